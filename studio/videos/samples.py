@@ -146,6 +146,14 @@ def make_wrong_codec(path: Path | str, codec: str = "mpeg4", container: str = "m
     return make_video(path, codec=codec, container=container, pattern="flat")
 
 
+def make_audio_only(path: Path | str, seconds: float = 3.0) -> Path:
+    """An MP4 with an AAC track and no video stream."""
+    path = Path(path)
+    with av.open(str(path), "w", format="mp4") as out:
+        _write_silence(out, _audio_stream(out, "mp4"), Fraction(seconds))
+    return path
+
+
 def make_not_video(path: Path | str) -> Path:
     """A text file wearing a video's name."""
     path = Path(path)
