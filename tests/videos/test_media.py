@@ -165,9 +165,15 @@ def test_each_rule_on_a_real_file(
 def test_too_long_real_file(tmp_path: Path) -> None:
     # 601 s at 24 fps is 14,424 frames: about 4 s to encode even flat and tiny, so one test only.
     path = samples.make_video(
-        tmp_path / "long.webm", seconds=601, width=360, height=360, fps=24,
-        codec="vp9", container="webm", pattern="flat",
-    )  # fmt: skip
+        tmp_path / "long.webm",
+        seconds=601,
+        width=360,
+        height=360,
+        fps=24,
+        codec="vp9",
+        container="webm",
+        pattern="flat",
+    )
     assert rejected(path) == [("duration", "duration 10 min 1 s; TikTok accepts up to 10 min")]
 
 
