@@ -172,6 +172,8 @@ def _identify(path: Path | str) -> str:
     if brands:
         brand = brands[0].decode("ascii", "replace").strip()
         raise MediaError(f"container ISO media '{brand}'; {_accepted_containers()}", "container")
+    if head[4:8] == b"ftyp" or head.startswith(_EBML_MAGIC):
+        raise MediaError("file is damaged or truncated: its header is incomplete")
     raise MediaError(f"not a video file; {_accepted_containers()}", "container")
 
 

@@ -1,0 +1,7 @@
+"""Staff accounts, roles, sign-in and sessions."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+from studio.auth import views  # noqa: E402,F401

@@ -1,0 +1,142 @@
+"""Operations commands: flask --app studio init | create-user | worker | sandbox | demo | rotate-keys."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from studio import db, vault
+from studio.audit import Action, Actor, record
+from studio.auth import services as auth
+from studio.auth.models import Role, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic configured for this app's database."""
+    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    return cfg
+
+
+def upgrade_database(app: Flask) -> None:
+    """Bring the schema to the latest migration (safe to run again)."""
+    command.upgrade(alembic_config(app.config["DATABASE_URL"]), "head")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create instance/ and migrate the database to the latest schema."""
+    Path(current_app.instance_path, "uploads").mkdir(parents=True, exist_ok=True)
+    upgrade_database(current_app)
+    click.echo(f"Database ready at {db.db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
+def create_user_command(email: str, role: str) -> None:
+    """Create a staff account; the password is read from a prompt (or stdin), never an argument."""
+    password = _read_password()
+    try:
+        user = auth.create_user(db.session, email, password, Role(role))
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created {user.email} as {role}")
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the demo admin (once) and print its one-time password."""
+    if db.session.scalar(select(User).limit(1)):
+        click.echo("Users already exist; nothing seeded.")
+        return
+    password = auth.generate_password()
+    auth.create_user(db.session, "admin@example.com", password, Role.ADMIN)
+    record(Action.USER_CREATED, actor=Actor.system("seed-demo"), summary="demo admin created")
+    click.echo("")
+    click.echo("  Demo admin:  admin@example.com")
+    click.echo(f"  Password:    {password}   (shown once; change it under your account)")
+    click.echo("")
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker_command(workers: int) -> None:
+    """Run a huey consumer that executes background jobs."""
+    from studio.jobs import huey
+
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                                    check_worker_health=True)
+    consumer.run()
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Defaults to SANDBOX_PORT.")
+def sandbox_command(host: str, port: int | None) -> None:
+    """Run the local TikTok sandbox."""
+    from studio.sandbox.server import run_sandbox
+
+    cfg = current_app.config
+    port = port or int(cfg["SANDBOX_PORT"])
+    app_url = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:5000")
+    run_sandbox(host, port, {
+        "client_key": cfg["TIKTOK_CLIENT_KEY"],
+        "client_secret": cfg["TIKTOK_CLIENT_SECRET"],
+        "redirect_uris": [f"{app_url}/tiktok/callback", f"{app_url}/privacy/verify/callback"],
+        "webhook_url": f"{app_url}/webhooks/tiktok",
+        "allow_http_pull": True,
+    })
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True)
+def demo_command(port: int) -> None:
+    """Run the whole app on 127.0.0.1: web server, a worker and the TikTok sandbox."""
+    env = {**os.environ, "STUDIO_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    flask = [sys.executable, "-m", "flask", "--app", "studio"]
+    children = [subprocess.Popen([*flask, "sandbox"], env=env),
+                subprocess.Popen([*flask, "worker"], env=env)]
+    click.echo(f"Social Studio demo: http://127.0.0.1:{port}/  (Ctrl+C stops everything)")
+    try:
+        subprocess.call([*flask, "run", "--host", "127.0.0.1", "--port", str(port)], env=env)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=10)
+
+
+@click.command("rotate-keys")
+def rotate_keys_command() -> None:
+    """Re-wrap every data key and sealed secret under the newest VAULT_KEYS entry."""
+    count = vault.rotate(db.session)
+    record(Action.VAULT_ROTATED, actor=Actor.system(), summary=f"re-wrapped {count} keys")
+    click.echo(f"Re-wrapped {count} values under the newest key.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    for cmd in (init_command, create_user_command, seed_demo_command, worker_command,
+                sandbox_command, demo_command, rotate_keys_command):
+        app.cli.add_command(cmd)

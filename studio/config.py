@@ -1,0 +1,169 @@
+"""Configuration: code defaults, instance/config.py, STUDIO_* environment, test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from flask import Flask
+
+GIB = 1024**3
+SANDBOX_PORT = 5001
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what is missing."""
+
+
+class Defaults:
+    """Code defaults; every key can be overridden in instance/config.py or STUDIO_<KEY>."""
+
+    ENV = "demo"  # demo | development | production | testing
+    SECRET_KEY: str | None = None
+    VAULT_KEYS: str | None = None
+    AUDIT_SEAL_KEY: str | None = None
+    DATABASE_URL: str | None = None  # default: sqlite file in the instance folder
+    SQLITE_SYNCHRONOUS = "FULL"
+    REDIS_URL: str | None = None
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    TIKTOK_CLIENT_KEY = "sandbox-client-key"
+    TIKTOK_CLIENT_SECRET = "sandbox-client-secret"
+    TIKTOK_AUTH_URL = "https://www.tiktok.com/v2/auth/authorize/"
+    TIKTOK_API_BASE = "https://open.tiktokapis.com"
+    TIKTOK_SCOPES = "user.info.basic,video.upload"
+    TIKTOK_TIMEOUT = 30.0
+    TIKTOK_DIRECT_POST = False
+    TIKTOK_WEBHOOK_TOLERANCE = 300
+    PUBLIC_MEDIA_BASE: str | None = None
+    SANDBOX_PORT = SANDBOX_PORT
+
+    MAX_VIDEO_BYTES = 4 * GIB
+    MAX_CONTENT_LENGTH: int | None = None
+    UPLOAD_RESERVE_BYTES = 256 * 1024**2
+    VIDEO_RETENTION_DAYS = 7
+
+    OPERATOR_NAME = "Example Company Ltd."
+    OPERATOR_EMAIL = "privacy@example.com"
+    OPERATOR_ADDRESS = "1 Example Street, Example City"
+    OPERATOR_WEBSITE = "https://example.com"
+    OPERATOR_PRIVACY_EXTRA = ""
+    OPERATOR_TERMS = ""
+
+    REQUIRE_ADMIN_2FA = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 7
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    LOGIN_RATE_LIMIT_IP = "10 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = "5 per 15 minutes"
+    PUBLIC_FORM_RATE_LIMIT = "5 per minute;30 per hour"
+
+    TRUSTED_HOSTS: list[str] | None = None
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PREFERRED_URL_SCHEME = "http"
+
+    HUEY_IMMEDIATE = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
+
+
+PRODUCTION_REQUIRED = ("SECRET_KEY", "VAULT_KEYS")
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the four configuration layers, then derive and check the result."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("STUDIO")
+    if test_config:
+        app.config.update(test_config)
+    env = app.config["ENV"]
+    if env == "production":
+        _require_production_secrets(app)
+        _apply_production_defaults(app)
+    elif not test_config or not all(app.config.get(k) for k in PRODUCTION_REQUIRED):
+        _ensure_generated_secrets(app)
+    if env == "demo":
+        _apply_demo_defaults(app)
+    _derive(app)
+
+
+def _require_production_secrets(app: Flask) -> None:
+    missing = [k for k in PRODUCTION_REQUIRED if not app.config.get(k)]
+    if missing:
+        names = ", ".join(f"STUDIO_{k}" for k in missing)
+        raise ConfigError(f"production mode refuses to start: {names} must be set")
+    if app.config["TIKTOK_CLIENT_SECRET"] == Defaults.TIKTOK_CLIENT_SECRET:
+        raise ConfigError("production mode refuses to start: set STUDIO_TIKTOK_CLIENT_SECRET")
+
+
+def _apply_production_defaults(app: Flask) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True
+    app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = 64 * 1024**2
+    if not app.config.get("TRUSTED_HOSTS"):
+        raise ConfigError("production mode refuses to start: STUDIO_TRUSTED_HOSTS must be set")
+
+
+def _apply_demo_defaults(app: Flask) -> None:
+    base = f"http://127.0.0.1:{app.config['SANDBOX_PORT']}"
+    if app.config["TIKTOK_API_BASE"] == Defaults.TIKTOK_API_BASE:
+        app.config["TIKTOK_API_BASE"] = base
+    if app.config["TIKTOK_AUTH_URL"] == Defaults.TIKTOK_AUTH_URL:
+        app.config["TIKTOK_AUTH_URL"] = f"{base}/v2/auth/authorize/"
+
+
+def _ensure_generated_secrets(app: Flask) -> None:
+    """Outside production, generate missing secrets once into instance/config.py (mode 0600)."""
+    missing = {k: v for k, v in _fresh_secrets().items() if not app.config.get(k)}
+    if not missing:
+        return
+    path = Path(app.instance_path) / "config.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"{k} = {v!r}\n" for k, v in missing.items())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as fh:
+        fh.write("# Generated for local use; production sets these in the environment.\n")
+        fh.write(lines)
+    os.chmod(path, 0o600)
+    app.config.update(missing)
+
+
+def _fresh_secrets() -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "VAULT_KEYS": Fernet.generate_key().decode(),
+        "AUDIT_SEAL_KEY": secrets.token_urlsafe(48),
+    }
+
+
+def _derive(app: Flask) -> None:
+    cfg = app.config
+    if not cfg.get("DATABASE_URL"):
+        cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studio.db'}"
+    if not cfg.get("AUDIT_SEAL_KEY"):
+        cfg["AUDIT_SEAL_KEY"] = cfg["SECRET_KEY"]
+    if cfg.get("REDIS_URL") and cfg["RATELIMIT_STORAGE_URI"] == "memory://":
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    if isinstance(cfg.get("TRUSTED_HOSTS"), str):
+        cfg["TRUSTED_HOSTS"] = [h.strip() for h in cfg["TRUSTED_HOSTS"].split(",") if h.strip()]
+    cfg["MAX_VIDEO_BYTES"] = int(cfg["MAX_VIDEO_BYTES"])
+    cfg["REMEMBER_COOKIE_DURATION"] = int(cfg["REMEMBER_COOKIE_DURATION"])
+    cfg["PERMANENT_SESSION_LIFETIME"] = int(cfg["PERMANENT_SESSION_LIFETIME"])
+
+
+def scopes(app: Flask) -> list[str]:
+    """The TikTok scopes the enabled modes need (video.publish only with direct post on)."""
+    wanted = [s.strip() for s in app.config["TIKTOK_SCOPES"].split(",") if s.strip()]
+    if app.config["TIKTOK_DIRECT_POST"] and "video.publish" not in wanted:
+        wanted.append("video.publish")
+    return wanted

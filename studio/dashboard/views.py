@@ -1,0 +1,15 @@
+"""Dashboard home: where things stand and where to go next."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import login_required
+
+from studio.dashboard import bp
+from studio.dashboard.panels import collect_panels
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("dashboard/index.html", panels=collect_panels())

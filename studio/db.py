@@ -1,0 +1,135 @@
+"""Declarative base, annotated column types, engine and a session per app context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+from werkzeug.local import LocalProxy
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use utcnow()")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime()}
+
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created_at = Annotated[dt.datetime, mapped_column(default=utcnow)]
+updated_at = Annotated[dt.datetime, mapped_column(default=utcnow, onupdate=utcnow)]
+
+
+def make_engine(url: str, sqlite_synchronous: str = "FULL") -> Engine:
+    """An engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cur = dbapi_conn.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            f"synchronous={sqlite_synchronous}",
+            "busy_timeout=15000",
+            "foreign_keys=ON",
+            "secure_delete=ON",
+        ):
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes can fail with SQLITE_BUSY despite
+        # busy_timeout; writers that read first ask for an IMMEDIATE transaction.
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer: BEGIN IMMEDIATE on SQLite.
+
+    Call before the first query of a read-then-write transaction. On PostgreSQL combine it
+    with ``with_for_update()`` on the rows read.
+    """
+    if session.in_transaction():
+        if session.get_bind().dialect.name == "sqlite":
+            session.commit()
+        else:
+            return
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
+def is_sqlite(session: Session) -> bool:
+    """True when the session talks to SQLite."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+class Database:
+    """Engine per app and one session per app context (request, command or job)."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_SYNCHRONOUS"])
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        app.extensions["db"] = {"engine": engine, "factory": factory}
+        app.teardown_appcontext(self._remove)
+
+    @staticmethod
+    def _remove(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["db"]["engine"]
+
+    def get_session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["db"]["factory"]()
+        return g.db_session
+
+
+db = Database()
+session: Session = LocalProxy(db.get_session)  # type: ignore[assignment]

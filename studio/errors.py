@@ -1,0 +1,57 @@
+"""Error pages in the site's layout that never show internals."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Reload the page and try again."),
+    403: ("Forbidden", "You do not have permission to open this page."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The upload is larger than this server accepts."),
+    429: ("Too many requests", "You have made too many attempts. Wait a little and try again."),
+    500: ("Something went wrong", "An unexpected error happened. It has been logged."),
+    507: ("Storage full", "The server has no room for this upload right now. Nothing was saved."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the error page for ``code`` with an optional plain-language message."""
+    title, default = MESSAGES.get(code, ("Error", "The request failed."))
+    wants_json = request.accept_mimetypes.best == "application/json" or request.is_json
+    if wants_json:
+        return {"error": {"code": code, "title": title, "message": message or default}}, code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=message or default), code
+
+
+def handle_http(exc: HTTPException):
+    code = exc.code or 500
+    message = None
+    if code == 400 and exc.description and "CSRF" in exc.description:
+        message = "The form expired or was sent from elsewhere (missing CSRF token). Reload and retry."
+    elif code == 413:
+        message = getattr(exc, "studio_message", None)
+    elif code == 429:
+        message = f"Too many attempts ({exc.description}). Wait a little and try again."
+    elif getattr(exc, "studio_message", None):
+        message = exc.studio_message
+    return render_error(code, message)
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,32 @@
+"""A faithful local TikTok (Login Kit, user info, Content Posting, webhooks) as a Flask app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from studio.sandbox.config import SandboxConfig
+from studio.sandbox.state import SandboxState
+
+__all__ = ["SandboxConfig", "SandboxState", "create_sandbox"]
+
+
+def create_sandbox(config: dict[str, Any] | SandboxConfig | None = None) -> Flask:
+    """Build the sandbox app; its state is `app.extensions["tiktok_sandbox"]`."""
+    from studio.sandbox import api, control, oauth, posting, status, upload
+    from studio.sandbox.errors import register_error_handlers
+    from studio.sandbox.faults import register_faults
+
+    if isinstance(config, SandboxConfig):
+        cfg = config
+    else:
+        cfg = SandboxConfig()
+        cfg.update(dict(config or {}))
+    app = Flask(__name__, template_folder="templates")
+    app.extensions["tiktok_sandbox"] = SandboxState(cfg)
+    for blueprint in (oauth.bp, api.bp, posting.bp, upload.bp, status.bp, control.bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_faults(app)
+    return app

@@ -1,0 +1,138 @@
+"""`/_sandbox/` control and inspection endpoints for tests and demos in other processes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, request
+
+from studio.sandbox import authorize, faults, lifecycle
+from studio.sandbox.api import sandbox_state
+from studio.sandbox.creators import CREATORS, avatar_svg, by_id
+
+bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+FAULT_KEYS = {"fault_rate", "fault_kinds", "slow_seconds", "access_token_max_age", "seed"}
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object body (empty when absent)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _bad(message: str) -> tuple[Response, int]:
+    return jsonify({"error": message}), 400
+
+
+@bp.get("/state")
+def state_summary() -> Response:
+    """Counters, uploads with byte counts and sha256, and every publish's status."""
+    return jsonify(sandbox_state().summary())
+
+
+@bp.get("/config")
+def get_config() -> Response:
+    """The current configuration."""
+    return jsonify(sandbox_state().config.public_dict())
+
+
+@bp.post("/config")
+def set_config() -> Response | tuple[Response, int]:
+    """Change configuration keys (unknown keys are refused)."""
+    state = sandbox_state()
+    changes = _body()
+    changes.pop("fail_hook", None)
+    try:
+        state.config.update(changes)
+    except KeyError as exc:
+        return _bad(str(exc))
+    if "seed" in changes:
+        state.reseed()
+    return jsonify(state.config.public_dict())
+
+
+@bp.post("/faults")
+def set_faults() -> Response | tuple[Response, int]:
+    """Fault settings plus `fail_next: [{endpoint, count, kind, seconds?}]`, `clear: true`."""
+    state = sandbox_state()
+    body = _body()
+    if body.get("clear"):
+        with state.lock:
+            state.fault_rules.clear()
+    try:
+        state.config.update({k: v for k, v in body.items() if k in FAULT_KEYS})
+        for rule in body.get("fail_next", []):
+            faults.add_rule(state, rule["endpoint"], int(rule.get("count", 1)), str(rule["kind"]),
+                            rule.get("seconds"))
+    except (KeyError, ValueError) as exc:
+        return _bad(str(exc))
+    if "seed" in body:
+        state.reseed()
+    return jsonify({"config": state.config.public_dict(), "fault_rules": state.fault_rules})
+
+
+@bp.post("/webhook")
+def trigger_webhook() -> Response | tuple[Response, int]:
+    """Send `{event, open_id, content}`; `wait: true` delivers before answering."""
+    body = _body()
+    if not isinstance(body.get("event"), str) or not isinstance(body.get("open_id"), str):
+        return _bad("event and open_id are required")
+    record = sandbox_state().send_webhook(body["event"], body["open_id"],
+                                          body.get("content") or {}, bool(body.get("wait")))
+    return jsonify(record)
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Forget all tokens, publishes, counters and fault rules."""
+    sandbox_state().reset()
+    return jsonify({"ok": True})
+
+
+@bp.post("/authorize")
+def force_authorize() -> Response | tuple[Response, int]:
+    """Approve (or `decision: "deny"`) without HTML; returns the callback URL."""
+    body = {k: str(v) for k, v in _body().items() if not isinstance(v, list)}
+    body.setdefault("response_type", "code")
+    granted = _body().get("granted")
+    try:
+        auth = authorize.parse(sandbox_state(), body)
+        if body.get("decision", "approve") != "approve":
+            raise authorize.RedirectError("access_denied", "The user denied the authorization.")
+        url = authorize.approve(sandbox_state(), auth, body.get("creator", "acme"), granted)
+    except authorize.PageError as exc:
+        return _bad(str(exc))
+    except authorize.RedirectError as exc:
+        url = authorize.error_url(body["redirect_uri"], exc.error, exc.description,
+                                  body.get("state", ""))
+    return jsonify({"redirect_url": url})
+
+
+@bp.post("/publish/<publish_id>/complete")
+def complete_publish(publish_id: str) -> Response:
+    """Pretend the user posted the inbox draft (PUBLISH_COMPLETE)."""
+    return jsonify({"changed": lifecycle.complete(sandbox_state(), publish_id)})
+
+
+@bp.post("/publish/<publish_id>/fail")
+def fail_publish(publish_id: str) -> Response:
+    """Force a publish to FAILED with `reason` (default `internal`)."""
+    reason = str(_body().get("reason", "internal"))
+    return jsonify({"changed": lifecycle.fail(sandbox_state(), publish_id, reason)})
+
+
+@bp.get("/creators")
+def creators() -> Response:
+    """The fake creators one can log in as."""
+    return jsonify([{"id": c.id, "open_id": c.open_id, "username": c.username,
+                     "display_name": c.display_name, "private": c.private,
+                     "privacy_level_options": c.privacy_level_options} for c in CREATORS])
+
+
+@bp.get("/avatar/<creator_id>.svg")
+def avatar(creator_id: str) -> Response:
+    """A small SVG avatar."""
+    creator = by_id(creator_id)
+    if creator is None:
+        abort(404)
+    return Response(avatar_svg(creator), mimetype="image/svg+xml")

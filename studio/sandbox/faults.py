@@ -1,0 +1,85 @@
+"""Fault injection: seeded random faults and deterministic "fail the next N calls" rules."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+
+from studio.sandbox.errors import api_response, oauth_response
+from studio.sandbox.state import SandboxState
+
+KINDS = ("500", "503", "429", "401", "slow", "drop")
+
+
+def add_rule(state: SandboxState, endpoint: str, count: int, kind: str,
+             seconds: float | None = None) -> None:
+    """Make the next `count` calls whose path starts with `endpoint` fail with `kind`."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
+    with state.lock:
+        state.fault_rules.append({"endpoint": endpoint, "count": count, "kind": kind,
+                                  "seconds": seconds})
+
+
+def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
+    """The fault for this call, from the rules first, then the random rate."""
+    with state.lock:
+        for rule in state.fault_rules:
+            if path.startswith(rule["endpoint"]):
+                rule["count"] -= 1
+                if rule["count"] <= 0:
+                    state.fault_rules.remove(rule)
+                return rule
+        cfg = state.config
+        if cfg.fault_rate > 0 and cfg.fault_kinds and state.rng.random() < cfg.fault_rate:
+            return {"kind": state.rng.choice(cfg.fault_kinds), "seconds": None}
+    return None
+
+
+def _respond(kind: str, oauth: bool) -> Response:
+    """Error answer in the endpoint's own shape."""
+    if kind == "401":
+        return api_response(None, "access_token_invalid", "Injected: token invalid.", 401)
+    status = int(kind)
+    if oauth:
+        name = "server_error" if status == 500 else "temporarily_unavailable"
+        return oauth_response(name, f"Injected fault {status}.", status)
+    code = "rate_limit_exceeded" if status == 429 else "internal_error"
+    return api_response(None, code, f"Injected fault {status}.", status)
+
+
+def _drop() -> Response:
+    """Close the TCP connection without any HTTP answer."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    # Writing this to the shut socket fails; werkzeug treats that as a dropped connection.
+    return Response(b"", status=500)
+
+
+def register_faults(app: Flask) -> None:
+    """Install the before_request hook (control endpoints and the consent page are exempt)."""
+
+    @app.before_request
+    def _inject() -> Response | None:
+        path = request.path
+        if path.startswith("/_sandbox/") or path.startswith("/v2/auth/"):
+            return None
+        state: SandboxState = current_app.extensions["tiktok_sandbox"]
+        fault = pick(state, path)
+        if fault is None:
+            return None
+        state.count("faults_injected")
+        state.count(f"fault_{fault['kind']}")
+        if fault["kind"] == "slow":
+            time.sleep(fault.get("seconds") or state.config.slow_seconds)
+            return None
+        if fault["kind"] == "drop":
+            return _drop()
+        return _respond(fault["kind"], path.startswith("/v2/oauth/"))

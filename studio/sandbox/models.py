@@ -1,0 +1,112 @@
+"""Records kept in the sandbox's memory: codes, grants, tokens, publishes, uploads."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class AuthCode:
+    """An authorization code issued by the consent page."""
+
+    code: str
+    redirect_uri: str
+    scopes: list[str]
+    open_id: str
+    challenge: str | None
+    expires_at: float
+    used: bool = False
+    grant_id: str | None = None
+
+
+@dataclass
+class Grant:
+    """One user's authorization of the client; tokens hang off it."""
+
+    id: str
+    open_id: str
+    scopes: list[str]
+    refresh_expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class AccessToken:
+    """A bearer token for the data APIs."""
+
+    token: str
+    grant_id: str
+    issued_at: float
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class Publish:
+    """An inbox share or a direct post and its processing status."""
+
+    publish_id: str
+    open_id: str
+    publish_type: str
+    source: str
+    created_at: float
+    status: str
+    post_info: dict[str, Any] = field(default_factory=dict)
+    video_url: str | None = None
+    video_size: int | None = None
+    uploaded_bytes: int = 0
+    downloaded_bytes: int = 0
+    fail_reason: str | None = None
+    post_ids: list[int] = field(default_factory=list)
+    sha256: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        """Whether a completed post would be publicly visible."""
+        level = self.post_info.get("privacy_level")
+        return level == "PUBLIC_TO_EVERYONE" or (self.publish_type == "INBOX_SHARE" and not level)
+
+    def status_data(self) -> dict[str, Any]:
+        """The `data` object of status/fetch (misspelling kept on purpose)."""
+        data: dict[str, Any] = {"status": self.status, "publicaly_available_post_id": self.post_ids}
+        if self.source == "FILE_UPLOAD":
+            data["uploaded_bytes"] = self.uploaded_bytes
+        else:
+            data["downloaded_bytes"] = self.downloaded_bytes
+        if self.status == "FAILED":
+            data["fail_reason"] = self.fail_reason or "internal"
+        return data
+
+
+@dataclass
+class Upload:
+    """The server side of one upload_url; keeps only counts and a running sha256."""
+
+    upload_id: str
+    secret: str
+    publish_id: str
+    video_size: int
+    chunk_size: int
+    total_chunks: int
+    expires_at: float
+    next_chunk: int = 0
+    received: int = 0
+    busy: bool = False
+    last_chunk_digest: str | None = None
+    hasher: Any = field(default_factory=hashlib.sha256)
+    prev_hasher: Any = field(default_factory=hashlib.sha256)
+
+    def chunk_bounds(self, index: int) -> tuple[int, int]:
+        """Inclusive first and last byte of chunk `index` (the last chunk absorbs the rest)."""
+        first = index * self.chunk_size
+        if index == self.total_chunks - 1:
+            return first, self.video_size - 1
+        last = first + self.chunk_size - 1
+        return first, last
+
+    @property
+    def complete(self) -> bool:
+        """True once every chunk has been accepted."""
+        return self.next_chunk >= self.total_chunks

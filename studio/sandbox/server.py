@@ -1,0 +1,77 @@
+"""Run the sandbox on loopback: a background-thread context manager and a blocking runner."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from studio.sandbox import create_sandbox
+from studio.sandbox.state import SandboxState
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Request handler that logs nothing (no per-request lines on stderr)."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        """Swallow werkzeug's access and error lines."""
+
+
+class SandboxServer:
+    """The sandbox on 127.0.0.1 in a daemon thread; use as a context manager."""
+
+    def __init__(self, config: dict[str, Any] | None = None, port: int = 0,
+                 host: str = "127.0.0.1", quiet: bool = True) -> None:
+        self.app: Flask = create_sandbox(config)
+        self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
+        handler = QuietHandler if quiet else WSGIRequestHandler
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+                                                   request_handler=handler)
+        self.port: int = self._server.server_port
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name=f"tiktok-sandbox-{self.port}", daemon=True)
+        self._thread.start()
+
+    def configure(self, **changes: Any) -> None:
+        """Change config keys at runtime (see SandboxConfig)."""
+        self.state.config.update(changes)
+        if "seed" in changes:
+            self.state.reseed()
+
+    def send_webhook(self, event: str, open_id: str, content: dict[str, Any],
+                     wait: bool = False) -> dict[str, Any]:
+        """Send a signed webhook to the configured webhook_url."""
+        return self.state.send_webhook(event, open_id, content, wait)
+
+    def stop(self) -> None:
+        """Stop serving, cancel pending status timers and close the socket."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self.state.cancel_timers()
+        self._server.server_close()
+
+    def __enter__(self) -> SandboxServer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def run_sandbox(host: str = "127.0.0.1", port: int = 5001,
+                config: dict[str, Any] | None = None) -> None:
+    """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
+    app = create_sandbox(config)
+    server = make_server(host, port, app, threaded=True)
+    print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,117 @@
+"""The sandbox's in-memory state, guarded by one lock (the sandbox is a single process)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter, deque
+from typing import Any
+
+from studio.sandbox.config import SandboxConfig
+from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload
+
+
+class SandboxState:
+    """Everything the fake TikTok remembers; take `lock` before touching the dicts."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self.timers: set[threading.Timer] = set()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all codes, tokens, publishes and counters; keep the config."""
+        with self.lock:
+            self.cancel_timers()
+            self.rng = random.Random(self.config.seed)
+            self.codes: dict[str, AuthCode] = {}
+            self.grants: dict[str, Grant] = {}
+            self.access: dict[str, AccessToken] = {}
+            self.refresh: dict[str, str] = {}
+            self.publishes: dict[str, Publish] = {}
+            self.uploads: dict[str, Upload] = {}
+            self.windows: dict[tuple[str, str], deque[float]] = {}
+            self.counters: Counter[str] = Counter()
+            self.webhooks: list[dict[str, Any]] = []
+            self.fault_rules: list[dict[str, Any]] = []
+
+    def reseed(self) -> None:
+        """Restart the fault random stream from the configured seed."""
+        with self.lock:
+            self.rng = random.Random(self.config.seed)
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Bump a named counter shown in the state summary."""
+        with self.lock:
+            self.counters[name] += amount
+
+    def hit_rate_limit(self, token: str, bucket: str, limit: int) -> bool:
+        """Record a call on a sliding window; True when it exceeds `limit`."""
+        now = time.monotonic()
+        with self.lock:
+            window = self.windows.setdefault((token, bucket), deque())
+            while window and window[0] <= now - self.config.rate_limit_window:
+                window.popleft()
+            if len(window) >= limit:
+                return True
+            window.append(now)
+            return False
+
+    def schedule(self, delay: float, func: Any, *args: Any) -> None:
+        """Run `func(*args)` after `delay` seconds on a daemon timer that reset() cancels."""
+
+        def run() -> None:
+            with self.lock:
+                self.timers.discard(timer)
+            func(*args)
+
+        timer = threading.Timer(max(delay, 0.0), run)
+        timer.daemon = True
+        with self.lock:
+            self.timers.add(timer)
+        timer.start()
+
+    def cancel_timers(self) -> None:
+        """Stop all pending status transitions."""
+        with self.lock:
+            for timer in self.timers:
+                timer.cancel()
+            self.timers.clear()
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-friendly snapshot for tests and demos."""
+        with self.lock:
+            return {
+                "counters": dict(self.counters),
+                "grants": len(self.grants),
+                "active_access_tokens": sum(
+                    1 for t in self.access.values() if not t.revoked and t.expires_at > time.time()
+                ),
+                "completed_uploads": [
+                    {"publish_id": u.publish_id, "bytes": u.received,
+                     "sha256": u.hasher.hexdigest()}
+                    for u in self.uploads.values() if u.complete
+                ],
+                "uploads": {
+                    u.publish_id: {"received": u.received, "next_chunk": u.next_chunk,
+                                   "total_chunks": u.total_chunks, "video_size": u.video_size}
+                    for u in self.uploads.values()
+                },
+                "publishes": {
+                    p.publish_id: {**p.status_data(), "open_id": p.open_id,
+                                   "publish_type": p.publish_type, "source": p.source,
+                                   "post_info": p.post_info, "sha256": p.sha256}
+                    for p in self.publishes.values()
+                },
+                "webhooks": list(self.webhooks),
+                "fault_rules": list(self.fault_rules),
+            }
+
+    def send_webhook(self, event: str, open_id: str, content: dict[str, Any],
+                     wait: bool = False) -> dict[str, Any]:
+        """Send a signed webhook event to `config.webhook_url` (see webhooks.send_webhook)."""
+        from studio.sandbox.webhooks import send_webhook
+
+        return send_webhook(self, event, open_id, content, wait)

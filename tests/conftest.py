@@ -1,0 +1,152 @@
+"""Shared fixtures: app (temporary instance and database), client, runner, auth, sandbox."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from studio import create_app, db
+from studio.auth import services as auth_services
+from studio.auth.models import Role, User
+from studio.cli import upgrade_database
+from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
+
+PG_URL = os.environ.get("STUDIO_TEST_DATABASE_URL")
+
+
+def base_config(instance: Path) -> dict[str, object]:
+    """Configuration every test app starts from."""
+    return {
+        "ENV": "testing",
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "VAULT_KEYS": Fernet.generate_key().decode(),
+        "AUDIT_SEAL_KEY": "test-audit-seal-key",
+        "DATABASE_URL": PG_URL or f"sqlite:///{instance / 'studio.db'}",
+        "SQLITE_SYNCHRONOUS": "NORMAL",
+        "HUEY_IMMEDIATE": True,
+        "TIKTOK_AUTH_URL": "http://127.0.0.1:9/v2/auth/authorize/",
+        "TIKTOK_API_BASE": "http://127.0.0.1:9",
+        "TIKTOK_TIMEOUT": 5.0,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Migrate once per session: a SQLite template file, or the PostgreSQL test database."""
+    folder = tmp_path_factory.mktemp("template")
+    app = create_app(base_config(folder))
+    upgrade_database(app)
+    app.extensions["db"]["engine"].dispose()
+    return None if PG_URL else folder / "studio.db"
+
+
+def _truncate_postgres() -> None:
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        if tables:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, migrated_template: Path | None) -> Iterator:
+    """Build an app with extra config on a fresh, migrated database."""
+    built: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        instance = tmp_path / "instance"
+        instance.mkdir(exist_ok=True)
+        (instance / "uploads").mkdir(exist_ok=True)
+        if migrated_template is not None and not (instance / "studio.db").exists():
+            shutil.copy(migrated_template, instance / "studio.db")
+        elif migrated_template is None and not built:
+            _truncate_postgres()
+        app = create_app({**base_config(instance), **overrides})
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        app.extensions["db"]["engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def make_user(app: Flask, email: str, password: str, role: Role = Role.STAFF) -> User:
+    """Create a staff account directly through the service."""
+    with app.app_context():
+        return auth_services.create_user(db.session, email, password, role)
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app, self.client = app, client
+
+    def login(self, email: str = "admin@example.com", password: str = ADMIN_PASSWORD,
+              next_url: str | None = None):
+        url = "/auth/login" + (f"?next={next_url}" if next_url else "")
+        token = csrf_token(self.client, url)
+        return self.client.post(url, data={"email": email, "password": password,
+                                           "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token(self.client, "/dashboard/")
+        return self.client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def users(app: Flask) -> dict[str, str]:
+    """An admin and a staff member."""
+    make_user(app, "admin@example.com", ADMIN_PASSWORD, Role.ADMIN)
+    make_user(app, "staff@example.com", STAFF_PASSWORD, Role.STAFF)
+    return {"admin": "admin@example.com", "staff": "staff@example.com"}
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient, users: dict[str, str]) -> AuthActions:
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def admin_client(auth: AuthActions) -> FlaskClient:
+    """A client signed in as the admin."""
+    response = auth.login()
+    assert response.status_code == 302, response.data
+    return auth.client
+
+
+@pytest.fixture
+def staff_client(auth: AuthActions) -> FlaskClient:
+    """A client signed in as a staff member (not admin)."""
+    response = auth.login("staff@example.com", STAFF_PASSWORD)
+    assert response.status_code == 302, response.data
+    return auth.client
