@@ -32,7 +32,7 @@ class SandboxServer:
                                                    request_handler=handler)
         self.port: int = self._server.server_port
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name=f"tiktok-sandbox-{self.port}", daemon=True)
         self._thread.start()
 
