@@ -1,0 +1,41 @@
+# Social Studio: `make demo` runs the whole app locally, `make test` runs everything CI runs.
+VENV ?= .venv
+PYTHON ?= python3
+FLASK = $(VENV)/bin/flask --app studio
+STAMP = $(VENV)/.installed
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(FLASK) init
+	$(FLASK) seed-demo
+	$(FLASK) demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# SQLite always; PostgreSQL too when STUDIO_TEST_DATABASE_URL names a server (CI sets it).
+test: lint
+	$(VENV)/bin/pytest
+	@if [ -n "$$STUDIO_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		$(VENV)/bin/pytest -m "not browser"; \
+	fi
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/upload_pipeline.py
+	$(VENV)/bin/python bench/audit.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
