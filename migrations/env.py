@@ -8,7 +8,7 @@ from alembic import context
 
 from studio.db import Base, make_engine
 
-MODEL_MODULES = ("auth", "tiktok", "videos", "audit", "privacy")
+MODEL_MODULES = ("auth", "tiktok", "videos", "posts", "audit", "privacy")
 
 for room in MODEL_MODULES:
     try:
@@ -31,8 +31,9 @@ def _url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,8 +41,12 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = make_engine(_url())
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True, compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

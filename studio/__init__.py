@@ -12,14 +12,19 @@ from flask import Flask
 from studio import config, db, errors, jobs, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
-ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "audit", "privacy")
+ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, rooms, error handlers and commands."""
     root = Path(__file__).resolve().parent.parent
-    app = Flask(__name__, instance_relative_config=True, instance_path=str(root / "instance"),
-                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
     if test_config and test_config.get("INSTANCE_PATH"):
         app.instance_path = test_config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -34,8 +39,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 

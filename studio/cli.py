@@ -1,4 +1,4 @@
-"""Operations commands: flask --app studio init | create-user | worker | sandbox | demo | rotate-keys."""
+"""Operations commands: init, create-user, seed-demo, worker, sandbox, demo, rotate-keys."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade_database(app: Flask) -> None:
     """Bring the schema to the latest migration (safe to run again)."""
-    command.upgrade(alembic_config(app.config["DATABASE_URL"]), "head")
+    command.upgrade(alembic_config(app.config["DATABASE_URL"]), "heads")
 
 
 def _read_password() -> str:
@@ -83,8 +83,9 @@ def worker_command(workers: int) -> None:
     """Run a huey consumer that executes background jobs."""
     from studio.jobs import huey
 
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
-                                    check_worker_health=True)
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
     consumer.run()
 
 
@@ -98,13 +99,17 @@ def sandbox_command(host: str, port: int | None) -> None:
     cfg = current_app.config
     port = port or int(cfg["SANDBOX_PORT"])
     app_url = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:5000")
-    run_sandbox(host, port, {
-        "client_key": cfg["TIKTOK_CLIENT_KEY"],
-        "client_secret": cfg["TIKTOK_CLIENT_SECRET"],
-        "redirect_uris": [f"{app_url}/tiktok/callback", f"{app_url}/privacy/verify/callback"],
-        "webhook_url": f"{app_url}/webhooks/tiktok",
-        "allow_http_pull": True,
-    })
+    run_sandbox(
+        host,
+        port,
+        {
+            "client_key": cfg["TIKTOK_CLIENT_KEY"],
+            "client_secret": cfg["TIKTOK_CLIENT_SECRET"],
+            "redirect_uris": [f"{app_url}/tiktok/callback", f"{app_url}/privacy/verify/callback"],
+            "webhook_url": f"{app_url}/webhooks/tiktok",
+            "allow_http_pull": True,
+        },
+    )
 
 
 @click.command("demo")
@@ -113,8 +118,10 @@ def demo_command(port: int) -> None:
     """Run the whole app on 127.0.0.1: web server, a worker and the TikTok sandbox."""
     env = {**os.environ, "STUDIO_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     flask = [sys.executable, "-m", "flask", "--app", "studio"]
-    children = [subprocess.Popen([*flask, "sandbox"], env=env),
-                subprocess.Popen([*flask, "worker"], env=env)]
+    children = [
+        subprocess.Popen([*flask, "sandbox"], env=env),
+        subprocess.Popen([*flask, "worker"], env=env),
+    ]
     click.echo(f"Social Studio demo: http://127.0.0.1:{port}/  (Ctrl+C stops everything)")
     try:
         subprocess.call([*flask, "run", "--host", "127.0.0.1", "--port", str(port)], env=env)
@@ -137,6 +144,13 @@ def rotate_keys_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    for cmd in (init_command, create_user_command, seed_demo_command, worker_command,
-                sandbox_command, demo_command, rotate_keys_command):
+    for cmd in (
+        init_command,
+        create_user_command,
+        seed_demo_command,
+        worker_command,
+        sandbox_command,
+        demo_command,
+        rotate_keys_command,
+    ):
         app.cli.add_command(cmd)

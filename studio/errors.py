@@ -27,15 +27,18 @@ def render_error(code: int, message: str | None = None):
     wants_json = request.accept_mimetypes.best == "application/json" or request.is_json
     if wants_json:
         return {"error": {"code": code, "title": title, "message": message or default}}, code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=message or default), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
 
 
 def handle_http(exc: HTTPException):
     code = exc.code or 500
     message = None
     if code == 400 and exc.description and "CSRF" in exc.description:
-        message = "The form expired or was sent from elsewhere (missing CSRF token). Reload and retry."
+        message = (
+            "The form expired or was sent from elsewhere (missing CSRF token). Reload and retry."
+        )
     elif code == 413:
         message = getattr(exc, "studio_message", None)
     elif code == 429:

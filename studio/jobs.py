@@ -14,8 +14,13 @@ from huey.storage import RedisStorage, SqliteStorage
 huey = Huey("studio", storage_class=SqliteStorage, filename=":memory:", immediate=True)
 _state: dict[str, Flask] = {}
 
-TASK_MODULES = ("studio.tiktok.tasks", "studio.videos.tasks", "studio.audit.tasks",
-                "studio.privacy.tasks")
+TASK_MODULES = (
+    "studio.tiktok.tasks",
+    "studio.videos.tasks",
+    "studio.posts.tasks",
+    "studio.audit.tasks",
+    "studio.privacy.tasks",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -20,7 +20,8 @@ def content_security_policy(app: Flask) -> str:
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": "'self' data: https:" + (f" {auth_origin}" if auth_origin.startswith("http:") else ""),
+        "img-src": "'self' data: https:"
+        + (f" {auth_origin}" if auth_origin.startswith("http:") else ""),
         "media-src": "'self' blob:",
         "connect-src": "'self'",
         "font-src": "'self'",

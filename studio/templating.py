@@ -11,7 +11,7 @@ from flask_login import current_user
 NAV = (
     ("dashboard.index", "Dashboard", False),
     ("videos.index", "Videos", False),
-    ("videos.posts", "Posts", False),
+    ("posts.index", "Posts", False),
     ("tiktok.index", "TikTok account", False),
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
@@ -24,8 +24,11 @@ def nav_items() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     known = current_app.view_functions
-    return [(ep, label) for ep, label, admin in NAV
-            if ep in known and (not admin or current_user.is_admin)]
+    return [
+        (ep, label)
+        for ep, label, admin in NAV
+        if ep in known and (not admin or current_user.is_admin)
+    ]
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
@@ -71,6 +74,12 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _operator() -> dict[str, object]:
         cfg = app.config
-        return {"operator": {"name": cfg["OPERATOR_NAME"], "email": cfg["OPERATOR_EMAIL"],
-                             "address": cfg["OPERATOR_ADDRESS"], "website": cfg["OPERATOR_WEBSITE"]},
-                "demo_mode": cfg["ENV"] == "demo"}
+        return {
+            "operator": {
+                "name": cfg["OPERATOR_NAME"],
+                "email": cfg["OPERATOR_EMAIL"],
+                "address": cfg["OPERATOR_ADDRESS"],
+                "website": cfg["OPERATOR_WEBSITE"],
+            },
+            "demo_mode": cfg["ENV"] == "demo",
+        }

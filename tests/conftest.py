@@ -54,9 +54,16 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
 def _truncate_postgres() -> None:
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tablename <> 'alembic_version'")).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -111,12 +118,17 @@ class AuthActions:
     def __init__(self, app: Flask, client: FlaskClient) -> None:
         self.app, self.client = app, client
 
-    def login(self, email: str = "admin@example.com", password: str = ADMIN_PASSWORD,
-              next_url: str | None = None):
+    def login(
+        self,
+        email: str = "admin@example.com",
+        password: str = ADMIN_PASSWORD,
+        next_url: str | None = None,
+    ):
         url = "/auth/login" + (f"?next={next_url}" if next_url else "")
         token = csrf_token(self.client, url)
-        return self.client.post(url, data={"email": email, "password": password,
-                                           "csrf_token": token})
+        return self.client.post(
+            url, data={"email": email, "password": password, "csrf_token": token}
+        )
 
     def logout(self):
         token = csrf_token(self.client, "/dashboard/")

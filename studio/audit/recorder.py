@@ -51,7 +51,8 @@ class Scope:
     job_id: str | None = None
 
 
-_scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("audit_scope", default=Scope())
+_EMPTY = Scope()
+_scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("audit_scope", default=_EMPTY)  # noqa: B039
 
 
 @contextlib.contextmanager
@@ -64,7 +65,13 @@ def scope(**changes: Any) -> Iterator[Scope]:
         _scope.reset(token)
 
 
-def record(action: str, *, summary: str = "", payload: dict[str, Any] | None = None,
-           status: str = "ok", **fields: Any) -> None:
+def record(
+    action: str,
+    *,
+    summary: str = "",
+    payload: dict[str, Any] | None = None,
+    status: str = "ok",
+    **fields: Any,
+) -> None:
     """Record one audit entry."""
     log.info("audit %s %s %s", action, status, summary)

@@ -25,8 +25,9 @@ class PasswordChangeForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False),
-                                              Length(max=254)])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 

@@ -76,8 +76,15 @@ def start_session(session: Session, user: User, lifetime: dt.timedelta) -> str:
     """Record a new login session and return the random token the cookie will hold."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(LoginSession(token_hash=_hash_token(token), user_id=user.id,
-                             created_at=now, last_seen_at=now, expires_at=now + lifetime))
+    session.add(
+        LoginSession(
+            token_hash=_hash_token(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     user.last_login_at = now
     session.commit()
     user.login_session_id = token
@@ -123,9 +130,12 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def count_admins(session: Session) -> int:
     """How many active admins exist."""
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+        )
+        or 0
+    )
 
 
 def update_user(session: Session, actor: User, target: User, role: Role, active: bool) -> None:

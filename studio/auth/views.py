@@ -48,8 +48,11 @@ def _finish_login(user: User, remember: bool, next_url: str | None):
     if remember:
         lifetime = dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
     services.start_session(db.session, user, lifetime)
-    login_user(user, remember=remember,
-               duration=dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"]))
+    login_user(
+        user,
+        remember=remember,
+        duration=dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"]),
+    )
     record(Action.AUTH_LOGIN, actor=Actor.user(user), summary="signed in")
     if user.is_admin and current_app.config["REQUIRE_ADMIN_2FA"] and not user.totp_enabled:
         flash("Admins must turn on two-factor sign-in before continuing.", "warning")
@@ -67,15 +70,23 @@ def login():
     if form.validate_on_submit():
         user = services.check_credentials(db.session, form.email.data, form.password.data)
         if user is None:
-            record(Action.AUTH_LOGIN_FAILED, actor=Actor.public(), status="error",
-                   summary="sign-in failed", payload={"email": form.email.data.strip().lower()})
+            record(
+                Action.AUTH_LOGIN_FAILED,
+                actor=Actor.public(),
+                status="error",
+                summary="sign-in failed",
+                payload={"email": form.email.data.strip().lower()},
+            )
             flash("Invalid email or password.", "error")
             return render_template("auth/login.html", form=form), 401
         if user.totp_enabled:
             session.clear()
-            session[PENDING_KEY] = {"uid": user.id, "remember": bool(form.remember.data),
-                                    "at": dt.datetime.now(dt.UTC).timestamp(),
-                                    "next": safe_next(request.args.get("next"))}
+            session[PENDING_KEY] = {
+                "uid": user.id,
+                "remember": bool(form.remember.data),
+                "at": dt.datetime.now(dt.UTC).timestamp(),
+                "next": safe_next(request.args.get("next")),
+            }
             return redirect(url_for("auth.two_factor"))
         return _finish_login(user, bool(form.remember.data), request.args.get("next"))
     status = 400 if request.method == "POST" else 200
@@ -98,8 +109,12 @@ def two_factor():
     if form.validate_on_submit():
         if services.verify_totp(db.session, user, form.code.data):
             return _finish_login(user, pending["remember"], pending.get("next"))
-        record(Action.AUTH_LOGIN_FAILED, actor=Actor.user(user), status="error",
-               summary="wrong two-factor code")
+        record(
+            Action.AUTH_LOGIN_FAILED,
+            actor=Actor.user(user),
+            status="error",
+            summary="wrong two-factor code",
+        )
         flash("That code is not correct.", "error")
         return render_template("auth/two_factor.html", form=form), 401
     return render_template("auth/two_factor.html", form=form)
@@ -126,8 +141,11 @@ def password():
         except services.AuthError as exc:
             flash(str(exc), "error")
             return render_template("auth/password.html", form=form), 400
-        record(Action.AUTH_PASSWORD_CHANGED, actor=Actor.user(current_user),
-               summary="password changed; other sessions ended")
+        record(
+            Action.AUTH_PASSWORD_CHANGED,
+            actor=Actor.user(current_user),
+            summary="password changed; other sessions ended",
+        )
         flash("Password changed. Your other sessions were signed out.", "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)
@@ -148,8 +166,11 @@ def totp_setup():
             flash(str(exc), "error")
         else:
             session.pop("totp_setup", None)
-            record(Action.AUTH_TOTP_ENABLED, actor=Actor.user(current_user),
-                   summary="two-factor turned on")
+            record(
+                Action.AUTH_TOTP_ENABLED,
+                actor=Actor.user(current_user),
+                summary="two-factor turned on",
+            )
             flash("Two-factor sign-in is on.", "success")
             return redirect(url_for("dashboard.index"))
     uri = services.totp_uri(current_user, secret, current_app.config["OPERATOR_NAME"])
@@ -166,7 +187,8 @@ def totp_disable():
         flash("Two-factor sign-in is required for admins.", "error")
         return redirect(url_for("auth.totp_setup"))
     services.disable_totp(db.session, current_user)
-    record(Action.AUTH_TOTP_DISABLED, actor=Actor.user(current_user),
-           summary="two-factor turned off")
+    record(
+        Action.AUTH_TOTP_DISABLED, actor=Actor.user(current_user), summary="two-factor turned off"
+    )
     flash("Two-factor sign-in is off.", "info")
     return redirect(url_for("dashboard.index"))

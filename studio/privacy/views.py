@@ -11,7 +11,9 @@ from studio.privacy import bp
 @bp.route("/privacy")
 @limiter.limit("120 per minute")
 def policy():
-    return render_template("privacy/policy.html", extra=current_app.config["OPERATOR_PRIVACY_EXTRA"])
+    return render_template(
+        "privacy/policy.html", extra=current_app.config["OPERATOR_PRIVACY_EXTRA"]
+    )
 
 
 @bp.route("/data-deletion")

@@ -27,8 +27,11 @@ def index():
         except services.AuthError as exc:
             flash(str(exc), "error")
         else:
-            record(Action.USER_CREATED, actor=Actor.user(current_user),
-                   summary=f"created {user.email} as {user.role}")
+            record(
+                Action.USER_CREATED,
+                actor=Actor.user(current_user),
+                summary=f"created {user.email} as {user.role}",
+            )
             created = {"email": user.email, "password": password}
             form = NewUserForm(formdata=None)
     users = db.session.scalars(select(User).order_by(User.email)).all()
@@ -43,13 +46,17 @@ def edit(user_id: int):
     form = EditUserForm(obj=user)
     if form.validate_on_submit():
         try:
-            services.update_user(db.session, current_user, user, Role(form.role.data),
-                                 bool(form.active.data))
+            services.update_user(
+                db.session, current_user, user, Role(form.role.data), bool(form.active.data)
+            )
         except services.AuthError as exc:
             flash(str(exc), "error")
             return render_template("staff/edit.html", form=form, user=user), 400
-        record(Action.USER_UPDATED, actor=Actor.user(current_user),
-               summary=f"{user.email}: role {user.role}, active {user.active}")
+        record(
+            Action.USER_UPDATED,
+            actor=Actor.user(current_user),
+            summary=f"{user.email}: role {user.role}, active {user.active}",
+        )
         flash(f"Saved {user.email}.", "success")
         return redirect(url_for("staff.index"))
     return render_template("staff/edit.html", form=form, user=user)

@@ -45,20 +45,26 @@ def test_per_account_lockout_returns_readable_429(make_app):
     client = app.test_client()
     token = csrf_token(client, "/auth/login")
     statuses = [
-        client.post("/auth/login", data={"email": "admin@example.com", "password": "wrong " * 4,
-                                         "csrf_token": token}).status_code
+        client.post(
+            "/auth/login",
+            data={"email": "admin@example.com", "password": "wrong " * 4, "csrf_token": token},
+        ).status_code
         for _ in range(4)
     ]
     assert statuses == [401, 401, 401, 429]
-    locked = client.post("/auth/login", data={"email": "admin@example.com",
-                                              "password": ADMIN_PASSWORD, "csrf_token": token})
+    locked = client.post(
+        "/auth/login",
+        data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token},
+    )
     assert locked.status_code == 429
     assert b"Too many" in locked.data
     assert b"Traceback" not in locked.data
     # the limit is per account: another account can still sign in from this address
     make_user(app, "other@example.com", STAFF_PASSWORD)
-    other = client.post("/auth/login", data={"email": "other@example.com",
-                                             "password": STAFF_PASSWORD, "csrf_token": token})
+    other = client.post(
+        "/auth/login",
+        data={"email": "other@example.com", "password": STAFF_PASSWORD, "csrf_token": token},
+    )
     assert other.status_code == 302
 
 
@@ -66,24 +72,36 @@ def test_per_ip_lockout(make_app):
     app = make_app(LOGIN_RATE_LIMIT_IP="2 per minute")
     client = app.test_client()
     token = csrf_token(client, "/auth/login")
-    codes = [client.post("/auth/login", data={"email": f"u{i}@example.com", "password": "x",
-                                              "csrf_token": token}).status_code
-             for i in range(3)]
+    codes = [
+        client.post(
+            "/auth/login", data={"email": f"u{i}@example.com", "password": "x", "csrf_token": token}
+        ).status_code
+        for i in range(3)
+    ]
     assert codes[-1] == 429
 
 
 def test_missing_csrf_is_400(client, users):
-    response = client.post("/auth/login", data={"email": "admin@example.com",
-                                                "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/auth/login", data={"email": "admin@example.com", "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 400
     assert b"CSRF" in response.data
     assert client.get("/dashboard/").status_code == 302
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example", "/%09/evil.example", "evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/%09/evil.example",
+        "evil.example",
+    ],
+)
 def test_open_redirect_refused(auth, target):
     response = auth.login(next_url=target)
     assert response.status_code == 302
@@ -116,8 +134,10 @@ def test_session_rotated_on_login(auth, client):
 
 def test_remember_me_off_by_default_and_short(app, client, users):
     token = csrf_token(client, "/auth/login")
-    client.post("/auth/login", data={"email": "admin@example.com", "password": ADMIN_PASSWORD,
-                                     "csrf_token": token})
+    client.post(
+        "/auth/login",
+        data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token},
+    )
     assert client.get_cookie("remember_token") is None
     assert app.config["REMEMBER_COOKIE_DURATION"] <= 60 * 60 * 24 * 14
 
@@ -133,27 +153,34 @@ def test_password_change_ends_other_sessions(app, auth, client):
     auth.login()
     other = app.test_client()
     token = csrf_token(other, "/auth/login")
-    other.post("/auth/login", data={"email": "admin@example.com", "password": ADMIN_PASSWORD,
-                                    "csrf_token": token})
+    other.post(
+        "/auth/login",
+        data={"email": "admin@example.com", "password": ADMIN_PASSWORD, "csrf_token": token},
+    )
     assert other.get("/dashboard/").status_code == 200
     new_password = "lantern meadow quietly orbit seventeen"
     token = csrf_token(client, "/auth/password")
-    response = client.post("/auth/password", data={"current": ADMIN_PASSWORD, "new": new_password,
-                                                   "csrf_token": token})
+    response = client.post(
+        "/auth/password", data={"current": ADMIN_PASSWORD, "new": new_password, "csrf_token": token}
+    )
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 200
     assert other.get("/dashboard/").status_code == 302
 
 
-@pytest.mark.parametrize("weak,reason", [
-    ("short pass", "at least 15"),
-    ("1qaz2wsx3edc4rfv", "common"),
-    ("aaaaaaaaaaaaaaaaaaaa", "easy to guess"),
-])
+@pytest.mark.parametrize(
+    "weak,reason",
+    [
+        ("short pass", "at least 15"),
+        ("1qaz2wsx3edc4rfv", "common"),
+        ("aaaaaaaaaaaaaaaaaaaa", "easy to guess"),
+    ],
+)
 def test_weak_new_password_refused(auth, client, weak, reason):
     auth.login()
     token = csrf_token(client, "/auth/password")
-    response = client.post("/auth/password", data={"current": ADMIN_PASSWORD, "new": weak,
-                                                   "csrf_token": token})
+    response = client.post(
+        "/auth/password", data={"current": ADMIN_PASSWORD, "new": weak, "csrf_token": token}
+    )
     assert response.status_code == 400
     assert reason.encode() in response.data
