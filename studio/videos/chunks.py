@@ -85,6 +85,8 @@ def is_valid_plan(video_size: int, chunk_size: int, total_chunk_count: int) -> s
         return "chunk_size must be between 5 MB and 64 MB"
     if video_size > SINGLE_CHUNK_MAX and total_chunk_count < 2:
         return "a file over 64 MB must use several chunks"
+    # With total = floor(size / chunk) the final chunk is under 2 * chunk <= 128 MB, so this
+    # rule cannot break once the ones above hold; it is checked to mirror TikTok's list.
     if video_size - chunk_size * (total_chunk_count - 1) > MAX_FINAL_CHUNK:
         return "the final chunk must be at most 128 MB"
     return None

@@ -170,7 +170,7 @@ def _identify(path: Path | str) -> str:
         return "matroska"
     brands = _ftyp_brands(head)
     if brands:
-        brand = brands[0].decode("ascii", "replace").strip()
+        brand = "".join(c for c in brands[0].decode("latin-1") if c.isalnum()) or "?"
         raise MediaError(f"container ISO media '{brand}'; {_accepted_containers()}", "container")
     if head[4:8] == b"ftyp" or head.startswith(_EBML_MAGIC):
         raise MediaError("file is damaged or truncated: its header is incomplete")
