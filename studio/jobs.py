@@ -46,7 +46,7 @@ def _import_tasks() -> None:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if not name.startswith(exc.name or "-"):
                 raise
 
 
