@@ -66,6 +66,27 @@ class Defaults:
     PROXY_FIX_X_HOST = 0
     PREFERRED_URL_SCHEME = "http"
 
+    # Privacy room: deletion requests, mail, webhooks from Meta, retention.
+    DELETION_AUTO_EXECUTE = True  # verified requests run without staff approval
+    DELETION_EXPORT_WINDOW_HOURS = 24  # auto mode: time to download a copy before deletion runs
+    DELETION_DUE_SOON_DAYS = 7  # staff queue flags requests due within this many days
+    DELETION_UNVERIFIED_DAYS = 14  # unverified requests are closed after this
+    DELETION_RECEIPT_DAYS = 3 * 365  # receipts (hashes, dates, counts) are kept this long
+    DELETION_LINK_HOURS = 24  # e-mailed verification links expire after this
+    WEBHOOK_OPENS_DELETION = False  # TikTok authorization.removed also opens a deletion request
+    WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
+    AUDIT_PAYLOAD_RETENTION_DAYS = 365  # retention job erases older audit payloads
+    META_ENABLED = False  # list Meta in the policy (Instagram publishing)
+    META_APP_SECRET: str | None = None  # verifies Meta's signed_request
+    GOOGLE_ENABLED = False  # list Google in the policy (YouTube publishing)
+    MAIL_FROM = "Social Studio <no-reply@example.com>"
+    MAIL_OUTBOX: str | None = None  # default instance/outbox/; used when SMTP_HOST is unset
+    OUTBOX_RETENTION_DAYS = 30
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 587
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = True
     HUEY_IMMEDIATE = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
