@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,16 @@ ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "aud
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, rooms, error handlers and commands."""
     root = Path(__file__).resolve().parent.parent
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "STUDIO_INSTANCE_PATH", str(root / "instance")
+    )
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=str(root / "instance"),
+        instance_path=str(instance),
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    if test_config and test_config.get("INSTANCE_PATH"):
-        app.instance_path = test_config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     config.load(app, test_config)
     register_logging(app)

@@ -11,6 +11,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from studio import db, vault
@@ -41,6 +42,7 @@ def _read_password() -> str:
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Create instance/ and migrate the database to the latest schema."""
     Path(current_app.instance_path, "uploads").mkdir(parents=True, exist_ok=True)
@@ -49,6 +51,7 @@ def init_command() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
 def create_user_command(email: str, role: str) -> None:
@@ -63,6 +66,7 @@ def create_user_command(email: str, role: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Create the demo admin (once) and print its one-time password."""
     if db.session.scalar(select(User).limit(1)):
@@ -78,6 +82,7 @@ def seed_demo_command() -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker_command(workers: int) -> None:
     """Run a huey consumer that executes background jobs."""
@@ -90,6 +95,7 @@ def worker_command(workers: int) -> None:
 
 
 @click.command("sandbox")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Defaults to SANDBOX_PORT.")
 def sandbox_command(host: str, port: int | None) -> None:
@@ -113,6 +119,7 @@ def sandbox_command(host: str, port: int | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--port", default=5000, show_default=True)
 def demo_command(port: int) -> None:
     """Run the whole app on 127.0.0.1: web server, a worker and the TikTok sandbox."""
@@ -135,6 +142,7 @@ def demo_command(port: int) -> None:
 
 
 @click.command("rotate-keys")
+@with_appcontext
 def rotate_keys_command() -> None:
     """Re-wrap every data key and sealed secret under the newest VAULT_KEYS entry."""
     count = vault.rotate(db.session)

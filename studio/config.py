@@ -118,11 +118,13 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def _require_production_secrets(app: Flask) -> None:
     missing = [k for k in PRODUCTION_REQUIRED if not app.config.get(k)]
+    if app.config["TIKTOK_CLIENT_SECRET"] in (None, "", Defaults.TIKTOK_CLIENT_SECRET):
+        missing.append("TIKTOK_CLIENT_SECRET")
+    if not app.config.get("TRUSTED_HOSTS"):
+        missing.append("TRUSTED_HOSTS")
     if missing:
         names = ", ".join(f"STUDIO_{k}" for k in missing)
         raise ConfigError(f"production mode refuses to start: {names} must be set")
-    if app.config["TIKTOK_CLIENT_SECRET"] == Defaults.TIKTOK_CLIENT_SECRET:
-        raise ConfigError("production mode refuses to start: set STUDIO_TIKTOK_CLIENT_SECRET")
 
 
 def _apply_production_defaults(app: Flask) -> None:
@@ -131,8 +133,6 @@ def _apply_production_defaults(app: Flask) -> None:
     app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024**2
-    if not app.config.get("TRUSTED_HOSTS"):
-        raise ConfigError("production mode refuses to start: STUDIO_TRUSTED_HOSTS must be set")
 
 
 def _apply_demo_defaults(app: Flask) -> None:

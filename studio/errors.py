@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,14 @@ def handle_unexpected(exc: Exception):
     return render_error(500)
 
 
+def handle_untrusted_host(exc: SecurityError):
+    # Rendering the layout would build URLs from the untrusted Host header: answer plainly.
+    return "Bad request: this host name is not served here.", 400, {"Content-Type": "text/plain"}
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

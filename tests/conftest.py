@@ -162,3 +162,31 @@ def staff_client(auth: AuthActions) -> FlaskClient:
     response = auth.login("staff@example.com", STAFF_PASSWORD)
     assert response.status_code == 302, response.data
     return auth.client
+
+
+@pytest.fixture(scope="session")
+def sample_mp4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid 3 s, 540x960, 30 fps H.264 MP4 (generated once per session; copy before changing)."""
+    from studio.videos import samples
+
+    return samples.make_video(tmp_path_factory.mktemp("samples") / "sample.mp4", pattern="flat")
+
+
+@pytest.fixture
+def make_stored_video(app: Flask, sample_mp4: Path, tmp_path: Path):
+    """Build a `Video` row with its file: `make_stored_video(user=None, seconds=3.0, **shape)`.
+
+    Without shape arguments the shared sample is used; each distinct shape is a distinct video.
+    """
+    from studio.videos import samples
+    from studio.videos.services import create_video_from_file
+
+    def factory(user: User | None = None, name: str = "product.mp4", **shape: object):
+        path = sample_mp4
+        if shape:
+            path = samples.make_video(tmp_path / f"v{len(list(tmp_path.iterdir()))}.mp4", **shape)
+        with app.app_context():
+            owner = db.session.merge(user) if user is not None else None
+            return create_video_from_file(db.session, path, name, owner)
+
+    return factory

@@ -1,12 +1,19 @@
 """Forms for sign-in, passwords, two-factor and staff management."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, Length
 
 from studio.auth.models import Role
 
-ROLE_CHOICES = [(Role.STAFF.value, "Staff"), (Role.ADMIN.value, "Admin")]
+ROLE_CHOICES = [SelectChoice(Role.STAFF.value, "Staff"), SelectChoice(Role.ADMIN.value, "Admin")]
 
 
 class LoginForm(FlaskForm):
