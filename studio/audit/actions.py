@@ -23,6 +23,8 @@ class Action(enum.StrEnum):
     VIDEO_UPLOADED = "video:uploaded"
     VIDEO_REJECTED = "video:rejected"
     VIDEO_DELETED = "video:deleted"
+    VIDEO_FILE_DELETED = "video:file_deleted"
+    VIDEO_UPLOAD_CANCELLED = "video:upload_cancelled"
     POST_SENT = "post:sent"
     POST_RETRIED = "post:retried"
     POST_STATUS = "post:status"

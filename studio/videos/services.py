@@ -1,0 +1,272 @@
+"""The video library: store a validated file, find, dedupe, delete files and rows."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from studio.audit import Action, Actor, record
+from studio.db import utcnow
+from studio.videos import media, storage
+from studio.videos.models import Video
+from studio.videos.names import clean_display_name
+
+log = logging.getLogger(__name__)
+HASH_BLOCK = 1024 * 1024
+
+
+class VideoError(Exception):
+    """A library action that cannot be done; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of storing a file: the video, and whether it was already in the library."""
+
+    video: Video
+    duplicate: bool = False
+
+
+def limits() -> media.Limits:
+    """TikTok's rules as this app applies them at upload time."""
+    return media.Limits()
+
+
+def sha256_file(path: Path | str) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def get_video(session: Session, video_id: int) -> Video | None:
+    """The video with this id, or None."""
+    return session.get(Video, video_id)
+
+
+def find_by_sha256(session: Session, sha256: str) -> Video | None:
+    """The video with this content hash, or None."""
+    return session.scalar(select(Video).where(Video.sha256 == sha256))
+
+
+def create_video_from_file(
+    session: Session, path: Path | str, display_name: str | None, user: Any | None
+) -> Video:
+    """Validate a file, copy it into the library with a poster, and return its Video.
+
+    The caller's file is left in place. If the same bytes are already in the library, that
+    video is returned instead. Raises `media.MediaRejected` naming every broken rule.
+    """
+    return store_file(session, Path(path), display_name, user, consume=False).video
+
+
+def store_file(
+    session: Session,
+    path: Path,
+    display_name: str | None,
+    user: Any | None,
+    *,
+    consume: bool,
+    sha256: str | None = None,
+) -> Stored:
+    """Validate `path` and add it to the library; `consume` moves it instead of copying."""
+    name = clean_display_name(display_name)
+    try:
+        info = media.validate(path, limits())
+    except media.MediaRejected as exc:
+        _record_rejected(user, name, exc)
+        raise
+    digest = sha256 or sha256_file(path)
+    existing = find_by_sha256(session, digest)
+    if existing is not None and existing.has_file:
+        if consume:
+            storage.remove(path)
+        return Stored(existing, duplicate=True)
+    stem = uuid.uuid4().hex
+    dest = storage.uploads_dir() / f"{stem}.{info.container}"
+    _place(path, dest, consume)
+    poster = _make_poster(dest, storage.uploads_dir() / f"{stem}.jpg")
+    if existing is not None:
+        return Stored(_reattach(session, existing, dest, poster, user))
+    video = Video(
+        sha256=digest,
+        display_name=name,
+        storage_name=dest.name,
+        poster_name=poster.name if poster else None,
+        size_bytes=info.size_bytes,
+        container=info.container,
+        video_codec=info.video_codec or "",
+        duration_s=info.duration_s,
+        width=info.width,
+        height=info.height,
+        fps=info.fps,
+        has_audio=info.has_audio,
+        uploaded_by_id=getattr(user, "id", None),
+    )
+    session.add(video)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same bytes a moment ago: offer that one.
+        session.rollback()
+        storage.remove(dest)
+        storage.remove(poster)
+        winner = find_by_sha256(session, digest)
+        if winner is None:
+            raise
+        return Stored(winner, duplicate=True)
+    record(
+        Action.VIDEO_UPLOADED,
+        actor=_actor(user),
+        summary=f"video {video.id} uploaded: {video.display_name}",
+        payload=_facts(video),
+    )
+    return Stored(video)
+
+
+def _place(src: Path, dest: Path, consume: bool) -> None:
+    if consume:
+        os.replace(src, dest)  # same filesystem: a rename, never a second copy
+        return
+    tmp = storage.partial_dir() / f"{dest.name}.copy"
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def _make_poster(video_file: Path, dest: Path) -> Path | None:
+    try:
+        media.make_poster(video_file, dest)
+    except (media.MediaError, OSError):
+        log.warning("no poster for %s", video_file.name, exc_info=True)
+        storage.remove(dest)
+        return None
+    return dest
+
+
+def _reattach(
+    session: Session, video: Video, dest: Path, poster: Path | None, user: Any | None
+) -> Video:
+    """The same bytes come back after retention removed the file: give the row its file."""
+    video.storage_name = dest.name
+    video.poster_name = poster.name if poster else None
+    video.file_deleted_at = None
+    session.commit()
+    record(
+        Action.VIDEO_UPLOADED,
+        actor=_actor(user),
+        summary=f"video {video.id} uploaded again; its file is back",
+        payload=_facts(video),
+    )
+    return video
+
+
+def _record_rejected(user: Any | None, name: str, exc: media.MediaRejected) -> None:
+    record(
+        Action.VIDEO_REJECTED,
+        actor=_actor(user),
+        summary=f"rejected {name}: {exc}",
+        payload={"rules": [v.rule for v in exc.violations]},
+        status="error",
+    )
+
+
+def _actor(user: Any | None) -> Actor:
+    return Actor.user(user) if user is not None else Actor.system("videos")
+
+
+def _facts(video: Video) -> dict[str, Any]:
+    return {
+        "video_id": video.id,
+        "sha256": video.sha256,
+        "size_bytes": video.size_bytes,
+        "container": video.container,
+        "video_codec": video.video_codec,
+        "duration_s": round(video.duration_s, 3),
+        "width": video.width,
+        "height": video.height,
+        "fps": round(video.fps, 3),
+    }
+
+
+def delete_file(session: Session, video: Video, reason: str) -> None:
+    """Remove the local file and poster, keep the row, and note when (retention, erasure)."""
+    if not video.has_file:
+        return
+    video.file_deleted_at = utcnow()
+    session.commit()
+    # The row is committed first: a crash now leaves an unreferenced file for the sweeper,
+    # never a row that points at a missing file.
+    storage.remove(storage.video_path(video))
+    storage.remove(storage.poster_path(video))
+    record(
+        Action.VIDEO_FILE_DELETED,
+        summary=f"video {video.id}: file removed ({reason})",
+        payload={"video_id": video.id, "reason": reason},
+    )
+
+
+def can_delete(user: Any, video: Video) -> bool:
+    """Admins, and the staff member who uploaded it, may delete a video."""
+    return bool(user.is_admin or (video.uploaded_by_id and video.uploaded_by_id == user.id))
+
+
+def busy_reason(session: Session, video: Video) -> str | None:
+    """Why the video cannot be deleted now (a post is sending it), or None."""
+    try:
+        from studio.posts import services as posts
+    except ImportError:
+        return None
+    check = getattr(posts, "video_busy_reason", None)
+    return check(session, video) if check else None
+
+
+def delete_video(session: Session, video: Video, user: Any) -> bool:
+    """Delete a video's file and row; returns False when posts keep the row (file only).
+
+    Raises VideoError when the user may not delete it or a post is sending it.
+    """
+    if not can_delete(user, video):
+        raise VideoError("Only an admin or the person who uploaded this video can delete it.")
+    reason = busy_reason(session, video)
+    if reason:
+        raise VideoError(f"This video cannot be deleted now: {reason}")
+    video_id, name = video.id, video.display_name
+    files = [storage.video_path(video), storage.poster_path(video)]
+    session.delete(video)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        video = session.get(Video, video_id)
+        delete_file(session, video, "deleted by staff; posts still refer to it")
+        return False
+    for path in files:
+        storage.remove(path)
+    record(
+        Action.VIDEO_DELETED,
+        actor=Actor.user(user),
+        summary=f"video {video_id} deleted: {name}",
+        payload={"video_id": video_id},
+    )
+    return True
+
+
+def library_stats(session: Session) -> tuple[int, int]:
+    """(number of videos, bytes of video files kept on disk)."""
+    count = session.scalar(select(func.count(Video.id))) or 0
+    used = session.scalar(
+        select(func.coalesce(func.sum(Video.size_bytes), 0)).where(Video.file_deleted_at.is_(None))
+    )
+    return int(count), int(used or 0)
