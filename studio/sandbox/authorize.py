@@ -11,8 +11,12 @@ from studio.sandbox.state import SandboxState
 from studio.sandbox.tokens import issue_code
 
 KNOWN_SCOPES = (
-    "user.info.basic", "user.info.profile", "user.info.stats",
-    "video.upload", "video.publish", "video.list",
+    "user.info.basic",
+    "user.info.profile",
+    "user.info.stats",
+    "video.upload",
+    "video.publish",
+    "video.list",
 )
 REQUIRED_SCOPES = frozenset({"user.info.basic"})
 CHALLENGE_RE = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -44,10 +48,15 @@ class AuthRequest:
 
     def hidden_fields(self) -> dict[str, str]:
         """The request's parameters, echoed in the consent form."""
-        return {"client_key": self.client_key, "redirect_uri": self.redirect_uri,
-                "response_type": "code", "scope": ",".join(self.scopes), "state": self.state,
-                "code_challenge": self.code_challenge or "",
-                "code_challenge_method": self.code_challenge_method or ""}
+        return {
+            "client_key": self.client_key,
+            "redirect_uri": self.redirect_uri,
+            "response_type": "code",
+            "scope": ",".join(self.scopes),
+            "state": self.state,
+            "code_challenge": self.code_challenge or "",
+            "code_challenge_method": self.code_challenge_method or "",
+        }
 
 
 def parse(state: SandboxState, params: dict[str, str]) -> AuthRequest:
@@ -58,9 +67,14 @@ def parse(state: SandboxState, params: dict[str, str]) -> AuthRequest:
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in cfg.redirect_uris:
         raise PageError("redirect_uri is not registered for this client.")
-    request = AuthRequest(cfg.client_key, redirect_uri, [], params.get("state", ""),
-                          params.get("code_challenge") or None,
-                          params.get("code_challenge_method") or None)
+    request = AuthRequest(
+        cfg.client_key,
+        redirect_uri,
+        [],
+        params.get("state", ""),
+        params.get("code_challenge") or None,
+        params.get("code_challenge_method") or None,
+    )
     if params.get("response_type") != "code":
         raise RedirectError("unsupported_response_type", "response_type must be code.")
     scopes = [s.strip() for s in params.get("scope", "").split(",") if s.strip()]
@@ -90,15 +104,15 @@ def error_url(redirect_uri: str, error: str, description: str, state_value: str)
     return f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}"
 
 
-def approve(state: SandboxState, request: AuthRequest, creator_id: str,
-            granted: list[str] | None = None) -> str:
+def approve(
+    state: SandboxState, request: AuthRequest, creator_id: str, granted: list[str] | None = None
+) -> str:
     """Issue a code for `creator_id` and return the callback URL."""
     creator = by_id(creator_id)
     if creator is None:
         raise RedirectError("invalid_request", "Unknown creator.")
     keep = set(request.scopes) if granted is None else set(granted) | REQUIRED_SCOPES
     scopes = [s for s in request.scopes if s in keep]
-    code = issue_code(state, request.redirect_uri, scopes, creator.open_id,
-                      request.code_challenge)
+    code = issue_code(state, request.redirect_uri, scopes, creator.open_id, request.code_challenge)
     query = urlencode({"code": code, "scopes": ",".join(scopes), "state": request.state})
     return f"{request.redirect_uri}{'&' if '?' in request.redirect_uri else '?'}{query}"

@@ -62,8 +62,13 @@ def set_faults() -> Response | tuple[Response, int]:
     try:
         state.config.update({k: v for k, v in body.items() if k in FAULT_KEYS})
         for rule in body.get("fail_next", []):
-            faults.add_rule(state, rule["endpoint"], int(rule.get("count", 1)), str(rule["kind"]),
-                            rule.get("seconds"))
+            faults.add_rule(
+                state,
+                rule["endpoint"],
+                int(rule.get("count", 1)),
+                str(rule["kind"]),
+                rule.get("seconds"),
+            )
     except (KeyError, ValueError) as exc:
         return _bad(str(exc))
     if "seed" in body:
@@ -77,8 +82,9 @@ def trigger_webhook() -> Response | tuple[Response, int]:
     body = _body()
     if not isinstance(body.get("event"), str) or not isinstance(body.get("open_id"), str):
         return _bad("event and open_id are required")
-    record = sandbox_state().send_webhook(body["event"], body["open_id"],
-                                          body.get("content") or {}, bool(body.get("wait")))
+    record = sandbox_state().send_webhook(
+        body["event"], body["open_id"], body.get("content") or {}, bool(body.get("wait"))
+    )
     return jsonify(record)
 
 
@@ -103,8 +109,9 @@ def force_authorize() -> Response | tuple[Response, int]:
     except authorize.PageError as exc:
         return _bad(str(exc))
     except authorize.RedirectError as exc:
-        url = authorize.error_url(body["redirect_uri"], exc.error, exc.description,
-                                  body.get("state", ""))
+        url = authorize.error_url(
+            body["redirect_uri"], exc.error, exc.description, body.get("state", "")
+        )
     return jsonify({"redirect_url": url})
 
 
@@ -124,9 +131,19 @@ def fail_publish(publish_id: str) -> Response:
 @bp.get("/creators")
 def creators() -> Response:
     """The fake creators one can log in as."""
-    return jsonify([{"id": c.id, "open_id": c.open_id, "username": c.username,
-                     "display_name": c.display_name, "private": c.private,
-                     "privacy_level_options": c.privacy_level_options} for c in CREATORS])
+    return jsonify(
+        [
+            {
+                "id": c.id,
+                "open_id": c.open_id,
+                "username": c.username,
+                "display_name": c.display_name,
+                "private": c.private,
+                "privacy_level_options": c.privacy_level_options,
+            }
+            for c in CREATORS
+        ]
+    )
 
 
 @bp.get("/avatar/<creator_id>.svg")

@@ -29,8 +29,9 @@ class OAuthError(Exception):
         self.status = status
 
 
-def api_response(data: dict[str, Any] | None, code: str = "ok", message: str = "",
-                 status: int = 200) -> Response:
+def api_response(
+    data: dict[str, Any] | None, code: str = "ok", message: str = "", status: int = 200
+) -> Response:
     """Build the data-API envelope (`data` omitted only for a data-less success)."""
     body: dict[str, Any] = {"error": {"code": code, "message": message, "log_id": log_id()}}
     if data is not None or code != "ok":

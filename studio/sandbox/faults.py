@@ -6,22 +6,25 @@ import socket
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 from studio.sandbox.errors import api_response, oauth_response
 from studio.sandbox.state import SandboxState
 
-KINDS = ("500", "503", "429", "401", "slow", "drop")
+KINDS = ("500", "503", "429", "401", "slow", "drop", "drop_after")
+BLOCK = 1024 * 1024
 
 
-def add_rule(state: SandboxState, endpoint: str, count: int, kind: str,
-             seconds: float | None = None) -> None:
+def add_rule(
+    state: SandboxState, endpoint: str, count: int, kind: str, seconds: float | None = None
+) -> None:
     """Make the next `count` calls whose path starts with `endpoint` fail with `kind`."""
     if kind not in KINDS:
         raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
     with state.lock:
-        state.fault_rules.append({"endpoint": endpoint, "count": count, "kind": kind,
-                                  "seconds": seconds})
+        state.fault_rules.append(
+            {"endpoint": endpoint, "count": count, "kind": kind, "seconds": seconds}
+        )
 
 
 def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
@@ -51,8 +54,14 @@ def _respond(kind: str, oauth: bool) -> Response:
     return api_response(None, code, f"Injected fault {status}.", status)
 
 
-def _drop() -> Response:
-    """Close the TCP connection without any HTTP answer."""
+def _drop(drain: bool = True) -> Response:
+    """Close the TCP connection without any HTTP answer.
+
+    The request body is read first: shutting down a socket with unread input can leave the
+    client blocked in send() while werkzeug drains, so a drop always follows a full request.
+    """
+    while drain and request.stream.read(BLOCK):
+        pass
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
@@ -82,4 +91,14 @@ def register_faults(app: Flask) -> None:
             return None
         if fault["kind"] == "drop":
             return _drop()
+        if fault["kind"] == "drop_after":
+            g.sandbox_drop_after = True
+            return None
         return _respond(fault["kind"], path.startswith("/v2/oauth/"))
+
+    @app.after_request
+    def _drop_after(response: Response) -> Response:
+        """`drop_after`: the request took effect, but the answer never arrives."""
+        if g.get("sandbox_drop_after"):
+            return _drop()
+        return response

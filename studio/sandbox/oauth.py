@@ -25,10 +25,17 @@ def authorize_page() -> Response | tuple[str, int]:
     except authorize.PageError as exc:
         return render_template("sandbox/error.html", message=str(exc)), 400
     except authorize.RedirectError as exc:
-        return redirect(authorize.error_url(request.args["redirect_uri"], exc.error,
-                                            exc.description, request.args.get("state", "")))
-    return render_template("sandbox/consent.html", auth=auth, creators=CREATORS,
-                           required=authorize.REQUIRED_SCOPES), 200
+        return redirect(
+            authorize.error_url(
+                request.args["redirect_uri"],
+                exc.error,
+                exc.description,
+                request.args.get("state", ""),
+            )
+        )
+    return render_template(
+        "sandbox/consent.html", auth=auth, creators=CREATORS, required=authorize.REQUIRED_SCOPES
+    ), 200
 
 
 @bp.post("/v2/auth/authorize/")
@@ -44,16 +51,20 @@ def authorize_decision() -> Response | tuple[str, int]:
     except authorize.PageError as exc:
         return render_template("sandbox/error.html", message=str(exc)), 400
     except authorize.RedirectError as exc:
-        return redirect(authorize.error_url(form["redirect_uri"], exc.error, exc.description,
-                                            form.get("state", "")))
+        return redirect(
+            authorize.error_url(
+                form["redirect_uri"], exc.error, exc.description, form.get("state", "")
+            )
+        )
     return redirect(url)
 
 
 def _form() -> dict[str, str]:
     """The form body; TikTok's OAuth endpoints only take x-www-form-urlencoded."""
     if request.mimetype != "application/x-www-form-urlencoded":
-        raise OAuthError("invalid_request",
-                         "Content-Type must be application/x-www-form-urlencoded.")
+        raise OAuthError(
+            "invalid_request", "Content-Type must be application/x-www-form-urlencoded."
+        )
     return request.form.to_dict()
 
 

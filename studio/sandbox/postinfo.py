@@ -7,8 +7,14 @@ from typing import Any
 from studio.sandbox.creators import Creator
 from studio.sandbox.errors import ApiError
 
-BOOLEANS = ("disable_duet", "disable_stitch", "disable_comment", "brand_content_toggle",
-            "brand_organic_toggle", "is_aigc")
+BOOLEANS = (
+    "disable_duet",
+    "disable_stitch",
+    "disable_comment",
+    "brand_content_toggle",
+    "brand_organic_toggle",
+    "is_aigc",
+)
 ALLOWED = {"privacy_level", "title", "video_cover_timestamp_ms", *BOOLEANS}
 MAX_TITLE_UTF16 = 2200
 
@@ -26,8 +32,11 @@ def parse_post_info(info: Any, creator: Creator) -> dict[str, Any]:
         # Unverified whether TikTok ignores unknown keys; strict: reject them.
         raise _invalid(f"Unknown post_info fields: {','.join(sorted(extra))}.")
     if info.get("privacy_level") not in creator.privacy_level_options:
-        raise ApiError("privacy_level_option_mismatch",
-                       "privacy_level is missing or not one of the creator's options.", 403)
+        raise ApiError(
+            "privacy_level_option_mismatch",
+            "privacy_level is missing or not one of the creator's options.",
+            403,
+        )
     _check_title(info.get("title"))
     # The reference marks brand_content_toggle "required" while leaving the other booleans
     # blank; unverified whether TikTok enforces it, so the sandbox does (strict).
@@ -42,8 +51,11 @@ def parse_post_info(info: Any, creator: Creator) -> dict[str, Any]:
     if out["brand_content_toggle"] and info["privacy_level"] == "SELF_ONLY":
         # Guidelines: branded content cannot be private. Unverified at API level; strict.
         raise _invalid("Branded content visibility cannot be set to private.")
-    out.update(privacy_level=info["privacy_level"], title=info.get("title", ""),
-               video_cover_timestamp_ms=cover)
+    out.update(
+        privacy_level=info["privacy_level"],
+        title=info.get("title", ""),
+        video_cover_timestamp_ms=cover,
+    )
     out["disable_duet"] = out["disable_duet"] or creator.is_duet_disabled
     out["disable_stitch"] = out["disable_stitch"] or creator.is_stitch_disabled
     out["disable_comment"] = out["disable_comment"] or creator.comment_disabled

@@ -70,8 +70,11 @@ def inbox_init() -> Response:
     grant = guard(("video.upload",), "inbox_init", state.config.rate_limit_init)
     source = parse_source(json_body({"source_info"})["source_info"])
     if _pending_shares(state, grant.open_id) >= state.config.pending_share_limit:
-        raise ApiError("spam_risk_too_many_pending_share",
-                       "Too many pending shares for this user in 24 hours.", 403)
+        raise ApiError(
+            "spam_risk_too_many_pending_share",
+            "Too many pending shares for this user in 24 hours.",
+            403,
+        )
     return api_response(_create(state, grant, "INBOX_SHARE", source, {}))
 
 
@@ -91,45 +94,73 @@ def direct_init() -> Response:
 def _check_direct_allowed(state: SandboxState, creator: Creator, info: dict[str, Any]) -> None:
     """Unaudited-client and daily-cap rules (403)."""
     if state.config.unaudited and (not creator.private or info["privacy_level"] != "SELF_ONLY"):
-        raise ApiError("unaudited_client_can_only_post_to_private_accounts",
-                       "Unaudited clients can only post SELF_ONLY to private accounts.", 403)
+        raise ApiError(
+            "unaudited_client_can_only_post_to_private_accounts",
+            "Unaudited clients can only post SELF_ONLY to private accounts.",
+            403,
+        )
     if posts_today(state, creator.open_id) >= daily_cap(state, creator):
-        raise ApiError("spam_risk_too_many_posts", "The creator's daily post cap is reached.",
-                       403)
+        raise ApiError("spam_risk_too_many_posts", "The creator's daily post cap is reached.", 403)
 
 
 def _pending_shares(state: SandboxState, open_id: str) -> int:
     """Inbox shares created in the window and not yet complete or failed."""
     since = time.time() - state.config.pending_share_window
     with state.lock:
-        return sum(1 for p in state.publishes.values() if p.open_id == open_id
-                   and p.publish_type == "INBOX_SHARE" and p.created_at > since
-                   and p.status in PENDING)
+        return sum(
+            1
+            for p in state.publishes.values()
+            if p.open_id == open_id
+            and p.publish_type == "INBOX_SHARE"
+            and p.created_at > since
+            and p.status in PENDING
+        )
 
 
-def _create(state: SandboxState, grant: Grant, publish_type: str, source: dict[str, Any],
-            post_info: dict[str, Any]) -> dict[str, Any]:
+def _create(
+    state: SandboxState,
+    grant: Grant,
+    publish_type: str,
+    source: dict[str, Any],
+    post_info: dict[str, Any],
+) -> dict[str, Any]:
     """Register the publish (and its upload or pull) and build the init `data`."""
     is_file = source["source"] == "FILE_UPLOAD"
-    prefix = {("INBOX_SHARE", True): "v_inbox_file~v2.", ("INBOX_SHARE", False): "v_inbox_url~v2.",
-              ("DIRECT_PUBLISH", True): "v_pub_file~v2-1.",
-              ("DIRECT_PUBLISH", False): "v_pub_url~v2."}[(publish_type, is_file)]
-    publish = Publish(prefix + digits(18), grant.open_id, publish_type, source["source"],
-                      time.time(), "PROCESSING_UPLOAD" if is_file else "PROCESSING_DOWNLOAD",
-                      post_info, video_url=source.get("video_url"),
-                      video_size=source.get("video_size"))
+    prefix = {
+        ("INBOX_SHARE", True): "v_inbox_file~v2.",
+        ("INBOX_SHARE", False): "v_inbox_url~v2.",
+        ("DIRECT_PUBLISH", True): "v_pub_file~v2-1.",
+        ("DIRECT_PUBLISH", False): "v_pub_url~v2.",
+    }[(publish_type, is_file)]
+    publish = Publish(
+        prefix + digits(18),
+        grant.open_id,
+        publish_type,
+        source["source"],
+        time.time(),
+        "PROCESSING_UPLOAD" if is_file else "PROCESSING_DOWNLOAD",
+        post_info,
+        video_url=source.get("video_url"),
+        video_size=source.get("video_size"),
+    )
     data: dict[str, Any] = {"publish_id": publish.publish_id}
     with state.lock:
         state.publishes[publish.publish_id] = publish
         state.counters["inits"] += 1
         if is_file:
-            upload = Upload(digits(19), upload_secret(), publish.publish_id,
-                            source["video_size"], source["chunk_size"],
-                            source["total_chunk_count"],
-                            time.time() + state.config.upload_url_ttl)
+            upload = Upload(
+                digits(19),
+                upload_secret(),
+                publish.publish_id,
+                source["video_size"],
+                source["chunk_size"],
+                source["total_chunk_count"],
+                time.time() + state.config.upload_url_ttl,
+            )
             state.uploads[upload.upload_id] = upload
-            data["upload_url"] = (f"{base_url()}/upload/?upload_id={upload.upload_id}"
-                                  f"&upload_token={upload.secret}")
+            data["upload_url"] = (
+                f"{base_url()}/upload/?upload_id={upload.upload_id}&upload_token={upload.secret}"
+            )
     if not is_file:
         pull.start(state, publish.publish_id, publish.video_url or "")
     return data

@@ -31,8 +31,11 @@ def check_url(cfg: SandboxConfig, url: str) -> None:
                 return
         elif host == entry.lower() or host.endswith("." + entry.lower()):
             return
-    raise ApiError("url_ownership_unverified",
-                   "The video_url is not under a verified domain or URL prefix.", 403)
+    raise ApiError(
+        "url_ownership_unverified",
+        "The video_url is not under a verified domain or URL prefix.",
+        403,
+    )
 
 
 def start(state: SandboxState, publish_id: str, url: str) -> None:

@@ -23,17 +23,27 @@ class QuietHandler(WSGIRequestHandler):
 class SandboxServer:
     """The sandbox on 127.0.0.1 in a daemon thread; use as a context manager."""
 
-    def __init__(self, config: dict[str, Any] | None = None, port: int = 0,
-                 host: str = "127.0.0.1", quiet: bool = True) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any] | None = None,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        quiet: bool = True,
+    ) -> None:
         self.app: Flask = create_sandbox(config)
         self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
         handler = QuietHandler if quiet else WSGIRequestHandler
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
-                                                   request_handler=handler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=handler
+        )
         self.port: int = self._server.server_port
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name=f"tiktok-sandbox-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            args=(0.05,),
+            name=f"tiktok-sandbox-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
 
     def configure(self, **changes: Any) -> None:
@@ -42,8 +52,9 @@ class SandboxServer:
         if "seed" in changes:
             self.state.reseed()
 
-    def send_webhook(self, event: str, open_id: str, content: dict[str, Any],
-                     wait: bool = False) -> dict[str, Any]:
+    def send_webhook(
+        self, event: str, open_id: str, content: dict[str, Any], wait: bool = False
+    ) -> dict[str, Any]:
         """Send a signed webhook to the configured webhook_url."""
         return self.state.send_webhook(event, open_id, content, wait)
 
@@ -58,13 +69,18 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
-def run_sandbox(host: str = "127.0.0.1", port: int = 5001,
-                config: dict[str, Any] | None = None) -> None:
+def run_sandbox(
+    host: str = "127.0.0.1", port: int = 5001, config: dict[str, Any] | None = None
+) -> None:
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
     app = create_sandbox(config)
     server = make_server(host, port, app, threaded=True)

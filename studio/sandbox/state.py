@@ -90,27 +90,41 @@ class SandboxState:
                     1 for t in self.access.values() if not t.revoked and t.expires_at > time.time()
                 ),
                 "completed_uploads": [
-                    {"publish_id": u.publish_id, "bytes": u.received,
-                     "sha256": u.hasher.hexdigest()}
-                    for u in self.uploads.values() if u.complete
+                    {
+                        "publish_id": u.publish_id,
+                        "bytes": u.received,
+                        "sha256": u.hasher.hexdigest(),
+                    }
+                    for u in self.uploads.values()
+                    if u.complete
                 ],
                 "uploads": {
-                    u.publish_id: {"received": u.received, "next_chunk": u.next_chunk,
-                                   "total_chunks": u.total_chunks, "video_size": u.video_size}
+                    u.publish_id: {
+                        "received": u.received,
+                        "next_chunk": u.next_chunk,
+                        "total_chunks": u.total_chunks,
+                        "video_size": u.video_size,
+                    }
                     for u in self.uploads.values()
                 },
                 "publishes": {
-                    p.publish_id: {**p.status_data(), "open_id": p.open_id,
-                                   "publish_type": p.publish_type, "source": p.source,
-                                   "post_info": p.post_info, "sha256": p.sha256}
+                    p.publish_id: {
+                        **p.status_data(),
+                        "open_id": p.open_id,
+                        "publish_type": p.publish_type,
+                        "source": p.source,
+                        "post_info": p.post_info,
+                        "sha256": p.sha256,
+                    }
                     for p in self.publishes.values()
                 },
                 "webhooks": list(self.webhooks),
                 "fault_rules": list(self.fault_rules),
             }
 
-    def send_webhook(self, event: str, open_id: str, content: dict[str, Any],
-                     wait: bool = False) -> dict[str, Any]:
+    def send_webhook(
+        self, event: str, open_id: str, content: dict[str, Any], wait: bool = False
+    ) -> dict[str, Any]:
         """Send a signed webhook event to `config.webhook_url` (see webhooks.send_webhook)."""
         from studio.sandbox.webhooks import send_webhook
 

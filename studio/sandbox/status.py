@@ -27,8 +27,11 @@ def _publish_for(grant: Grant) -> Publish:
     if publish is None:
         raise ApiError("invalid_publish_id", "The publish_id does not exist.", 400)
     if publish.open_id != grant.open_id:
-        raise ApiError("token_not_authorized_for_specified_publish_id",
-                       "The access token is not authorized for this publish_id.", 400)
+        raise ApiError(
+            "token_not_authorized_for_specified_publish_id",
+            "The access token is not authorized for this publish_id.",
+            400,
+        )
     return publish
 
 
@@ -51,6 +54,7 @@ def cancel() -> Response:
     grant = guard(SCOPES, "cancel", state.config.rate_limit_cancel)
     publish = _publish_for(grant)
     if not publish.status.startswith("PROCESSING_") or not lifecycle.fail(
-            state, publish.publish_id, "publish_cancelled"):
+        state, publish.publish_id, "publish_cancelled"
+    ):
         raise ApiError("publish_not_cancellable", "The publish is already final.", 400)
     return api_response(None)

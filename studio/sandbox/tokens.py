@@ -16,14 +16,20 @@ from studio.sandbox.state import SandboxState
 VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
 
-def issue_code(state: SandboxState, redirect_uri: str, scopes: list[str], open_id: str,
-               challenge: str | None) -> str:
+def issue_code(
+    state: SandboxState, redirect_uri: str, scopes: list[str], open_id: str, challenge: str | None
+) -> str:
     """Store a single-use authorization code and return it (raw, not URL-encoded)."""
     code = auth_code()
     with state.lock:
-        state.codes[code] = AuthCode(code, redirect_uri, scopes, open_id,
-                                     challenge.lower() if challenge else None,
-                                     time.time() + state.config.code_ttl)
+        state.codes[code] = AuthCode(
+            code,
+            redirect_uri,
+            scopes,
+            open_id,
+            challenge.lower() if challenge else None,
+            time.time() + state.config.code_ttl,
+        )
         state.counters["codes_issued"] += 1
     return code
 
@@ -52,12 +58,17 @@ def exchange_code(state: SandboxState, form: dict[str, str]) -> dict[str, Any]:
             state.counters["code_replays"] += 1
             raise OAuthError("invalid_grant", "Authorization code has already been used.")
         if form.get("redirect_uri") != code.redirect_uri:
-            raise OAuthError("invalid_request",
-                             "Redirect_uri is not matched with the uri when requesting code.")
+            raise OAuthError(
+                "invalid_request", "Redirect_uri is not matched with the uri when requesting code."
+            )
         _check_verifier(code, form.get("code_verifier"))
         code.used = True
-        grant = Grant(secrets.token_hex(8), code.open_id, code.scopes,
-                      time.time() + state.config.effective_refresh_ttl)
+        grant = Grant(
+            secrets.token_hex(8),
+            code.open_id,
+            code.scopes,
+            time.time() + state.config.effective_refresh_ttl,
+        )
         state.grants[grant.id] = grant
         code.grant_id = grant.id
         return _issue_pair(state, grant, None)
@@ -150,12 +161,20 @@ def authenticate(state: SandboxState, header: str | None) -> tuple[Grant, Access
         raise ApiError("access_token_invalid", "The access token is invalid or not found.", 401)
     now = time.time()
     with state.lock:
-        access = state.access.get(header[len("Bearer "):].strip())
+        access = state.access.get(header[len("Bearer ") :].strip())
         grant = state.grants.get(access.grant_id) if access else None
         max_age = state.config.access_token_max_age
-        if (access is None or grant is None or access.revoked or grant.revoked
-                or access.expires_at <= now
-                or (max_age is not None and now - access.issued_at > max_age)):
-            raise ApiError("access_token_invalid",
-                           "The access token is invalid or not found in the request.", 401)
+        if (
+            access is None
+            or grant is None
+            or access.revoked
+            or grant.revoked
+            or access.expires_at <= now
+            or (max_age is not None and now - access.issued_at > max_age)
+        ):
+            raise ApiError(
+                "access_token_invalid",
+                "The access token is invalid or not found in the request.",
+                401,
+            )
         return grant, access

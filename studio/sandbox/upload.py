@@ -35,8 +35,12 @@ def _reject(exc: Reject) -> Response:
     length = request.content_length or 0
     if length <= DRAIN_LIMIT:
         _read(request.stream, length, None)
-    code = {400: "invalid_param", 403: "upload_url_expired", 404: "upload_not_found",
-            416: "range_not_satisfiable"}.get(exc.status, "invalid_param")
+    code = {
+        400: "invalid_param",
+        403: "upload_url_expired",
+        404: "upload_not_found",
+        416: "range_not_satisfiable",
+    }.get(exc.status, "invalid_param")
     return api_response(None, code, str(exc), exc.status)
 
 
@@ -48,9 +52,12 @@ def put_chunk() -> Response:
     first, last = _check_headers(upload)
     with state.lock:
         duplicate = upload.next_chunk > 0 and (first, last) == upload.chunk_bounds(
-            upload.next_chunk - 1)
-        if upload.busy or (not duplicate and (upload.complete or (first, last)
-                                              != upload.chunk_bounds(upload.next_chunk))):
+            upload.next_chunk - 1
+        )
+        if upload.busy or (
+            not duplicate
+            and (upload.complete or (first, last) != upload.chunk_bounds(upload.next_chunk))
+        ):
             raise Reject(416, "Content-Range does not match the upload progress.")
         upload.busy = True
         base = (upload.prev_hasher if duplicate else upload.hasher).copy()
@@ -111,8 +118,7 @@ def _read(stream: IO[bytes], length: int, hasher: object | None) -> int:
     return done
 
 
-def _accept(state: SandboxState, upload: Upload, hasher: object, first: int,
-            last: int) -> Response:
+def _accept(state: SandboxState, upload: Upload, hasher: object, first: int, last: int) -> Response:
     """Commit a new chunk: progress, running sha256 and, at the end, processing."""
     with state.lock:
         upload.prev_hasher, upload.hasher = upload.hasher, hasher

@@ -23,18 +23,30 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 def build_body(client_key: str, event: str, open_id: str, content: dict[str, Any]) -> bytes:
     """The envelope; `content` is JSON serialised a second time, as TikTok does."""
-    envelope = {"client_key": client_key, "event": event, "create_time": int(time.time()),
-                "user_openid": open_id, "content": json.dumps(content, separators=(",", ":"))}
+    envelope = {
+        "client_key": client_key,
+        "event": event,
+        "create_time": int(time.time()),
+        "user_openid": open_id,
+        "content": json.dumps(content, separators=(",", ":")),
+    }
     return json.dumps(envelope, separators=(",", ":")).encode()
 
 
-def send_webhook(state: SandboxState, event: str, open_id: str, content: dict[str, Any],
-                 wait: bool = False) -> dict[str, Any]:
+def send_webhook(
+    state: SandboxState, event: str, open_id: str, content: dict[str, Any], wait: bool = False
+) -> dict[str, Any]:
     """Record an event and, if `webhook_url` is set, deliver it (in a thread unless `wait`)."""
     cfg = state.config
     body = build_body(cfg.client_key, event, open_id, content)
-    record: dict[str, Any] = {"event": event, "open_id": open_id, "content": content,
-                              "url": cfg.webhook_url, "attempts": [], "delivered": False}
+    record: dict[str, Any] = {
+        "event": event,
+        "open_id": open_id,
+        "content": content,
+        "url": cfg.webhook_url,
+        "attempts": [],
+        "delivered": False,
+    }
     with state.lock:
         state.webhooks.append(record)
         state.counters["webhooks"] += 1
@@ -53,8 +65,10 @@ def _deliver(state: SandboxState, record: dict[str, Any], url: str, body: bytes)
     for attempt in range(cfg.webhook_retries + 1):
         if attempt:
             time.sleep(cfg.webhook_retry_delay * 2 ** (attempt - 1))
-        headers = {"Content-Type": "application/json",
-                   "TikTok-Signature": sign(cfg.client_secret, int(time.time()), body)}
+        headers = {
+            "Content-Type": "application/json",
+            "TikTok-Signature": sign(cfg.client_secret, int(time.time()), body),
+        }
         try:
             with requests.Session() as session:
                 session.trust_env = False

@@ -26,11 +26,22 @@ class TikTok:
         self.http = http
         self.url = server.url
 
-    def authorize(self, scope: str = ALL_SCOPES, creator: str = "acme",
-                  verifier: str | None = None, **extra: Any) -> dict[str, str]:
+    def authorize(
+        self,
+        scope: str = ALL_SCOPES,
+        creator: str = "acme",
+        verifier: str | None = None,
+        **extra: Any,
+    ) -> dict[str, str]:
         """Force-approve and return the callback's query parameters (decoded)."""
-        body: dict[str, Any] = {"client_key": "sandbox-client-key", "redirect_uri": REDIRECT,
-                                "scope": scope, "state": "st-1", "creator": creator, **extra}
+        body: dict[str, Any] = {
+            "client_key": "sandbox-client-key",
+            "redirect_uri": REDIRECT,
+            "scope": scope,
+            "state": "st-1",
+            "creator": creator,
+            **extra,
+        }
         if verifier:
             body["code_challenge"] = hashlib.sha256(verifier.encode()).hexdigest()
             body["code_challenge_method"] = "S256"
@@ -41,8 +52,11 @@ class TikTok:
 
     def token(self, **form: str) -> requests.Response:
         """POST the token endpoint with client credentials added."""
-        data = {"client_key": "sandbox-client-key", "client_secret": "sandbox-client-secret",
-                **form}
+        data = {
+            "client_key": "sandbox-client-key",
+            "client_secret": "sandbox-client-secret",
+            **form,
+        }
         return self.http.post(f"{self.url}/v2/oauth/token/", data=data)
 
     def login(self, scope: str = ALL_SCOPES, creator: str = "acme") -> dict[str, Any]:
@@ -51,24 +65,38 @@ class TikTok:
         resp = self.token(grant_type="authorization_code", code=code, redirect_uri=REDIRECT)
         return resp.json()
 
-    def api(self, path: str, token: str, json: Any = None, method: str = "POST",
-            **kwargs: Any) -> requests.Response:
+    def api(
+        self, path: str, token: str, json: Any = None, method: str = "POST", **kwargs: Any
+    ) -> requests.Response:
         """Call a data API endpoint with a bearer token."""
         headers = {"Authorization": f"Bearer {token}"}
-        return self.http.request(method, f"{self.url}{path}", json=json, headers=headers,
-                                 **kwargs)
+        return self.http.request(method, f"{self.url}{path}", json=json, headers=headers, **kwargs)
 
     def inbox_init(self, token: str, size: int, chunk: int, count: int) -> requests.Response:
         """FILE_UPLOAD inbox init."""
-        info = {"source": "FILE_UPLOAD", "video_size": size, "chunk_size": chunk,
-                "total_chunk_count": count}
+        info = {
+            "source": "FILE_UPLOAD",
+            "video_size": size,
+            "chunk_size": chunk,
+            "total_chunk_count": count,
+        }
         return self.api("/v2/post/publish/inbox/video/init/", token, {"source_info": info})
 
-    def put(self, upload_url: str, data: bytes, first: int, total: int,
-            content_type: str = "video/mp4", **headers: str) -> requests.Response:
+    def put(
+        self,
+        upload_url: str,
+        data: bytes,
+        first: int,
+        total: int,
+        content_type: str = "video/mp4",
+        **headers: str,
+    ) -> requests.Response:
         """PUT one chunk."""
-        hdrs = {"Content-Type": content_type,
-                "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}", **headers}
+        hdrs = {
+            "Content-Type": content_type,
+            "Content-Range": f"bytes {first}-{first + len(data) - 1}/{total}",
+            **headers,
+        }
         return self.http.put(upload_url, data=data, headers=hdrs)
 
     def status(self, token: str, publish_id: str) -> requests.Response:
@@ -109,7 +137,7 @@ class Receiver:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def close(self) -> None:

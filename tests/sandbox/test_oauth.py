@@ -14,9 +14,14 @@ VERIFIER = "v" * 20 + "-._~" + "A1b2C3d4E5f6G7h8I9j0K"
 
 
 def _authorize_url(tt: TikTok, **overrides: str) -> str:
-    params = {"client_key": "sandbox-client-key", "response_type": "code",
-              "scope": "user.info.basic,video.upload", "redirect_uri": REDIRECT,
-              "state": "xyz", **overrides}
+    params = {
+        "client_key": "sandbox-client-key",
+        "response_type": "code",
+        "scope": "user.info.basic,video.upload",
+        "redirect_uri": REDIRECT,
+        "state": "xyz",
+        **overrides,
+    }
     return f"{tt.url}/v2/auth/authorize/?{urlencode(params)}"
 
 
@@ -33,40 +38,54 @@ def test_consent_page_approve_with_unticked_scope(tt: TikTok) -> None:
     assert "<script" not in page.text and 'value="quiet"' in page.text
     hidden = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page.text))
     form = {**hidden, "creator": "quiet", "decision": "approve"}
-    resp = tt.http.post(f"{tt.url}/v2/auth/authorize/decision", data=form,
-                        allow_redirects=False)
+    resp = tt.http.post(f"{tt.url}/v2/auth/authorize/decision", data=form, allow_redirects=False)
     query = _callback(resp)
     assert query["scopes"] == "user.info.basic" and query["state"] == "xyz"
     assert "%2A" in resp.headers["Location"] and "*" in query["code"] and "!" in query["code"]
-    tokens = tt.token(grant_type="authorization_code", code=query["code"],
-                      redirect_uri=REDIRECT).json()
+    tokens = tt.token(
+        grant_type="authorization_code", code=query["code"], redirect_uri=REDIRECT
+    ).json()
     assert tokens["open_id"].startswith("sbx-") and tokens["scope"] == "user.info.basic"
 
 
 def test_consent_deny_redirects_access_denied(tt: TikTok) -> None:
-    form = {"client_key": "sandbox-client-key", "response_type": "code", "scope": "video.upload",
-            "redirect_uri": REDIRECT, "state": "s9", "decision": "deny"}
-    query = _callback(tt.http.post(f"{tt.url}/v2/auth/authorize/", data=form,
-                                   allow_redirects=False))
+    form = {
+        "client_key": "sandbox-client-key",
+        "response_type": "code",
+        "scope": "video.upload",
+        "redirect_uri": REDIRECT,
+        "state": "s9",
+        "decision": "deny",
+    }
+    query = _callback(
+        tt.http.post(f"{tt.url}/v2/auth/authorize/", data=form, allow_redirects=False)
+    )
     assert query["error"] == "access_denied" and query["state"] == "s9"
 
 
 def test_unregistered_redirect_uri_is_an_error_page(tt: TikTok) -> None:
-    resp = tt.http.get(_authorize_url(tt, redirect_uri=REDIRECT + "/evil"),
-                       allow_redirects=False)
+    resp = tt.http.get(_authorize_url(tt, redirect_uri=REDIRECT + "/evil"), allow_redirects=False)
     assert resp.status_code == 400 and "Location" not in resp.headers
 
 
 def test_unknown_scope_redirects_invalid_scope(tt: TikTok) -> None:
-    query = _callback(tt.http.get(_authorize_url(tt, scope="user.info.basic,video.delete"),
-                                  allow_redirects=False))
+    query = _callback(
+        tt.http.get(_authorize_url(tt, scope="user.info.basic,video.delete"), allow_redirects=False)
+    )
     assert query["error"] == "invalid_scope" and query["state"] == "xyz"
 
 
 def test_token_success_shape_and_lifetimes(tt: TikTok) -> None:
     body = tt.login()
-    assert set(body) == {"access_token", "expires_in", "open_id", "refresh_expires_in",
-                         "refresh_token", "scope", "token_type"}
+    assert set(body) == {
+        "access_token",
+        "expires_in",
+        "open_id",
+        "refresh_expires_in",
+        "refresh_token",
+        "scope",
+        "token_type",
+    }
     assert body["access_token"].startswith("act.") and body["refresh_token"].startswith("rft.")
     assert body["expires_in"] == 7200 and 15_552_000 - 5 <= body["refresh_expires_in"]
     assert body["token_type"] == "Bearer" and body["scope"] == ALL_SCOPES
@@ -91,11 +110,16 @@ def test_code_replay_fails_and_revokes_issued_tokens(tt: TikTok) -> None:
 
 def test_pkce_wrong_verifier_then_right_one(tt: TikTok) -> None:
     code = tt.authorize(verifier=VERIFIER)["code"]
-    wrong = tt.token(grant_type="authorization_code", code=code, redirect_uri=REDIRECT,
-                     code_verifier=VERIFIER[::-1]).json()
+    wrong = tt.token(
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=REDIRECT,
+        code_verifier=VERIFIER[::-1],
+    ).json()
     assert wrong["error"] == "invalid_grant"
-    ok = tt.token(grant_type="authorization_code", code=code, redirect_uri=REDIRECT,
-                  code_verifier=VERIFIER).json()
+    ok = tt.token(
+        grant_type="authorization_code", code=code, redirect_uri=REDIRECT, code_verifier=VERIFIER
+    ).json()
     assert "access_token" in ok
 
 
@@ -116,9 +140,16 @@ def test_redirect_uri_mismatch(tt: TikTok) -> None:
 
 def test_wrong_client_secret(tt: TikTok) -> None:
     code = tt.authorize()["code"]
-    resp = tt.http.post(f"{tt.url}/v2/oauth/token/", data={
-        "client_key": "sandbox-client-key", "client_secret": "nope", "code": code,
-        "grant_type": "authorization_code", "redirect_uri": REDIRECT})
+    resp = tt.http.post(
+        f"{tt.url}/v2/oauth/token/",
+        data={
+            "client_key": "sandbox-client-key",
+            "client_secret": "nope",
+            "code": code,
+            "grant_type": "authorization_code",
+            "redirect_uri": REDIRECT,
+        },
+    )
     assert resp.json()["error"] == "invalid_client"
 
 
@@ -156,14 +187,18 @@ def test_oauth_error_status_is_configurable(tt: TikTok) -> None:
 
 def test_revoke_invalidates_access_and_refresh(tt: TikTok) -> None:
     tokens = tt.login()
-    resp = tt.http.post(f"{tt.url}/v2/oauth/revoke/", data={
-        "client_key": "sandbox-client-key", "client_secret": "sandbox-client-secret",
-        "token": tokens["access_token"]})
+    resp = tt.http.post(
+        f"{tt.url}/v2/oauth/revoke/",
+        data={
+            "client_key": "sandbox-client-key",
+            "client_secret": "sandbox-client-secret",
+            "token": tokens["access_token"],
+        },
+    )
     assert resp.status_code == 200 and resp.json() == {}
     info = tt.api("/v2/user/info/?fields=open_id", tokens["access_token"], method="GET")
     assert info.status_code == 401
     refresh = tt.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert refresh.json()["error"] == "invalid_grant"
     events = tt.server.state.summary()["webhooks"]
-    assert events[-1]["event"] == "authorization.removed" and events[-1]["content"] == {
-        "reason": 5}
+    assert events[-1]["event"] == "authorization.removed" and events[-1]["content"] == {"reason": 5}
