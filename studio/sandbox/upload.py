@@ -46,7 +46,7 @@ def _reject(exc: Reject) -> Response:
 
 @bp.put("/upload/")
 def put_chunk() -> Response:
-    """Accept the next chunk (206), or the last one (201); see README for duplicates."""
+    """Accept the next chunk (206) or the last (201); a re-sent last chunk is idempotent."""
     state = sandbox_state()
     upload = _find(state)
     first, last = _check_headers(upload)
