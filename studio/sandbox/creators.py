@@ -27,6 +27,7 @@ class Creator:
     max_video_post_duration_sec: int = 600
     daily_post_cap: int = 15
     creator_info_error: str | None = None
+    banned: bool = False
     fail_reason: str | None = None
     follower_count: int = 1200
     following_count: int = 80
@@ -93,6 +94,17 @@ CREATORS: tuple[Creator, ...] = (
         comment_disabled=True,
         fail_reason="picture_size_check_failed",
         max_video_post_duration_sec=300,
+    ),
+    Creator(
+        id="banned",
+        open_id="sbx-1a3c5e7f-0005-4a8b-c835-banned000005",
+        union_id="sbx-union-0005-banned",
+        username="banned.user",
+        display_name="Banned User",
+        bio="Banned from posting: every init is refused.",
+        color="#111827",
+        banned=True,
+        creator_info_error="spam_risk_user_banned_from_posting",
     ),
 )
 

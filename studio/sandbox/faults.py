@@ -54,14 +54,20 @@ def _respond(kind: str, oauth: bool) -> Response:
     return api_response(None, code, f"Injected fault {status}.", status)
 
 
+def _drain() -> None:
+    """Read and discard the request body so the client can read our answer."""
+    while request.stream.read(BLOCK):
+        pass
+
+
 def _drop(drain: bool = True) -> Response:
     """Close the TCP connection without any HTTP answer.
 
     The request body is read first: shutting down a socket with unread input can leave the
     client blocked in send() while werkzeug drains, so a drop always follows a full request.
     """
-    while drain and request.stream.read(BLOCK):
-        pass
+    if drain:
+        _drain()
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
@@ -94,6 +100,7 @@ def register_faults(app: Flask) -> None:
         if fault["kind"] == "drop_after":
             g.sandbox_drop_after = True
             return None
+        _drain()
         return _respond(fault["kind"], path.startswith("/v2/oauth/"))
 
     @app.after_request

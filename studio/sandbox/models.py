@@ -62,12 +62,6 @@ class Publish:
     post_ids: list[int] = field(default_factory=list)
     sha256: str | None = None
 
-    @property
-    def is_public(self) -> bool:
-        """Whether a completed post would be publicly visible."""
-        level = self.post_info.get("privacy_level")
-        return level == "PUBLIC_TO_EVERYONE" or (self.publish_type == "INBOX_SHARE" and not level)
-
     def status_data(self) -> dict[str, Any]:
         """The `data` object of status/fetch (misspelling kept on purpose)."""
         data: dict[str, Any] = {"status": self.status, "publicaly_available_post_id": self.post_ids}
@@ -78,6 +72,17 @@ class Publish:
         if self.status == "FAILED":
             data["fail_reason"] = self.fail_reason or "internal"
         return data
+
+    def summary(self) -> dict[str, Any]:
+        """Status plus identity, for the state inspection endpoint."""
+        return {
+            **self.status_data(),
+            "open_id": self.open_id,
+            "publish_type": self.publish_type,
+            "source": self.source,
+            "post_info": self.post_info,
+            "sha256": self.sha256,
+        }
 
 
 @dataclass
@@ -105,6 +110,18 @@ class Upload:
             return first, self.video_size - 1
         last = first + self.chunk_size - 1
         return first, last
+
+    def summary(self) -> dict[str, Any]:
+        """Progress and the running sha256, for the state inspection endpoint."""
+        return {
+            "publish_id": self.publish_id,
+            "received": self.received,
+            "next_chunk": self.next_chunk,
+            "total_chunks": self.total_chunks,
+            "video_size": self.video_size,
+            "complete": self.complete,
+            "sha256": self.hasher.hexdigest(),
+        }
 
     @property
     def complete(self) -> bool:

@@ -69,6 +69,7 @@ def inbox_init() -> Response:
     state = sandbox_state()
     grant = guard(("video.upload",), "inbox_init", state.config.rate_limit_init)
     source = parse_source(json_body({"source_info"})["source_info"])
+    _check_not_banned(creator_of(grant))
     if _pending_shares(state, grant.open_id) >= state.config.pending_share_limit:
         raise ApiError(
             "spam_risk_too_many_pending_share",
@@ -92,7 +93,8 @@ def direct_init() -> Response:
 
 
 def _check_direct_allowed(state: SandboxState, creator: Creator, info: dict[str, Any]) -> None:
-    """Unaudited-client and daily-cap rules (403)."""
+    """Ban, unaudited-client and daily-cap rules (403)."""
+    _check_not_banned(creator)
     if state.config.unaudited and (not creator.private or info["privacy_level"] != "SELF_ONLY"):
         raise ApiError(
             "unaudited_client_can_only_post_to_private_accounts",
@@ -101,6 +103,14 @@ def _check_direct_allowed(state: SandboxState, creator: Creator, info: dict[str,
         )
     if posts_today(state, creator.open_id) >= daily_cap(state, creator):
         raise ApiError("spam_risk_too_many_posts", "The creator's daily post cap is reached.", 403)
+
+
+def _check_not_banned(creator: Creator) -> None:
+    """Banned creators cannot start any upload."""
+    if creator.banned:
+        raise ApiError(
+            "spam_risk_user_banned_from_posting", "The user is banned from posting.", 403
+        )
 
 
 def _pending_shares(state: SandboxState, open_id: str) -> int:

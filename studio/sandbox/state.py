@@ -83,6 +83,7 @@ class SandboxState:
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly snapshot for tests and demos."""
         with self.lock:
+            uploads = [u.summary() for u in self.uploads.values()]
             return {
                 "counters": dict(self.counters),
                 "grants": len(self.grants),
@@ -90,36 +91,14 @@ class SandboxState:
                     1 for t in self.access.values() if not t.revoked and t.expires_at > time.time()
                 ),
                 "completed_uploads": [
-                    {
-                        "publish_id": u.publish_id,
-                        "bytes": u.received,
-                        "sha256": u.hasher.hexdigest(),
-                    }
-                    for u in self.uploads.values()
-                    if u.complete
+                    {"publish_id": u["publish_id"], "bytes": u["received"], "sha256": u["sha256"]}
+                    for u in uploads
+                    if u["complete"]
                 ],
-                "uploads": {
-                    u.publish_id: {
-                        "received": u.received,
-                        "next_chunk": u.next_chunk,
-                        "total_chunks": u.total_chunks,
-                        "video_size": u.video_size,
-                    }
-                    for u in self.uploads.values()
-                },
-                "publishes": {
-                    p.publish_id: {
-                        **p.status_data(),
-                        "open_id": p.open_id,
-                        "publish_type": p.publish_type,
-                        "source": p.source,
-                        "post_info": p.post_info,
-                        "sha256": p.sha256,
-                    }
-                    for p in self.publishes.values()
-                },
-                "webhooks": list(self.webhooks),
-                "fault_rules": list(self.fault_rules),
+                "uploads": {u["publish_id"]: u for u in uploads},
+                "publishes": {p.publish_id: p.summary() for p in self.publishes.values()},
+                "webhooks": [{**w, "attempts": list(w["attempts"])} for w in self.webhooks],
+                "fault_rules": [dict(rule) for rule in self.fault_rules],
             }
 
     def send_webhook(

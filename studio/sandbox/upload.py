@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import IO
+from typing import IO, Any
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import ClientDisconnected
@@ -46,31 +46,32 @@ def _reject(exc: Reject) -> Response:
 
 @bp.put("/upload/")
 def put_chunk() -> Response:
-    """Accept the next chunk (206) or the last (201); a re-sent last chunk is idempotent."""
+    """Accept the next chunk (206) or the last (201); a re-sent accepted chunk is idempotent."""
     state = sandbox_state()
     upload = _find(state)
     first, last = _check_headers(upload)
-    with state.lock:
-        duplicate = upload.next_chunk > 0 and (first, last) == upload.chunk_bounds(
-            upload.next_chunk - 1
-        )
-        if upload.busy or (
-            not duplicate
-            and (upload.complete or (first, last) != upload.chunk_bounds(upload.next_chunk))
-        ):
-            raise Reject(416, "Content-Range does not match the upload progress.")
-        upload.busy = True
-        base = (upload.prev_hasher if duplicate else upload.hasher).copy()
+    duplicate, hasher = _claim(state, upload, first, last)
     try:
-        read = _read(request.stream, last - first + 1, base)
-        if read != last - first + 1:
+        if _read(request.stream, last - first + 1, hasher) != last - first + 1:
             raise Reject(400, "The body is shorter than Content-Length.")
         if duplicate:
-            return _duplicate(state, upload, base.hexdigest())
-        return _accept(state, upload, base, first, last)
+            return _duplicate(state, upload, hasher.hexdigest())
+        return _accept(state, upload, hasher, first, last)
     finally:
         with state.lock:
             upload.busy = False
+
+
+def _claim(state: SandboxState, upload: Upload, first: int, last: int) -> tuple[bool, Any]:
+    """Check the range against progress and mark the upload busy; returns (duplicate, hasher)."""
+    with state.lock:
+        done = upload.next_chunk
+        duplicate = done > 0 and (first, last) == upload.chunk_bounds(done - 1)
+        expected = not upload.complete and (first, last) == upload.chunk_bounds(done)
+        if upload.busy or not (duplicate or expected):
+            raise Reject(416, "Content-Range does not match the upload progress.")
+        upload.busy = True
+        return duplicate, (upload.prev_hasher if duplicate else upload.hasher).copy()
 
 
 def _find(state: SandboxState) -> Upload:

@@ -117,6 +117,7 @@ def test_direct_post_init_ok(tt: TikTok) -> None:
         ("acme", _post_info(title="x" * 2201), (400, "invalid_param")),
         ("acme", _post_info(disable_duet="yes"), (400, "invalid_param")),
         ("spammy", _post_info(), (403, "spam_risk_too_many_posts")),
+        ("banned", _post_info(), (403, "spam_risk_user_banned_from_posting")),
     ],
 )
 def test_direct_post_rejections(
@@ -156,3 +157,9 @@ def test_daily_post_cap(tt: TikTok) -> None:
     body = {"post_info": _post_info(), "source_info": SMALL}
     codes = [tt.api(DIRECT, token, body).status_code for _ in range(3)]
     assert codes == [200, 200, 403]
+
+
+def test_banned_creator_cannot_upload_to_inbox(tt: TikTok) -> None:
+    token = tt.login(creator="banned")["access_token"]
+    resp = tt.api(INBOX, token, {"source_info": SMALL})
+    assert _error(resp) == (403, "spam_risk_user_banned_from_posting")
