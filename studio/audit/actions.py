@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     POST_SENT = "post:sent"
     POST_RETRIED = "post:retried"
     POST_STATUS = "post:status"
+    POST_MEDIA_FETCHED = "post:media_fetched"
     WEBHOOK_RECEIVED = "webhook:received"
     WEBHOOK_REJECTED = "webhook:rejected"
     DELETION_REQUESTED = "deletion:requested"
