@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request
 
@@ -97,7 +98,7 @@ def reset() -> Response:
 
 @bp.post("/authorize")
 def force_authorize() -> Response | tuple[Response, int]:
-    """Approve (or `decision: "deny"`) without HTML; returns the callback URL."""
+    """Approve (or `decision: "deny"`) without HTML; returns the callback URL and its query."""
     body = {k: str(v) for k, v in _body().items() if not isinstance(v, list)}
     body.setdefault("response_type", "code")
     granted = _body().get("granted")
@@ -112,7 +113,8 @@ def force_authorize() -> Response | tuple[Response, int]:
         url = authorize.error_url(
             body["redirect_uri"], exc.error, exc.description, body.get("state", "")
         )
-    return jsonify({"redirect_url": url})
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    return jsonify({"redirect_url": url, **query})
 
 
 @bp.post("/publish/<publish_id>/complete")
