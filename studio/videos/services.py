@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,3 +271,21 @@ def library_stats(session: Session) -> tuple[int, int]:
         select(func.coalesce(func.sum(Video.size_bytes), 0)).where(Video.file_deleted_at.is_(None))
     )
     return int(count), int(used or 0)
+
+
+def purge_orphan_files(session: Session, min_age_s: float = 3600.0) -> int:
+    """Delete library files no kept video refers to (left by a crash between steps)."""
+    kept = set()
+    for storage_name, poster_name in session.execute(
+        select(Video.storage_name, Video.poster_name).where(Video.file_deleted_at.is_(None))
+    ):
+        kept.update({storage_name, poster_name})
+    session.commit()
+    cutoff = time.time() - min_age_s
+    removed = 0
+    for path in storage.uploads_dir().iterdir():
+        if path.name in kept or not path.is_file() or path.name.startswith("."):
+            continue
+        if path.stat().st_mtime < cutoff and storage.remove(path):
+            removed += 1
+    return removed

@@ -1,0 +1,25 @@
+"""The video library: resumable upload, validation against TikTok's rules, posters, playback."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("videos", __name__, url_prefix="/videos")
+
+# Keys this room reads; instance/config.py or STUDIO_* override them.
+DEFAULTS = {
+    "UPLOAD_PART_BYTES": 8 * 1024**2,  # browser PATCH size: well under production's 64 MiB cap
+    "UPLOAD_SESSION_HOURS": 24,  # an unfinished upload is removed this long after its last part
+    "UPLOAD_MAX_OPEN_PER_USER": 5,  # unfinished uploads one person may hold (each reserves disk)
+}
+
+from studio.videos import api, panels, views  # noqa: E402,F401
+
+bp.register_blueprint(api.bp)
+
+
+def init_app(app: Flask) -> None:
+    """Fill in this room's config defaults and register its commands."""
+    from studio.videos import demo
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    demo.init_app(app)
