@@ -38,6 +38,13 @@ class Defaults:
     TIKTOK_TIMEOUT = 30.0
     TIKTOK_DIRECT_POST = False
     TIKTOK_WEBHOOK_TOLERANCE = 300
+    # Public base of the OAuth callbacks (e.g. "https://studio.example.com"); unset: derived
+    # from the request (ProxyFix / PREFERRED_URL_SCHEME). Must match TikTok's portal exactly.
+    TIKTOK_REDIRECT_BASE: str | None = None
+    TIKTOK_FLOW_TTL = 600  # seconds an authorization may take before its state expires
+    TIKTOK_REFRESH_TIMEOUT = 10.0  # a refresh holds the account's row lock: keep it short
+    TIKTOK_REFRESH_AHEAD = 900  # the periodic job refreshes tokens expiring within this
+    TIKTOK_CALLBACK_RATE_LIMIT = "30 per minute"  # per client address, on OAuth callbacks
     PUBLIC_MEDIA_BASE: str | None = None
     SANDBOX_PORT = SANDBOX_PORT
 
@@ -73,6 +80,7 @@ class Defaults:
     DELETION_UNVERIFIED_DAYS = 14  # unverified requests are closed after this
     DELETION_RECEIPT_DAYS = 3 * 365  # receipts (hashes, dates, counts) are kept this long
     DELETION_LINK_HOURS = 24  # e-mailed verification links expire after this
+    DELETION_STATUS_RATE_LIMIT = "20 per minute;200 per hour"  # status lookups, against guessing
     WEBHOOK_OPENS_DELETION = False  # TikTok authorization.removed also opens a deletion request
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
     AUDIT_PAYLOAD_RETENTION_DAYS = 365  # retention job erases older audit payloads

@@ -6,17 +6,20 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import requests
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from studio import create_app, db
 from studio.auth import services as auth_services
 from studio.auth.models import Role, User
 from studio.cli import upgrade_database
+from studio.sandbox.server import SandboxServer
 from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
 
 PG_URL = os.environ.get("STUDIO_TEST_DATABASE_URL")
@@ -190,3 +193,76 @@ def make_stored_video(app: Flask, sample_mp4: Path, tmp_path: Path):
             return create_video_from_file(db.session, path, name, owner)
 
     return factory
+
+
+# TikTok sandbox fixtures (tiktok room). Point a room's tests at the sandbox with
+# `@pytest.fixture def app(sandbox_app): return sandbox_app` in its conftest, or use
+# `sandbox_client` / `connected_account` directly.
+
+SANDBOX_REDIRECT_URIS = [
+    "http://localhost/tiktok/callback",
+    "http://localhost/privacy/verify/callback",
+]
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """The local TikTok on a loopback port, accepting the test app's callback URLs."""
+    with SandboxServer(
+        {"redirect_uris": list(SANDBOX_REDIRECT_URIS), "status_step_delay": 0.05}
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox_app(make_app, sandbox: SandboxServer) -> Flask:
+    """An app whose TikTok client talks to the sandbox (same database as `app`)."""
+    return make_app(
+        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/", TIKTOK_API_BASE=sandbox.url
+    )
+
+
+@pytest.fixture
+def sandbox_client(sandbox_app: Flask, users: dict[str, str]) -> FlaskClient:
+    """A client of `sandbox_app` signed in as the admin."""
+    client = sandbox_app.test_client()
+    response = AuthActions(sandbox_app, client).login()
+    assert response.status_code == 302, response.data
+    return client
+
+
+def connect_tiktok(
+    client: FlaskClient,
+    sandbox: SandboxServer,
+    creator: str = "acme",
+    granted: list[str] | None = None,
+    decision: str = "approve",
+):
+    """Run the real flow: POST /tiktok/connect → sandbox approves → GET /tiktok/callback.
+
+    Returns the callback's response (302 to /tiktok/ on success).
+    """
+    token = csrf_token(client, "/tiktok/")
+    started = client.post("/tiktok/connect", data={"csrf_token": token})
+    assert started.status_code == 303, started.data
+    params = dict(parse_qsl(urlsplit(started.headers["Location"]).query))
+    body: dict[str, object] = {**params, "creator": creator, "decision": decision}
+    if granted is not None:
+        body["granted"] = granted
+    with requests.Session() as http:
+        http.trust_env = False
+        answer = http.post(sandbox.url + "/_sandbox/authorize", json=body, timeout=10)
+    answer.raise_for_status()
+    callback = urlsplit(answer.json()["redirect_url"])
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+@pytest.fixture
+def connected_account(sandbox_app: Flask, sandbox_client: FlaskClient, sandbox: SandboxServer):
+    """A TikTokAccount (detached row) connected through the real flow as the "acme" creator."""
+    from studio.tiktok.models import TikTokAccount
+
+    response = connect_tiktok(sandbox_client, sandbox)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with sandbox_app.app_context():
+        return db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id.desc())).first()

@@ -1,0 +1,402 @@
+"""The one place that speaks HTTP to TikTok (Login Kit, user info, Content Posting, uploads).
+
+No Flask here: configuration is passed in, and every exchange is reported to `hook` (the
+audit recorder) before the call returns or raises. If the hook raises, that propagates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from studio.tiktok.errors import (
+    TikTokClientError,
+    TikTokError,
+    TransportError,
+    UploadRejected,
+    api_error,
+    oauth_error,
+)
+from studio.tiktok.exchange import Exchange
+from studio.tiktok.results import (
+    ChunkResult,
+    CreatorInfo,
+    InitResult,
+    PublishStatus,
+    TokenSet,
+)
+
+__all__ = [
+    "ChunkResult",
+    "CreatorInfo",
+    "InitResult",
+    "PublishStatus",
+    "TikTokClient",
+    "TokenSet",
+]
+
+BLOCK = 1024 * 1024
+BODY_LOG_LIMIT = 64 * 1024
+JSON_TYPE = "application/json; charset=UTF-8"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+Hook = Callable[[Exchange], None]
+
+
+class FileWindow:
+    """Bytes `first..last` of a file, iterated in 1 MiB blocks with a known length.
+
+    requests sends an iterable with ``__len__`` as a plain body with Content-Length (no chunked
+    encoding), and urllib3 passes each block straight to ``sendall``; one buffer is reused, so
+    memory stays constant whatever the chunk size.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], first: int, last: int) -> None:
+        self.path, self.first, self.length = path, first, last - first + 1
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[memoryview]:
+        buffer = bytearray(min(BLOCK, max(self.length, 1)))
+        view = memoryview(buffer)
+        remaining = self.length
+        with open(self.path, "rb", buffering=0) as fh:
+            fh.seek(self.first)
+            while remaining > 0:
+                got = fh.readinto(view[: min(len(buffer), remaining)])
+                if not got:
+                    raise OSError(f"{self.path} ended {remaining} bytes early")
+                remaining -= got
+                yield view[:got]
+
+
+class TikTokClient:
+    """Typed calls to TikTok's Login Kit and Content Posting APIs over one requests Session."""
+
+    def __init__(
+        self,
+        client_key: str,
+        client_secret: str,
+        api_base: str,
+        auth_url: str,
+        timeout: float,
+        hook: Hook | None = None,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.client_key = client_key
+        self._client_secret = client_secret
+        self.api_base = api_base.rstrip("/")
+        self.auth_url = auth_url
+        self.timeout = float(timeout)
+        self.hook = hook
+        self.http = session or requests.Session()
+
+    def __repr__(self) -> str:
+        return f"TikTokClient(client_key={self.client_key!r}, api_base={self.api_base!r})"
+
+    # Login Kit ---------------------------------------------------------------------------
+
+    def authorize_url(
+        self,
+        redirect_uri: str,
+        scopes: list[str],
+        state: str,
+        code_challenge: str,
+        *,
+        extra: dict[str, str] | None = None,
+    ) -> str:
+        """The consent-page URL (TikTok names the client `client_key`; scopes comma-separated)."""
+        params = {
+            "client_key": self.client_key,
+            "response_type": "code",
+            "scope": ",".join(scopes),
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+            **(extra or {}),
+        }
+        sep = "&" if "?" in self.auth_url else "?"
+        return f"{self.auth_url}{sep}{urlencode(params)}"
+
+    def exchange_code(self, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+        """Trade an authorization code (already URL-decoded) for a token pair."""
+        form = {
+            "client_key": self.client_key,
+            "client_secret": self._client_secret,
+            "code": code,
+            "grant_type": "authorization_code",
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        }
+        return TokenSet.from_body(self._oauth("/v2/oauth/token/", form))
+
+    def refresh(self, refresh_token: str, *, timeout: float | None = None) -> TokenSet:
+        """A new token pair; the old refresh token stops working once this answers."""
+        form = {
+            "client_key": self.client_key,
+            "client_secret": self._client_secret,
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+        }
+        return TokenSet.from_body(self._oauth("/v2/oauth/token/", form, timeout=timeout))
+
+    def revoke(self, access_token: str) -> None:
+        """Revoke the grant behind an access token (the app leaves the user's connected apps)."""
+        form = {
+            "client_key": self.client_key,
+            "client_secret": self._client_secret,
+            "token": access_token,
+        }
+        self._oauth("/v2/oauth/revoke/", form, require_token=False)
+
+    # Data APIs ---------------------------------------------------------------------------
+
+    def user_info(self, access_token: str, fields: list[str]) -> dict[str, Any]:
+        """The `user` object with exactly the requested fields."""
+        data = self._api("GET", "/v2/user/info/", access_token, params={"fields": ",".join(fields)})
+        user = data.get("user")
+        return user if isinstance(user, dict) else {}
+
+    def creator_info(self, access_token: str) -> CreatorInfo:
+        """creator_info/query (needs video.publish); spam/cap errors arrive with HTTP 200."""
+        data = self._api("POST", "/v2/post/publish/creator_info/query/", access_token, body=None)
+        return CreatorInfo.from_data(data)
+
+    def init_inbox_video(self, access_token: str, source_info: dict[str, Any]) -> InitResult:
+        """Start an inbox (draft) upload; the body carries only source_info."""
+        data = self._api(
+            "POST",
+            "/v2/post/publish/inbox/video/init/",
+            access_token,
+            body={"source_info": source_info},
+        )
+        return _init_result(data)
+
+    def init_direct_video(
+        self, access_token: str, post_info: dict[str, Any], source_info: dict[str, Any]
+    ) -> InitResult:
+        """Start a Direct Post (needs video.publish and the creator's explicit consent)."""
+        data = self._api(
+            "POST",
+            "/v2/post/publish/video/init/",
+            access_token,
+            body={"post_info": post_info, "source_info": source_info},
+        )
+        return _init_result(data)
+
+    def fetch_status(self, access_token: str, publish_id: str) -> PublishStatus:
+        """status/fetch for one publish."""
+        data = self._api(
+            "POST", "/v2/post/publish/status/fetch/", access_token, body={"publish_id": publish_id}
+        )
+        return PublishStatus.from_data(data)
+
+    def cancel(self, access_token: str, publish_id: str) -> None:
+        """Best-effort cancel of a pending publish."""
+        self._api("POST", "/v2/post/publish/cancel/", access_token, body={"publish_id": publish_id})
+
+    # Media transfer ----------------------------------------------------------------------
+
+    def upload_chunk(
+        self,
+        upload_url: str,
+        path: str | os.PathLike[str],
+        first_byte: int,
+        last_byte: int,
+        total: int,
+        content_type: str,
+    ) -> ChunkResult:
+        """PUT bytes first..last (inclusive) of the file, streamed from disk."""
+        window = FileWindow(path, first_byte, last_byte)
+        headers = {
+            "Content-Type": content_type,
+            "Content-Length": str(len(window)),
+            "Content-Range": f"bytes {first_byte}-{last_byte}/{total}",
+        }
+        exchange = Exchange("upload", "PUT", upload_url, request_body_size=len(window))
+
+        def parse(response: requests.Response) -> ChunkResult:
+            if response.status_code in (200, 201, 206):
+                return ChunkResult(response.status_code, response.headers.get("Content-Range"))
+            if response.status_code >= 400:
+                raise UploadRejected(response.status_code, _detail(response))
+            raise UploadRejected(response.status_code, "unexpected answer to a chunk PUT")
+
+        return self._send(
+            exchange, parse, "PUT", upload_url, headers=headers, data=window, log_body=False
+        )
+
+    # Plumbing ----------------------------------------------------------------------------
+
+    def _oauth(
+        self,
+        path: str,
+        form: dict[str, str],
+        *,
+        timeout: float | None = None,
+        require_token: bool = True,
+    ) -> dict[str, Any]:
+        """POST a Login Kit form; errors come flat, sometimes with HTTP 200."""
+        url = self.api_base + path
+        headers = {"Content-Type": FORM_TYPE, "Cache-Control": "no-cache"}
+        exchange = Exchange("oauth", "POST", url, request_body=dict(form))
+
+        def parse(response: requests.Response) -> dict[str, Any]:
+            body = _json_object(response)
+            error = body.get("error")
+            if isinstance(error, dict):  # some failures use the data-API shape
+                code = str(error.get("code") or "")
+                if code and code != "ok":
+                    exchange.tiktok_code = code
+                    raise oauth_error(
+                        code, str(error.get("message") or ""), _log_id(body), response.status_code
+                    )
+            elif error:
+                exchange.tiktok_code = str(error)
+                raise oauth_error(
+                    str(error),
+                    str(body.get("error_description") or ""),
+                    _log_id(body),
+                    response.status_code,
+                )
+            if response.status_code >= 300:
+                name = "server_error" if response.status_code >= 500 else "invalid_request"
+                raise oauth_error(name, _detail(response), _log_id(body), response.status_code)
+            if require_token and not body.get("access_token"):
+                raise oauth_error("invalid_response", "no access_token in the answer")
+            return body
+
+        return self._send(exchange, parse, "POST", url, headers=headers, data=form, timeout=timeout)
+
+    def _api(
+        self,
+        method: str,
+        path: str,
+        access_token: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A data-API call: bearer token, JSON envelope, `error.code` checked on any status."""
+        url = self.api_base + path
+        headers = {"Authorization": f"Bearer {access_token}"}
+        data = None
+        if method == "POST":
+            headers["Content-Type"] = JSON_TYPE
+            data = json.dumps(body).encode() if body is not None else None
+        shown = f"{url}?{urlencode(params)}" if params else url
+        exchange = Exchange("api", method, shown, request_body=body)
+
+        def parse(response: requests.Response) -> dict[str, Any]:
+            envelope = _json_object(response)
+            error = envelope.get("error") if isinstance(envelope.get("error"), dict) else {}
+            code = str(error.get("code") or "")
+            log_id = error.get("log_id") or envelope.get("log_id")
+            exchange.tiktok_code = code or None
+            if (code and code != "ok") or response.status_code >= 300:
+                raise api_error(
+                    code or f"http_{response.status_code}",
+                    str(error.get("message") or _detail(response)),
+                    str(log_id) if log_id else None,
+                    response.status_code,
+                )
+            payload = envelope.get("data")
+            return payload if isinstance(payload, dict) else {}
+
+        return self._send(exchange, parse, method, url, headers=headers, data=data, params=params)
+
+    def _send(
+        self,
+        exchange: Exchange,
+        parse: Callable[[requests.Response], Any],
+        method: str,
+        url: str,
+        *,
+        log_body: bool = True,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send, parse, report the exchange to the hook, then return or raise."""
+        started = time.perf_counter()
+        failure: BaseException | None = None
+        result: Any = None
+        exchange.request_headers = dict(kwargs.get("headers") or {})
+        try:
+            response = self.http.request(method, url, timeout=timeout or self.timeout, **kwargs)
+        except requests.Timeout as exc:
+            exchange.error = "timeout"
+            failure = TransportError("timeout", str(exc))
+        except requests.RequestException as exc:
+            exchange.error = f"connection_error: {type(exc).__name__}"
+            failure = TransportError("connection", str(exc))
+        else:
+            _fill(exchange, response, log_body)
+            try:
+                result = parse(response)
+            except TikTokClientError as exc:
+                failure = exc
+            except (ValueError, KeyError, TypeError) as exc:
+                failure = TikTokError("invalid_response", str(exc), None, response.status_code)
+        exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        if exchange.log_id is None:
+            exchange.log_id = getattr(failure, "log_id", None)
+        if self.hook is not None:
+            self.hook(exchange)
+        if failure is not None:
+            raise failure
+        return result
+
+
+def _fill(exchange: Exchange, response: requests.Response, log_body: bool) -> None:
+    exchange.status = response.status_code
+    exchange.request_headers = {k: str(v) for k, v in response.request.headers.items()}
+    exchange.response_headers = dict(response.headers)
+    text = response.text if log_body or response.status_code >= 400 else ""
+    exchange.response_body = text[:BODY_LOG_LIMIT] if text else None
+    exchange.log_id = _log_id(_json_object(response, strict=False)) or response.headers.get(
+        "X-Tt-Logid"
+    )
+
+
+def _json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
+    """The body as a JSON object; `{}` for an empty body; ValueError if it is not JSON."""
+    if not response.content.strip():
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        if strict and response.status_code < 300:
+            raise
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _log_id(body: dict[str, Any]) -> str | None:
+    error = body.get("error")
+    value = error.get("log_id") if isinstance(error, dict) else None
+    value = value or body.get("log_id")
+    return str(value) if value else None
+
+
+def _detail(response: requests.Response) -> str:
+    body = _json_object(response, strict=False)
+    error = body.get("error")
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or "")
+    return str(body.get("error_description") or error or response.reason or "")[:500]
+
+
+def _init_result(data: dict[str, Any]) -> InitResult:
+    publish_id = data.get("publish_id")
+    if not publish_id:
+        raise TikTokError("invalid_response", "init answered without a publish_id")
+    return InitResult(str(publish_id), data.get("upload_url") or None)

@@ -1,0 +1,236 @@
+"""TikTok connection services: the client, accounts, connect, tokens, disconnect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import studio.audit
+from studio import db, vault
+from studio.audit import Action, Actor, record, scope
+from studio.db import utcnow
+from studio.tiktok.client import CreatorInfo, TikTokClient
+from studio.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.tiktok.exchange import Exchange
+from studio.tiktok.models import AccountStatus, TikTokAccount
+from studio.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
+from studio.tiktok.results import TokenSet
+from studio.tiktok.tokens import (
+    access_token,
+    call_with_token,
+    destroy_secrets,
+    force_refresh,
+    read_token,
+    store_tokens,
+)
+
+__all__ = [
+    "ConnectError",
+    "FlowError",
+    "ReconnectNeeded",
+    "access_token",
+    "call_with_token",
+    "connect_account",
+    "connected_accounts",
+    "creator_info",
+    "destroy_secrets",
+    "disconnect",
+    "finish_flow",
+    "flow_context",
+    "force_refresh",
+    "get_account",
+    "get_client",
+    "grant_removed",
+    "start_flow",
+]
+
+PROFILE_FIELDS = ["open_id", "display_name", "avatar_url"]
+
+
+class ConnectError(Exception):
+    """Tokens were obtained but the account could not be set up; nothing was stored."""
+
+
+def report_exchange(exchange: Exchange) -> None:
+    """Hand an exchange to the audit recorder (fails closed: its errors propagate)."""
+    recorder = getattr(studio.audit, "record_exchange", None)
+    if recorder is not None:
+        recorder(exchange)
+
+
+def get_client(hook: Callable[[Exchange], None] | None = None) -> TikTokClient:
+    """A client configured from the app, reporting every exchange to the audit log."""
+    cfg = current_app.config
+    return TikTokClient(
+        client_key=cfg["TIKTOK_CLIENT_KEY"],
+        client_secret=cfg["TIKTOK_CLIENT_SECRET"],
+        api_base=cfg["TIKTOK_API_BASE"],
+        auth_url=cfg["TIKTOK_AUTH_URL"],
+        timeout=float(cfg["TIKTOK_TIMEOUT"]),
+        hook=hook or report_exchange,
+    )
+
+
+def connected_accounts(session: Session) -> list[TikTokAccount]:
+    """Accounts in use: connected or needing a reconnect (oldest first)."""
+    stmt = (
+        select(TikTokAccount)
+        .where(TikTokAccount.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]))
+        .order_by(TikTokAccount.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def all_accounts(session: Session) -> list[TikTokAccount]:
+    """Every account ever connected, including disconnected ones (their history stays)."""
+    return list(session.scalars(select(TikTokAccount).order_by(TikTokAccount.id)))
+
+
+def get_account(session: Session, account_id: int) -> TikTokAccount | None:
+    """One account by id."""
+    return session.get(TikTokAccount, account_id)
+
+
+def account_by_open_id(session: Session, open_id: str) -> TikTokAccount | None:
+    """One account by TikTok's open_id."""
+    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
+
+
+def creator_info(session: Session, account_id: int) -> CreatorInfo:
+    """Fresh creator info (needs video.publish), with one refresh-and-retry on a 401."""
+    client = get_client()
+    return call_with_token(session, account_id, client.creator_info)
+
+
+def connect_account(session: Session, tokens: TokenSet, user: object | None) -> TikTokAccount:
+    """Store (or reconnect) the account behind a fresh token pair, under a new data key."""
+    actor = Actor.user(user) if user is not None else Actor.system("tiktok")
+    client = get_client()
+    with scope(actor=actor):
+        try:
+            profile = client.user_info(tokens.access_token, PROFILE_FIELDS)
+        except TikTokClientError as exc:
+            _revoke_quietly(client, tokens.access_token)
+            raise ConnectError(f"TikTok did not return the profile ({exc})") from exc
+    open_id = str(profile.get("open_id") or tokens.open_id)
+    if tokens.open_id and open_id != tokens.open_id:
+        _revoke_quietly(client, tokens.access_token)
+        raise ConnectError("TikTok returned a profile for a different account")
+    account = _upsert(session, open_id, profile, tokens, user)
+    record(
+        Action.TIKTOK_CONNECTED,
+        actor=actor,
+        summary=f"connected {account.display_name or account.open_id} with scopes {account.scopes}",
+        payload={"open_id": account.open_id, "scopes": account.scope_list},
+        account_id=account.id,
+    )
+    return account
+
+
+def _upsert(
+    session: Session, open_id: str, profile: dict, tokens: TokenSet, user: object | None
+) -> TikTokAccount:
+    db.begin_write(session)
+    account = session.scalar(
+        select(TikTokAccount).where(TikTokAccount.open_id == open_id).with_for_update()
+    )
+    if account is None:
+        account = TikTokAccount(open_id=open_id)
+        session.add(account)
+    now = utcnow()
+    account.display_name = str(profile.get("display_name") or "")[:255]
+    account.avatar_url = str(profile.get("avatar_url") or "")[:2048] or None
+    account.data_key = vault.new_data_key()  # a reconnect never reuses the old key
+    account.refresh_token_enc = None
+    store_tokens(account, tokens, now)
+    account.status = AccountStatus.CONNECTED
+    account.status_reason = None
+    account.connected_by_id = getattr(user, "id", None)
+    account.connected_at = now
+    account.last_refresh_at = None
+    account.disconnected_at = None
+    session.commit()
+    return account
+
+
+def _revoke_quietly(client: TikTokClient, token: str) -> bool:
+    try:
+        client.revoke(token)
+    except TikTokClientError:
+        return False
+    return True
+
+
+def disconnect(session: Session, account: TikTokAccount, actor: Actor, reason: str) -> bool:
+    """Revoke at TikTok, destroy the secrets, mark disconnected; history stays.
+
+    Returns whether TikTok confirmed the revocation (the local erasure happens either way).
+    """
+    revoked = False
+    with scope(actor=actor, account_id=account.id):
+        token = _token_for_revoke(session, account)
+        if token:
+            revoked = _revoke_quietly(get_client(), token)
+    db.begin_write(session)
+    session.refresh(account)
+    destroy_secrets(session, account)
+    account.status = AccountStatus.DISCONNECTED
+    account.status_reason = reason[:500] or None
+    account.disconnected_at = utcnow()
+    session.commit()
+    record(
+        Action.TIKTOK_DISCONNECTED,
+        actor=actor,
+        summary=f"disconnected {account.display_name or account.open_id}: {reason}"
+        + ("" if revoked else " (TikTok did not confirm the revocation)"),
+        payload={"reason": reason, "revoked_at_tiktok": revoked},
+        account_id=account.id,
+    )
+    return revoked
+
+
+def _token_for_revoke(session: Session, account: TikTokAccount) -> str | None:
+    """A live access token if one can be had, else whatever is stored."""
+    if account.status == AccountStatus.CONNECTED:
+        try:
+            return access_token(session, account.id, min_valid_s=60)
+        except (ReconnectNeeded, TikTokClientError):
+            pass
+    session.refresh(account)
+    return read_token(account)
+
+
+def grant_removed(
+    session: Session, open_id: str, reason: str, actor: Actor
+) -> TikTokAccount | None:
+    """TikTok says the grant is gone (webhook): destroy secrets, mark disconnected."""
+    account = account_by_open_id(session, open_id)
+    if account is None:
+        return None
+    db.begin_write(session)
+    session.refresh(account)
+    destroy_secrets(session, account)
+    account.status = AccountStatus.DISCONNECTED
+    account.status_reason = reason[:500]
+    account.disconnected_at = utcnow()
+    session.commit()
+    record(
+        Action.TIKTOK_DISCONNECTED,
+        actor=actor,
+        summary=f"authorization removed at TikTok: {reason}",
+        payload={"reason": reason, "revoked_at_tiktok": True},
+        account_id=account.id,
+    )
+    return account
+
+
+def refresh_due(session: Session, within_s: int) -> list[int]:
+    """Ids of connected accounts whose access token expires within `within_s` seconds."""
+    return [
+        a.id
+        for a in connected_accounts(session)
+        if a.status == AccountStatus.CONNECTED and a.access_expires_within(within_s)
+    ]

@@ -1,0 +1,55 @@
+"""Background jobs: refresh access tokens before they expire; forget old OAuth flows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from huey import crontab
+
+from studio import db
+from studio.audit import Actor, scope
+from studio.db import utcnow
+from studio.jobs import current, periodic_task, task
+from studio.tiktok import services
+from studio.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.tiktok.oauth import purge_flows
+
+log = logging.getLogger(__name__)
+
+
+def refresh_expiring() -> dict[str, int]:
+    """Refresh every connected account whose access token expires soon; never raises."""
+    ahead = int(current().config["TIKTOK_REFRESH_AHEAD"])
+    counts = {"refreshed": 0, "reconnect": 0, "failed": 0}
+    with scope(actor=Actor.job("tiktok.refresh")):
+        for account_id in services.refresh_due(db.session, ahead):
+            try:
+                services.access_token(db.session, account_id, min_valid_s=ahead)
+            except ReconnectNeeded:
+                counts["reconnect"] += 1
+            except TikTokClientError as exc:
+                counts["failed"] += 1  # retried on the next run, well before expiry
+                log.warning("refresh of TikTok account %s failed: %s", account_id, exc)
+            else:
+                counts["refreshed"] += 1
+    return counts
+
+
+@periodic_task(crontab(minute="*/5"))
+def refresh_tokens_periodically() -> dict[str, int]:
+    """Every 5 minutes: refresh tokens that expire within TIKTOK_REFRESH_AHEAD."""
+    return refresh_expiring()
+
+
+@task()
+def refresh_account(account_id: int) -> None:
+    """Refresh one account now (enqueued after a 401, for instance)."""
+    with scope(actor=Actor.job("tiktok.refresh")):
+        services.force_refresh(db.session, account_id)
+
+
+@periodic_task(crontab(minute="17", hour="*"))
+def purge_old_flows() -> int:
+    """Hourly: delete authorization flows that expired more than a day ago."""
+    return purge_flows(utcnow() - dt.timedelta(days=1))

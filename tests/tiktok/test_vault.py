@@ -1,0 +1,84 @@
+"""Tokens at rest: envelope encryption, key rotation, destroyed keys, no plaintext on disk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from studio import db, vault
+from studio.db import utcnow
+from studio.tiktok import services
+from studio.tiktok.models import TikTokAccount
+from studio.tiktok.tokens import read_token
+from tests.conftest import AuthActions, connect_tiktok
+
+
+def test_tokens_are_encrypted_under_the_accounts_own_key(app, connected_account, sandbox):
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        token = read_token(account)
+        assert token in sandbox.state.access
+        assert token not in account.access_token_enc
+        other_key = vault.new_data_key()
+        with pytest.raises(vault.VaultError):
+            vault.decrypt(other_key, account.access_token_enc)
+
+
+def test_no_token_in_plaintext_in_the_database_or_wal(app, connected_account, sandbox):
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        secrets = {read_token(account), read_token(account, "refresh")}
+        account.access_expires_at = utcnow() + dt.timedelta(seconds=10)
+        db.session.commit()
+        services.access_token(db.session, account.id)  # a refresh: a second pair on disk
+        account = db.session.get(TikTokAccount, connected_account.id)
+        secrets |= {read_token(account), read_token(account, "refresh")}
+        secrets |= set(sandbox.state.access)
+        secrets |= {vault.unwrap(account.data_key).decode()}
+    instance = Path(app.instance_path)
+    files = [p for p in instance.glob("studio.db*") if p.is_file()]
+    assert any(p.name == "studio.db-wal" for p in files)
+    blob = b"".join(p.read_bytes() for p in files)
+    assert len(secrets) >= 5
+    for secret in secrets:
+        assert secret and secret.encode() not in blob
+
+
+def test_rotate_keys_with_two_generations(make_app, sandbox, users):
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    urls = {"TIKTOK_AUTH_URL": sandbox.url + "/v2/auth/authorize/", "TIKTOK_API_BASE": sandbox.url}
+    first = make_app(VAULT_KEYS=old_key, **urls)
+    client = first.test_client()
+    AuthActions(first, client).login()
+    assert connect_tiktok(client, sandbox).status_code == 302
+    with first.app_context():
+        account = db.session.scalars(select(TikTokAccount)).one()
+        token, wrapped_before = read_token(account), account.data_key
+    both = make_app(VAULT_KEYS=f"{new_key},{old_key}", **urls)
+    result = both.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    only_new = make_app(VAULT_KEYS=new_key, **urls)
+    with only_new.app_context():
+        account = db.session.get(TikTokAccount, account.id)
+        assert account.data_key != wrapped_before
+        assert services.access_token(db.session, account.id) == token
+    only_old = make_app(VAULT_KEYS=old_key, **urls)
+    with only_old.app_context(), pytest.raises(vault.VaultError):
+        vault.unwrap(db.session.get(TikTokAccount, account.id).data_key)
+
+
+def test_destroyed_key_makes_old_ciphertext_unreadable(app, connected_account, admin_client):
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        backup = (account.access_token_enc, account.refresh_token_enc)
+        services.destroy_secrets(db.session, account)
+        db.session.commit()
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.data_key is None and account.access_token_enc is None
+        for ciphertext in backup:
+            with pytest.raises(vault.VaultError):
+                vault.decrypt(account.data_key, ciphertext)
