@@ -39,7 +39,8 @@ def check_client(state: SandboxState, form: dict[str, str]) -> None:
     cfg = state.config
     if form.get("client_key") != cfg.client_key:
         raise OAuthError("invalid_client", "Client key is invalid.")
-    if not secrets.compare_digest(form.get("client_secret", ""), cfg.client_secret):
+    secret = form.get("client_secret", "").encode()
+    if not secrets.compare_digest(secret, cfg.client_secret.encode()):
         raise OAuthError("invalid_client", "Client secret is invalid.")
 
 
@@ -50,13 +51,13 @@ def exchange_code(state: SandboxState, form: dict[str, str]) -> dict[str, Any]:
         raise OAuthError("invalid_request", "Missing code.")
     with state.lock:
         code = state.codes.get(code_value)
-        if code is None or code.expires_at < time.time():
-            raise OAuthError("invalid_grant", "Authorization code is expired or invalid.")
-        if code.used:
+        if code is not None and code.used:
             # Replay: like RFC 6749 §4.1.2 servers, revoke what the code produced.
             revoke_grant(state, code.grant_id)
             state.counters["code_replays"] += 1
             raise OAuthError("invalid_grant", "Authorization code has already been used.")
+        if code is None or code.expires_at < time.time():
+            raise OAuthError("invalid_grant", "Authorization code is expired or invalid.")
         if form.get("redirect_uri") != code.redirect_uri:
             raise OAuthError(
                 "invalid_request", "Redirect_uri is not matched with the uri when requesting code."
