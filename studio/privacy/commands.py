@@ -1,0 +1,41 @@
+"""`flask --app studio purge [--dry-run]`: apply the inventory's retention periods."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from studio import db
+from studio.audit import Actor
+from studio.privacy import retention
+
+LABELS = {
+    "video_files": "video files past their retention period",
+    "webhook_deliveries": "processed webhook deliveries past their retention period",
+    "unverified_requests": "deletion requests never verified (closed)",
+    "deletion_receipts": "deletion receipts past their retention period",
+    "staff_sessions": "expired staff sign-in sessions",
+    "oauth_flows": "expired TikTok authorization attempts",
+    "outbox_mail": "outgoing e-mail copies past their retention period",
+}
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+def purge_command(dry_run: bool) -> None:
+    """Delete what the data inventory says we no longer keep."""
+    result = retention.purge(db.session, dry_run=dry_run, actor=Actor.system("purge"))
+    verb = "Would delete" if dry_run else "Deleted"
+    if not result.total:
+        click.echo("Nothing is past its retention period.")
+        return
+    for key, count in sorted(result.counts.items()):
+        if count:
+            click.echo(f"{verb} {count} {LABELS.get(key, key)}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed. Run without --dry-run to delete.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command."""
+    app.cli.add_command(purge_command)

@@ -1,0 +1,65 @@
+"""Forms of the privacy pages and the staff queue."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class DeletionForm(FlaskForm):
+    """A deletion request; ``website`` is a honeypot that people never see or fill."""
+
+    kind = RadioField(
+        "Which data should we delete?",
+        choices=[
+            ("tiktok", "A TikTok account that was connected to this service"),
+            ("email", "Data held under my e-mail address"),
+        ],
+        default="tiktok",
+        validators=[DataRequired()],
+    )
+    name = StringField(
+        "TikTok display name", validators=[Optional(), Length(max=255)], filters=[_strip]
+    )
+    email = EmailField(
+        "E-mail address",
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        filters=[lambda v: _strip(v).lower() if v else v],
+    )
+    website = StringField("Leave this field empty", validators=[Optional()])
+
+    def validate_name(self, field: StringField) -> None:
+        if self.kind.data == "tiktok" and not field.data:
+            raise ValidationError("Enter the display name of your TikTok account.")
+
+    def validate_email(self, field: EmailField) -> None:
+        if self.kind.data == "email" and not field.data:
+            raise ValidationError("Enter the e-mail address we hold your data under.")
+
+
+class StatusForm(FlaskForm):
+    """Look a request up by its confirmation code."""
+
+    code = StringField(
+        "Confirmation code", validators=[DataRequired(), Length(max=64)], filters=[_strip]
+    )
+
+
+class RejectForm(FlaskForm):
+    """Refuse a request; the requester reads the reason on the status page."""
+
+    reason = TextAreaField(
+        "Reason (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class ExtendForm(FlaskForm):
+    """Extend the deadline once by one or two months (GDPR Art. 12(3))."""
+
+    months = SelectField("Extend by", choices=[("1", "1 month"), ("2", "2 months")], default="1")
+    reason = TextAreaField(
+        "Reason (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
+    )

@@ -1,0 +1,264 @@
+"""The data inventory: every stored column that holds personal data or secrets, and why.
+
+Each :class:`Dataset` groups columns (``"table.column"``) that share a purpose, legal basis,
+retention and erasure method; :data:`NON_PERSONAL` lists every other column explicitly. A test
+walks the schema and fails when a column is in neither, or when an entry names a column that no
+longer exists, so the privacy policy (rendered from this module) cannot drift from the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import MetaData
+
+CONTRACT = "performance of the contract with the account owner (GDPR Art. 6(1)(b))"
+LEGITIMATE = "our legitimate interest in running and securing the service (Art. 6(1)(f))"
+LEGAL = "compliance with a legal obligation (Art. 6(1)(c))"
+EMPLOYMENT = "the employment or service contract with the staff member (Art. 6(1)(b))"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Columns holding one kind of personal data or secret, with how we treat them."""
+
+    key: str
+    title: str
+    subjects: str
+    columns: tuple[str, ...]
+    purpose: str
+    basis: str
+    retention: str
+    erasure: str
+    secret: bool = False
+
+
+@dataclass(frozen=True)
+class Store:
+    """Personal data kept outside database columns (files, logs, mail)."""
+
+    key: str
+    title: str
+    contents: str
+    retention: str
+    erasure: str
+
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset(
+        key="staff_accounts",
+        title="Staff accounts",
+        subjects="our staff",
+        columns=("users.email", "users.created_at", "users.last_login_at"),
+        purpose="Let authorised staff sign in and attribute their actions.",
+        basis=EMPLOYMENT,
+        retention="While the person works with us; removed when their account is deleted.",
+        erasure="An administrator deletes the account; its sign-in sessions go with it.",
+    ),
+    Dataset(
+        key="staff_credentials",
+        title="Staff sign-in secrets",
+        subjects="our staff",
+        columns=(
+            "users.password_hash",
+            "users.totp_secret",
+            "users.last_totp_step",
+            "users.password_changed_at",
+        ),
+        purpose="Check passwords (Argon2 hashes only) and two-factor codes.",
+        basis=EMPLOYMENT,
+        retention="Until changed or the account is deleted.",
+        erasure="Overwritten on change; deleted with the account. Two-factor seeds are "
+        "encrypted with the vault key.",
+        secret=True,
+    ),
+    Dataset(
+        key="staff_sessions",
+        title="Staff sign-in sessions",
+        subjects="our staff",
+        columns=(
+            "login_sessions.token_hash",
+            "login_sessions.created_at",
+            "login_sessions.last_seen_at",
+        ),
+        purpose="Keep staff signed in and let them sign out everywhere.",
+        basis=LEGITIMATE,
+        retention="Until sign-out or expiry (12 hours, or 7 days with “keep me signed in”).",
+        erasure="Deleted at sign-out; expired sessions are deleted by the retention job.",
+        secret=True,
+    ),
+    Dataset(
+        key="deletion_requests",
+        title="Deletion requests",
+        subjects="people who ask us to delete their data",
+        columns=(
+            "deletion_requests.subject_enc",
+            "deletion_requests.subject_hash",
+            "deletion_requests.subject_salt",
+            "deletion_requests.received_at",
+            "deletion_requests.verified_at",
+            "deletion_requests.completed_at",
+            "deletion_requests.reason",
+            "deletion_requests.extension_reason",
+        ),
+        purpose="Verify who asked, carry out the request and prove that we did.",
+        basis=LEGAL,
+        retention="Who asked is kept encrypted only while the request is open. Afterwards a "
+        "receipt remains for {DELETION_RECEIPT_DAYS} days: a salted hash of the identifier, "
+        "dates and counts. Requests not verified within {DELETION_UNVERIFIED_DAYS} days are "
+        "closed.",
+        erasure="The request's own encryption key is destroyed when it closes, which makes "
+        "the identifier unreadable; receipts are deleted by the retention job.",
+    ),
+    Dataset(
+        key="deletion_secrets",
+        title="Deletion request codes and keys",
+        subjects="people who ask us to delete their data",
+        columns=("deletion_requests.code_hash", "deletion_requests.data_key"),
+        purpose="Let the requester follow their request with a confirmation code.",
+        basis=LEGAL,
+        retention="The key until the request closes; the code's hash as long as the receipt.",
+        erasure="We store only a hash of the code; the key is destroyed when the request closes.",
+        secret=True,
+    ),
+    Dataset(
+        key="webhook_deliveries",
+        title="Notifications from TikTok and Meta",
+        subjects="TikTok and Instagram account owners",
+        columns=("webhook_deliveries.body_enc", "webhook_deliveries.digest"),
+        purpose="Act on a removed authorisation, a deletion request or a post's status.",
+        basis=LEGITIMATE,
+        retention="The message (encrypted) until processed; its digest for "
+        "{WEBHOOK_RETENTION_DAYS} days to recognise TikTok's repeated deliveries.",
+        erasure="The message is erased once processed; digests are deleted by the retention job.",
+    ),
+)
+
+NON_PERSONAL: dict[str, tuple[str, ...]] = {
+    "users": ("id", "role", "active", "totp_enabled"),
+    "login_sessions": ("id", "user_id", "expires_at"),
+    "deletion_requests": (
+        "id",
+        "source",
+        "kind",
+        "status",
+        "step",
+        "account_id",
+        "due_at",
+        "approved_at",
+        "started_at",
+        "rejected_at",
+        "extended_at",
+        "decided_by",
+        "attempts",
+        "last_error",
+        "receipt",
+        "updated_at",
+    ),
+    "webhook_deliveries": (
+        "id",
+        "source",
+        "event",
+        "received_at",
+        "processed_at",
+        "outcome",
+        "attempts",
+        "last_error",
+        "duplicates",
+    ),
+    "policy_versions": ("id", "content_hash", "recorded_at"),
+}
+
+STORES: tuple[Store, ...] = (
+    Store(
+        key="uploads",
+        title="Video files",
+        contents="Uploaded video files and their poster frames (which may show people).",
+        retention="Deleted {VIDEO_RETENTION_DAYS} days after upload, or when the video is deleted.",
+        erasure="Files are deleted from disk; the retention job removes expired ones.",
+    ),
+    Store(
+        key="logs",
+        title="Server logs",
+        contents="Technical events. We never write tokens, account identifiers or names there.",
+        retention="Rotated by the server operator, normally within 14 days.",
+        erasure="Rotation deletes old logs.",
+    ),
+    Store(
+        key="outbox",
+        title="Outgoing e-mail",
+        contents="Verification links and notices we send about deletion requests.",
+        retention="{OUTBOX_RETENTION_DAYS} days.",
+        erasure="The retention job deletes copies older than that.",
+    ),
+)
+
+IGNORED_TABLES = ("alembic_version",)
+
+
+def declared_columns() -> dict[str, Dataset]:
+    """Map of ``"table.column"`` to the dataset declaring it."""
+    return {col: ds for ds in DATASETS for col in ds.columns}
+
+
+def non_personal_columns() -> set[str]:
+    """Every column explicitly marked as holding no personal data."""
+    return {f"{table}.{col}" for table, cols in NON_PERSONAL.items() for col in cols}
+
+
+def schema_columns(metadata: MetaData) -> set[str]:
+    """Every ``"table.column"`` in the schema."""
+    return {
+        f"{table.name}.{column.name}"
+        for table in metadata.tables.values()
+        if table.name not in IGNORED_TABLES
+        for column in table.columns
+    }
+
+
+def undeclared(metadata: MetaData) -> list[str]:
+    """Schema columns that the inventory neither declares nor marks non-personal."""
+    known = set(declared_columns()) | non_personal_columns()
+    return sorted(schema_columns(metadata) - known)
+
+
+def stale(metadata: MetaData) -> list[str]:
+    """Inventory entries naming columns that no longer exist."""
+    return sorted((set(declared_columns()) | non_personal_columns()) - schema_columns(metadata))
+
+
+def duplicated() -> list[str]:
+    """Columns declared twice (in two datasets, or both personal and non-personal)."""
+    seen: dict[str, int] = {}
+    for col in [c for ds in DATASETS for c in ds.columns] + sorted(non_personal_columns()):
+        seen[col] = seen.get(col, 0) + 1
+    return sorted(c for c, n in seen.items() if n > 1)
+
+
+def _filled(item: Dataset | Store, config: Mapping[str, Any]) -> dict[str, Any]:
+    data = asdict(item)
+    data["retention"] = item.retention.format_map(_Days(config))
+    return data
+
+
+class _Days(dict):
+    """Placeholders in retention texts are filled from configuration keys."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.config = config
+
+    def __missing__(self, key: str) -> str:
+        return str(self.config[key])
+
+
+def datasets(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The datasets as plain data with retention periods filled in from ``config``."""
+    return [_filled(ds, config) for ds in DATASETS]
+
+
+def stores(config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The non-column stores as plain data with retention periods filled in."""
+    return [_filled(s, config) for s in STORES]

@@ -1,0 +1,107 @@
+"""Deletion requests, webhook deliveries and the dated record of privacy-policy versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from studio.db import Base, created_at, intpk, utcnow
+
+
+class RequestStatus(enum.StrEnum):
+    """Where a deletion request stands; the public status page shows only this and dates."""
+
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+
+
+OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS)
+
+
+class DeletionRequest(Base):
+    """One person's request to erase their data, from receipt to receipt.
+
+    Who asked is held only encrypted under the request's own data key (``subject_enc``), and
+    that key is destroyed when the request closes; what remains is a salted hash.
+    """
+
+    __tablename__ = "deletion_requests"
+
+    id: Mapped[intpk]
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(16))  # form | tiktok | meta | staff
+    kind: Mapped[str] = mapped_column(String(16))  # tiktok | email | meta
+    status: Mapped[RequestStatus] = mapped_column(String(16), default=RequestStatus.RECEIVED)
+    step: Mapped[str | None] = mapped_column(String(32))
+    data_key: Mapped[str | None] = mapped_column(String(512))
+    subject_enc: Mapped[str | None] = mapped_column(Text)
+    subject_salt: Mapped[str] = mapped_column(String(32))
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    account_id: Mapped[int | None]
+    received_at: Mapped[created_at]
+    due_at: Mapped[dt.datetime]
+    verified_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None]
+    started_at: Mapped[dt.datetime | None]
+    completed_at: Mapped[dt.datetime | None]
+    rejected_at: Mapped[dt.datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    extended_at: Mapped[dt.datetime | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    receipt: Mapped[str | None] = mapped_column(Text)  # JSON: erased counts, kept items
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def time_left(self, now: dt.datetime | None = None) -> dt.timedelta:
+        """Time until the deadline (negative when overdue)."""
+        return self.due_at - (now or utcnow())
+
+
+class WebhookDelivery(Base):
+    """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[intpk]
+    source: Mapped[str] = mapped_column(String(16))  # tiktok | meta
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    event: Mapped[str] = mapped_column(String(64))
+    body_enc: Mapped[str | None] = mapped_column(Text)  # vault-wrapped; erased once processed
+    received_at: Mapped[created_at]
+    processed_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    duplicates: Mapped[int] = mapped_column(default=0)
+
+
+class PolicyVersion(Base):
+    """When the privacy policy's content (inventory + operator details) last changed."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[intpk]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[created_at]
+
+
+def _register() -> None:
+    from studio import vault
+
+    vault.register_wrapped(DeletionRequest.data_key)
+    vault.register_wrapped(WebhookDelivery.body_enc)
+
+
+_register()

@@ -1,0 +1,153 @@
+"""Retention: delete what the inventory says we no longer keep (dry run shows it first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from studio import db
+from studio.audit import Action, Actor, record
+from studio.privacy import mail, services
+from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
+
+
+@dataclass
+class Purge:
+    """What a purge found (dry run) or deleted, by category."""
+
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, category: str, count: int) -> None:
+        self.counts[category] = self.counts.get(category, 0) + count
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _days(key: str) -> dt.datetime:
+    return db.utcnow() - dt.timedelta(days=int(current_app.config[key]))
+
+
+def _video_files(session: Session, purge: Purge) -> None:
+    try:
+        from studio.videos import services as videos
+        from studio.videos.models import Video
+    except ImportError:
+        return
+    cutoff = _days("VIDEO_RETENTION_DAYS")
+    query = select(Video).where(Video.file_deleted_at.is_(None), Video.created_at < cutoff)
+    for video in session.scalars(query).all():
+        if videos.busy_reason(session, video):
+            continue  # a post is still sending it
+        purge.add("video_files", 1)
+        if not purge.dry_run:
+            videos.delete_file(session, video, "retention period ended")
+
+
+def _webhook_deliveries(session: Session, purge: Purge) -> None:
+    cutoff = _days("WEBHOOK_RETENTION_DAYS")
+    where = (WebhookDelivery.received_at < cutoff, WebhookDelivery.processed_at.is_not(None))
+    ids = session.scalars(select(WebhookDelivery.id).where(*where)).all()
+    purge.add("webhook_deliveries", len(ids))
+    if ids and not purge.dry_run:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+        session.commit()
+
+
+def _unverified_requests(session: Session, purge: Purge) -> None:
+    days = int(current_app.config["DELETION_UNVERIFIED_DAYS"])
+    query = select(DeletionRequest).where(
+        DeletionRequest.status == RequestStatus.RECEIVED,
+        DeletionRequest.received_at < _days("DELETION_UNVERIFIED_DAYS"),
+    )
+    for req in session.scalars(query).all():
+        purge.add("unverified_requests", 1)
+        if not purge.dry_run:
+            reason = f"Ownership was not verified within {days} days, so nothing was deleted."
+            services.close(session, req, RequestStatus.REJECTED, reason)
+
+
+def _old_receipts(session: Session, purge: Purge) -> None:
+    query = select(DeletionRequest.id).where(
+        DeletionRequest.status.in_([RequestStatus.COMPLETED, RequestStatus.REJECTED]),
+        DeletionRequest.received_at < _days("DELETION_RECEIPT_DAYS"),
+    )
+    ids = session.scalars(query).all()
+    purge.add("deletion_receipts", len(ids))
+    if ids and not purge.dry_run:
+        session.execute(delete(DeletionRequest).where(DeletionRequest.id.in_(ids)))
+        session.commit()
+
+
+def _expired_sessions(session: Session, purge: Purge) -> None:
+    from studio.auth.models import LoginSession
+
+    where = LoginSession.expires_at < db.utcnow()
+    ids = session.scalars(select(LoginSession.id).where(where)).all()
+    purge.add("staff_sessions", len(ids))
+    if ids and not purge.dry_run:
+        session.execute(delete(LoginSession).where(LoginSession.id.in_(ids)))
+        session.commit()
+
+
+def _oauth_flows(session: Session, purge: Purge) -> None:
+    try:
+        from studio.tiktok.models import OAuthFlow
+    except ImportError:
+        return
+    cutoff = db.utcnow() - dt.timedelta(hours=1)
+    ids = session.scalars(select(OAuthFlow.id).where(OAuthFlow.expires_at < cutoff)).all()
+    purge.add("oauth_flows", len(ids))
+    if ids and not purge.dry_run:
+        session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
+        session.commit()
+
+
+def _outbox(session: Session, purge: Purge) -> None:
+    folder: Path = mail.outbox_path()
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - int(current_app.config["OUTBOX_RETENTION_DAYS"]) * 86400
+    for path in folder.glob("*.eml"):
+        if path.stat().st_mtime < cutoff:
+            purge.add("outbox_mail", 1)
+            if not purge.dry_run:
+                path.unlink(missing_ok=True)
+
+
+STEPS: tuple[Callable[[Session, Purge], None], ...] = (
+    _video_files,
+    _webhook_deliveries,
+    _unverified_requests,
+    _old_receipts,
+    _expired_sessions,
+    _oauth_flows,
+    _outbox,
+)
+
+
+def purge(session: Session, dry_run: bool = False, actor: Actor | None = None) -> Purge:
+    """Apply every retention period; with ``dry_run`` only count."""
+    result = Purge(dry_run=dry_run)
+    for step in STEPS:
+        step(session, result)
+    if not dry_run and result.total:
+        record(
+            Action.RETENTION_PURGED,
+            actor=actor or Actor.job("privacy.retention"),
+            summary=f"retention purge removed {result.total} item(s)",
+            payload={"counts": result.counts},
+        )
+        from studio.privacy.execute import checkpoint
+
+        checkpoint(session)
+    return result

@@ -1,0 +1,289 @@
+"""Deletion requests: open, verify, decide, extend and start; one place for every transition."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studio import db, vault
+from studio.audit import Action, Actor, record
+from studio.privacy import codes
+from studio.privacy.models import OPEN_STATUSES, DeletionRequest, RequestStatus
+
+EXTENSION_MAX_MONTHS = 2
+
+
+class RequestError(ValueError):
+    """A transition that the request's state does not allow; the message says why."""
+
+
+def add_months(when: dt.datetime, months: int) -> dt.datetime:
+    """The same day ``months`` calendar months later (clamped to the month's last day)."""
+    month_index = when.month - 1 + months
+    year, month = when.year + month_index // 12, month_index % 12 + 1
+    day = min(when.day, calendar.monthrange(year, month)[1])
+    return when.replace(year=year, month=month, day=day)
+
+
+def open_request(
+    session: Session,
+    *,
+    kind: str,
+    source: str,
+    subject: dict[str, Any],
+    identifier: str,
+    actor: Actor,
+    verified: bool = False,
+) -> tuple[DeletionRequest, str]:
+    """Store a new request; returns it and its confirmation code (shown once, never stored)."""
+    code = codes.new_code()
+    key = vault.new_data_key()
+    salt = codes.new_salt()
+    now = db.utcnow()
+    req = DeletionRequest(
+        code_hash=codes.hash_code(code),
+        source=source,
+        kind=kind,
+        data_key=key,
+        subject_enc=vault.encrypt(key, json.dumps(subject)),
+        subject_salt=salt,
+        subject_hash=codes.subject_hash(salt, identifier),
+        received_at=now,
+        due_at=add_months(now, 1),
+        status=RequestStatus.VERIFIED if verified else RequestStatus.RECEIVED,
+        verified_at=now if verified else None,
+    )
+    session.add(req)
+    session.commit()
+    record(
+        Action.DELETION_REQUESTED,
+        actor=actor,
+        summary=f"deletion request #{req.id} received ({source}, {kind})",
+        payload={"request_id": req.id, "source": source, "kind": kind, "verified": verified},
+    )
+    return req, code
+
+
+def subject(req: DeletionRequest) -> dict[str, Any]:
+    """Who the request is about, decrypted (empty once the request's key is destroyed)."""
+    if not req.subject_enc or not req.data_key:
+        return {}
+    try:
+        return json.loads(vault.decrypt(req.data_key, req.subject_enc))
+    except vault.VaultError:
+        return {}
+
+
+def find_by_code(session: Session, code: str) -> DeletionRequest | None:
+    """The request with this confirmation code, or None."""
+    normal = codes.normalise(code)
+    if len(normal) != codes.CODE_LENGTH or set(normal) - set(codes.ALPHABET):
+        return None
+    return session.scalar(
+        select(DeletionRequest).where(DeletionRequest.code_hash == codes.hash_code(normal))
+    )
+
+
+def mark_verified(
+    session: Session,
+    req: DeletionRequest,
+    *,
+    identifier: str,
+    changes: dict[str, Any],
+    account_id: int | None = None,
+) -> DeletionRequest:
+    """The requester proved ownership: store the proven identity (encrypted) and move on."""
+    if req.status != RequestStatus.RECEIVED:
+        if req.status == RequestStatus.VERIFIED:
+            return req
+        raise RequestError("This request is no longer waiting for verification.")
+    data = {**subject(req), **changes}
+    req.subject_enc = vault.encrypt(req.data_key, json.dumps(data))
+    req.subject_hash = codes.subject_hash(req.subject_salt, identifier)
+    req.status = RequestStatus.VERIFIED
+    req.verified_at = db.utcnow()
+    req.account_id = account_id
+    session.commit()
+    record(
+        Action.DELETION_VERIFIED,
+        actor=Actor.public(),
+        summary=f"deletion request #{req.id} verified ({req.kind})",
+        payload={"request_id": req.id},
+        account_id=account_id,
+    )
+    return req
+
+
+def start(session: Session, req: DeletionRequest, actor: Actor) -> DeletionRequest:
+    """Move a verified request into execution and enqueue the job (idempotent)."""
+    if req.status == RequestStatus.IN_PROGRESS:
+        _enqueue(req)
+        return req
+    if req.status != RequestStatus.VERIFIED:
+        raise RequestError("Only verified requests can be carried out.")
+    now = db.utcnow()
+    req.status = RequestStatus.IN_PROGRESS
+    req.approved_at = req.approved_at or now
+    req.started_at = now
+    session.commit()
+    record(
+        Action.DELETION_DECIDED,
+        actor=actor,
+        summary=f"deletion request #{req.id} started",
+        payload={"request_id": req.id, "decision": "start"},
+    )
+    _enqueue(req)
+    return req
+
+
+def _enqueue(req: DeletionRequest) -> None:
+    from studio.privacy.tasks import execute_request
+
+    execute_request(req.id)
+
+
+def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
+    """An admin accepts a verified request: it runs now."""
+    req.decided_by = user.id
+    return start(session, req, Actor.user(user))
+
+
+def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> DeletionRequest:
+    """An admin refuses a request, with the reason the requester will read."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RequestError("Give the reason the requester will read.")
+    if not req.is_open:
+        raise RequestError("This request is already closed.")
+    if req.status == RequestStatus.IN_PROGRESS:
+        raise RequestError("Erasure has started; it cannot be rejected now.")
+    close(session, req, RequestStatus.REJECTED, reason, decided_by=user.id)
+    record(
+        Action.DELETION_REJECTED,
+        actor=Actor.user(user),
+        summary=f"deletion request #{req.id} rejected",
+        payload={"request_id": req.id, "reason": reason},
+    )
+    return req
+
+
+def close(
+    session: Session,
+    req: DeletionRequest,
+    status: RequestStatus,
+    reason: str | None,
+    decided_by: int | None = None,
+) -> None:
+    """Finish a request and destroy its key, so who asked can no longer be read."""
+    now = db.utcnow()
+    req.status = status
+    req.reason = reason
+    req.decided_by = decided_by or req.decided_by
+    if status == RequestStatus.REJECTED:
+        req.rejected_at = now
+    else:
+        req.completed_at = now
+    req.subject_enc = None
+    req.data_key = None
+    session.commit()
+
+
+def extend(
+    session: Session, req: DeletionRequest, user: Any, months: int, reason: str
+) -> DeletionRequest:
+    """Extend the deadline once, by up to two months, within the first month, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RequestError("Give the reason for the extension; the requester will read it.")
+    if not 1 <= months <= EXTENSION_MAX_MONTHS:
+        raise RequestError("An extension is one or two months.")
+    if not req.is_open:
+        raise RequestError("This request is already closed.")
+    if req.extended_at is not None:
+        raise RequestError("The deadline has already been extended once.")
+    if db.utcnow() > add_months(req.received_at, 1):
+        raise RequestError("An extension must be announced within one month of receipt.")
+    req.extended_at = db.utcnow()
+    req.extension_reason = reason
+    req.due_at = add_months(req.due_at, months)
+    session.commit()
+    _notify_extension(req)
+    record(
+        Action.DELETION_EXTENDED,
+        actor=Actor.user(user),
+        summary=f"deletion request #{req.id} extended by {months} month(s)",
+        payload={"request_id": req.id, "months": months, "reason": reason},
+    )
+    return req
+
+
+def _notify_extension(req: DeletionRequest) -> None:
+    """Tell the requester: by e-mail when we have one; the status page always shows it."""
+    email = subject(req).get("email")
+    if not email:
+        return
+    from studio.privacy import mail
+
+    mail.send(
+        email,
+        "Your data deletion request: deadline extended",
+        f"We need more time to complete your request.\n\nReason: {req.extension_reason}\n"
+        f"New deadline: {req.due_at:%d %B %Y}.\n\nYou can follow it with your confirmation "
+        "code on our data deletion page.",
+    )
+
+
+def open_requests(session: Session) -> list[DeletionRequest]:
+    """Open requests, the most urgent first."""
+    query = select(DeletionRequest).where(DeletionRequest.status.in_(OPEN_STATUSES))
+    return list(session.scalars(query.order_by(DeletionRequest.due_at)))
+
+
+def closed_requests(session: Session, limit: int = 50) -> list[DeletionRequest]:
+    """Recently closed requests."""
+    query = select(DeletionRequest).where(DeletionRequest.status.not_in(OPEN_STATUSES))
+    return list(session.scalars(query.order_by(DeletionRequest.id.desc()).limit(limit)))
+
+
+def urgency(req: DeletionRequest, now: dt.datetime | None = None) -> str:
+    """ "overdue", "due-soon" or "" for the staff queue."""
+    if not req.is_open:
+        return ""
+    left = req.time_left(now)
+    if left.total_seconds() < 0:
+        return "overdue"
+    if left <= dt.timedelta(days=int(current_app.config["DELETION_DUE_SOON_DAYS"])):
+        return "due-soon"
+    return ""
+
+
+def due_for_auto_start(session: Session) -> list[DeletionRequest]:
+    """Verified requests whose export window has passed, when auto-execution is on."""
+    if not current_app.config["DELETION_AUTO_EXECUTE"]:
+        return []
+    hours = int(current_app.config["DELETION_EXPORT_WINDOW_HOURS"])
+    cutoff = db.utcnow() - dt.timedelta(hours=hours)
+    query = select(DeletionRequest).where(
+        DeletionRequest.status == RequestStatus.VERIFIED, DeletionRequest.verified_at <= cutoff
+    )
+    return list(session.scalars(query))
+
+
+def stuck(session: Session, minutes: int = 10) -> list[DeletionRequest]:
+    """In-progress requests not touched for a while (their job was lost)."""
+    cutoff = db.utcnow() - dt.timedelta(minutes=minutes)
+    query = select(DeletionRequest).where(
+        DeletionRequest.status == RequestStatus.IN_PROGRESS, DeletionRequest.updated_at <= cutoff
+    )
+    return list(session.scalars(query))
+
+
+def receipt(req: DeletionRequest) -> dict[str, Any]:
+    """What was erased and what was kept (empty until completed)."""
+    return json.loads(req.receipt) if req.receipt else {}

@@ -1,0 +1,47 @@
+"""Privacy jobs: execute deletion requests, process webhooks, sweep, apply retention."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from studio import db
+from studio.audit import Actor
+from studio.jobs import periodic_task, task
+from studio.privacy import events, execute, retention, services, webhooks
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def execute_request(request_id: int) -> None:
+    """Carry out (or resume) one deletion request."""
+    execute.execute(db.session, request_id)
+
+
+@task()
+def process_delivery(delivery_id: int) -> None:
+    """Act on one stored webhook delivery."""
+    events.process(db.session, delivery_id)
+
+
+@periodic_task(crontab(minute="*"))
+def sweep() -> None:
+    """Resume lost work: unprocessed deliveries, stalled or due deletion requests."""
+    session = db.session
+    for delivery_id in webhooks.unprocessed(session):
+        try:
+            events.process(session, delivery_id)
+        except Exception:
+            log.warning("webhook delivery %s still failing; will retry", delivery_id)
+    for req in services.stuck(session):
+        execute_request(req.id)
+    for req in services.due_for_auto_start(session):
+        services.start(session, req, Actor.job("privacy.sweep"))
+
+
+@periodic_task(crontab(minute="17", hour="3"))
+def purge_expired() -> None:
+    """Apply the inventory's retention periods once a day."""
+    retention.purge(db.session)
