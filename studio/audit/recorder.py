@@ -1,4 +1,21 @@
-"""Placeholder recorder (the audit room replaces it with the hash-chained store)."""
+"""record(): the one way into the audit chain, with actors and the per-context scope.
+
+Each entry is written in its own short transaction on its own connection, so recording never
+commits or rolls back the caller's work and a caller's rollback does not lose the entry. One
+exception, on SQLite only, for the caller's session (the app context's ``db.session`` or the
+``session`` argument):
+- if it holds the database's write lock (it has flushed or executed DML, or began with
+  ``db.begin_write``) or has pending changes, a second connection could only wait for that lock
+  until busy_timeout. Then the entry is appended inside the caller's transaction (in a
+  savepoint) and commits with it; if the caller rolls back instead, the entry is written again
+  on its own once the lock is free (see ``guard``);
+- if it is only reading, its snapshot is ended first (a no-op for the caller: nothing pending,
+  expire_on_commit off); otherwise its next write would fail with SQLITE_BUSY_SNAPSHOT because
+  the audit commit moved the database past its snapshot.
+PostgreSQL never joins: read committed has no stale snapshots and appenders lock separately.
+
+If the entry cannot be written, ``AuditWriteError`` is raised: the work fails closed.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +26,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from studio.audit import guard, store
+from studio.audit.redact import Redactor
+
 log = logging.getLogger("studio.audit")
+
+STATUSES = ("ok", "error")
+
+
+class AuditWriteError(RuntimeError):
+    """The entry could not be written; the action it describes must not go ahead."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +95,140 @@ def scope(**changes: Any) -> Iterator[Scope]:
         _scope.reset(token)
 
 
+def current_scope() -> Scope:
+    """The scope in force here."""
+    return _scope.get()
+
+
 def record(
     action: str,
     *,
     summary: str = "",
     payload: dict[str, Any] | None = None,
     status: str = "ok",
+    session: Session | None = None,
     **fields: Any,
-) -> None:
-    """Record one audit entry."""
-    log.info("audit %s %s %s", action, status, summary)
+) -> int:
+    """Record one audit entry; returns its seq. Raises AuditWriteError when it cannot.
+
+    ``fields``: actor, account_id, post_id, job_id (defaults from ``scope()``), and the
+    exchange summary fields method, endpoint, http_status, duration_ms, tiktok_code, log_id,
+    error. ``payload`` is redacted before it is stored. ``session`` names the caller's session
+    when it is not the app context's ``db.session``.
+    """
+    app = _app()
+    redactor = Redactor(known_secrets(app))
+    clean = redactor(payload or {})
+    spec = build_spec(str(action), summary, status, fields, store.encode_payload(clean), redactor)
+    return write(app, spec, session)
+
+
+def build_spec(
+    action: str,
+    summary: str,
+    status: str,
+    fields: dict[str, Any],
+    payload: str,
+    redactor: Redactor,
+) -> store.Spec:
+    """Merge the scope into the fields, normalise types and scrub every stored string."""
+    if status not in STATUSES:
+        raise ValueError(f"audit status must be one of {STATUSES}, not {status!r}")
+    here = _scope.get()
+    actor = fields.pop("actor", None) or here.actor or Actor.system("unscoped")
+    values = {
+        "account_id": fields.pop("account_id", here.account_id),
+        "post_id": fields.pop("post_id", here.post_id),
+        "job_id": fields.pop("job_id", here.job_id),
+    }
+    values.update(fields)  # unknown names fail in Spec(...) below: a caller's typo is loud
+    duration = values.get("duration_ms")
+    for name in ("account_id", "post_id", "http_status"):
+        if values.get(name) is not None:
+            values[name] = int(values[name])
+    values["duration_ms"] = None if duration is None else round(float(duration), 1)
+    for name in ("job_id", "method", "endpoint", "tiktok_code", "log_id", "error"):
+        if values.get(name) is not None:
+            values[name] = _text(redactor, str(values[name]))
+    return store.Spec(
+        kind=action,
+        status=status,
+        actor_kind=actor.kind,
+        actor_id=None if actor.id is None else _text(redactor, str(actor.id)),
+        actor_label=None if actor.label is None else _text(redactor, actor.label),
+        summary=_text(redactor, summary),
+        payload=payload,
+        **values,
+    )
+
+
+def _text(redactor: Redactor, value: str) -> str:
+    # PostgreSQL rejects NUL in text; the entry must still be written.
+    return redactor.scrub(value.replace("\x00", "\ufffd"))
+
+
+def write(app: Flask, spec: store.Spec, session: Session | None = None) -> int:
+    """Append ``spec`` (joined to a SQLite writer session, or in its own transaction)."""
+    caller = session if session is not None else _request_session()
+    try:
+        if caller is not None and _on_sqlite_mid_transaction(caller):
+            if (
+                guard.holds_sqlite_write_lock(caller)
+                or caller.new
+                or caller.dirty
+                or caller.deleted
+            ):
+                return _append_joined(caller, spec)
+            # A read-only snapshot: ending it changes nothing for the caller (no pending work,
+            # expire_on_commit is off) and spares it SQLITE_BUSY_SNAPSHOT when it writes later.
+            caller.commit()
+        return append_own(app, spec)
+    except SQLAlchemyError as exc:
+        log.error("audit write failed for %s: %s", spec.kind, exc.__class__.__name__)
+        raise AuditWriteError(f"audit entry {spec.kind} could not be written") from exc
+
+
+def append_own(app: Flask, spec: store.Spec) -> int:
+    """Append in a short transaction of its own (BEGIN IMMEDIATE / advisory lock)."""
+    engine = app.extensions["db"]["engine"]
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            store.lock(conn)
+            return store.append(conn, spec)
+
+
+def _append_joined(caller: Session, spec: store.Spec) -> int:
+    with caller.begin_nested():
+        seq = store.append(caller.connection(), spec)
+    guard.remember_joined(caller, spec)
+    return seq
+
+
+def _on_sqlite_mid_transaction(session: Session) -> bool:
+    return session.in_transaction() and session.get_bind().dialect.name == "sqlite"
+
+
+def _request_session() -> Session | None:
+    return g.get("db_session") if has_app_context() else None
+
+
+def _app() -> Flask:
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    from studio.jobs import _state
+
+    if "app" in _state:
+        return _state["app"]
+    raise AuditWriteError("audit entries need an application (no app context)")
+
+
+def known_secrets(app: Flask) -> list[str]:
+    """Live secret values from the configuration that must never appear in an entry."""
+    names = ("TIKTOK_CLIENT_SECRET", "SECRET_KEY", "AUDIT_SEAL_KEY", "VAULT_KEYS")
+    found: list[str] = []
+    for name in names:
+        value = app.config.get(name)
+        if isinstance(value, str):
+            found.extend(part.strip() for part in value.split(",") if part.strip())
+    return found

@@ -1,0 +1,71 @@
+"""Hashing rules of the chain: canonical form, salted payload digest, entry hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+GENESIS = "0" * 64
+
+# The fields that the entry hash commits to, in this order (everything but payload and salt,
+# which are committed through payload_digest, and erased_at, which erasure sets).
+FIELDS = (
+    "seq",
+    "at",
+    "kind",
+    "status",
+    "actor_kind",
+    "actor_id",
+    "actor_label",
+    "account_id",
+    "post_id",
+    "job_id",
+    "summary",
+    "method",
+    "endpoint",
+    "http_status",
+    "duration_ms",
+    "tiktok_code",
+    "log_id",
+    "error",
+)
+_AT = FIELDS.index("at")
+
+
+def new_salt() -> str:
+    """16 random bytes, hex."""
+    return secrets.token_hex(16)
+
+
+def payload_digest(salt: str, payload: str) -> str:
+    """SHA-256(salt || payload), hex."""
+    return hashlib.sha256(bytes.fromhex(salt) + payload.encode()).hexdigest()
+
+
+def format_at(at: dt.datetime) -> str:
+    """The canonical spelling of an entry's time (UTC, microseconds)."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(values: tuple[Any, ...] | list[Any]) -> bytes:
+    """The canonical bytes of the hashed fields, given in FIELDS order."""
+    row = list(values)
+    row[_AT] = format_at(row[_AT])
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_hash(prev_hash: str, values: tuple[Any, ...] | list[Any], digest: str) -> str:
+    """SHA-256(prev_hash || canonical(entry without payload) || payload_digest), hex."""
+    h = hashlib.sha256(prev_hash.encode())
+    h.update(canonical(values))
+    h.update(digest.encode())
+    return h.hexdigest()
+
+
+def values_of(entry: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The hashed fields of a mapping (a row or a dict), in FIELDS order."""
+    return tuple(entry[name] for name in FIELDS)

@@ -1,0 +1,73 @@
+"""How an entry's redacted payload is shown: request and response, pretty-printed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from studio.audit.models import AuditEntry
+
+
+@dataclass
+class Part:
+    """A request or response: a title line, headers and a pretty body."""
+
+    title: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class Shown:
+    """Everything the detail page and the timeline show of a payload."""
+
+    erased: bool
+    request: Part | None = None
+    response: Part | None = None
+    other: str | None = None
+
+
+def pretty(value: Any) -> str:
+    """JSON with indentation; a form body becomes its fields; other text stays as it is."""
+    if isinstance(value, str):
+        pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=False)
+        if pairs and "=" in value and " " not in value.strip():
+            return json.dumps(dict(pairs), indent=2, ensure_ascii=False)
+        return value
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+def show(entry: AuditEntry) -> Shown:
+    """The entry's payload arranged for people."""
+    if entry.payload is None:
+        return Shown(erased=True)
+    data = json.loads(entry.payload)
+    if not isinstance(data, dict) or "request" not in data:
+        return Shown(erased=False, other=pretty(data) if data else None)
+    return Shown(erased=False, request=_request(entry, data), response=_response(data))
+
+
+def _request(entry: AuditEntry, data: dict[str, Any]) -> Part:
+    req = data.get("request") or {}
+    part = Part(f"{entry.method or ''} {req.get('url', entry.endpoint or '')}".strip())
+    part.headers = [(str(k), str(v)) for k, v in (req.get("headers") or {}).items()]
+    if "body" in req and req["body"] is not None:
+        part.body = pretty(req["body"])
+    if data.get("kind") == "upload":
+        part.note = f"{req.get('body_size') or 0} bytes of video sent; the bytes are not kept."
+    return part
+
+
+def _response(data: dict[str, Any]) -> Part | None:
+    resp = data.get("response")
+    if resp is None:
+        error = data.get("error") or "no response"
+        return Part("No response", note=f"The request failed: {error}.")
+    part = Part(f"HTTP {resp.get('status')}")
+    part.headers = [(str(k), str(v)) for k, v in (resp.get("headers") or {}).items()]
+    if resp.get("body") not in (None, ""):
+        part.body = pretty(resp["body"])
+    return part
