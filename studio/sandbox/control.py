@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from studio.sandbox import authorize, faults, lifecycle
+from studio.sandbox import authorize, faults, lifecycle, tokens
 from studio.sandbox.api import sandbox_state
 from studio.sandbox.creators import CREATORS, avatar_svg, by_id
 
@@ -128,6 +128,27 @@ def fail_publish(publish_id: str) -> Response:
     """Force a publish to FAILED with `reason` (default `internal`)."""
     reason = str(_body().get("reason", "internal"))
     return jsonify({"changed": lifecycle.fail(sandbox_state(), publish_id, reason)})
+
+
+@bp.post("/publish/<publish_id>/expire_upload")
+def expire_upload(publish_id: str) -> Response:
+    """Make the publish's upload_url expired now (next PUT gets 403)."""
+    state = sandbox_state()
+    with state.lock:
+        uploads = [u for u in state.uploads.values() if u.publish_id == publish_id]
+        for upload in uploads:
+            upload.expires_at = 0.0
+    return jsonify({"changed": bool(uploads)})
+
+
+@bp.post("/deauthorize")
+def deauthorize() -> Response | tuple[Response, int]:
+    """The user removes the app in TikTok: `{open_id, reason=1}`; revokes and notifies."""
+    body = _body()
+    if not isinstance(body.get("open_id"), str):
+        return _bad("open_id is required")
+    revoked = tokens.remove_user(sandbox_state(), body["open_id"], int(body.get("reason", 1)))
+    return jsonify({"revoked_grants": revoked})
 
 
 @bp.get("/creators")

@@ -8,6 +8,7 @@ import secrets
 import time
 from typing import Any
 
+from studio.sandbox import lifecycle
 from studio.sandbox.errors import ApiError, OAuthError
 from studio.sandbox.ids import auth_code, bearer
 from studio.sandbox.models import AccessToken, AuthCode, Grant
@@ -179,3 +180,20 @@ def authenticate(state: SandboxState, header: str | None) -> tuple[Grant, Access
                 401,
             )
         return grant, access
+
+
+def remove_user(state: SandboxState, open_id: str, reason: int) -> int:
+    """Revoke every grant of a user, fail their in-flight publishes, send the webhook."""
+    with state.lock:
+        grants = [g for g in state.grants.values() if g.open_id == open_id and not g.revoked]
+        for grant in grants:
+            revoke_grant(state, grant.id)
+        pending = [
+            p.publish_id
+            for p in state.publishes.values()
+            if p.open_id == open_id and p.status.startswith("PROCESSING_")
+        ]
+    for publish_id in pending:
+        lifecycle.fail(state, publish_id, "auth_removed")
+    state.send_webhook("authorization.removed", open_id, {"reason": reason})
+    return len(grants)

@@ -84,3 +84,25 @@ def test_control_complete_and_reset(tt: TikTok) -> None:
     assert tt.http.post(f"{tt.url}/_sandbox/reset").json() == {"ok": True}
     assert tt.status(token, data["publish_id"]).status_code == 401
     assert tt.http.get(f"{tt.url}/_sandbox/state").json()["publishes"] == {}
+
+
+def test_expire_upload_control(tt: TikTok) -> None:
+    token = tt.login()["access_token"]
+    data = tt.inbox_init(token, 1000, 1000, 1).json()["data"]
+    url = f"{tt.url}/_sandbox/publish/{data['publish_id']}/expire_upload"
+    assert tt.http.post(url).json() == {"changed": True}
+    assert tt.put(data["upload_url"], b"v" * 1000, 0, 1000).status_code == 403
+
+
+def test_deauthorize_revokes_and_fails_in_flight(tt: TikTok) -> None:
+    tokens = tt.login()
+    data = tt.inbox_init(tokens["access_token"], 1000, 1000, 1).json()["data"]
+    resp = tt.http.post(
+        f"{tt.url}/_sandbox/deauthorize", json={"open_id": tokens["open_id"], "reason": 1}
+    )
+    assert resp.json() == {"revoked_grants": 1}
+    assert tt.status(tokens["access_token"], data["publish_id"]).status_code == 401
+    publish = tt.server.state.summary()["publishes"][data["publish_id"]]
+    assert publish["fail_reason"] == "auth_removed"
+    events = [(w["event"], w["content"]) for w in tt.server.state.summary()["webhooks"]]
+    assert ("authorization.removed", {"reason": 1}) in events
