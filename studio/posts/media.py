@@ -1,0 +1,46 @@
+"""Signed, expiring media URLs for PULL_FROM_URL: TikTok downloads the file from us.
+
+TikTok only pulls from a domain or URL prefix verified in its developer portal, so
+PUBLIC_MEDIA_BASE must be such a verified prefix (it is prepended to /media/<token>).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+SALT = "media"
+
+
+class MediaTokenError(Exception):
+    """The media token is forged, for another file, or expired."""
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def make_token(post_id: int, sha256: str) -> str:
+    """A token naming one post and its video's content hash."""
+    return _serializer().dumps({"p": post_id, "s": sha256})
+
+
+def read_token(token: str) -> tuple[int, str]:
+    """(post_id, sha256) from a valid, unexpired token."""
+    max_age = int(current_app.config["POSTS_MEDIA_URL_TTL"])
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise MediaTokenError("the media link has expired") from exc
+    except BadSignature as exc:
+        raise MediaTokenError("the media link is not valid") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("p"), int):
+        raise MediaTokenError("the media link is not valid")
+    return data["p"], str(data.get("s"))
+
+
+def public_url(post_id: int, sha256: str) -> str:
+    """The URL handed to TikTok: PUBLIC_MEDIA_BASE + /media/<token>."""
+    base = current_app.config["PUBLIC_MEDIA_BASE"].rstrip("/")
+    # Built by hand: workers have no request to build URLs from (see views.media route).
+    return f"{base}/media/{make_token(post_id, sha256)}"

@@ -1,0 +1,428 @@
+"""The send job's state machine: init, chunked upload, status polling, retries.
+
+A run holds the post's lease and continues from what the row records:
+- no publish_id                        → init (after the draft-limit check)
+- publish_id from an earlier run       → status/fetch first: finished? resume? re-init?
+- FILE_UPLOAD bytes still missing      → PUT the next chunk (streamed from disk)
+- otherwise                            → poll status/fetch with backoff until terminal
+
+Every TikTok call is audited against the post (studio.audit.scope around the run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import time
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from studio import vault
+from studio.audit import Action, record
+from studio.db import utcnow
+from studio.posts import budget, media
+from studio.posts.lease import Heartbeat
+from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.reasons import FAIL_REASONS, explain
+from studio.posts.services import pending_drafts
+from studio.tiktok import services as tiktok
+from studio.tiktok.errors import (
+    PublishIdError,
+    ReconnectNeeded,
+    RetryAction,
+    SpamRisk,
+    TikTokClientError,
+    TikTokError,
+    TooManyPendingShares,
+    TransportError,
+    UploadRejected,
+    retry_action,
+)
+from studio.videos.chunks import ChunkPlan, plan_chunks
+from studio.videos.storage import video_path
+
+log = logging.getLogger(__name__)
+PROCESSING = ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD")
+
+
+class Deferred(Exception):
+    """Stop this run; the post continues after `seconds` (scheduled and swept)."""
+
+    def __init__(self, seconds: float, status: PostStatus | None = None, note: str = "") -> None:
+        super().__init__(note)
+        self.seconds, self.status, self.note = seconds, status, note
+
+
+class Restart(Exception):
+    """The upload must start again with a fresh init (after the status check said so)."""
+
+
+class Sender:
+    """Moves one leased post forward until it is terminal or must wait."""
+
+    def __init__(self, session: Session, post: Post, heartbeat: Heartbeat) -> None:
+        self.session, self.post, self.heartbeat = session, post, heartbeat
+        self.cfg = current_app.config
+        self.verified = post.publish_id is None  # an inherited publish_id is checked first
+        self.url_dead = False  # TikTok answered 403/404 for the upload_url
+        self.refreshed = False
+
+    # Driving -----------------------------------------------------------------------------
+
+    def drive(self) -> None:
+        """Run steps until the post is terminal; raises Deferred or LeaseLost to stop early."""
+        while True:
+            self.heartbeat.check()
+            self.session.refresh(self.post)
+            self.session.commit()  # never hold a transaction across a TikTok call
+            if self.post.is_terminal:
+                return
+            try:
+                self.step()
+            except (TikTokClientError, ReconnectNeeded) as exc:
+                self.session.rollback()
+                self.recover(exc)
+
+    def step(self) -> None:
+        """One unit of progress, chosen from the recorded state."""
+        post = self.post
+        if post.publish_id is None:
+            self.start()
+        elif not self.verified:
+            self.check()
+        elif post.source == Source.FILE_UPLOAD and post.bytes_sent < post.video_size:
+            self.upload_next_chunk()
+        else:
+            self.poll()
+
+    # Steps -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Init at TikTok (inbox or direct, FILE_UPLOAD or PULL_FROM_URL)."""
+        post = self.post
+        video = post.video
+        path = video_path(video)
+        if not video.has_file or not path.exists():
+            self.fail("file_missing")
+            return
+        if post.mode == Mode.DRAFT:
+            self.respect_draft_limit()
+        self.take_budget("init", int(self.cfg["POSTS_INIT_PER_MINUTE"]))
+        size = path.stat().st_size
+        source_info, plan = self.source_info(size)
+        self.save(
+            status=PostStatus.INITIALIZING,
+            video_size=size,
+            chunk_size=plan.chunk_size if plan else 0,
+            total_chunks=plan.total_chunk_count if plan else 0,
+            next_chunk=0,
+            bytes_sent=0,
+            tiktok_status=None,
+            tiktok_bytes=None,
+            status_note=None,
+        )
+        if post.mode == Mode.DIRECT:
+            info = dict(post.post_info or {})
+            result = self.call(
+                lambda t: tiktok.get_client().init_direct_video(t, info, source_info)
+            )
+        else:
+            result = self.call(lambda t: tiktok.get_client().init_inbox_video(t, source_info))
+        # Stored the moment init answers: from now on a retry continues from this publish_id.
+        ttl = float(self.cfg["POSTS_UPLOAD_URL_TTL"])
+        self.save(
+            publish_id=result.publish_id,
+            upload_url_enc=vault.wrap(result.upload_url) if result.upload_url else None,
+            upload_url_expires_at=utcnow() + dt.timedelta(seconds=ttl)
+            if result.upload_url
+            else None,
+            status=PostStatus.UPLOADING if plan else PostStatus.PROCESSING,
+            sent_at=utcnow(),
+            attempts=0,
+            polls=0,
+        )
+        self.verified = True
+        self.note(f"TikTok accepted the {post.mode} upload ({result.publish_id})")
+
+    def source_info(self, size: int) -> tuple[dict[str, Any], Any]:
+        """FILE_UPLOAD with a chunk plan, or PULL_FROM_URL from our signed media URL."""
+        if self.post.source == Source.PULL_FROM_URL:
+            url = media.public_url(self.post.id, self.post.video.sha256)
+            return {"source": "PULL_FROM_URL", "video_url": url}, None
+        plan = plan_chunks(size)
+        info = {
+            "source": "FILE_UPLOAD",
+            "video_size": plan.video_size,
+            "chunk_size": plan.chunk_size,
+            "total_chunk_count": plan.total_chunk_count,
+        }
+        return info, plan
+
+    def check(self) -> None:
+        """Status first: an inherited publish_id may be finished, resumable, or lost."""
+        try:
+            status = self.fetch_status()
+        except PublishIdError:
+            # TikTok does not know this publish: nothing was sent, so a fresh init is safe.
+            self.restart("TikTok no longer knows the earlier upload")
+            return
+        if self.apply(status):
+            return
+        post = self.post
+        if status.status == "PROCESSING_UPLOAD" and post.source == Source.FILE_UPLOAD:
+            done = status.uploaded_bytes or 0
+            if done >= post.video_size:
+                self.uploaded()
+            elif self.url_usable() and done % post.chunk_size == 0 and done < post.video_size:
+                self.save(next_chunk=done // post.chunk_size, bytes_sent=done)
+            else:
+                self.restart("the upload link expired before the upload finished")
+                return
+        self.verified = True
+
+    def upload_next_chunk(self) -> None:
+        """PUT chunk `next_chunk` straight from disk; record bytes_sent once TikTok has it."""
+        post = self.post
+        if not self.url_usable():
+            raise UploadRejected(403, "upload_url expired (checked before sending)")
+        path = video_path(post.video)
+        if not path.exists():
+            self.fail("file_missing")
+            return
+        plan = ChunkPlan(post.video_size, post.chunk_size, post.total_chunks)
+        index = post.next_chunk
+        first = index * plan.chunk_size
+        last = first + plan.chunk_length(index) - 1
+        url = vault.unwrap(post.upload_url_enc or "").decode()
+        try:
+            result = tiktok.get_client().upload_chunk(
+                url, path, first, last, post.video_size, post.video.content_type
+            )
+        except TransportError:
+            # The outcome is unknown (TikTok may have the chunk): ask status/fetch how many
+            # bytes arrived before sending anything again, above all after the last chunk.
+            self.verified = False
+            raise
+        changes: dict[str, Any] = {"next_chunk": index + 1, "bytes_sent": last + 1, "attempts": 0}
+        if result.complete or index + 1 >= plan.total_chunk_count:
+            changes["bytes_sent"] = post.video_size
+        self.save(**changes)
+        if post.bytes_sent >= post.video_size:
+            self.uploaded()
+
+    def uploaded(self) -> None:
+        """Every byte is at TikTok: from here on, only status polling (never a re-send)."""
+        self.save(
+            status=PostStatus.PROCESSING,
+            bytes_sent=self.post.video_size,
+            next_chunk=self.post.total_chunks,
+            uploaded_at=self.post.uploaded_at or utcnow(),
+            upload_url_enc=None,
+            polls=0,
+        )
+
+    def poll(self) -> None:
+        """status/fetch until a terminal answer, backing off between polls."""
+        post = self.post
+        started = post.uploaded_at or post.sent_at or utcnow()
+        if utcnow() - started > dt.timedelta(seconds=float(self.cfg["POSTS_POLL_DEADLINE"])):
+            self.fail("status_timeout")
+            return
+        status = self.fetch_status()
+        if self.apply(status):
+            return
+        if post.status != PostStatus.PROCESSING:
+            self.save(status=PostStatus.PROCESSING)
+        delay = min(
+            float(self.cfg["POSTS_POLL_BASE"]) * 2 ** min(post.polls, 12),
+            float(self.cfg["POSTS_POLL_CAP"]),
+        )
+        self.save(polls=post.polls + 1)
+        self.wait(delay, "waiting for TikTok to process the video")
+
+    # TikTok answers ----------------------------------------------------------------------
+
+    def fetch_status(self) -> Any:
+        """status/fetch within the account's budget; progress is recorded."""
+        self.take_budget("status", int(self.cfg["POSTS_STATUS_PER_MINUTE"]))
+        publish_id = self.post.publish_id or ""
+        status = self.call(lambda t: tiktok.get_client().fetch_status(t, publish_id))
+        progress = (
+            status.downloaded_bytes
+            if self.post.source == Source.PULL_FROM_URL
+            else status.uploaded_bytes
+        )
+        self.save(tiktok_status=status.status, tiktok_bytes=progress)
+        return status
+
+    def apply(self, status: Any) -> bool:
+        """Record a terminal TikTok status; True when the post is finished."""
+        if status.status == "FAILED":
+            self.fail(status.fail_reason or "internal", from_tiktok=True)
+        elif status.status == "SEND_TO_USER_INBOX":
+            self.finish(PostStatus.IN_INBOX, status.post_ids)
+        elif status.status == "PUBLISH_COMPLETE":
+            self.finish(PostStatus.PUBLISHED, status.post_ids)
+        else:
+            if status.status in PROCESSING and self.post.status == PostStatus.UPLOADED:
+                self.save(status=PostStatus.PROCESSING)
+            return False
+        return True
+
+    def finish(self, status: PostStatus, post_ids: list[str]) -> None:
+        """Terminal success (in the inbox, or published)."""
+        ids = list(dict.fromkeys([*self.post.tiktok_post_ids, *post_ids]))
+        self.save(
+            status=status,
+            tiktok_post_ids=ids,
+            finished_at=utcnow(),
+            upload_url_enc=None,
+            next_attempt_at=None,
+            fail_reason=None,
+            fail_message=None,
+            retryable=False,
+            status_note=None,
+        )
+        self.note(f"{self.post.label} ({self.post.publish_id})")
+
+    def fail(self, code: str, message: str | None = None, from_tiktok: bool = False) -> None:
+        """Terminal failure with the reason in plain words."""
+        reason = FAIL_REASONS.get(code) if from_tiktok else None
+        reason = reason or explain(code, message)
+        self.save(
+            status=PostStatus.FAILED,
+            fail_reason=code,
+            fail_message=reason.text,
+            retryable=reason.retryable,
+            finished_at=utcnow(),
+            upload_url_enc=None,
+            next_attempt_at=None,
+            status_note=None,
+        )
+        self.note(f"failed: {code}", status="error")
+
+    def restart(self, why: str) -> None:
+        """Forget the old publish and init again (bounded, so a bad loop cannot spin)."""
+        post = self.post
+        if post.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
+            self.fail("upload_restarts")
+            return
+        self.save(
+            publish_id=None,
+            upload_url_enc=None,
+            upload_url_expires_at=None,
+            next_chunk=0,
+            bytes_sent=0,
+            uploaded_at=None,
+            status=PostStatus.QUEUED,
+            restarts=post.restarts + 1,
+            status_note=f"Starting the upload again: {why}.",
+        )
+        self.verified, self.url_dead = True, False
+        self.note(f"restarting the upload: {why}")
+
+    # Failures ----------------------------------------------------------------------------
+
+    def recover(self, exc: BaseException) -> None:
+        """React to one failure per the single classification table (retry_action)."""
+        if isinstance(exc, TooManyPendingShares):
+            self.hold("TikTok says the account already has 5 pending drafts")
+        action = retry_action(exc)
+        code = getattr(exc, "code", None) or type(exc).__name__
+        log.info("post %s: %s → %s", self.post.id, code, action)
+        if action == RetryAction.REINIT:
+            self.verified = False  # the status check decides: resume, finished, or re-init
+            if isinstance(exc, UploadRejected) and exc.status_code in (403, 404):
+                self.url_dead = True
+            self.backoff(exc, quiet=isinstance(exc, UploadRejected) and exc.status_code == 416)
+        elif action == RetryAction.BACKOFF:
+            self.backoff(exc)
+        elif action == RetryAction.NEXT_WINDOW:
+            self.wait(budget.WINDOW, "TikTok's rate limit: waiting for the next minute")
+        elif action == RetryAction.REFRESH_TOKEN and not self.refreshed:
+            self.refreshed = True
+            try:
+                tiktok.force_refresh(self.session, self.post.account_id)
+            except ReconnectNeeded:
+                self.session.rollback()
+                self.fail("reconnect_needed")
+        elif action in (RetryAction.RECONNECT, RetryAction.REFRESH_TOKEN):
+            self.fail("reconnect_needed")
+        elif isinstance(exc, SpamRisk) and code in ("spam_risk_too_many_posts",):
+            self.fail(code)
+        else:
+            message = getattr(exc, "message", None) or str(exc)
+            self.fail(code if isinstance(exc, TikTokError) else "invalid_param", message)
+
+    def backoff(self, exc: BaseException, quiet: bool = False) -> None:
+        """Exponential backoff with full jitter, bounded by attempts and a deadline."""
+        post = self.post
+        attempts = post.attempts + 1
+        if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
+            self.fail("gave_up", str(exc))
+            return
+        self.save(attempts=attempts, status_note=None if quiet else f"Retrying after: {exc}")
+        cap = min(
+            float(self.cfg["POSTS_RETRY_BASE"]) * 2**attempts, float(self.cfg["POSTS_RETRY_CAP"])
+        )
+        self.wait(random.uniform(0, cap), f"retry {attempts} after {exc}", retry=True)
+
+    def hold(self, why: str) -> None:
+        """Queue behind TikTok's draft limit instead of failing."""
+        self.save(status=PostStatus.HELD, status_note="Waiting for TikTok's draft limit: " + why)
+        self.note("held: " + why)
+        raise Deferred(float(self.cfg["POSTS_HOLD_RECHECK"]), PostStatus.HELD, why)
+
+    def respect_draft_limit(self) -> None:
+        """Hold when our own count says the account has 5 pending drafts in 24 h."""
+        limit = int(self.cfg["POSTS_PENDING_DRAFT_LIMIT"])
+        if pending_drafts(self.session, self.post.account_id) >= limit:
+            self.session.commit()
+            self.hold(f"{limit} drafts sent in the last 24 hours are still pending")
+        self.session.commit()
+
+    # Plumbing ----------------------------------------------------------------------------
+
+    def call(self, fn: Any) -> Any:
+        """A TikTok API call with a fresh token (refreshed once on access_token_invalid)."""
+        self.session.commit()
+        return tiktok.call_with_token(self.session, self.post.account_id, fn)
+
+    def take_budget(self, bucket: str, limit: int) -> None:
+        """Wait (inline or deferred) until the account may make one more call of this kind."""
+        while True:
+            wait = budget.take(self.session, self.post.account_id, bucket, limit)
+            if wait <= 0:
+                return
+            self.wait(wait, f"TikTok allows {limit} {bucket} calls a minute")
+
+    def wait(self, seconds: float, why: str, retry: bool = False) -> None:
+        """Sleep while holding the lease if short, else hand the post to a later run."""
+        if seconds > float(self.cfg["POSTS_INLINE_WAIT_MAX"]):
+            status = PostStatus.WAITING_RETRY if retry else None
+            raise Deferred(seconds, status, why)
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.heartbeat.check()
+            time.sleep(min(left, 0.5))
+
+    def url_usable(self) -> bool:
+        """True while the upload_url has more than the safety margin left."""
+        expires = self.post.upload_url_expires_at
+        margin = dt.timedelta(seconds=float(self.cfg["POSTS_UPLOAD_URL_MARGIN"]))
+        if self.url_dead or not (self.post.upload_url_enc and expires and self.post.chunk_size):
+            return False
+        return expires - margin > utcnow()
+
+    def save(self, **changes: Any) -> None:
+        """Write and commit at once: each step's outcome is durable before the next call."""
+        for key, value in changes.items():
+            setattr(self.post, key, value)
+        self.session.commit()
+
+    def note(self, summary: str, status: str = "ok") -> None:
+        """An audit entry for a state change of the post."""
+        record(Action.POST_STATUS, summary=f"post {self.post.id}: {summary}", status=status)

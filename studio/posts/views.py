@@ -1,0 +1,233 @@
+"""Post pages: prepare, preview with consent, send, list, detail, live status, retry, media."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import Forbidden
+from wtforms.fields.choices import SelectChoice
+
+from studio import db
+from studio.auth.forms import ConfirmForm
+from studio.posts import bp, captions, media_bp, rules, services
+from studio.posts.forms import PrepareForm, SendForm
+from studio.posts.media import MediaTokenError, read_token
+from studio.posts.models import Mode, Post, PostStatus
+from studio.posts.services import Draft, PostError, Target
+
+PER_PAGE = 50
+
+
+def _post_or_404(post_id: int) -> Post:
+    post = services.get_post(db.session, post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+def _choices(form: PrepareForm) -> None:
+    accounts = services.usable_accounts(db.session)
+    form.account_id.choices = [SelectChoice(a.id, a.display_name or a.open_id) for a in accounts]
+    modes = [SelectChoice("draft", "Draft in the TikTok inbox (finish and post it in TikTok)")]
+    if services.direct_post_enabled():
+        modes.append(SelectChoice("direct", "Post directly (accounts that allowed video.publish)"))
+    form.mode.choices = modes
+
+
+def _draft(form: PrepareForm, with_send: bool = False) -> Draft:
+    direct = None
+    if with_send and form.mode.data == Mode.DIRECT:
+        direct = rules.DirectSettings(
+            privacy_level=form.privacy_level.data or None,
+            allow_comment=bool(form.allow_comment.data),
+            allow_duet=bool(form.allow_duet.data),
+            allow_stitch=bool(form.allow_stitch.data),
+            commercial=bool(form.commercial.data),
+            brand_organic=bool(form.brand_organic.data),
+            brand_content=bool(form.brand_content.data),
+        )
+    return Draft(
+        video_id=form.video_id.data or 0,
+        account_id=form.account_id.data or 0,
+        mode=Mode(form.mode.data or Mode.DRAFT),
+        caption=form.caption.data or "",
+        hashtags_raw=form.hashtags.data or "",
+        product_name=form.product_name.data or "",
+        product_sku=form.product_sku.data or "",
+        is_aigc=bool(form.is_aigc.data),
+        direct=direct,
+        consent=bool(getattr(form, "consent", None) and form.consent.data),
+    )
+
+
+def _render_prepare(form: PrepareForm, status: int = 200, error: str | None = None):
+    video = services.get_video_or_none(db.session, form.video_id.data)
+    return render_template(
+        "posts/new.html", form=form, video=video, error=error, limit=captions.MAX_TITLE_UTF16
+    ), status
+
+
+def _render_preview(
+    form: SendForm, draft: Draft, target: Target, status: int = 200, errors: Any = None
+):
+    video = services.get_video_or_none(db.session, draft.video_id)
+    if target.creator is not None:
+        options = rules.privacy_choices(target.creator.privacy_level_options)
+        form.privacy_level.choices = [SelectChoice("", "Choose who can view")] + [
+            SelectChoice(value, label) for value, label in options
+        ]
+    consent = services.consent_sentence(draft, target.nickname, target.username)
+    return render_template(
+        "posts/preview.html",
+        form=form,
+        draft=draft,
+        target=target,
+        video=video,
+        consent=consent,
+        errors=errors or {},
+        rules=rules,
+    ), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    page = max(1, request.args.get("page", 1, type=int))
+    posts = services.list_posts(db.session, PER_PAGE, (page - 1) * PER_PAGE)
+    total = services.count_posts(db.session)
+    return render_template(
+        "posts/index.html", posts=posts, page=page, pages=max(1, -(-total // PER_PAGE))
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if request.method == "GET":
+        form = PrepareForm(formdata=None, video_id=request.args.get("video_id", type=int))
+    else:
+        form = PrepareForm()
+    _choices(form)
+    if request.method == "GET" or "edit" in request.form:
+        form.csrf_token.errors = []
+        if services.get_video_or_none(db.session, form.video_id.data) is None:
+            abort(404)
+        return _render_prepare(form)
+    if not form.validate():
+        return _render_prepare(form, 400)
+    draft = _draft(form)
+    try:
+        services.check_target(db.session, draft)
+        services.check_caption(draft)
+        account = services.get_account(db.session, draft.account_id)
+        target = services.load_target(db.session, account, current_user)
+    except PostError as exc:
+        for name, message in exc.field_errors.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+        return _render_prepare(form, 400, exc.message)
+    send = SendForm(formdata=None, data={**form.data, "nonce": secrets.token_urlsafe(24)})
+    return _render_preview(send, draft, target)
+
+
+@bp.post("/send")
+@login_required
+def send():
+    form = SendForm()
+    _choices(form)
+    if not form.validate():
+        abort(400)
+    draft = _draft(form, with_send=True)
+    account = services.get_account(db.session, draft.account_id)
+    if account is None:
+        abort(400)
+    try:
+        # Fetched again: the Direct Post rules are checked against what TikTok says now.
+        target = services.load_target(db.session, account, current_user)
+    except PostError as exc:
+        return _render_prepare(form, 400, exc.message)
+    consent = services.consent_sentence(draft, target.nickname, target.username)
+    try:
+        post, created = services.create_post(
+            db.session, current_user, draft, form.nonce.data, target.creator, consent
+        )
+    except PostError as exc:
+        flash(exc.message, "error")
+        return _render_preview(form, draft, target, 400, exc.field_errors)
+    if created:
+        services.enqueue(post.id)
+        flash("Sent to the background job. This page updates as it goes.", "success")
+    return redirect(url_for("posts.detail", post_id=post.id))
+
+
+@bp.get("/<int:post_id>")
+@login_required
+def detail(post_id: int):
+    post = _post_or_404(post_id)
+    timeline = services.timeline(db.session, post, current_user)
+    return render_template(
+        "posts/detail.html",
+        post=post,
+        title=captions.compose_title(post.caption, post.hashtags or []),
+        may_retry=services.may_retry(post, current_user),
+        retry_form=ConfirmForm(),
+        timeline=timeline,
+        privacy_labels=rules.PRIVACY_LABELS,
+        draft_status=PostStatus.IN_INBOX,
+    )
+
+
+@bp.get("/<int:post_id>/status.json")
+@login_required
+def status(post_id: int):
+    return jsonify(services.status_payload(_post_or_404(post_id)))
+
+
+@bp.get("/status.json")
+@login_required
+def statuses():
+    raw = request.args.get("ids", "")
+    ids = [int(i) for i in raw.split(",") if i.strip().isdigit()][:PER_PAGE]
+    posts = [services.get_post(db.session, i) for i in ids]
+    return jsonify({"posts": [services.status_payload(p) for p in posts if p is not None]})
+
+
+@bp.post("/<int:post_id>/retry")
+@login_required
+def retry(post_id: int):
+    post = _post_or_404(post_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if not (current_user.is_admin or post.created_by_id == current_user.id):
+        exc = Forbidden()
+        exc.studio_message = "Only an admin or the person who sent this post can retry it."
+        raise exc
+    try:
+        services.retry(db.session, post, current_user)
+    except PostError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("posts.detail", post_id=post.id))
+    services.enqueue(post.id)
+    flash("Trying again.", "success")
+    return redirect(url_for("posts.detail", post_id=post.id))
+
+
+@media_bp.get("/<token>")
+def fetch(token: str):
+    """The video for TikTok's PULL_FROM_URL: signed, expiring, Range-capable, no redirects."""
+    try:
+        post_id, sha256 = read_token(token)
+    except MediaTokenError as exc:
+        error = Forbidden()
+        error.studio_message = str(exc).capitalize() + "."
+        raise error from exc
+    response = services.media_response(db.session, post_id, sha256)
+    if response is None:
+        error = Forbidden()
+        error.studio_message = "This media link is no longer valid."
+        raise error
+    current_app.logger.debug("media served for post %s", post_id)
+    return response

@@ -1,0 +1,111 @@
+"""Posts fixtures: an app on the sandbox with fast retries, a connected account, a video."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from studio import db
+from studio.posts.models import Post
+from tests.helpers import extract_csrf
+
+FAST = {
+    "POSTS_RETRY_BASE": 0.01,
+    "POSTS_RETRY_CAP": 0.05,
+    "POSTS_POLL_BASE": 0.02,
+    "POSTS_POLL_CAP": 0.1,
+    "POSTS_LEASE_SECONDS": 5,
+}
+_NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(sandbox_app: Flask) -> Flask:
+    """Every posts test talks to the sandbox; retries and polls are quick."""
+    sandbox_app.config.update(FAST)
+    return sandbox_app
+
+
+@pytest.fixture
+def account(connected_account: Any) -> Any:
+    """The "acme" creator connected through the real OAuth flow."""
+    return connected_account
+
+
+@pytest.fixture
+def video(make_stored_video: Any) -> Any:
+    """A small valid MP4 in the library."""
+    return make_stored_video()
+
+
+def prepare(client: FlaskClient, video_id: int, account_id: int, **fields: Any):
+    """POST the prepare form; returns the preview response."""
+    page = client.get(f"/posts/new?video_id={video_id}")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    data = {
+        "csrf_token": extract_csrf(page.get_data(as_text=True)),
+        "video_id": video_id,
+        "account_id": account_id,
+        "mode": "draft",
+        "caption": "New kettle",
+        "hashtags": "kitchen, #Kettle",
+        **fields,
+    }
+    return client.post("/posts/new", data=data)
+
+
+def send(client: FlaskClient, video_id: int, account_id: int, consent: bool = True, **fields: Any):
+    """Prepare, read the preview's form, then POST send (with consent unless told otherwise)."""
+    preview = prepare(
+        client, video_id, account_id, **{k: v for k, v in fields.items() if k in PREPARE_FIELDS}
+    )
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200, html
+    data = {
+        "csrf_token": extract_csrf(html),
+        "nonce": _NONCE.search(html).group(1),
+        "video_id": video_id,
+        "account_id": account_id,
+        "mode": "draft",
+        "caption": "New kettle",
+        "hashtags": "kitchen, #Kettle",
+        **fields,
+    }
+    if consent:
+        data["consent"] = "y"
+    return client.post("/posts/send", data=data), data
+
+
+PREPARE_FIELDS = {"mode", "caption", "hashtags", "product_name", "product_sku", "is_aigc"}
+
+
+def drive(app: Flask, post_id: int, timeout: float = 20.0) -> Post:
+    """Run the sweeper until the post is terminal (eager huey runs each enqueue inline)."""
+    from studio.posts import tasks
+
+    deadline = time.monotonic() + timeout
+    with app.app_context():
+        while time.monotonic() < deadline:
+            post = db.session.get(Post, post_id)
+            db.session.refresh(post)
+            if post.is_terminal:
+                return post
+            if post.next_attempt_at is not None:
+                post.next_attempt_at = None  # tests do not wait for scheduled retries
+                db.session.commit()
+            tasks.sweep()
+            time.sleep(0.02)
+    raise AssertionError(f"post {post_id} did not finish")
+
+
+def load(app: Flask, post_id: int) -> Post:
+    """A fresh copy of a post."""
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        db.session.refresh(post)
+        return post
