@@ -103,7 +103,7 @@ def _check_headers(upload: Upload) -> tuple[int, int]:
     return first, last
 
 
-def _read(stream: IO[bytes], length: int, hasher: object | None) -> int:
+def _read(stream: IO[bytes], length: int, hasher: Any | None) -> int:
     """Read `length` bytes in blocks, feeding the hasher; returns the count actually read."""
     done = 0
     try:
@@ -112,14 +112,14 @@ def _read(stream: IO[bytes], length: int, hasher: object | None) -> int:
             if not block:
                 break
             if hasher is not None:
-                hasher.update(block)  # type: ignore[attr-defined]
+                hasher.update(block)
             done += len(block)
     except ClientDisconnected:
         pass
     return done
 
 
-def _accept(state: SandboxState, upload: Upload, hasher: object, first: int, last: int) -> Response:
+def _accept(state: SandboxState, upload: Upload, hasher: Any, first: int, last: int) -> Response:
     """Commit a new chunk: progress, running sha256 and, at the end, processing."""
     with state.lock:
         upload.prev_hasher, upload.hasher = upload.hasher, hasher
@@ -130,7 +130,7 @@ def _accept(state: SandboxState, upload: Upload, hasher: object, first: int, las
         state.counters["chunks"] += 1
         state.counters["bytes_received"] += last + 1 - first
         if upload.complete:
-            publish.sha256 = upload.hasher.hexdigest()  # type: ignore[attr-defined]
+            publish.sha256 = upload.hasher.hexdigest()
             state.counters["uploads_completed"] += 1
     if upload.complete:
         lifecycle.media_received(state, upload.publish_id)
@@ -140,7 +140,7 @@ def _accept(state: SandboxState, upload: Upload, hasher: object, first: int, las
 def _duplicate(state: SandboxState, upload: Upload, digest: str) -> Response:
     """Re-PUT of the chunk just accepted: same answer if the bytes are identical."""
     with state.lock:
-        same = digest == upload.hasher.hexdigest()  # type: ignore[attr-defined]
+        same = digest == upload.hasher.hexdigest()
         state.counters["duplicate_chunks"] += 1
     if not same:
         raise Reject(400, "A re-sent chunk differs from the chunk already accepted.")

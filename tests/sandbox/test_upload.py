@@ -135,3 +135,24 @@ def test_failing_creator_and_cancel(tt: TikTok) -> None:
     status = tt.status(token, second["publish_id"]).json()["data"]
     assert status["fail_reason"] == "publish_cancelled"
     assert tt.put(second["upload_url"], b"x" * 1000, 0, 1000).status_code == 404
+
+
+def test_truncated_body_is_400_and_not_counted(tt: TikTok) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    token, publish_id, url = _start(tt, 1000, 1000, 1)
+    parts = urlsplit(url)
+    head = (
+        f"PUT {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Content-Type: video/mp4\r\nContent-Range: bytes 0-999/1000\r\n"
+        "Content-Length: 1000\r\n\r\n"
+    ).encode()
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.sendall(head + b"x" * 500)
+        sock.shutdown(socket.SHUT_WR)
+        with sock.makefile("rb") as reader:
+            answer = reader.readline()
+    assert b" 400 " in answer
+    assert tt.status(token, publish_id).json()["data"]["uploaded_bytes"] == 0
+    assert tt.put(url, b"x" * 1000, 0, 1000).status_code == 201
