@@ -17,7 +17,7 @@ from studio.videos.sizes import describe_limit
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 PART_TYPE = "application/offset+octet-stream"
-ID = "<string(length=32):upload_id>"
+ID = "<upload_id>"
 
 
 def error(status: int, message: str, **extra: Any):
