@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from studio import db, vault
 from studio.db import utcnow
@@ -39,13 +40,26 @@ def test_no_token_in_plaintext_in_the_database_or_wal(app, connected_account, sa
         secrets |= {read_token(account), read_token(account, "refresh")}
         secrets |= set(sandbox.state.access)
         secrets |= {vault.unwrap(account.data_key).decode()}
-    instance = Path(app.instance_path)
-    files = [p for p in instance.glob("studio.db*") if p.is_file()]
-    assert any(p.name == "studio.db-wal" for p in files)
-    blob = b"".join(p.read_bytes() for p in files)
+    blob = b"".join(p.read_bytes() for p in _database_files(app))
     assert len(secrets) >= 5
     for secret in secrets:
         assert secret and secret.encode() not in blob
+
+
+def _database_files(app) -> list[Path]:
+    """SQLite: the database and its WAL. PostgreSQL: the cluster's heap and WAL files."""
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        files = [p for p in Path(app.instance_path).glob("studio.db*") if p.is_file()]
+        assert any(p.name == "studio.db-wal" for p in files)
+        return files
+    pgdata = os.environ.get("STUDIO_TEST_PGDATA")
+    if not pgdata:
+        pytest.skip("set STUDIO_TEST_PGDATA to scan PostgreSQL's files")
+    with app.app_context():
+        db.session.execute(text("CHECKPOINT"))
+        db.session.commit()
+    roots = [Path(pgdata, "base"), Path(pgdata, "pg_wal")]
+    return [p for root in roots for p in root.rglob("*") if p.is_file()]
 
 
 def test_rotate_keys_with_two_generations(make_app, sandbox, users):
