@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 
@@ -15,8 +16,8 @@ class DeletionForm(FlaskForm):
     kind = RadioField(
         "Which data should we delete?",
         choices=[
-            ("tiktok", "A TikTok account that was connected to this service"),
-            ("email", "Data held under my e-mail address"),
+            SelectChoice("tiktok", "A TikTok account that was connected to this service"),
+            SelectChoice("email", "Data held under my e-mail address"),
         ],
         default="tiktok",
         validators=[DataRequired()],
@@ -59,7 +60,11 @@ class RejectForm(FlaskForm):
 class ExtendForm(FlaskForm):
     """Extend the deadline once by one or two months (GDPR Art. 12(3))."""
 
-    months = SelectField("Extend by", choices=[("1", "1 month"), ("2", "2 months")], default="1")
+    months = SelectField(
+        "Extend by",
+        choices=[SelectChoice("1", "1 month"), SelectChoice("2", "2 months")],
+        default="1",
+    )
     reason = TextAreaField(
         "Reason (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
     )

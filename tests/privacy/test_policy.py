@@ -1,0 +1,66 @@
+"""The privacy policy is rendered from the inventory and dated by its last change."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from studio import db
+from studio.privacy import inventory
+from studio.privacy.models import PolicyVersion
+
+
+def _versions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(PolicyVersion.id)))
+
+
+def test_policy_lists_every_dataset_and_field(app, client):
+    page = client.get("/privacy").get_data(as_text=True)
+    for ds in inventory.DATASETS:
+        assert ds.title in page
+        for column in ds.columns:
+            assert column in page
+    for store in inventory.STORES:
+        assert store.title in page
+    assert re.search(r"Last updated: <time datetime=\"\d{4}-\d{2}-\d{2}\">", page)
+
+
+def test_policy_shows_operator_third_parties_rights_and_contact(make_app):
+    app = make_app(OPERATOR_NAME="Acme Widgets GmbH", OPERATOR_EMAIL="dpo@acme.test")
+    page = app.test_client().get("/privacy").get_data(as_text=True)
+    assert "Acme Widgets GmbH" in page and "dpo@acme.test" in page
+    assert "TikTok" in page and "Meta (Instagram)" not in page and "Google" not in page
+    for heading in ("Who is responsible", "Security", "Your rights", "Contact"):
+        assert heading in page
+    assert 'href="/data-deletion"' in page and 'href="/revoke"' in page
+
+
+def test_meta_and_google_appear_when_enabled(make_app):
+    app = make_app(META_ENABLED=True, GOOGLE_ENABLED=True)
+    page = app.test_client().get("/privacy").get_data(as_text=True)
+    assert "Meta (Instagram)" in page and "Google (YouTube)" in page
+
+
+def test_version_recorded_once_while_content_is_unchanged(app, client):
+    client.get("/privacy")
+    client.get("/privacy")
+    assert _versions(app) == 1
+
+
+def test_changed_content_gets_a_new_dated_version(make_app):
+    first = make_app()
+    first.test_client().get("/privacy")
+    second = make_app(OPERATOR_ADDRESS="2 New Street, Other City")
+    page = second.test_client().get("/privacy").get_data(as_text=True)
+    assert "2 New Street" in page
+    assert _versions(second) == 2
+    with second.app_context():
+        latest = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()))
+    assert latest.recorded_at.strftime("%d %B %Y") in page
+
+
+def test_policy_is_printable(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "data-print" in page and "privacy-pages.js" in page

@@ -1,0 +1,68 @@
+"""Proving ownership with TikTok: the signed-in account must be the one named."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from studio import db
+from studio.privacy.models import DeletionRequest, RequestStatus
+from studio.tiktok.models import AccountStatus, TikTokAccount
+from tests.privacy.conftest import file_request, verify_with_tiktok
+
+
+def _request(app) -> DeletionRequest:
+    with app.app_context():
+        return db.session.scalar(select(DeletionRequest))
+
+
+def test_owner_verifies_and_sees_download_and_delete(app, client, connected_account, sandbox):
+    code, page = file_request(client)
+    assert "Verify with TikTok" in page
+    response = verify_with_tiktok(client, sandbox)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/data-deletion/verified")
+    page = client.get("/data-deletion/verified").get_data(as_text=True)
+    assert "Download my data" in page and "Delete my data now" in page
+    req = _request(app)
+    assert req.status == RequestStatus.VERIFIED and req.account_id == connected_account.id
+    status = client.get(f"/data-deletion/status/{code}").get_data(as_text=True)
+    assert "verified" in status and "Acme" not in status
+
+
+def test_other_account_is_refused_and_nothing_is_revealed(app, client, connected_account, sandbox):
+    code, _ = file_request(client, name="Acme Studio")
+    response = verify_with_tiktok(client, sandbox, creator="quiet")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "not the account named" in page
+    assert connected_account.open_id not in page
+    assert _request(app).status == RequestStatus.RECEIVED
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.status == AccountStatus.CONNECTED and account.data_key
+    assert client.get("/data-deletion/verified").status_code == 403
+    assert client.get("/data-deletion/export").status_code == 403
+
+
+def test_same_answers_whether_or_not_we_hold_the_account(app, client, sandbox):
+    """Nobody connected: verifying still works and looks the same; nothing is revealed."""
+    code, page = file_request(client, name="Quiet Lab (private)")
+    response = verify_with_tiktok(client, sandbox, creator="quiet")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/data-deletion/verified")
+    assert _request(app).account_id is None
+
+
+def test_denied_consent_changes_nothing(app, client, sandbox):
+    file_request(client)
+    response = verify_with_tiktok(client, sandbox, decision="deny")
+    assert response.status_code == 403
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert _request(app).status == RequestStatus.RECEIVED
+
+
+def test_verification_token_is_revoked_when_not_a_connected_account(app, client, sandbox):
+    file_request(client, name="Quiet Lab (private)")
+    verify_with_tiktok(client, sandbox, creator="quiet")
+    assert sandbox.state.summary()["counters"]["revokes"] == 1
+    assert all(token.revoked for token in sandbox.state.access.values())
