@@ -58,25 +58,25 @@ class Redactor:
         """Key pass, then value pass over the result."""
         return self.values(self.keys(value))
 
-    def keys(self, value: Any, parent: dict[str, Any] | None = None) -> Any:
-        """Replace the values of secret keys anywhere inside ``value``."""
+    def keys(self, value: Any, name: str | None = None) -> Any:
+        """Replace the values of secret keys anywhere inside ``value`` (found under ``name``)."""
         if isinstance(value, dict):
-            return {k: self._keyed(str(k), v, value) for k, v in value.items()}
+            return {k: self._keyed(str(k), v, value, name) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [self.keys(v) for v in value]
+            return [self.keys(v, name) for v in value]
         if isinstance(value, str):
             return self.string(value)
         return value
 
-    def _keyed(self, key: str, value: Any, parent: dict[str, Any]) -> Any:
+    def _keyed(self, key: str, value: Any, parent: dict[str, Any], name: str | None) -> Any:
         # TikTok's error objects {code, message, log_id} carry a harmless error code.
-        if key.lower() == "code" and ("log_id" in parent or "message" in parent):
-            return self.keys(value)
+        if key.lower() == "code" and (name == "error" or "log_id" in parent or "message" in parent):
+            return self.keys(value, key)
         if is_secret_key(key) and value not in (None, "", [], {}):
             self._remember(value)
             scheme = _BEARER.match(value) if isinstance(value, str) else None
             return f"{scheme.group(1)} {MASK}" if scheme else MASK
-        return self.keys(value)
+        return self.keys(value, key)
 
     def _remember(self, value: Any) -> None:
         if isinstance(value, str):
