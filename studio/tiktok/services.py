@@ -109,7 +109,8 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
     """Store (or reconnect) the account behind a fresh token pair, under a new data key."""
     actor = Actor.user(user) if user is not None else Actor.system("tiktok")
     client = get_client()
-    with scope(actor=actor):
+    known = account_by_open_id(session, tokens.open_id) if tokens.open_id else None
+    with scope(actor=actor, account_id=known.id if known else None):
         try:
             profile = client.user_info(tokens.access_token, PROFILE_FIELDS)
         except TikTokClientError as exc:
