@@ -109,3 +109,38 @@ def load(app: Flask, post_id: int) -> Post:
         post = db.session.get(Post, post_id)
         db.session.refresh(post)
         return post
+
+
+def make_post(
+    app: Flask, video: Any, account: Any, email: str = "admin@example.com", **fields: Any
+) -> int:
+    """Create a consented post through the service without running the job; returns its id."""
+    import secrets as _secrets
+
+    from sqlalchemy import select
+
+    from studio.auth.models import User
+    from studio.posts.models import Mode
+    from studio.posts.services import Draft, create_post
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        draft = Draft(
+            video_id=video.id,
+            account_id=account.id,
+            mode=Mode(fields.pop("mode", "draft")),
+            caption=fields.pop("caption", "Kettle"),
+            hashtags_raw=fields.pop("hashtags", "kitchen"),
+            consent=True,
+            **fields,
+        )
+        post, _created = create_post(db.session, user, draft, _secrets.token_urlsafe(16))
+        return post.id
+
+
+def run_once(app: Flask, post_id: int) -> str:
+    """One run of the send task, as a worker would do it."""
+    from studio.posts import tasks
+
+    with app.app_context():
+        return tasks.run(post_id)
