@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +31,14 @@ from studio.tiktok.results import (
     PublishStatus,
     TokenSet,
 )
+from studio.tiktok.wire import (
+    FileWindow,
+    detail,
+    fill_exchange,
+    init_result,
+    json_object,
+    log_id_of,
+)
 
 __all__ = [
     "ChunkResult",
@@ -41,40 +49,10 @@ __all__ = [
     "TokenSet",
 ]
 
-BLOCK = 1024 * 1024
-BODY_LOG_LIMIT = 64 * 1024
 JSON_TYPE = "application/json; charset=UTF-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 Hook = Callable[[Exchange], None]
-
-
-class FileWindow:
-    """Bytes `first..last` of a file, iterated in 1 MiB blocks with a known length.
-
-    requests sends an iterable with ``__len__`` as a plain body with Content-Length (no chunked
-    encoding), and urllib3 passes each block straight to ``sendall``; one buffer is reused, so
-    memory stays constant whatever the chunk size.
-    """
-
-    def __init__(self, path: str | os.PathLike[str], first: int, last: int) -> None:
-        self.path, self.first, self.length = path, first, last - first + 1
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[memoryview]:
-        buffer = bytearray(min(BLOCK, max(self.length, 1)))
-        view = memoryview(buffer)
-        remaining = self.length
-        with open(self.path, "rb", buffering=0) as fh:
-            fh.seek(self.first)
-            while remaining > 0:
-                got = fh.readinto(view[: min(len(buffer), remaining)])
-                if not got:
-                    raise OSError(f"{self.path} ended {remaining} bytes early")
-                remaining -= got
-                yield view[:got]
 
 
 class TikTokClient:
@@ -102,7 +80,15 @@ class TikTokClient:
     def __repr__(self) -> str:
         return f"TikTokClient(client_key={self.client_key!r}, api_base={self.api_base!r})"
 
-    # Login Kit ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.http.close()
+
+    def __enter__(self) -> TikTokClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def authorize_url(
         self,
@@ -158,8 +144,6 @@ class TikTokClient:
         }
         self._oauth("/v2/oauth/revoke/", form, require_token=False)
 
-    # Data APIs ---------------------------------------------------------------------------
-
     def user_info(self, access_token: str, fields: list[str]) -> dict[str, Any]:
         """The `user` object with exactly the requested fields."""
         data = self._api("GET", "/v2/user/info/", access_token, params={"fields": ",".join(fields)})
@@ -179,7 +163,7 @@ class TikTokClient:
             access_token,
             body={"source_info": source_info},
         )
-        return _init_result(data)
+        return init_result(data)
 
     def init_direct_video(
         self, access_token: str, post_info: dict[str, Any], source_info: dict[str, Any]
@@ -191,7 +175,7 @@ class TikTokClient:
             access_token,
             body={"post_info": post_info, "source_info": source_info},
         )
-        return _init_result(data)
+        return init_result(data)
 
     def fetch_status(self, access_token: str, publish_id: str) -> PublishStatus:
         """status/fetch for one publish."""
@@ -203,8 +187,6 @@ class TikTokClient:
     def cancel(self, access_token: str, publish_id: str) -> None:
         """Best-effort cancel of a pending publish."""
         self._api("POST", "/v2/post/publish/cancel/", access_token, body={"publish_id": publish_id})
-
-    # Media transfer ----------------------------------------------------------------------
 
     def upload_chunk(
         self,
@@ -228,14 +210,12 @@ class TikTokClient:
             if response.status_code in (200, 201, 206):
                 return ChunkResult(response.status_code, response.headers.get("Content-Range"))
             if response.status_code >= 400:
-                raise UploadRejected(response.status_code, _detail(response))
+                raise UploadRejected(response.status_code, detail(response))
             raise UploadRejected(response.status_code, "unexpected answer to a chunk PUT")
 
         return self._send(
             exchange, parse, "PUT", upload_url, headers=headers, data=window, log_body=False
         )
-
-    # Plumbing ----------------------------------------------------------------------------
 
     def _oauth(
         self,
@@ -251,26 +231,26 @@ class TikTokClient:
         exchange = Exchange("oauth", "POST", url, request_body=dict(form))
 
         def parse(response: requests.Response) -> dict[str, Any]:
-            body = _json_object(response)
+            body = json_object(response)
             error = body.get("error")
             if isinstance(error, dict):  # some failures use the data-API shape
                 code = str(error.get("code") or "")
                 if code and code != "ok":
                     exchange.tiktok_code = code
                     raise oauth_error(
-                        code, str(error.get("message") or ""), _log_id(body), response.status_code
+                        code, str(error.get("message") or ""), log_id_of(body), response.status_code
                     )
             elif error:
                 exchange.tiktok_code = str(error)
                 raise oauth_error(
                     str(error),
                     str(body.get("error_description") or ""),
-                    _log_id(body),
+                    log_id_of(body),
                     response.status_code,
                 )
             if response.status_code >= 300:
                 name = "server_error" if response.status_code >= 500 else "invalid_request"
-                raise oauth_error(name, _detail(response), _log_id(body), response.status_code)
+                raise oauth_error(name, detail(response), log_id_of(body), response.status_code)
             if require_token and not body.get("access_token"):
                 raise oauth_error("invalid_response", "no access_token in the answer")
             return body
@@ -297,7 +277,7 @@ class TikTokClient:
         exchange = Exchange("api", method, shown, request_body=body)
 
         def parse(response: requests.Response) -> dict[str, Any]:
-            envelope = _json_object(response)
+            envelope = json_object(response)
             error = envelope.get("error") if isinstance(envelope.get("error"), dict) else {}
             code = str(error.get("code") or "")
             log_id = error.get("log_id") or envelope.get("log_id")
@@ -305,7 +285,7 @@ class TikTokClient:
             if (code and code != "ok") or response.status_code >= 300:
                 raise api_error(
                     code or f"http_{response.status_code}",
-                    str(error.get("message") or _detail(response)),
+                    str(error.get("message") or detail(response)),
                     str(log_id) if log_id else None,
                     response.status_code,
                 )
@@ -339,7 +319,7 @@ class TikTokClient:
             exchange.error = f"connection_error: {type(exc).__name__}"
             failure = TransportError("connection", str(exc))
         else:
-            _fill(exchange, response, log_body)
+            fill_exchange(exchange, response, log_body)
             try:
                 result = parse(response)
             except TikTokClientError as exc:
@@ -354,49 +334,3 @@ class TikTokClient:
         if failure is not None:
             raise failure
         return result
-
-
-def _fill(exchange: Exchange, response: requests.Response, log_body: bool) -> None:
-    exchange.status = response.status_code
-    exchange.request_headers = {k: str(v) for k, v in response.request.headers.items()}
-    exchange.response_headers = dict(response.headers)
-    text = response.text if log_body or response.status_code >= 400 else ""
-    exchange.response_body = text[:BODY_LOG_LIMIT] if text else None
-    exchange.log_id = _log_id(_json_object(response, strict=False)) or response.headers.get(
-        "X-Tt-Logid"
-    )
-
-
-def _json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; `{}` for an empty body; ValueError if it is not JSON."""
-    if not response.content.strip():
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        if strict and response.status_code < 300:
-            raise
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _log_id(body: dict[str, Any]) -> str | None:
-    error = body.get("error")
-    value = error.get("log_id") if isinstance(error, dict) else None
-    value = value or body.get("log_id")
-    return str(value) if value else None
-
-
-def _detail(response: requests.Response) -> str:
-    body = _json_object(response, strict=False)
-    error = body.get("error")
-    if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or "")
-    return str(body.get("error_description") or error or response.reason or "")[:500]
-
-
-def _init_result(data: dict[str, Any]) -> InitResult:
-    publish_id = data.get("publish_id")
-    if not publish_id:
-        raise TikTokError("invalid_response", "init answered without a publish_id")
-    return InitResult(str(publish_id), data.get("upload_url") or None)
