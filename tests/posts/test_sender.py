@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 from studio import db, vault
-from studio.posts import tasks
 from studio.posts.lease import Heartbeat
 from studio.posts.models import Post, PostStatus
 from studio.posts.sender import Sender
