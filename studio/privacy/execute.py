@@ -123,12 +123,17 @@ def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
 
 
 def _audit(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    if req.account_id is None:
-        return
-    erase = _audit_eraser()
-    if erase is not None:
+    erase = _audit_eraser("erase_payloads")
+    if erase is not None and req.account_id is not None:
         tally.add("audit_payloads", int(erase(session, req.account_id) or 0))
-    tally.keep(KEPT_AUDIT)
+    # Exchanges recorded before the account row existed (sign-in, verification) carry no
+    # account id; the audit room can find those by the identifiers they contain.
+    matching = _audit_eraser("erase_payloads_matching")
+    needles = [v for v in (subj.get("open_id"),) if v]
+    if matching is not None and needles:
+        tally.add("audit_payloads", int(matching(session, needles) or 0))
+    if tally.erased.get("audit_payloads"):
+        tally.keep(KEPT_AUDIT)
 
 
 def _profile(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
@@ -271,16 +276,9 @@ def _account_by_id(session: Session, account_id: int | None) -> Any:
     return session.get(TikTokAccount, account_id)
 
 
-def _audit_eraser() -> Callable[[Session, int], int] | None:
+def _audit_eraser(name: str) -> Callable[..., int] | None:
     try:
-        from studio import audit
+        from studio.audit import services as audit_services
     except ImportError:
         return None
-    erase = getattr(audit, "erase_payloads", None)
-    if erase is None:
-        try:
-            from studio.audit import services as audit_services
-        except ImportError:
-            return None
-        erase = getattr(audit_services, "erase_payloads", None)
-    return erase
+    return getattr(audit_services, name, None)

@@ -48,8 +48,7 @@ def start(purpose: str, request_id: int | None = None) -> str:
 def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
     """Finish the round trip: the flow's context and the signed-in identity.
 
-    The verification grant is revoked again unless it belongs to an account we have
-    connected (revoking that would disconnect it; deletion and revocation do so explicitly).
+    The token obtained for verification is revoked at once; it is never stored.
     """
     from studio.tiktok import services as tiktok
     from studio.tiktok.errors import TikTokClientError
@@ -68,9 +67,9 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
                     "TikTok did not tell us who signed in. Nothing was changed; try again."
                 ) from exc
             finally:
-                connected = account is not None and bool(account.data_key)
-                if not connected or context.get("purpose") == "revoke":
-                    _revoke_quietly(client, tokens.access_token)
+                # The verification grant is never kept; revoking it leaves the app off the
+                # owner's TikTok app list unless a connected account still holds its own grant.
+                _revoke_quietly(client, tokens.access_token)
             open_id = str(profile.get("open_id") or tokens.open_id)
     if not open_id or (tokens.open_id and open_id != tokens.open_id):
         raise VerifyError("TikTok did not confirm who signed in. Nothing was changed.")
