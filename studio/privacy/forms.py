@@ -22,12 +22,10 @@ class DeletionForm(FlaskForm):
         default="tiktok",
         validators=[DataRequired()],
     )
-    name = StringField(
-        "TikTok display name", validators=[Optional(), Length(max=255)], filters=[_strip]
-    )
+    name = StringField("TikTok display name", validators=[Length(max=255)], filters=[_strip])
     email = EmailField(
         "E-mail address",
-        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+        validators=[Length(max=254)],
         filters=[lambda v: _strip(v).lower() if v else v],
     )
     website = StringField("Leave this field empty", validators=[Optional()])
@@ -37,8 +35,11 @@ class DeletionForm(FlaskForm):
             raise ValidationError("Enter the display name of your TikTok account.")
 
     def validate_email(self, field: EmailField) -> None:
-        if self.kind.data == "email" and not field.data:
+        if self.kind.data != "email":
+            return
+        if not field.data:
             raise ValidationError("Enter the e-mail address we hold your data under.")
+        Email(check_deliverability=False, message="Enter a valid e-mail address.")(self, field)
 
 
 class StatusForm(FlaskForm):
