@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from studio import db
 from studio.audit import Actor
@@ -22,6 +23,7 @@ LABELS = {
 
 @click.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+@with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Delete what the data inventory says we no longer keep."""
     result = retention.purge(db.session, dry_run=dry_run, actor=Actor.system("purge"))
