@@ -9,6 +9,10 @@ DEFAULTS = {
     "UPLOAD_PART_BYTES": 8 * 1024**2,  # browser PATCH size: well under production's 64 MiB cap
     "UPLOAD_SESSION_HOURS": 24,  # an unfinished upload is removed this long after its last part
     "UPLOAD_MAX_OPEN_PER_USER": 5,  # unfinished uploads one person may hold (each reserves disk)
+    # fsync each part before its offset is committed (an OS crash then loses nothing counted).
+    # Off: parts stay in the page cache until the kernel writes them; only the finished file
+    # is fsynced, and after a power cut an upload resumes from what the disk really kept.
+    "UPLOAD_FSYNC": True,
 }
 
 from studio.videos import api, panels, views  # noqa: E402,F401

@@ -144,7 +144,28 @@ def get_upload(session: Session, upload_id: str, user: Any) -> UploadSession:
     session.commit()  # end the read transaction; a PATCH must not hold one while streaming
     if upload is None or upload.user_id != user.id or upload.is_expired():
         raise UploadError(404, "This upload has expired or was cancelled. Start it again.")
+    _reconcile(session, upload)
     return upload
+
+
+def _reconcile(session: Session, upload: UploadSession) -> None:
+    """Never report bytes the disk lost (a power cut before they were flushed, a removed file)."""
+    path = storage.part_path(upload.id)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        path.touch(mode=0o600)
+        size = 0
+    if size >= upload.offset:
+        return
+    session.execute(
+        update(UploadSession)
+        .where(UploadSession.id == upload.id, UploadSession.offset == upload.offset)
+        .values(offset=size)
+    )
+    session.commit()
+    _HASHERS.pop(upload.id, None)
+    upload.offset = size
 
 
 def append(
@@ -272,26 +293,24 @@ def _write_part(
         with open(path, "r+b", buffering=0) as part:
             part.truncate(upload.offset)  # a torn write after the last commit never counts
             part.seek(upload.offset)
-            try:
-                while written < room:
-                    n = body.readinto(view[: min(BLOCK, room - written)])
-                    if not n:
-                        break
-                    _write_all(part, view[:n])
-                    if hasher is not None:
-                        hasher.update(view[:n])
-                    written += n
-                    if utcnow() >= renew_at:
-                        if not _renew_lease(session, upload, token):
-                            raise UploadError(404, "This upload was cancelled.")
-                        renew_at = utcnow() + RENEW_EVERY
-            except ClientDisconnected:
-                pass  # keep what arrived: the client resumes from the committed offset
-            if written == room and body.read(1):
+            while written < room:
+                n = _read_into(body, view[: min(BLOCK, room - written)])
+                if not n:
+                    break  # the client went away: keep what arrived, it resumes from there
+                _write_all(part, view[:n])
+                if hasher is not None:
+                    hasher.update(view[:n])
+                written += n
+                if utcnow() >= renew_at:
+                    if not _renew_lease(session, upload, token):
+                        raise UploadError(404, "This upload was cancelled.")
+                    renew_at = utcnow() + RENEW_EVERY
+            if written == room and _read_into(body, view[:1]):
                 raise UploadError(
                     400, f"The upload is longer than declared ({upload.length} bytes)."
                 )
-            os.fsync(part.fileno())
+            if _config("UPLOAD_FSYNC") or upload.offset + written == upload.length:
+                os.fsync(part.fileno())  # the offset we commit next must survive a power cut
     except FileNotFoundError:
         _release_lease(session, upload, token)
         raise UploadError(404, "This upload was cancelled.") from None
@@ -312,6 +331,18 @@ def _write_part(
         _release_lease(session, upload, token)
         raise
     return written
+
+
+def _read_into(body: BinaryIO, view: memoryview) -> int:
+    """Fill `view` from the request body; 0 at its end or when the client disconnected."""
+    try:
+        if hasattr(body, "readinto"):  # Werkzeug's LimitedStream: no intermediate bytes
+            return body.readinto(view) or 0
+        data = body.read(len(view))  # gunicorn hands over its own body reader
+    except (ClientDisconnected, OSError, ValueError):
+        return 0
+    view[: len(data)] = data
+    return len(data)
 
 
 def _write_all(part: Any, data: memoryview) -> None:

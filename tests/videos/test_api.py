@@ -339,3 +339,25 @@ def test_too_many_open_uploads_is_429(uploader: Uploader) -> None:
     response = uploader.create(100)
     assert response.status_code == 429
     assert "unfinished uploads" in response.get_json()["error"]["message"]
+
+
+def test_bytes_the_disk_lost_are_not_reported(app: Flask, uploader: Uploader) -> None:
+    """After a power cut the part file can be shorter than the committed offset: trust the disk."""
+    url = uploader.create(1000).get_json()["url"]
+    assert uploader.patch(url, 0, b"x" * 600).status_code == 204
+    (part,) = (Path(app.instance_path) / "uploads" / ".partial").iterdir()
+    with open(part, "r+b") as f:
+        f.truncate(250)
+    assert uploader.head(url).headers["Upload-Offset"] == "250"
+    assert uploader.patch(url, 600, b"x").status_code == 409
+    assert uploader.patch(url, 250, b"y" * 100).status_code == 204
+
+
+def test_upload_without_fsync_per_part(make_app, users, sample_mp4: Path) -> None:
+    app = make_app(UPLOAD_FSYNC=False)
+    client = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(app, client).login()
+    response = uploader_for(client).send(sample_mp4.read_bytes(), part=20_000)
+    assert response.status_code == 200 and response.get_json()["duplicate"] is False

@@ -1,0 +1,593 @@
+"""Upload pipeline on loopback: browser → app (resumable PATCH upload) beside a raw stream copy.
+
+What runs: the real app under gunicorn (one sync worker, as deployed) on 127.0.0.1, with one
+extra route added only here, ``POST /_bench/raw``, which copies ``request.stream`` into a file
+in 1 MiB blocks: the baseline. A client on the same machine then
+
+1. sends the file to the baseline in one request (best of --repeat runs);
+2. uploads it the way ``static/js/videos-upload.js`` does: ``POST /videos/uploads``, then
+   ``PATCH`` parts of --part MiB at the server's offset, the last one finishing the upload
+   (validation, SHA-256, poster, move into the library, ``Video`` row), best of --repeat.
+
+Figures: throughput of each, the ratio upload / baseline (target ≥ 0.8), the web worker's
+peak RSS during each stage (VmHWM, reset between stages through /proc/<pid>/clear_refs) and
+its growth over the idle worker (target ≤ 64 MB: the idle worker alone is already ~130 MB of
+Flask, SQLAlchemy, huey and FFmpeg libraries, so the growth is what says "never holds the file
+in memory"), and a check that no second full-size copy is ever written (the finished file has
+the part file's inode: os.replace on one filesystem, not a copy).
+
+The file: a 1 GiB random file is no video and would be rejected at the end, which would skip
+the finishing work. So a real 3 s H.264 sample is padded to the requested size with an MP4
+``free`` box of random bytes: a valid MP4 that passes the same validation, and whose bytes
+must all travel, be written, fsynced and hashed like any other. Validation reads only box
+headers and the first frame, so its cost is that of a real video of the same size; the
+finishing steps are also timed one by one in-process on the stored file.
+
+SHA-256 is computed as the parts arrive (the running hash stays in the worker between parts);
+the table also shows what hashing the whole file again at the end would cost, which is what
+happens when a part lands in another worker process.
+
+A later stage "app → TikTok" lives in bench/send_stage.py: if it defines
+``stage_send(ctx: Context) -> list[Row]`` it is run after the upload with the stored video.
+
+Run: .venv/bin/python bench/upload_pipeline.py [--size-mib 1024] [--part-mib 8] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MIB = 1024 * 1024
+EMAIL = "bench@example.com"
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    stage: str
+    figure: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+
+
+@dataclass
+class Context:
+    """What a later stage gets: the running app, its instance folder and the stored video."""
+
+    base_url: str
+    instance: Path
+    env: dict[str, str]
+    video_id: int
+    video_path: Path
+    size_bytes: int
+    worker_pid: int
+    cookie: str
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def bench_app():
+    """The gunicorn target: the real app plus the baseline route."""
+    from flask import request
+
+    from studio import create_app
+    from studio.extensions import csrf
+
+    app = create_app()
+
+    @app.post("/_bench/raw")
+    @csrf.exempt
+    def raw_copy():
+        dest = Path(app.instance_path) / "uploads" / ".partial" / f"raw-{secrets.token_hex(4)}"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with open(dest, "wb") as out:
+            shutil.copyfileobj(request.stream, out, MIB)
+            if request.args.get("fsync"):
+                out.flush()
+                os.fsync(out.fileno())
+        size = dest.stat().st_size
+        dest.unlink()
+        return {"bytes": size}
+
+    return app
+
+
+# ---------------------------------------------------------------- setup
+
+
+def make_env(instance: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        STUDIO_ENV="development",
+        STUDIO_INSTANCE_PATH=str(instance),
+        STUDIO_SECRET_KEY=secrets.token_urlsafe(32),
+        STUDIO_HUEY_IMMEDIATE="true",
+        STUDIO_SQLITE_SYNCHRONOUS="FULL",
+        STUDIO_LOGIN_RATE_LIMIT_IP="1000 per minute",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def prepare_instance(env: dict[str, str]) -> str:
+    """Migrate a fresh database and create the bench user; returns its password."""
+    password = "bench " + secrets.token_urlsafe(16)
+    code = (
+        "import sys\n"
+        "from studio import create_app, db\n"
+        "from studio.cli import upgrade_database\n"
+        "from studio.auth import services\n"
+        "from studio.auth.models import Role\n"
+        "app = create_app()\n"
+        "upgrade_database(app)\n"
+        "with app.app_context():\n"
+        f"    services.create_user(db.session, {EMAIL!r}, sys.stdin.read(), Role.ADMIN)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code], input=password, text=True, env=env, cwd=ROOT, check=True
+    )
+    return password
+
+
+def make_padded_video(path: Path, size: int) -> None:
+    """A valid MP4 of exactly `size` bytes: a real 3 s sample plus a `free` box of random bytes."""
+    from studio.videos import samples
+
+    samples.make_video(path, pattern="flat")
+    pad = size - path.stat().st_size
+    if pad < 16:
+        raise SystemExit("size too small for the sample")
+    block = os.urandom(MIB)
+    with open(path, "ab") as out:
+        if pad < 2**32:
+            out.write(pad.to_bytes(4, "big") + b"free")
+            left = pad - 8
+        else:
+            out.write((1).to_bytes(4, "big") + b"free" + pad.to_bytes(8, "big"))
+            left = pad - 16
+        while left > 0:
+            n = min(left, MIB)
+            out.write(block[:n])
+            left -= n
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[tuple[int, int]]:
+    """Run the bench app; yields (master pid, worker pid)."""
+    cmd = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers=1",
+        "--worker-class=sync",
+        "--timeout=900",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
+        "bench.upload_pipeline:bench_app()",
+    ]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    try:
+        worker = wait_ready(proc, port)
+        yield proc.pid, worker
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_ready(proc: subprocess.Popen, port: int) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited")
+        with contextlib.suppress(OSError):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+                return int(children[0])
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+# ---------------------------------------------------------------- memory
+
+
+def hwm_mb(pid: int) -> float:
+    """Peak resident set size of a process (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1000
+
+
+def reset_hwm(pid: int) -> bool:
+    """Reset VmHWM to the current RSS (Linux clear_refs 5); False when not permitted."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1000
+
+
+# ---------------------------------------------------------------- HTTP client
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client with a cookie, sending large bodies without copies."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900, blocksize=MIB)
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def call(
+        self, method: str, url: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Cookie": self.cookie, **(headers or {})}
+        try:
+            self.conn.request(method, url, body=body, headers=headers)
+        except BrokenPipeError:
+            pass  # the server answered before reading the whole body: read its answer
+        response = self.conn.getresponse()
+        data = response.read()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, dict(response.headers), data
+
+    def stream_file(self, url: str, path: Path) -> tuple[int, bytes]:
+        """POST a whole file as the body, read from disk in 1 MiB blocks."""
+        size = path.stat().st_size
+        self.conn.putrequest("POST", url)
+        self.conn.putheader("Content-Length", str(size))
+        self.conn.putheader("Content-Type", "application/octet-stream")
+        self.conn.putheader("Cookie", self.cookie)
+        self.conn.endheaders()
+        with open(path, "rb") as f:
+            while block := f.read(MIB):
+                self.conn.send(block)
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def login(self, password: str) -> None:
+        status, _, page = self.call("GET", "/auth/login")
+        token = csrf_from(page)
+        form = f"email={EMAIL}&password={password}&csrf_token={token}".replace(" ", "+")
+        status, _, _ = self.call(
+            "POST",
+            "/auth/login",
+            form.encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        if status != 302:
+            raise SystemExit(f"login failed: {status}")
+
+
+def csrf_from(page: bytes) -> str:
+    match = re.search(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    match = match or re.search(rb'data-csrf="([^"]+)"', page)
+    if not match:
+        raise SystemExit("no CSRF token on the page")
+    return match.group(1).decode()
+
+
+# ---------------------------------------------------------------- stages
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    result: dict = field(default_factory=dict)
+
+
+def measured(pid: int, fn: Callable[[], dict]) -> Run:
+    reset_hwm(pid)
+    start = time.perf_counter()
+    result = fn()
+    return Run(time.perf_counter() - start, hwm_mb(pid), result)
+
+
+def baseline(client: Client, path: Path, url: str = "/_bench/raw") -> dict:
+    status, body = client.stream_file(url, path)
+    if status != 200 or json.loads(body)["bytes"] != path.stat().st_size:
+        raise SystemExit(f"baseline failed: {status} {body[:200]!r}")
+    return {}
+
+
+def upload(client: Client, path: Path, part: int, token: str, partial: Path) -> dict:
+    """The browser's protocol: create, then PATCH parts at the server's offset."""
+    size = path.stat().st_size
+    name = json.dumps({"length": size, "name": path.name}).encode()
+    json_headers = {"Content-Type": "application/json", "X-CSRFToken": token}
+    status, _, body = client.call("POST", "/videos/uploads", name, json_headers)
+    if status != 201:
+        raise SystemExit(f"create failed: {status} {body[:300]!r}")
+    url, offset, inode = json.loads(body)["url"], 0, None
+    headers = {"Content-Type": "application/offset+octet-stream", "X-CSRFToken": token}
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(part)
+            if offset + len(block) >= size:
+                inode = next(partial.iterdir()).stat().st_ino
+            status, reply, body = client.call(
+                "PATCH", url, block, {**headers, "Upload-Offset": str(offset)}
+            )
+            if status != 204:
+                break
+            offset = int(reply["Upload-Offset"])
+    if status != 200:
+        raise SystemExit(f"upload failed: {status} {body[:500]!r}")
+    return {**json.loads(body), "part_inode": inode}
+
+
+def delete_video(client: Client, video_id: int) -> None:
+    status, _, page = client.call("GET", f"/videos/{video_id}")
+    token = csrf_from(page)
+    client.call(
+        "POST",
+        f"/videos/{video_id}/delete",
+        f"csrf_token={token}".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
+    """Time validate, a full re-hash, and the poster on the stored file, in a fresh process."""
+    code = (
+        "import json, time\n"
+        "from studio import create_app, db\n"
+        "from studio.videos import media, services, storage\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        f"    video = services.get_video(db.session, {video_id})\n"
+        "    path = storage.video_path(video)\n"
+        "    out = {}\n"
+        "    t = time.perf_counter(); media.validate(path, services.limits())\n"
+        "    out['validate'] = time.perf_counter() - t\n"
+        "    t = time.perf_counter(); services.sha256_file(path)\n"
+        "    out['rehash'] = time.perf_counter() - t\n"
+        "    t = time.perf_counter(); media.make_poster(path, path.with_suffix('.bench.jpg'))\n"
+        "    out['poster'] = time.perf_counter() - t\n"
+        "    path.with_suffix('.bench.jpg').unlink()\n"
+        "    print(json.dumps(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def load_send_stage() -> Callable[[Context], list[Row]] | None:
+    try:
+        from bench.send_stage import stage_send
+    except ImportError:
+        return None
+    return stage_send
+
+
+# ---------------------------------------------------------------- main
+
+
+def mbps(size: int, seconds: float) -> float:
+    return size / seconds / 1e6
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("stage", "figure", "value", "baseline", "ratio", "target")
+    cells = [headers] + [(r.stage, r.figure, r.value, r.baseline, r.ratio, r.target) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(headers))]
+    line = "  ".join("-" * w for w in widths)
+    print(line)
+    for index, cell in enumerate(cells):
+        print("  ".join(text.ljust(widths[i]) for i, text in enumerate(cell)))
+        if index == 0:
+            print(line)
+    print(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--part-mib", type=int, default=8, help="browser part size (shipped: 8)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; best is shown")
+    parser.add_argument("--no-compare", action="store_true", help="skip the alternative settings")
+    parser.add_argument("--dir", default=None, help="work folder (default: a temporary one)")
+    args = parser.parse_args()
+    size, part = args.size_mib * MIB, args.part_mib * MIB
+
+    work = Path(tempfile.mkdtemp(prefix="studio-bench-", dir=args.dir))
+    env = make_env(work / "instance")
+    try:
+        password = prepare_instance(env)
+        video = work / "bench.mp4"
+        make_padded_video(video, size)
+        port = free_port()
+        with gunicorn(env, port) as (_master, worker):
+            bench = Bench(env, port, worker, password, video, args.repeat)
+            rows = bench.shipped(part)
+            if not args.no_compare:
+                rows += bench.alternative(4 * part, "fsync each part")
+        if not args.no_compare:
+            off = {**env, "STUDIO_UPLOAD_FSYNC": "false"}
+            with gunicorn(off, port) as (_master, worker):
+                bench = Bench(off, port, worker, password, video, args.repeat)
+                rows += bench.alternative(part, "no fsync per part")
+        print(
+            f"\nFile: {args.size_mib} MiB valid MP4 (3 s sample + free box); gunicorn, one sync "
+            f"worker, loopback; best of {args.repeat}; shipped settings: {args.part_mib} MiB "
+            "parts, fsync each part before its offset is committed."
+        )
+        print_table(rows)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class Bench:
+    """Measurements against one running server."""
+
+    def __init__(
+        self, env: dict[str, str], port: int, worker: int, password: str, video: Path, repeat: int
+    ) -> None:
+        self.env, self.port, self.worker, self.video, self.repeat = env, port, worker, video, repeat
+        self.size = video.stat().st_size
+        self.client = Client(port)
+        self.client.login(password)
+        _, _, page = self.client.call("GET", "/videos/upload")
+        self.token = csrf_from(page)
+        self.instance = Path(env["STUDIO_INSTANCE_PATH"])
+        self.partial = self.instance / "uploads" / ".partial"
+        self.idle = rss_mb(worker)
+        self.base: dict[str, Run] = {}
+
+    def best(self, fn: Callable[[], dict]) -> tuple[Run, float]:
+        """The fastest of `repeat` runs, and the highest peak RSS seen in any of them."""
+        runs = [measured(self.worker, fn) for _ in range(self.repeat)]
+        return min(runs, key=lambda r: r.seconds), max(r.peak_mb for r in runs)
+
+    def baselines(self) -> None:
+        for name, url in (("raw", "/_bench/raw"), ("raw+fsync", "/_bench/raw?fsync=1")):
+            self.base[name] = self.best(lambda url=url: baseline(self.client, self.video, url))[0]
+
+    def uploads(self, part: int) -> tuple[Run, float]:
+        def one() -> dict:
+            result = upload(self.client, self.video, part, self.token, self.partial)
+            self.last = result
+            return result
+
+        def cleaned() -> dict:
+            result = one()
+            delete_video(self.client, result["video_id"])
+            return result
+
+        runs = [measured(self.worker, cleaned) for _ in range(self.repeat - 1)]
+        runs.append(measured(self.worker, one))  # the last one stays for the checks below
+        return min(runs, key=lambda r: r.seconds), max(r.peak_mb for r in runs)
+
+    def ratio_rows(self, label: str, run: Run) -> list[Row]:
+        raw, durable = self.base["raw"], self.base["raw+fsync"]
+        speed = mbps(self.size, run.seconds)
+        return [
+            Row(
+                label,
+                "throughput (MB/s)",
+                f"{speed:.0f}",
+                f"{mbps(self.size, raw.seconds):.0f} raw stream copy",
+                f"{speed / mbps(self.size, raw.seconds):.2f}",
+                "≥ 0.8",
+            ),
+            Row(
+                label,
+                "throughput (MB/s)",
+                f"{speed:.0f}",
+                f"{mbps(self.size, durable.seconds):.0f} raw copy + fsync",
+                f"{speed / mbps(self.size, durable.seconds):.2f}",
+                "same durability",
+            ),
+        ]
+
+    def shipped(self, part: int) -> list[Row]:
+        self.baselines()
+        run, peak = self.uploads(part)
+        base_peak = max(r.peak_mb for r in self.base.values())
+        stored = [p for p in (self.instance / "uploads").iterdir() if p.suffix == ".mp4"]
+        same_inode = len(stored) == 1 and stored[0].stat().st_ino == self.last["part_inode"]
+        steps = finishing_steps(self.env, self.last["video_id"])
+        label = "browser→app"
+        rows = self.ratio_rows(label, run) + [
+            Row(
+                label,
+                "time for the file (s)",
+                f"{run.seconds:.2f}",
+                f"{self.base['raw'].seconds:.2f} / {self.base['raw+fsync'].seconds:.2f}",
+            ),
+            Row(
+                label,
+                "worker peak RSS (MB)",
+                f"{peak:.0f}",
+                f"{base_peak:.0f} raw copy; {self.idle:.0f} idle",
+            ),
+            Row(
+                label,
+                "worker RSS growth (MB)",
+                f"{peak - self.idle:.1f}",
+                f"{base_peak - self.idle:.1f} raw copy",
+                "",
+                "≤ 64",
+            ),
+            Row(
+                label, "second full-size copy on disk", "no" if same_inode else "YES", "", "", "no"
+            ),
+            Row("finish", "validate (PyAV probe) (s)", f"{steps['validate']:.3f}"),
+            Row("finish", "poster frame (s)", f"{steps['poster']:.3f}"),
+            Row(
+                "finish",
+                "SHA-256 re-read if hash lost (s)",
+                f"{steps['rehash']:.2f}",
+                "0: hashed as parts arrive",
+            ),
+        ]
+        stage_send = load_send_stage()
+        if stage_send is not None:
+            ctx = Context(
+                base_url=f"http://127.0.0.1:{self.port}",
+                instance=self.instance,
+                env=self.env,
+                video_id=self.last["video_id"],
+                video_path=stored[0],
+                size_bytes=self.size,
+                worker_pid=self.worker,
+                cookie=self.client.cookie,
+            )
+            rows += stage_send(ctx)
+        return rows
+
+    def alternative(self, part: int, what: str) -> list[Row]:
+        """The same upload with other settings (not shipped), beside fresh baselines."""
+        if hasattr(self, "last"):
+            delete_video(self.client, self.last["video_id"])
+        self.baselines()
+        run, _ = self.uploads(part)
+        delete_video(self.client, self.last["video_id"])
+        del self.last
+        label = f"alt: {part // MIB} MiB parts, {what}"
+        return self.ratio_rows(label, run)
+
+
+if __name__ == "__main__":
+    main()
