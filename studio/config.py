@@ -25,6 +25,7 @@ class Defaults:
     SECRET_KEY: str | None = None
     VAULT_KEYS: str | None = None
     AUDIT_SEAL_KEY: str | None = None
+    AUDIT_SEAL_PATH: str | None = None  # audit seal file; default instance/audit-seals.jsonl
     DATABASE_URL: str | None = None  # default: sqlite file in the instance folder
     SQLITE_SYNCHRONOUS = "FULL"
     REDIS_URL: str | None = None

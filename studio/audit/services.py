@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from studio.audit.models import AuditEntry
@@ -28,6 +28,14 @@ class Viewer(Protocol):
 
     @property
     def is_admin(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ViewerSnapshot:
+    """A viewer detached from any session (for work that outlives the request)."""
+
+    id: int
+    is_admin: bool
 
 
 @dataclass
@@ -98,12 +106,12 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
         first = session.scalar(
             select(func.min(AuditEntry.seq)).where(AuditEntry.at >= filters.since)
         )
-        where.append(AuditEntry.seq >= (first if first is not None else 2**62))
+        where.append(AuditEntry.seq >= first if first is not None else false())
     if filters.until is not None:
         last = session.scalar(
             select(func.max(AuditEntry.seq)).where(AuditEntry.at <= filters.until)
         )
-        where.append(AuditEntry.seq <= (last if last is not None else 0))
+        where.append(AuditEntry.seq <= last if last is not None else false())
     return where
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -10,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -98,12 +100,18 @@ def export_entries():
         summary=f"exported audit entries as {fmt}",
         payload={"format": fmt, "filters": filters.as_dict()},
     )
-    db.session.rollback()  # end the read transaction; the stream opens its own
-    rows = services.iter_rows(db.session, current_user, filters)
-    body = export.jsonl(rows) if fmt == "jsonl" else export.csv_lines(rows)
+    viewer = services.ViewerSnapshot(current_user.id, current_user.is_admin)
+    factory = current_app.extensions["db"]["factory"]
+
+    def rows() -> Iterator[Any]:
+        # The response outlives the request's session: the stream reads through its own.
+        with factory() as session:
+            yield from services.iter_rows(session, viewer, filters)
+
+    body = export.jsonl(rows()) if fmt == "jsonl" else export.csv_lines(rows())
     name = f"audit-{utcnow():%Y%m%d-%H%M%S}.{fmt}"
     return Response(
-        stream_with_context(body),
+        body,
         mimetype=export.FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

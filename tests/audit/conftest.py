@@ -41,6 +41,20 @@ def check(app: Flask) -> Report:
 
 
 @pytest.fixture
+def broken_audit_table(app: Flask):
+    """Make every audit write fail (the table is renamed away), then put it back."""
+
+    def breaking() -> None:
+        execute(app, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
+
+    yield breaking
+    try:
+        execute(app, "ALTER TABLE audit_entries_away RENAME TO audit_entries")
+    except Exception:  # noqa: BLE001 - not broken by this test
+        pass
+
+
+@pytest.fixture
 def entries(app: Flask) -> Callable[..., list[int]]:
     """Append entries to the test app's chain."""
     return lambda count=10, **fields: append_entries(app, count, **fields)

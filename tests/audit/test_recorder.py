@@ -10,7 +10,7 @@ from studio import db
 from studio.audit import Action, Actor, AuditWriteError, record, scope
 from studio.audit.models import AuditEntry
 from studio.auth.models import Role, User
-from tests.audit.conftest import check, execute
+from tests.audit.conftest import check
 
 
 def _entries(app: Flask) -> list[AuditEntry]:
@@ -137,17 +137,17 @@ def test_entry_survives_closing_a_joined_session(app: Flask) -> None:
     assert [e.summary for e in _entries(app)] == ["then closed"]
 
 
-def test_failure_to_write_raises(app: Flask) -> None:
-    execute(app, "DROP TABLE audit_entries")
+def test_failure_to_write_raises(app: Flask, broken_audit_table) -> None:
+    broken_audit_table()
     with app.app_context(), pytest.raises(AuditWriteError):
         record(Action.AUTH_LOGIN, summary="unrecorded")
 
 
-def test_failed_write_fails_the_export_closed(app: Flask, admin_client) -> None:
+def test_failed_write_fails_the_export_closed(admin_client, broken_audit_table) -> None:
     from tests.helpers import csrf_token
 
     token = csrf_token(admin_client, "/audit/")
-    execute(app, "DROP TABLE audit_entries")
+    broken_audit_table()
     response = admin_client.post("/audit/export", data={"csrf_token": token, "format": "jsonl"})
     assert response.status_code == 500
     assert "attachment" not in response.headers.get("Content-Disposition", "")
