@@ -1,0 +1,110 @@
+"""The upload page in a real browser: parts, progress, a dropped part retried, rejection, cancel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from studio.videos import samples
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, LiveServer
+from tests.helpers import ADMIN_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium package is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def server(make_app, users) -> Iterator[LiveServer]:
+    app: Flask = make_app(UPLOAD_PART_BYTES=32 * 1024)
+    from tests.conftest import make_user  # noqa: F401  (users fixture made the accounts)
+
+    with LiveServer(app) as live:
+        yield live
+
+
+@pytest.fixture
+def page(chromium, server: LiveServer):
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server.url + "/auth/login")
+    page.get_by_label("E-mail").fill("admin@example.com")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")
+    page.goto(server.url + "/videos/upload")
+    yield page
+    context.close()
+
+
+def test_upload_with_a_dropped_part_then_duplicate(page, sample_mp4: Path) -> None:
+    dropped = []
+
+    def drop_first_patch(route):
+        if route.request.method == "PATCH" and not dropped:
+            dropped.append(route.request.headers.get("upload-offset"))
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/videos/uploads/**", drop_first_patch)
+    page.set_input_files("#video-file", str(sample_mp4))
+    result = page.locator("#upload-result")
+    result.get_by_text("is uploaded and checked").wait_for()
+    assert dropped == ["0"]
+    assert page.locator("#upload-bar").get_attribute("aria-valuenow") == "100"
+    assert re.search(r"of .* · 100%", page.locator("#upload-figures").inner_text())
+    result.get_by_role("link", name="Open it").click()
+    page.wait_for_url(re.compile(r".*/videos/\d+$"))
+    assert page.locator("video").count() == 1
+
+    page.go_back()
+    page.set_input_files("#video-file", str(sample_mp4))
+    page.locator("#upload-result").get_by_text("You already uploaded this video").wait_for()
+
+
+def test_rejected_video_lists_each_rule(page, tmp_path: Path) -> None:
+    slow = samples.make_low_fps(tmp_path / "slow.mp4")
+    page.set_input_files("#video-file", str(slow))
+    result = page.locator("#upload-result")
+    result.get_by_text("frame rate 15 fps; TikTok needs 23–60").wait_for()
+    assert "cannot be sent to TikTok" in result.inner_text()
+
+
+def test_cancel_stops_and_says_so(page, server: LiveServer, tmp_path: Path) -> None:
+    big = samples.make_video(tmp_path / "long.mp4", seconds=8, width=720, height=1280)
+    held = []
+
+    def stall(route):
+        if route.request.method == "PATCH" and route.request.headers["upload-offset"] != "0":
+            held.append(route)  # never answered: the upload hangs mid-way like a slow link
+        else:
+            route.continue_()
+
+    page.route("**/videos/uploads/**", stall)
+    page.set_input_files("#video-file", str(big))
+    for _ in range(400):  # until the first part went through and the second one hangs
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert page.locator("#upload-bar").get_attribute("aria-valuenow") != "0"
+    page.unroute("**/videos/uploads/**")
+    page.get_by_role("button", name="Cancel").click()
+    page.locator("#upload-result").get_by_text("Upload cancelled. Nothing was kept.").wait_for()
+    partial = Path(server.app.instance_path) / "uploads" / ".partial"
+    assert list(partial.iterdir()) == []
