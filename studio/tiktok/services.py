@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
 
 from flask import current_app
 from sqlalchemy import select
@@ -33,6 +35,7 @@ __all__ = [
     "ReconnectNeeded",
     "access_token",
     "call_with_token",
+    "complete_connect",
     "connect_account",
     "connected_accounts",
     "creator_info",
@@ -44,6 +47,7 @@ __all__ = [
     "get_account",
     "get_client",
     "grant_removed",
+    "holding_exchanges",
     "start_flow",
 ]
 
@@ -54,11 +58,52 @@ class ConnectError(Exception):
     """Tokens were obtained but the account could not be set up; nothing was stored."""
 
 
+_held: contextvars.ContextVar[list[Exchange] | None] = contextvars.ContextVar(
+    "tiktok_held_exchanges", default=None
+)
+
+
 def report_exchange(exchange: Exchange) -> None:
-    """Hand an exchange to the audit recorder (fails closed: its errors propagate)."""
+    """Hand an exchange to the audit recorder (fails closed: its errors propagate).
+
+    Inside `holding_exchanges()` the exchange is kept until the account it belongs to is
+    known (see `release_exchanges`).
+    """
+    held = _held.get()
+    if held is not None:
+        held.append(exchange)
+        return
     recorder = getattr(studio.audit, "record_exchange", None)
     if recorder is not None:
         recorder(exchange)
+
+
+@contextlib.contextmanager
+def holding_exchanges() -> Iterator[list[Exchange]]:
+    """Keep exchanges made inside the block; whatever is not released is recorded at exit.
+
+    Used while connecting: the sign-in exchanges carry the account's identity, so they are
+    recorded with its account_id (erasable with the account) once the row exists.
+    """
+    held: list[Exchange] = []
+    token = _held.set(held)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
+        release_exchanges(held, None)
+
+
+def release_exchanges(held: list[Exchange], account_id: int | None) -> None:
+    """Record the held exchanges now, tied to `account_id`."""
+    pending, held[:] = list(held), []
+    saved = _held.set(None)
+    try:
+        with scope(account_id=account_id) if account_id else contextlib.nullcontext():
+            for exchange in pending:
+                report_exchange(exchange)
+    finally:
+        _held.reset(saved)
 
 
 def get_client(hook: Callable[[Exchange], None] | None = None) -> TikTokClient:
@@ -115,6 +160,9 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
             profile = client.user_info(tokens.access_token, PROFILE_FIELDS)
         except TikTokClientError as exc:
             _revoke_quietly(client, tokens.access_token)
+            held = _held.get()
+            if held and known is not None:
+                release_exchanges(held, known.id)
             raise ConnectError(f"TikTok did not return the profile ({exc})") from exc
     open_id = str(profile.get("open_id") or tokens.open_id)
     if tokens.open_id and open_id != tokens.open_id:
@@ -124,11 +172,22 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
     record(
         Action.TIKTOK_CONNECTED,
         actor=actor,
-        summary=f"connected {account.display_name or account.open_id} with scopes {account.scopes}",
-        payload={"open_id": account.open_id, "scopes": account.scope_list},
+        summary=f"connected TikTok account #{account.id} with scopes {account.scopes}",
+        payload={
+            "open_id": account.open_id,
+            "display_name": account.display_name,
+            "scopes": account.scope_list,
+        },
         account_id=account.id,
     )
     return account
+
+
+def complete_connect(session: Session, args: Mapping[str, str], user: object) -> TikTokAccount:
+    """Finish a "connect" flow and store the account (FlowError / ConnectError otherwise)."""
+    with holding_exchanges():
+        tokens, _flow = finish_flow("connect", args)
+        return connect_account(session, tokens, user)
 
 
 def _upsert(
@@ -153,6 +212,11 @@ def _upsert(
     account.connected_at = now
     account.last_refresh_at = None
     account.disconnected_at = None
+    session.flush()
+    held = _held.get()
+    if held:
+        # Inside this transaction: if the audit cannot record them, nothing is stored.
+        release_exchanges(held, account.id)
     session.commit()
     return account
 
@@ -185,7 +249,7 @@ def disconnect(session: Session, account: TikTokAccount, actor: Actor, reason: s
     record(
         Action.TIKTOK_DISCONNECTED,
         actor=actor,
-        summary=f"disconnected {account.display_name or account.open_id}: {reason}"
+        summary=f"disconnected TikTok account #{account.id}: {reason}"
         + ("" if revoked else " (TikTok did not confirm the revocation)"),
         payload={"reason": reason, "revoked_at_tiktok": revoked},
         account_id=account.id,

@@ -61,8 +61,7 @@ def connect():
 @limiter.limit(_callback_limit)
 def callback():
     try:
-        tokens, _flow = services.finish_flow("connect", request.args)
-        account = services.connect_account(db.session, tokens, current_user)
+        account = services.complete_connect(db.session, request.args, current_user)
     except services.FlowError as exc:
         _record_failure(exc.kind, exc.error or exc.title)
         return render_template("tiktok/flow_error.html", error=exc), exc.status

@@ -35,6 +35,9 @@ def test_connect_and_refresh_are_audited(app, connected_account, sandbox):
     assert refresh.account_id == connected_account.id and refresh.http_status == 200
     connected = next(e for e in log if e.kind == "tiktok:connected")
     assert connected.account_id == connected_account.id and connected.actor_kind == "user"
+    assert all(e.account_id == connected_account.id for e in requests)
+    summaries = " ".join(e.summary for e in log)
+    assert connected_account.open_id not in summaries and "Acme Studio" not in summaries
     text = " ".join(f"{e.summary} {e.payload or ''}" for e in log)
     for token in list(sandbox.state.access) + list(sandbox.state.refresh):
         assert token not in text
