@@ -109,7 +109,7 @@ def test_gives_up_after_bounded_attempts_then_retry_continues(
     assert post.retryable and "several attempts" in post.fail_message
     sandbox.state.fault_rules.clear()
     page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
-    assert "Try again" in page
+    assert ">Try again</button>" in page
     from tests.helpers import extract_csrf
 
     response = sandbox_client.post(
