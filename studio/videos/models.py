@@ -11,6 +11,8 @@ from studio.auth.models import User
 from studio.db import Base, created_at, intpk, utcnow
 
 CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
+LABELS = {"mp4": "MP4", "mov": "MOV", "webm": "WebM", "h264": "H.264", "hevc": "H.265",
+          "vp8": "VP8", "vp9": "VP9"}  # fmt: skip
 
 
 class Video(Base):
@@ -48,6 +50,13 @@ class Video(Base):
     def has_file(self) -> bool:
         """True while the local file is kept (retention or erasure removes it)."""
         return self.file_deleted_at is None
+
+    @property
+    def format_label(self) -> str:
+        """Container and codec as people write them: "MP4 · H.264"."""
+        return f"{LABELS.get(self.container, self.container)} · " + LABELS.get(
+            self.video_codec, self.video_codec
+        )
 
     @property
     def orientation(self) -> str:
