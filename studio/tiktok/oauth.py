@@ -57,11 +57,14 @@ def redirect_uri_for(endpoint: str) -> str:
     """The absolute callback URL, exactly as registered at TikTok.
 
     TIKTOK_REDIRECT_BASE (e.g. "https://studio.example.com") wins when set; otherwise Flask
-    builds it from the request (ProxyFix / PREFERRED_URL_SCHEME make it public https).
+    builds it from the request (host and scheme through ProxyFix). TikTok only accepts https
+    callbacks, so production always asks for https even if the proxy forgot X-Forwarded-Proto.
     """
     base = current_app.config.get("TIKTOK_REDIRECT_BASE")
     if base:
         return base.rstrip("/") + url_for(endpoint)
+    if current_app.config["ENV"] == "production":
+        return url_for(endpoint, _external=True, _scheme="https")
     return url_for(endpoint, _external=True)
 
 

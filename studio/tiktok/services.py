@@ -47,6 +47,7 @@ __all__ = [
     "get_account",
     "get_client",
     "grant_removed",
+    "refresh_profile",
     "holding_exchanges",
     "start_flow",
 ]
@@ -289,6 +290,26 @@ def grant_removed(
         payload={"reason": reason, "revoked_at_tiktok": True},
         account_id=account.id,
     )
+    return account
+
+
+def refresh_profile(session: Session, account_id: int) -> TikTokAccount:
+    """Check the connection by reading the profile; updates the name and avatar URL.
+
+    A revoked grant surfaces here: the 401 triggers one refresh, whose invalid_grant marks the
+    account "needs reconnect" (ReconnectNeeded is raised).
+    """
+    client = get_client()
+    profile = call_with_token(
+        session, account_id, lambda token: client.user_info(token, PROFILE_FIELDS)
+    )
+    db.begin_write(session)
+    account = session.get(TikTokAccount, account_id, populate_existing=True)
+    if account is None:
+        raise ReconnectNeeded(account_id, "the TikTok account does not exist")
+    account.display_name = str(profile.get("display_name") or account.display_name)[:255]
+    account.avatar_url = str(profile.get("avatar_url") or "")[:2048] or account.avatar_url
+    session.commit()
     return account
 
 

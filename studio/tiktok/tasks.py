@@ -33,7 +33,16 @@ def refresh_expiring() -> dict[str, int]:
                 log.warning("refresh of TikTok account %s failed: %s", account_id, exc)
             else:
                 counts["refreshed"] += 1
+                _update_profile(account_id)
     return counts
+
+
+def _update_profile(account_id: int) -> None:
+    """Keep the name and avatar current (TikTok's avatar URLs expire); best effort."""
+    try:
+        services.refresh_profile(db.session, account_id)
+    except (ReconnectNeeded, TikTokClientError) as exc:
+        log.info("profile of TikTok account %s not updated: %s", account_id, exc)
 
 
 @periodic_task(crontab(minute="*/5"))

@@ -6,11 +6,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from studio import config, db
-from studio.audit import Action, Actor, record
+from studio.audit import Action, Actor, record, scope
 from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
 from studio.tiktok import bp, services
+from studio.tiktok.errors import TikTokClientError
 from studio.tiktok.models import AccountStatus
 
 SCOPE_LABELS = {
@@ -99,6 +100,26 @@ def disconnect(account_id: int):
             "the account owner can also remove the app under Manage app permissions in TikTok.",
             "warning",
         )
+    return redirect(url_for("tiktok.index"))
+
+
+@bp.post("/<int:account_id>/check")
+@admin_required
+def check(account_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    account = services.get_account(db.session, account_id)
+    if account is None or account.status == AccountStatus.DISCONNECTED:
+        abort(404)
+    with scope(actor=Actor.user(current_user), account_id=account_id):
+        try:
+            account = services.refresh_profile(db.session, account_id)
+        except services.ReconnectNeeded:
+            flash("TikTok no longer accepts this authorization: reconnect the account.", "error")
+        except TikTokClientError:
+            flash("TikTok did not answer the check; try again in a moment.", "warning")
+        else:
+            flash(f"TikTok confirmed the connection to {account.display_name}.", "success")
     return redirect(url_for("tiktok.index"))
 
 

@@ -265,3 +265,11 @@ def test_behind_a_proxy_the_redirect_is_public_https(make_app, sandbox, users):
     )
     params = dict(parse_qsl(urlsplit(started.headers["Location"]).query))
     assert params["redirect_uri"] == "https://studio.example.com/tiktok/callback"
+
+
+def test_production_asks_for_an_https_callback(app):
+    from studio.tiktok.oauth import redirect_uri_for
+
+    app.config["ENV"] = "production"
+    with app.test_request_context("/tiktok/connect", base_url="http://studio.example.com"):
+        assert redirect_uri_for("tiktok.callback") == "https://studio.example.com/tiktok/callback"

@@ -80,3 +80,61 @@ def test_grant_removed_webhook_service(app, connected_account):
         )
         assert account.status == AccountStatus.DISCONNECTED and account.data_key is None
         assert services.grant_removed(db.session, "unknown", "x", Actor.webhook()) is None
+
+
+def test_check_connection(app, connected_account, admin_client, sandbox):
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        account.display_name, account.avatar_url = "old name", None
+        db.session.commit()
+    csrf = csrf_token(admin_client, "/tiktok/")
+    response = admin_client.post(
+        f"/tiktok/{connected_account.id}/check", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    assert "TikTok confirmed the connection to Acme Studio" in response.get_data(as_text=True)
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.display_name == "Acme Studio" and account.avatar_url
+
+
+def test_check_connection_finds_a_revoked_grant(app, connected_account, admin_client, sandbox):
+    with app.app_context():
+        services.get_client().revoke(
+            read_token(db.session.get(TikTokAccount, connected_account.id))
+        )
+    csrf = csrf_token(admin_client, "/tiktok/")
+    response = admin_client.post(
+        f"/tiktok/{connected_account.id}/check", data={"csrf_token": csrf}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "reconnect the account" in page and "needs reconnect" in page
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.status == AccountStatus.NEEDS_RECONNECT and account.data_key
+
+
+def test_dashboard_panel(app, admin_client, sandbox):
+    page = admin_client.get("/dashboard/").get_data(as_text=True)
+    assert "No TikTok account is connected yet" in page
+    from tests.conftest import connect_tiktok
+
+    connect_tiktok(admin_client, sandbox)
+    page = admin_client.get("/dashboard/").get_data(as_text=True)
+    assert "Acme Studio: connected" in page
+
+
+def test_purge_old_flows(app, admin_client):
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from studio.db import utcnow
+    from studio.tiktok.models import OAuthFlow
+    from studio.tiktok.oauth import purge_flows
+
+    csrf = csrf_token(admin_client, "/tiktok/")
+    admin_client.post("/tiktok/connect", data={"csrf_token": csrf})
+    with app.app_context():
+        assert purge_flows(utcnow()) == 0
+        assert purge_flows(utcnow() + dt.timedelta(hours=1)) == 1
+        assert db.session.scalar(select(func.count(OAuthFlow.id))) == 0
