@@ -47,8 +47,10 @@ def payload_digest(salt: str, payload: str) -> str:
 
 
 def format_at(at: dt.datetime) -> str:
-    """The canonical spelling of an entry's time (UTC, microseconds)."""
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The canonical spelling of an entry's time: ISO 8601, UTC, always with microseconds."""
+    if at.tzinfo is not dt.UTC:
+        at = at.astimezone(dt.UTC)
+    return at.isoformat(timespec="microseconds")
 
 
 def canonical(values: tuple[Any, ...] | list[Any]) -> bytes:

@@ -128,4 +128,4 @@ def last_seal(app: Flask) -> Seal | None:
 
 def sealed_at(seal: Seal) -> dt.datetime:
     """A seal's time as a datetime."""
-    return dt.datetime.strptime(seal.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(seal.at)

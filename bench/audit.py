@@ -1,0 +1,304 @@
+"""Audit log costs, measured against baselines in the same run.
+
+1. Appending: N entries through ``record()`` (each its own transaction, as in production)
+   against N plain single-row inserts of the same rows into a copy of the table, same database
+   and sync mode. Target: ratio ≥ 0.5.
+2. Page overhead: a small page that records one entry against the same page without it.
+3. Verifying: M entries with ``verify()`` against merely reading the same rows back in the same
+   keyset batches (target: ratio ≤ 2), and verify's peak RSS at M/4 and M entries (each in a
+   fresh process): it must not grow with the log.
+
+Run: .venv/bin/python bench/audit.py [--entries 100000] [--verify-entries 1000000]
+     [--database-url postgresql+psycopg://...]   (default: a SQLite file, synchronous=FULL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from flask import Flask, render_template_string  # noqa: E402
+from sqlalchemy import Table, insert, text  # noqa: E402
+
+from studio import create_app  # noqa: E402
+from studio.audit import Action, Actor, record, scope  # noqa: E402
+from studio.audit import chain as chain_rules  # noqa: E402
+from studio.audit.store import TABLE, Spec, build_row, encode_payload  # noqa: E402
+from studio.cli import upgrade_database  # noqa: E402
+from studio.db import utcnow  # noqa: E402
+
+PAYLOAD = {
+    "kind": "api",
+    "request": {
+        "url": "https://open.tiktokapis.com/v2/post/publish/status/fetch/",
+        "headers": {"Authorization": "Bearer [redacted]", "Content-Type": "application/json"},
+        "body": {"publish_id": "v_inbox_file~v2.1234567890123456789"},
+        "body_size": 52,
+    },
+    "response": {
+        "status": 200,
+        "headers": {"Content-Type": "application/json", "X-Tt-Logid": "20261122031415ABCDEF"},
+        "body": {
+            "data": {"status": "PROCESSING_UPLOAD", "uploaded_bytes": 10485760},
+            "error": {"code": "ok", "message": "", "log_id": "20261122031415ABCDEF"},
+        },
+    },
+}
+FIELDS = {
+    "method": "POST",
+    "endpoint": "/v2/post/publish/status/fetch/",
+    "http_status": 200,
+    "duration_ms": 41.7,
+    "tiktok_code": "ok",
+    "log_id": "20261122031415ABCDEF",
+}
+
+
+def make(url: str | None, folder: Path, sync: str = "FULL") -> Flask:
+    """A migrated app on ``url`` (or a SQLite file in ``folder``)."""
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "VAULT_KEYS": Fernet.generate_key().decode(),
+            "AUDIT_SEAL_KEY": "bench-seal-key",
+            "DATABASE_URL": url or f"sqlite:///{folder / 'bench.db'}",
+            "SQLITE_SYNCHRONOUS": sync,
+            "HUEY_IMMEDIATE": True,
+        }
+    )
+    upgrade_database(app)
+    return app
+
+
+def reset(app: Flask) -> None:
+    with app.extensions["db"]["engine"].begin() as conn:
+        conn.execute(text("DELETE FROM audit_entries"))
+
+
+def plain_table(app: Flask) -> Table:
+    """A copy of the audit table without indexes' names clashing: the baseline's target."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    copy = TABLE.to_metadata(meta, name="bench_plain")
+    for index in list(copy.indexes):
+        index.name = "bench_" + str(index.name)
+    engine = app.extensions["db"]["engine"]
+    copy.drop(engine, checkfirst=True)
+    copy.create(engine)
+    return copy
+
+
+def sample_rows(n: int) -> list[dict[str, Any]]:
+    """``n`` full rows, hashed like real entries (the baseline inserts exactly these)."""
+    rows, prev = [], chain_rules.GENESIS
+    spec = _spec()
+    for seq in range(1, n + 1):
+        row = build_row(seq, utcnow(), prev, spec)
+        rows.append(row)
+        prev = row["hash"]
+    return rows
+
+
+def _spec(n: int = 0) -> Spec:
+    return Spec(
+        kind=Action.TIKTOK_REQUEST.value,
+        status="ok",
+        actor_kind="job",
+        actor_id="send",
+        actor_label=None,
+        account_id=1,
+        post_id=n % 5000 + 1,
+        job_id=None,
+        summary="POST /v2/post/publish/status/fetch/ → 200",
+        payload=encode_payload(PAYLOAD),
+        **FIELDS,
+    )
+
+
+def bench_append(app: Flask, n: int) -> dict[str, float]:
+    """entries/s through record() against plain single-row insert transactions."""
+    engine = app.extensions["db"]["engine"]
+    table = plain_table(app)
+    rows = sample_rows(n)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        for row in rows:
+            with conn.begin():
+                conn.execute(insert(table), row)
+    plain = n / (time.perf_counter() - started)
+    reset(app)
+    with app.app_context(), scope(actor=Actor.job("send"), account_id=1):
+        started = time.perf_counter()
+        for i in range(n):
+            record(
+                Action.TIKTOK_REQUEST,
+                summary="POST /v2/post/publish/status/fetch/ → 200",
+                payload=PAYLOAD,
+                post_id=i % 5000 + 1,
+                **FIELDS,
+            )
+        audited = n / (time.perf_counter() - started)
+    table.drop(engine)
+    return {"plain": plain, "audit": audited, "ratio": audited / plain}
+
+
+def bench_page(app: Flask, n: int) -> dict[str, float]:
+    """Mean request time of a page that records one entry against the same page without."""
+    from studio import db
+    from studio.auth.models import User
+
+    page = "<ul>{% for u in users %}<li>{{ u.email }}</li>{% endfor %}</ul><p>{{ n }}</p>"
+
+    def render(do_record: bool) -> str:
+        users = db.session.query(User).limit(10).all()
+        if do_record:
+            record(Action.POST_STATUS, actor=Actor.system("bench"), summary="page viewed")
+        return render_template_string(page, users=users, n=len(users))
+
+    app.add_url_rule("/_bench/plain", "bench_plain", lambda: render(False))
+    app.add_url_rule("/_bench/recorded", "bench_recorded", lambda: render(True))
+    client = app.test_client()
+    timings: dict[str, float] = {"plain": 0.0, "recorded": 0.0}
+    for _ in range(50):  # warm up
+        client.get("/_bench/plain")
+        client.get("/_bench/recorded")
+    for _ in range(n):
+        for name in ("plain", "recorded"):
+            started = time.perf_counter()
+            assert client.get(f"/_bench/{name}").status_code == 200
+            timings[name] += time.perf_counter() - started
+    plain_ms, recorded_ms = timings["plain"] / n * 1000, timings["recorded"] / n * 1000
+    return {"plain_ms": plain_ms, "recorded_ms": recorded_ms, "ratio": recorded_ms / plain_ms}
+
+
+def build_chain(app: Flask, n: int, batch: int = 20000) -> None:
+    """Fill the chain with ``n`` valid entries quickly (bulk transactions; for the bench only)."""
+    reset(app)
+    engine = app.extensions["db"]["engine"]
+    prev, seq = chain_rules.GENESIS, 0
+    spec = _spec()
+    while seq < n:
+        rows = []
+        for _ in range(min(batch, n - seq)):
+            seq += 1
+            row = build_row(seq, utcnow(), prev, spec)
+            prev = row["hash"]
+            rows.append(row)
+        with engine.begin() as conn:
+            conn.execute(insert(TABLE), rows)
+
+
+def child_verify(url: str, folder: str, limit: int) -> None:
+    """In a fresh process: read back, then verify, the first ``limit`` entries; print JSON."""
+    from studio.audit import verify as verifying
+
+    app = create_app(
+        {
+            "ENV": "testing",
+            "INSTANCE_PATH": folder,
+            "SECRET_KEY": "bench-" + "x" * 40,
+            "VAULT_KEYS": Fernet.generate_key().decode(),
+            "AUDIT_SEAL_KEY": "bench-seal-key",
+            "DATABASE_URL": url,
+            "HUEY_IMMEDIATE": True,
+        }
+    )
+    with app.app_context():
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        count = 0
+        for _row in verifying.scan(app):
+            count += 1
+        read_s = time.perf_counter() - started
+        started = time.perf_counter()
+        report = verifying.verify(app)
+        verify_s = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "rows": count,
+                "intact": report.intact,
+                "message": report.message(),
+                "read_s": read_s,
+                "verify_s": verify_s,
+                "rss_start_mib": rss_before / 1024,
+                "rss_peak_mib": peak / 1024,
+            }
+        )
+    )
+
+
+def run_child(url: str, folder: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-verify", url, str(folder), "0"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--page-requests", type=int, default=2000)
+    parser.add_argument("--verify-entries", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--child-verify", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_verify:
+        url, folder, limit = args.child_verify
+        child_verify(url, folder, int(limit))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="audit-bench-"))
+    app = make(args.database_url, folder)
+    url = app.config["DATABASE_URL"]
+    where = "PostgreSQL" if url.startswith("postgresql") else "SQLite (WAL, synchronous=FULL)"
+    print(f"database: {where}")
+
+    append = bench_append(app, args.entries)
+    print(
+        f"append {args.entries:,} entries: record() {append['audit']:,.0f}/s, "
+        f"plain single-row inserts {append['plain']:,.0f}/s, "
+        f"ratio {append['ratio']:.2f} (target >= 0.5)"
+    )
+    reset(app)
+    page = bench_page(app, args.page_requests)
+    print(
+        f"page recording one entry: {page['recorded_ms']:.2f} ms vs {page['plain_ms']:.2f} ms "
+        f"without, ratio {page['ratio']:.2f}"
+    )
+
+    sizes = (args.verify_entries // 4, args.verify_entries)
+    for size in sizes:
+        build_chain(app, size)
+        result = run_child(url, folder)
+        assert result["intact"] and result["rows"] == size, result
+        print(
+            f"verify {size:,} entries: {result['verify_s']:.1f} s, read back only "
+            f"{result['read_s']:.1f} s, ratio {result['verify_s'] / result['read_s']:.2f} "
+            f"(target <= 2); peak RSS {result['rss_peak_mib']:.0f} MiB "
+            f"(process start {result['rss_start_mib']:.0f} MiB)"
+        )
+    reset(app)
+
+
+if __name__ == "__main__":
+    main()
