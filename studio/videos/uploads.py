@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ClientDisconnected
 
+from studio.audit import Action, Actor, record
 from studio.db import utcnow
 from studio.videos import media, services, storage
 from studio.videos.models import UploadSession
@@ -411,10 +412,16 @@ def _drop(session: Session, upload_id: str) -> None:
 
 def cancel(session: Session, upload_id: str, user: Any) -> None:
     """Stop an upload: its part file and row are removed."""
-    get_upload(session, upload_id, user)
+    upload = get_upload(session, upload_id, user)
+    name, offset, length = upload.display_name, upload.offset, upload.length
     _HASHERS.pop(upload_id, None)
     _drop(session, upload_id)
     storage.remove(storage.part_path(upload_id))
+    record(
+        Action.VIDEO_UPLOAD_CANCELLED,
+        actor=Actor.user(user),
+        summary=f"upload of {name} cancelled at {offset} of {length} bytes",
+    )
 
 
 def purge_stale(session: Session, now: dt.datetime | None = None) -> int:

@@ -1,0 +1,49 @@
+"""Video actions leave audit entries: uploaded, rejected, cancelled, deleted, file removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from studio import db
+from studio.audit.models import AuditEntry
+from studio.videos import samples, services
+from tests.helpers import csrf_token
+from tests.videos.conftest import Uploader
+
+
+def entries(app: Flask, prefix: str = "video:") -> list[tuple[str, str, str]]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(AuditEntry.kind, AuditEntry.status, AuditEntry.summary)
+            .where(AuditEntry.kind.startswith(prefix))
+            .order_by(AuditEntry.seq)
+        ).all()
+        return [tuple(row) for row in rows]
+
+
+def test_upload_reject_cancel_delete_are_audited(
+    app: Flask, uploader: Uploader, sample_mp4: Path, tmp_path: Path
+) -> None:
+    video_id = uploader.send(sample_mp4.read_bytes(), "ad.mp4").get_json()["video_id"]
+    uploader.send(samples.make_low_fps(tmp_path / "slow.mp4").read_bytes(), "slow.mp4")
+    url = uploader.create(1000, "gone.mp4").get_json()["url"]
+    uploader.delete(url)
+    with app.app_context():
+        services.delete_file(db.session, services.get_video(db.session, video_id), "retention")
+    token = csrf_token(uploader.client, f"/videos/{video_id}")
+    uploader.client.post(f"/videos/{video_id}/delete", data={"csrf_token": token})
+    kinds = [(kind, status) for kind, status, _ in entries(app)]
+    assert kinds == [
+        ("video:uploaded", "ok"),
+        ("video:rejected", "error"),
+        ("video:upload_cancelled", "ok"),
+        ("video:file_deleted", "ok"),
+        ("video:deleted", "ok"),
+    ]
+    summaries = [summary for _, _, summary in entries(app)]
+    assert "ad.mp4" in summaries[0]
+    assert "frame rate 15 fps" in summaries[1]
+    assert "retention" in summaries[3]
