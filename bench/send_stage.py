@@ -1,0 +1,364 @@
+"""app → TikTok: the real send job uploading to the sandbox, beside `curl -T` of the same chunks.
+
+What runs: a fresh instance (SQLite, huey on SQLite) with a TikTok account connected to a local
+sandbox, a `Video` row whose file is the given file (linked, not copied; the sandbox does not
+probe, so random bytes are fine), and a post sent by a real huey consumer in its own process
+(`flask worker` as deployed, two worker threads).
+
+Figures:
+- the job's upload throughput: bytes / (uploaded_at - sent_at), both recorded by the job, so
+  worker start-up, init and TikTok's processing are left out;
+- the baseline: the same chunk plan sent with `curl -T <chunk file> -X PUT` to a fresh
+  upload_url of the same sandbox (a separate init); chunk files are cut before timing;
+- the ratio job / curl (target ≥ 0.7);
+- the worker's peak RSS (VmHWM) and its growth over the idle worker (target ≤ 64 MB, flat as
+  the file grows: chunks are streamed from disk in 1 MiB blocks, never held in memory).
+
+Run alone: .venv/bin/python bench/send_stage.py [size_mib ...]   (default: 256 1024)
+bench/upload_pipeline.py calls stage_send(ctx) with the video it just uploaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MIB = 1024 * 1024
+TARGET_RATIO = 0.7
+TARGET_RSS_MB = 64
+SANDBOX_REDIRECT = "http://127.0.0.1:5000/auth/tiktok/callback/"
+Result = tuple[str, str, str, str, str, str]  # stage, figure, value, baseline, ratio, target
+
+
+def stage_send(target: Any) -> list[Any]:
+    """Send `target` (a file path, or upload_pipeline's Context) and return the figures.
+
+    With a path: rows of (label, figure). With a Context: upload_pipeline's `Row` objects.
+    """
+    path = Path(getattr(target, "video_path", target))
+    results = measure(path)
+    if hasattr(target, "video_path"):
+        from bench.upload_pipeline import Row
+
+        return [Row(*r) for r in results]
+    return [(f"{r[0]}: {r[1]}", _figure(r)) for r in results]
+
+
+def _figure(r: Result) -> str:
+    parts = [r[2]]
+    if r[3]:
+        parts.append(f"baseline {r[3]}")
+    if r[4]:
+        parts.append(f"ratio {r[4]}")
+    if r[5]:
+        parts.append(f"target {r[5]}")
+    return " · ".join(parts)
+
+
+def measure(path: Path) -> list[Result]:
+    """Run the job and the curl baseline on one file; return the result rows."""
+    from studio.sandbox.server import SandboxServer
+
+    size = path.stat().st_size
+    label = f"send {size / MIB:.0f} MiB"
+    with (
+        tempfile.TemporaryDirectory(prefix="send-stage-") as tmp,
+        SandboxServer({"status_step_delay": 0.05, "redirect_uris": [SANDBOX_REDIRECT]}) as sb,
+    ):
+        bench = Bench(Path(tmp), sb.url, path)
+        job_s, peak, idle = bench.run_job()
+        curl_s = bench.run_curl()
+        completed = [u for u in sb.state.summary()["completed_uploads"]]
+    job, base = size / job_s / 1e6, size / curl_s / 1e6
+    ratio = job / base
+    growth = (peak - idle) / 1e6
+    intact = sum(1 for u in completed if u["bytes"] == size) == 2
+    return [
+        (
+            label,
+            "job upload (MB/s)",
+            f"{job:.0f}",
+            f"{base:.0f}",
+            f"{ratio:.2f}",
+            f"≥ {TARGET_RATIO}",
+        ),
+        (label, "worker peak RSS (MB)", f"{peak / 1e6:.0f}", f"idle {idle / 1e6:.0f}", "", ""),
+        (label, "worker RSS growth (MB)", f"{growth:.1f}", "", "", f"≤ {TARGET_RSS_MB}"),
+        (label, "uploads complete at TikTok", "yes" if intact else "NO", "", "", "yes"),
+    ]
+
+
+class Bench:
+    """One instance, one account, one post: the app side of the measurement."""
+
+    def __init__(self, tmp: Path, sandbox_url: str, path: Path) -> None:
+        from cryptography.fernet import Fernet
+
+        self.tmp, self.path, self.sandbox_url = tmp, path, sandbox_url
+        instance = tmp / "instance"
+        (instance / "uploads").mkdir(parents=True)
+        self.config: dict[str, Any] = {
+            "ENV": "testing",
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": os.urandom(24).hex(),
+            "VAULT_KEYS": Fernet.generate_key().decode(),
+            "AUDIT_SEAL_KEY": os.urandom(16).hex(),
+            "DATABASE_URL": f"sqlite:///{instance / 'studio.db'}",
+            "HUEY_IMMEDIATE": False,
+            "HUEY_SQLITE_PATH": str(tmp / "jobs.db"),
+            "TIKTOK_API_BASE": sandbox_url,
+            "TIKTOK_AUTH_URL": sandbox_url + "/v2/auth/authorize/",
+            "TIKTOK_TIMEOUT": 120.0,
+            "POSTS_POLL_BASE": 0.05,
+            "POSTS_POLL_CAP": 0.2,
+        }
+        from studio import create_app
+        from studio.cli import upgrade_database
+
+        self.app = create_app(dict(self.config))
+        upgrade_database(self.app)
+        self.account_id = self._connect()
+        self.video_id = self._video()
+
+    def _connect(self) -> int:
+        """Authorize at the sandbox and store the account through the tiktok room's service."""
+        import requests
+
+        from studio import db
+        from studio.tiktok import services as tiktok
+        from studio.tiktok.results import TokenSet
+
+        with requests.Session() as http:
+            http.trust_env = False
+            approved = http.post(
+                self.sandbox_url + "/_sandbox/authorize",
+                json={
+                    "client_key": "sandbox-client-key",
+                    "redirect_uri": SANDBOX_REDIRECT,
+                    "scope": "user.info.basic,video.upload",
+                    "state": "bench",
+                    "creator": "acme",
+                },
+                timeout=10,
+            ).json()
+            code = parse_qs(urlsplit(approved["redirect_url"]).query)["code"][0]
+            body = http.post(
+                self.sandbox_url + "/v2/oauth/token/",
+                data={
+                    "client_key": "sandbox-client-key",
+                    "client_secret": "sandbox-client-secret",
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": SANDBOX_REDIRECT,
+                },
+                timeout=10,
+            ).json()
+        with self.app.app_context():
+            return tiktok.connect_account(db.session, TokenSet.from_body(body), None).id
+
+    def _video(self) -> int:
+        """A Video row whose file is a link to the measured file."""
+        from studio import db
+        from studio.videos.models import Video
+        from studio.videos.storage import uploads_dir
+
+        with self.app.app_context():
+            name = f"{uuid.uuid4().hex}.mp4"
+            os.symlink(self.path.resolve(), uploads_dir() / name)
+            video = Video(
+                sha256=_sha256(self.path),
+                display_name=self.path.name,
+                storage_name=name,
+                size_bytes=self.path.stat().st_size,
+                container="mp4",
+                video_codec="h264",
+                duration_s=30.0,
+                width=1080,
+                height=1920,
+                fps=30.0,
+            )
+            db.session.add(video)
+            db.session.commit()
+            return video.id
+
+    def run_job(self) -> tuple[float, int, int]:
+        """(upload seconds, worker peak RSS, idle worker RSS) for one post sent by the job."""
+        from studio import db
+        from studio.posts import tasks
+        from studio.posts.models import Mode, Post
+        from studio.posts.services import Draft, create_post
+
+        worker = self._start_worker()
+        try:
+            idle = _rss(worker.pid, "VmRSS")
+            with self.app.app_context():
+                draft = Draft(self.video_id, self.account_id, Mode.DRAFT, consent=True)
+                post, _ = create_post(db.session, _BenchUser(), draft, uuid.uuid4().hex)
+                tasks.send_post(post.id)
+                deadline = time.monotonic() + 1800
+                while time.monotonic() < deadline:
+                    db.session.expire_all()
+                    row = db.session.get(Post, post.id)
+                    db.session.commit()
+                    if row.is_terminal:
+                        break
+                    if worker.poll() is not None:
+                        raise RuntimeError(f"worker exited; see {self.tmp / 'worker.log'}")
+                    time.sleep(0.1)
+                if row.status != "in_inbox":
+                    raise RuntimeError(f"post ended {row.status}: {row.fail_message}")
+                seconds = (row.uploaded_at - row.sent_at).total_seconds()
+            return seconds, _rss(worker.pid, "VmHWM"), idle
+        finally:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+    def _start_worker(self) -> subprocess.Popen:
+        env = {**os.environ, "SEND_STAGE_CONFIG": json.dumps(self.config)}
+        with open(self.tmp / "worker.log", "wb") as log:
+            worker = subprocess.Popen(
+                [sys.executable, __file__, "--worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 60
+        while "Huey consumer started" not in (self.tmp / "worker.log").read_text(errors="replace"):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start; see {self.tmp / 'worker.log'}")
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the start-up periodic tasks run, so "idle" is really idle
+        return worker
+
+    def run_curl(self) -> float:
+        """Seconds for `curl -T` of the same chunk plan to a fresh upload_url."""
+        from studio import db
+        from studio.tiktok import services as tiktok
+        from studio.videos.chunks import plan_chunks
+
+        size = self.path.stat().st_size
+        plan = plan_chunks(size)
+        parts = []
+        with open(self.path, "rb") as src:
+            for index, first, last in plan.ranges():
+                part = self.tmp / f"chunk{index}"
+                with open(part, "wb") as out:
+                    src.seek(first)
+                    _copy(src, out, last - first + 1)
+                parts.append((part, plan.content_range(index)))
+        info = {
+            "source": "FILE_UPLOAD",
+            "video_size": plan.video_size,
+            "chunk_size": plan.chunk_size,
+            "total_chunk_count": plan.total_chunk_count,
+        }
+        with self.app.app_context():
+            client = tiktok.get_client()
+            init = tiktok.call_with_token(
+                db.session, self.account_id, lambda t: client.init_inbox_video(t, info)
+            )
+        started = time.perf_counter()
+        url = urlsplit(init.upload_url)
+        for part, content_range in parts:
+            # curl -T appends the file name to a URL whose path ends in "/" (upload_url does),
+            # so the real path and query go in --request-target instead.
+            command = ["curl", "-sS", "-f", "-o", "/dev/null", "-T", str(part), "-X", "PUT"]
+            command += ["-H", "Content-Type: video/mp4", "-H", f"Content-Range: {content_range}"]
+            command += ["-H", "Expect:", "--request-target", f"{url.path}?{url.query}"]
+            subprocess.run([*command, f"{url.scheme}://{url.netloc}/chunk"], check=True)
+        elapsed = time.perf_counter() - started
+        for part, _ in parts:
+            part.unlink()
+        return elapsed
+
+
+class _BenchUser:
+    """The post's creator (no staff account in this instance)."""
+
+    id = None
+    email = "bench@example.com"
+    is_admin = True
+
+
+def _copy(src: Any, out: Any, length: int) -> None:
+    while length > 0:
+        block = src.read(min(8 * MIB, length))
+        out.write(block)
+        length -= len(block)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(8 * MIB):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _rss(pid: int, field: str) -> int:
+    """VmRSS or VmHWM of a process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+def _worker() -> None:
+    """The measured process: the app's real `flask worker` command."""
+    from studio import create_app
+    from studio.cli import worker_command
+
+    app = create_app(json.loads(os.environ["SEND_STAGE_CONFIG"]))
+    result = app.test_cli_runner().invoke(worker_command, ["--workers", "2"])
+    if result.exception is not None:
+        raise result.exception
+
+
+def _random_file(folder: Path, size: int) -> Path:
+    path = folder / f"random-{size // MIB}MiB.bin"
+    with open(path, "wb") as out:
+        left = size
+        while left > 0:
+            block = os.urandom(min(8 * MIB, left))
+            out.write(block)
+            left -= len(block)
+    return path
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--worker"]:
+        _worker()
+        return
+    sizes = [int(a) for a in argv] or [256, 1024]
+    rows: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="send-files-") as folder:
+        for mib in sizes:
+            path = _random_file(Path(folder), mib * MIB)
+            rows += measure(path)
+            path.unlink()
+    header = ("stage", "figure", "value", "baseline", "ratio", "target")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(6)]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
