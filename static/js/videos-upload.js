@@ -17,7 +17,7 @@
   const cancelBtn = $("upload-cancel");
   const resumeBtn = $("upload-resume");
 
-  const csrf = root.dataset.csrf;
+  let csrf = root.dataset.csrf;
   const createUrl = root.dataset.createUrl;
   const maxBytes = Number(root.dataset.maxBytes);
   const maxWords = root.dataset.maxWords;
@@ -86,6 +86,16 @@
     });
   }
 
+  async function refreshToken() {
+    try {
+      const res = await fetch(window.location.href, { credentials: "same-origin" });
+      const found = (await res.text()).match(/data-csrf="([^"]+)"/);
+      if (found) csrf = found[1];
+    } catch {
+      // keep the old token; the next failure is reported as usual
+    }
+  }
+
   const message = (res, fallback) => (res.data && res.data.error && res.data.error.message) || fallback;
 
   async function start(file) {
@@ -96,7 +106,7 @@
       return;
     }
     if (file.size === 0) { show("bad", el("p", `${file.name} is empty.`)); return; }
-    job = { file, url: null, offset: 0, xhr: null, cancelled: false, retries: 0 };
+    job = { file, url: null, offset: 0, xhr: null, cancelled: false, retries: 0, tokenRefreshes: 0 };
     nameEl.textContent = file.name;
     panel.hidden = false;
     zone.classList.add("busy");
@@ -156,6 +166,11 @@
       if (res.status === 200 || res.status === 201) return done(res.data);
       if (res.status === 409 && res.offset !== null) { job.offset = Number(res.offset); continue; }
       if (res.status === 422) return rejected(res.data);
+      if (res.status === 400 && /CSRF/.test(message(res, "")) && job.tokenRefreshes < 2) {
+        job.tokenRefreshes += 1; // the page's token expired during a long upload: fetch a new one
+        await refreshToken();
+        continue;
+      }
       if (res.status === 423 || res.status >= 500 && res.status !== 507) {
         if (!(await recover())) return;
         continue;

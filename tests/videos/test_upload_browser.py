@@ -108,3 +108,21 @@ def test_cancel_stops_and_says_so(page, server: LiveServer, tmp_path: Path) -> N
     page.locator("#upload-result").get_by_text("Upload cancelled. Nothing was kept.").wait_for()
     partial = Path(server.app.instance_path) / "uploads" / ".partial"
     assert list(partial.iterdir()) == []
+
+
+def test_expired_csrf_token_is_renewed_mid_upload(page, sample_mp4: Path) -> None:
+    refused = []
+
+    def expire_once(route):
+        if route.request.method == "PATCH" and not refused:
+            refused.append(True)
+            message = "The page expired (missing or old CSRF token). Reload the page and resume."
+            route.fulfill(status=400, json={"error": {"code": 400, "message": message}})
+        else:
+            route.continue_()
+
+    page.route("**/videos/uploads/**", expire_once)
+    with page.expect_request(lambda r: r.url.endswith("/videos/upload")):
+        page.set_input_files("#video-file", str(sample_mp4))
+    page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
+    assert refused == [True]
