@@ -77,6 +77,15 @@ def callback():
         )
         return render_template("tiktok/flow_error.html", error=error), 502
     flash(f"Connected TikTok account {account.display_name or account.open_id}.", "success")
+    missing = [s for s in config.scopes(current_app) if not account.has_scope(s)]
+    if missing:
+        flash(
+            "TikTok did not grant "
+            + ", ".join(missing)
+            + ". Features that need it stay off until the account owner allows it "
+            "(connect again and keep it ticked).",
+            "warning",
+        )
     return redirect(url_for("tiktok.index"))
 
 

@@ -204,6 +204,8 @@ def test_declined_optional_scope_shows_granted_scopes(app, admin_client, sandbox
     connect_tiktok(admin_client, sandbox, granted=["user.info.basic"])
     (account,) = _accounts(app)
     assert account.scope_list == ["user.info.basic"]
+    page = admin_client.get("/tiktok/").get_data(as_text=True)
+    assert "TikTok did not grant video.upload" in page
 
 
 def test_direct_post_asks_for_publish_and_offers_upgrade(make_app, sandbox, users):

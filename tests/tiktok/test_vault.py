@@ -29,19 +29,31 @@ def test_tokens_are_encrypted_under_the_accounts_own_key(app, connected_account,
             vault.decrypt(other_key, account.access_token_enc)
 
 
-def test_no_token_in_plaintext_in_the_database_or_wal(app, connected_account, sandbox):
+def test_no_secret_in_plaintext_in_the_database_or_wal(app, admin_client, sandbox, monkeypatch):
+    from studio.tiktok import oauth
+
+    verifiers: list[str] = []
+
+    def recording_pkce() -> tuple[str, str]:
+        pair = real_pkce()
+        verifiers.append(pair[0])
+        return pair
+
+    real_pkce = oauth.pkce_pair
+    monkeypatch.setattr(oauth, "pkce_pair", recording_pkce)
+    assert connect_tiktok(admin_client, sandbox).status_code == 302
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.scalars(select(TikTokAccount)).one()
         secrets = {read_token(account), read_token(account, "refresh")}
         account.access_expires_at = utcnow() + dt.timedelta(seconds=10)
         db.session.commit()
         services.access_token(db.session, account.id)  # a refresh: a second pair on disk
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(TikTokAccount, account.id)
         secrets |= {read_token(account), read_token(account, "refresh")}
-        secrets |= set(sandbox.state.access)
-        secrets |= {vault.unwrap(account.data_key).decode()}
+        secrets |= set(sandbox.state.access) | set(sandbox.state.codes) | set(verifiers)
+        secrets |= {vault.unwrap(account.data_key).decode(), app.config["TIKTOK_CLIENT_SECRET"]}
     blob = b"".join(p.read_bytes() for p in _database_files(app))
-    assert len(secrets) >= 5
+    assert len(secrets) >= 8
     for secret in secrets:
         assert secret and secret.encode() not in blob
 
