@@ -165,3 +165,43 @@ def test_refresh_cli(app, connected_account, sandbox):
     assert "Acme Studio" in status.output
     for token in sandbox.state.access:
         assert token not in status.output
+
+
+def _refresh_in_process(config: dict, account_id: int, barrier, results) -> None:
+    from studio import create_app
+
+    app = create_app(config)
+    with app.app_context():
+        barrier.wait()
+        try:
+            results.put(services.access_token(db.session, account_id))
+        except BaseException as exc:  # noqa: BLE001 - sent back to the test
+            results.put(f"error: {exc!r}")
+
+
+def test_two_processes_refresh_exactly_once(app, connected_account, sandbox, http):
+    import multiprocessing
+
+    keys = (
+        "ENV TESTING INSTANCE_PATH SECRET_KEY VAULT_KEYS AUDIT_SEAL_KEY DATABASE_URL "
+        "SQLITE_SYNCHRONOUS HUEY_IMMEDIATE TIKTOK_AUTH_URL TIKTOK_API_BASE TIKTOK_TIMEOUT"
+    ).split()
+    config = {k: app.config[k] for k in keys} | {"INSTANCE_PATH": app.instance_path}
+    expire_soon(app, connected_account.id)
+    fail_next(http, sandbox, "/v2/oauth/token/", "slow", seconds=0.5)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_refresh_in_process, args=(config, connected_account.id, barrier, results)
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    tokens = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+    assert all(not str(t).startswith("error") for t in tokens), tokens
+    assert tokens[0] == tokens[1]
+    assert sandbox.state.counters["refreshes"] == 1
