@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
-import os
 import secrets
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import ClientDisconnected
 
 from studio.audit import Action, Actor, record
 from studio.db import utcnow
-from studio.videos import media, services, storage
+from studio.videos import media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
 from studio.videos.sizes import describe_limit
 
-BLOCK = 1024 * 1024
 LEASE = dt.timedelta(seconds=60)
 RENEW_EVERY = dt.timedelta(seconds=20)
-# SHA-256 is computed while the bytes arrive. hashlib objects cannot be stored, so the running
-# hash lives in the process that received the previous part; a part that lands in another
-# worker (or after a restart) drops it, and the hash is then computed once from disk at the end.
-_HASHERS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
-_MAX_HASHERS = 256
 
 
 class UploadError(Exception):
@@ -151,12 +141,7 @@ def get_upload(session: Session, upload_id: str, user: Any) -> UploadSession:
 
 def _reconcile(session: Session, upload: UploadSession) -> None:
     """Never report bytes the disk lost (a power cut before they were flushed, a removed file)."""
-    path = storage.part_path(upload.id)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        path.touch(mode=0o600)
-        size = 0
+    size = parts.disk_size(storage.part_path(upload.id))
     if size >= upload.offset:
         return
     session.execute(
@@ -165,7 +150,7 @@ def _reconcile(session: Session, upload: UploadSession) -> None:
         .values(offset=size)
     )
     session.commit()
-    _HASHERS.pop(upload.id, None)
+    parts.forget_hasher(upload.id)
     upload.offset = size
 
 
@@ -193,12 +178,12 @@ def append(
             400, f"This part runs past the declared size ({upload.length} bytes).", offset=offset
         )
     token = _take_lease(session, upload, offset)
-    hasher = _take_hasher(upload.id, offset)
+    hasher = parts.take_hasher(upload.id, offset)
     written = _write_part(session, upload, token, body, room, hasher)
     new_offset = offset + written
     _commit_offset(session, upload, token, new_offset)
     if hasher is not None:
-        _keep_hasher(upload.id, new_offset, hasher)
+        parts.keep_hasher(upload.id, new_offset, hasher)
     if new_offset < upload.length:
         return Progress(new_offset, upload.length)
     return _finish(session, upload, user, hasher)
@@ -261,102 +246,53 @@ def _release_lease(session: Session, upload: UploadSession, token: str) -> None:
     session.commit()
 
 
-def _take_hasher(upload_id: str, offset: int) -> Any:
-    cached = _HASHERS.pop(upload_id, None)
-    if offset == 0:
-        return hashlib.sha256()
-    if cached is not None and cached[0] == offset:
-        return cached[1]
-    return None
-
-
-def _keep_hasher(upload_id: str, offset: int, hasher: Any) -> None:
-    _HASHERS[upload_id] = (offset, hasher)
-    while len(_HASHERS) > _MAX_HASHERS:
-        _HASHERS.popitem(last=False)
-
-
 def _write_part(
-    session: Session,
-    upload: UploadSession,
-    token: str,
-    body: BinaryIO,
-    room: int,
-    hasher: Any,
+    session: Session, upload: UploadSession, token: str, body: BinaryIO, room: int, hasher: Any
 ) -> int:
-    """Stream the body into the part file at the committed offset; bytes made durable."""
+    """Stream the body into the part file under the lease; errors leave the offset as it was."""
     path = storage.part_path(upload.id)
-    buf = bytearray(BLOCK)
-    view = memoryview(buf)
-    written = 0
-    renew_at = utcnow() + RENEW_EVERY
+    renew_at = [utcnow() + RENEW_EVERY]
+
+    def heartbeat() -> None:
+        if utcnow() >= renew_at[0]:
+            if not _renew_lease(session, upload, token):
+                raise UploadError(404, "This upload was cancelled.")
+            renew_at[0] = utcnow() + RENEW_EVERY
+
     try:
-        with open(path, "r+b", buffering=0) as part:
-            part.truncate(upload.offset)  # a torn write after the last commit never counts
-            part.seek(upload.offset)
-            while written < room:
-                n = _read_into(body, view[: min(BLOCK, room - written)])
-                if not n:
-                    break  # the client went away: keep what arrived, it resumes from there
-                _write_all(part, view[:n])
-                if hasher is not None:
-                    hasher.update(view[:n])
-                written += n
-                if utcnow() >= renew_at:
-                    if not _renew_lease(session, upload, token):
-                        raise UploadError(404, "This upload was cancelled.")
-                    renew_at = utcnow() + RENEW_EVERY
-            if written == room and _read_into(body, view[:1]):
-                raise UploadError(
-                    400, f"The upload is longer than declared ({upload.length} bytes)."
-                )
-            if _config("UPLOAD_FSYNC") or upload.offset + written == upload.length:
-                os.fsync(part.fileno())  # the offset we commit next must survive a power cut
+        written = parts.write_part(
+            path,
+            upload.offset,
+            body,
+            room,
+            hasher,
+            fsync_each=bool(_config("UPLOAD_FSYNC")),
+            heartbeat=heartbeat,
+        )
     except FileNotFoundError:
         _release_lease(session, upload, token)
         raise UploadError(404, "This upload was cancelled.") from None
-    except OSError as exc:
-        _truncate(path, upload.offset)
+    except (OSError, UploadError, parts.BodyTooLong) as exc:
+        parts.truncate(path, upload.offset)
+        parts.forget_hasher(upload.id)
         _release_lease(session, upload, token)
-        _HASHERS.pop(upload.id, None)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise UploadError(
-                507,
-                "The server ran out of disk space while saving this upload. The last part was "
-                "not saved; try again later or ask an admin to free some space.",
-                offset=upload.offset,
-            ) from None
-        raise
-    except UploadError:
-        _truncate(path, upload.offset)
-        _release_lease(session, upload, token)
-        raise
+        raise _as_upload_error(exc, upload) from None
     return written
 
 
-def _read_into(body: BinaryIO, view: memoryview) -> int:
-    """Fill `view` from the request body; 0 at its end or when the client disconnected."""
-    try:
-        if hasattr(body, "readinto"):  # Werkzeug's LimitedStream: no intermediate bytes
-            return body.readinto(view) or 0
-        data = body.read(len(view))  # gunicorn hands over its own body reader
-    except (ClientDisconnected, OSError, ValueError):
-        return 0
-    view[: len(data)] = data
-    return len(data)
-
-
-def _write_all(part: Any, data: memoryview) -> None:
-    while data:
-        done = part.write(data)
-        data = data[done:]
-
-
-def _truncate(path: os.PathLike[str] | str, offset: int) -> None:
-    try:
-        os.truncate(path, offset)
-    except OSError:
-        pass
+def _as_upload_error(exc: Exception, upload: UploadSession) -> Exception:
+    if isinstance(exc, UploadError):
+        return exc
+    if isinstance(exc, parts.BodyTooLong):
+        return UploadError(400, f"The upload is longer than declared ({upload.length} bytes).")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UploadError(
+            507,
+            "The server ran out of disk space while saving this upload. The last part was "
+            "not saved; try again later or ask an admin to free some space.",
+            offset=upload.offset,
+        )
+    return exc
 
 
 def _commit_offset(session: Session, upload: UploadSession, token: str, offset: int) -> None:
@@ -382,7 +318,7 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
     """Validate the complete file, move it into the library, and close the session."""
     upload_id, name, length = upload.id, upload.display_name, upload.length
     path = storage.part_path(upload_id)
-    _HASHERS.pop(upload_id, None)
+    parts.forget_hasher(upload_id)
     digest = hasher.hexdigest() if hasher is not None else None
     try:
         stored = services.store_file(session, path, name, user, consume=True, sha256=digest)
@@ -414,7 +350,7 @@ def cancel(session: Session, upload_id: str, user: Any) -> None:
     """Stop an upload: its part file and row are removed."""
     upload = get_upload(session, upload_id, user)
     name, offset, length = upload.display_name, upload.offset, upload.length
-    _HASHERS.pop(upload_id, None)
+    parts.forget_hasher(upload_id)
     _drop(session, upload_id)
     storage.remove(storage.part_path(upload_id))
     record(
@@ -437,7 +373,7 @@ def purge_stale(session: Session, now: dt.datetime | None = None) -> int:
         session.execute(delete(UploadSession).where(UploadSession.id == upload_id))
         session.commit()
         storage.remove(storage.part_path(upload_id))
-        _HASHERS.pop(upload_id, None)
+        parts.forget_hasher(upload_id)
     return len(stale) + _purge_orphan_parts(session, now)
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 
 from studio import db
-from studio.videos import samples, uploads
+from studio.videos import parts, samples
 from studio.videos.models import UploadSession, Video
 from tests.videos.conftest import PART_TYPE, Uploader, leftovers, uploader_for
 
@@ -167,7 +167,7 @@ def test_resume_after_the_hash_state_is_lost(
     data = sample_mp4.read_bytes()
     url = uploader.create(len(data)).get_json()["url"]
     assert uploader.patch(url, 0, data[:5000]).status_code == 204
-    uploads._HASHERS.clear()
+    parts._HASHERS.clear()
     response = uploader.patch(url, 5000, data[5000:])
     assert response.status_code == 200
     with app.app_context():
@@ -311,7 +311,7 @@ def test_disk_full_mid_part_is_507_and_counts_nothing(
 ) -> None:
     url = uploader.create(1000).get_json()["url"]
     assert uploader.patch(url, 0, b"a" * 300).status_code == 204
-    real = uploads._write_all
+    real = parts.write_all
     calls = {"n": 0}
 
     def fill_disk(part, data):
@@ -320,13 +320,13 @@ def test_disk_full_mid_part_is_507_and_counts_nothing(
             raise OSError(errno.ENOSPC, "No space left on device")
         real(part, data)
 
-    monkeypatch.setattr(uploads, "BLOCK", 100)
-    monkeypatch.setattr(uploads, "_write_all", fill_disk)
+    monkeypatch.setattr(parts, "BLOCK", 100)
+    monkeypatch.setattr(parts, "write_all", fill_disk)
     response = uploader.patch(url, 300, b"b" * 500)
     assert response.status_code == 507
     assert "ran out of disk space" in response.get_json()["error"]["message"]
     assert response.headers["Upload-Offset"] == "300"
-    monkeypatch.setattr(uploads, "_write_all", real)
+    monkeypatch.setattr(parts, "write_all", real)
     (part,) = (Path(app.instance_path) / "uploads" / ".partial").iterdir()
     assert part.read_bytes() == b"a" * 300  # the torn bytes were cut off
     assert uploader.head(url).headers["Upload-Offset"] == "300"

@@ -1,0 +1,116 @@
+"""Part files of uploads in progress: stream a request body in, hash it, cut torn writes."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from werkzeug.exceptions import ClientDisconnected
+
+BLOCK = 1024 * 1024
+# SHA-256 is computed while the bytes arrive. hashlib objects cannot be stored, so the running
+# hash lives in the process that received the previous part; a part that lands in another
+# worker (or after a restart) drops it, and the hash is then computed once from disk at the end.
+_HASHERS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+_MAX_HASHERS = 256
+
+
+class BodyTooLong(ValueError):
+    """The request body holds more bytes than the upload has room for."""
+
+
+def take_hasher(upload_id: str, offset: int) -> Any:
+    """The running SHA-256 of the first `offset` bytes, if this process has it (else None)."""
+    cached = _HASHERS.pop(upload_id, None)
+    if offset == 0:
+        return hashlib.sha256()
+    if cached is not None and cached[0] == offset:
+        return cached[1]
+    return None
+
+
+def keep_hasher(upload_id: str, offset: int, hasher: Any) -> None:
+    """Remember the running hash for the next part (a bounded, least-recent-first cache)."""
+    _HASHERS[upload_id] = (offset, hasher)
+    while len(_HASHERS) > _MAX_HASHERS:
+        _HASHERS.popitem(last=False)
+
+
+def forget_hasher(upload_id: str) -> None:
+    _HASHERS.pop(upload_id, None)
+
+
+def write_part(
+    path: Path,
+    offset: int,
+    body: BinaryIO,
+    room: int,
+    hasher: Any,
+    *,
+    fsync_each: bool,
+    heartbeat: Callable[[], None],
+) -> int:
+    """Append the body at `offset` (cutting anything after it first); returns bytes written.
+
+    A body that ends early (the client went away) keeps what arrived. The part is fsynced when
+    `fsync_each` is set and always when it completes the file. Raises BodyTooLong, and OSError
+    from the disk (the caller truncates back to `offset`).
+    """
+    view = memoryview(bytearray(BLOCK))
+    written = 0
+    with open(path, "r+b", buffering=0) as part:
+        part.truncate(offset)  # a torn write after the last commit never counts
+        part.seek(offset)
+        while written < room:
+            n = read_into(body, view[: min(BLOCK, room - written)])
+            if not n:
+                break
+            write_all(part, view[:n])
+            if hasher is not None:
+                hasher.update(view[:n])
+            written += n
+            heartbeat()
+        if written == room and read_into(body, view[:1]):
+            raise BodyTooLong()
+        if fsync_each or written == room:
+            os.fsync(part.fileno())  # the offset committed next must survive a power cut
+    return written
+
+
+def read_into(body: BinaryIO, view: memoryview) -> int:
+    """Fill `view` from the request body; 0 at its end or when the client disconnected."""
+    try:
+        if hasattr(body, "readinto"):  # Werkzeug's LimitedStream: no intermediate bytes
+            return body.readinto(view) or 0
+        data = body.read(len(view))  # gunicorn hands over its own body reader
+    except (ClientDisconnected, OSError, ValueError):
+        return 0
+    view[: len(data)] = data
+    return len(data)
+
+
+def write_all(part: Any, data: memoryview) -> None:
+    """Write every byte (a raw file may write fewer than asked)."""
+    while data:
+        done = part.write(data)
+        data = data[done:]
+
+
+def truncate(path: Path, offset: int) -> None:
+    """Cut a part file back to its committed offset, if it still exists."""
+    with contextlib.suppress(OSError):
+        os.truncate(path, offset)
+
+
+def disk_size(path: Path) -> int:
+    """Bytes the part file really holds; an absent file is recreated empty."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        path.touch(mode=0o600)
+        return 0
