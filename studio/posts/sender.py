@@ -26,8 +26,8 @@ from studio.db import utcnow
 from studio.posts import budget, media
 from studio.posts.lease import Heartbeat
 from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.queries import pending_drafts
 from studio.posts.reasons import FAIL_REASONS, explain
-from studio.posts.services import pending_drafts
 from studio.tiktok import services as tiktok
 from studio.tiktok.errors import (
     PublishIdError,
@@ -54,10 +54,6 @@ class Deferred(Exception):
     def __init__(self, seconds: float, status: PostStatus | None = None, note: str = "") -> None:
         super().__init__(note)
         self.seconds, self.status, self.note = seconds, status, note
-
-
-class Restart(Exception):
-    """The upload must start again with a fresh init (after the status check said so)."""
 
 
 class Sender:
@@ -418,7 +414,11 @@ class Sender:
         return expires - margin > utcnow()
 
     def save(self, **changes: Any) -> None:
-        """Write and commit at once: each step's outcome is durable before the next call."""
+        """Write and commit at once: each step's outcome is durable before the next call.
+
+        Nothing is written once the lease is lost: the new owner reconciles with TikTok.
+        """
+        self.heartbeat.check()
         for key, value in changes.items():
             setattr(self.post, key, value)
         self.session.commit()

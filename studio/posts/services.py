@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio import db
 from studio.audit import Action, Actor, record, scope
-from studio.db import utcnow
 from studio.posts import captions, rules
-from studio.posts.models import PENDING_DRAFT, TERMINAL, Mode, Post, PostStatus, Source
+from studio.posts.events import apply_publish_event, wake_held
+from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.queries import (
+    count_posts,
+    counts,
+    due_posts,
+    get_account,
+    get_post,
+    get_video_or_none,
+    list_posts,
+    pending_drafts,
+    video_busy_reason,
+)
 from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
+__all__ = [  # re-exported: other rooms and the views use services as the room's front door
+    "apply_publish_event",
+    "count_posts",
+    "counts",
+    "due_posts",
+    "get_account",
+    "get_post",
+    "get_video_or_none",
+    "list_posts",
+    "pending_drafts",
+    "video_busy_reason",
+    "wake_held",
+]
 log = logging.getLogger(__name__)
-DRAFT_WINDOW = dt.timedelta(hours=24)
 
 
 class PostError(Exception):
@@ -119,23 +141,6 @@ def consent_sentence(draft: Draft, nickname: str, username: str = "") -> str:
     return f"I want to send this video to the TikTok account {who} as a draft in its inbox."
 
 
-def pending_drafts(session: Session, account_id: int) -> int:
-    """Drafts TikTok counts against the 5-per-24-hours limit for this account."""
-    since = utcnow() - DRAFT_WINDOW
-    return (
-        session.scalar(
-            select(func.count(Post.id)).where(
-                Post.account_id == account_id,
-                Post.mode == Mode.DRAFT,
-                Post.publish_id.is_not(None),
-                Post.sent_at > since,
-                Post.status.in_([s.value for s in PENDING_DRAFT]),
-            )
-        )
-        or 0
-    )
-
-
 def create_post(
     session: Session, user: Any, draft: Draft, key: str, creator: Any = None, consent_text: str = ""
 ) -> tuple[Post, bool]:
@@ -200,22 +205,6 @@ def enqueue(post_id: int) -> None:
     from studio.posts.tasks import send_post
 
     send_post(post_id)
-
-
-def get_post(session: Session, post_id: int) -> Post | None:
-    """One post (every staff member may see every company post)."""
-    return session.get(Post, post_id)
-
-
-def list_posts(session: Session, limit: int = 50, offset: int = 0) -> list[Post]:
-    """Newest first."""
-    query = select(Post).order_by(Post.created_at.desc(), Post.id.desc())
-    return list(session.scalars(query.limit(limit).offset(offset)))
-
-
-def count_posts(session: Session) -> int:
-    """How many posts exist."""
-    return session.scalar(select(func.count(Post.id))) or 0
 
 
 def may_retry(post: Post, user: Any) -> bool:
@@ -285,109 +274,6 @@ def status_payload(post: Post) -> dict[str, Any]:
     }
 
 
-def apply_publish_event(
-    session: Session, publish_id: str, event: str, content: dict[str, Any]
-) -> Post | None:
-    """Apply a TikTok post.publish.* webhook to the post with this publish_id (idempotent)."""
-    from studio.posts.reasons import FAIL_REASONS, explain
-
-    db.begin_write(session)
-    post = session.scalar(select(Post).where(Post.publish_id == publish_id).with_for_update())
-    if post is None:
-        session.rollback()
-        return None
-    before = post.status
-    if event == "post.publish.failed":
-        if post.status != PostStatus.PUBLISHED:
-            code = str(content.get("reason") or "internal")
-            reason = FAIL_REASONS.get(code) or explain(code)
-            post.status, post.fail_reason, post.fail_message = PostStatus.FAILED, code, reason.text
-            post.retryable, post.tiktok_status = reason.retryable, "FAILED"
-            post.finished_at = utcnow()
-    elif event == "post.publish.complete":
-        post.status, post.tiktok_status = PostStatus.PUBLISHED, "PUBLISH_COMPLETE"
-        post.finished_at = post.finished_at or utcnow()
-    elif event == "post.publish.inbox_delivered":
-        if post.status not in TERMINAL:
-            post.status, post.tiktok_status = PostStatus.IN_INBOX, "SEND_TO_USER_INBOX"
-            post.finished_at = utcnow()
-    elif event == "post.publish.publicly_available" and content.get("post_id") is not None:
-        ids = [*(post.tiktok_post_ids or []), str(content["post_id"])]
-        post.tiktok_post_ids = list(dict.fromkeys(ids))
-    if post.status in TERMINAL:
-        post.upload_url_enc = None
-        post.next_attempt_at = None
-    session.commit()
-    if post.status != before:
-        with scope(account_id=post.account_id, post_id=post.id):
-            record(
-                Action.POST_STATUS,
-                actor=Actor.webhook("tiktok"),
-                summary=f"post {post.id}: {before} → {post.status} ({event})",
-            )
-    if post.status == PostStatus.PUBLISHED and post.mode == Mode.DRAFT:
-        wake_held(session, post.account_id)
-    return post
-
-
-def wake_held(session: Session, account_id: int) -> int:
-    """A draft stopped counting against the limit: let held posts try again now."""
-    held = list(
-        session.scalars(
-            select(Post.id).where(Post.account_id == account_id, Post.status == PostStatus.HELD)
-        )
-    )
-    for post_id in held:
-        post = session.get(Post, post_id)
-        if post is not None:
-            post.next_attempt_at = utcnow()
-    session.commit()
-    return len(held)
-
-
-def due_posts(session: Session, limit: int = 100) -> list[int]:
-    """Unfinished posts nobody holds whose next attempt is due (the sweeper's work list)."""
-    now = utcnow()
-    query = (
-        select(Post.id)
-        .where(
-            Post.status.not_in([s.value for s in TERMINAL]),
-            or_(Post.lease_until.is_(None), Post.lease_until < now),
-            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
-        )
-        .order_by(Post.id)
-        .limit(limit)
-    )
-    if not db.is_sqlite(session):
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    session.commit()
-    return ids
-
-
-def counts(session: Session) -> dict[str, int]:
-    """Posts in flight, in inboxes and failed (for the dashboard)."""
-    rows = session.execute(select(Post.status, func.count(Post.id)).group_by(Post.status)).all()
-    by_status = {str(s): n for s, n in rows}
-    done = {PostStatus.IN_INBOX, PostStatus.PUBLISHED, PostStatus.FAILED}
-    return {
-        "in_flight": sum(n for s, n in by_status.items() if s not in done),
-        "in_inbox": by_status.get(PostStatus.IN_INBOX, 0),
-        "published": by_status.get(PostStatus.PUBLISHED, 0),
-        "failed": by_status.get(PostStatus.FAILED, 0),
-    }
-
-
-def video_busy_reason(session: Session, video: Any) -> str | None:
-    """Why a video's file must stay (a post is still sending it), or None (videos room asks)."""
-    busy = session.scalar(
-        select(func.count(Post.id)).where(
-            Post.video_id == video.id, Post.status.not_in([s.value for s in TERMINAL])
-        )
-    )
-    return f"{busy} post(s) are still sending it to TikTok" if busy else None
-
-
 @dataclass
 class Target:
     """Who will receive the post, fetched fresh from TikTok for the preview."""
@@ -448,16 +334,6 @@ def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
         pending=pending,
         limit=limit,
     )
-
-
-def get_video_or_none(session: Session, video_id: int | None) -> Video | None:
-    """The video by id, or None."""
-    return session.get(Video, video_id) if video_id else None
-
-
-def get_account(session: Session, account_id: int | None) -> TikTokAccount | None:
-    """The TikTok account by id, or None."""
-    return session.get(TikTokAccount, account_id) if account_id else None
 
 
 def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:
