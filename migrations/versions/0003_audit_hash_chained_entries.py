@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 INDEXES = {
     "ix_audit_entries_account_seq": ["account_id", "seq"],
     "ix_audit_entries_actor_seq": ["actor_kind", "actor_id", "seq"],
-    "ix_audit_entries_at": ["at"],
+    "ix_audit_entries_at_seq": ["at", "seq"],
     "ix_audit_entries_kind_seq": ["kind", "seq"],
     "ix_audit_entries_post_seq": ["post_id", "seq"],
     "ix_audit_entries_status_seq": ["status", "seq"],

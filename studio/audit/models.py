@@ -47,7 +47,7 @@ class AuditEntry(Base):
         Index("ix_audit_entries_actor_seq", "actor_kind", "actor_id", "seq"),
         Index("ix_audit_entries_status_seq", "status", "seq"),
         Index("ix_audit_entries_post_seq", "post_id", "seq"),
-        Index("ix_audit_entries_at", "at"),
+        Index("ix_audit_entries_at_seq", "at", "seq"),
     )
 
     @property

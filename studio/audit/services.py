@@ -104,12 +104,18 @@ def conditions(session: Session, filters: Filters) -> list[ColumnElement[bool]]:
         )
     if filters.since is not None:
         first = session.scalar(
-            select(func.min(AuditEntry.seq)).where(AuditEntry.at >= filters.since)
+            select(AuditEntry.seq)
+            .where(AuditEntry.at >= filters.since)
+            .order_by(AuditEntry.at, AuditEntry.seq)
+            .limit(1)
         )
         where.append(AuditEntry.seq >= first if first is not None else false())
     if filters.until is not None:
         last = session.scalar(
-            select(func.max(AuditEntry.seq)).where(AuditEntry.at <= filters.until)
+            select(AuditEntry.seq)
+            .where(AuditEntry.at <= filters.until)
+            .order_by(AuditEntry.at.desc(), AuditEntry.seq.desc())
+            .limit(1)
         )
         where.append(AuditEntry.seq <= last if last is not None else false())
     return where
