@@ -116,9 +116,11 @@ def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
         if video.has_file:
             tally.add("video_files", 1 + int(bool(video.poster_name)))
             videos.delete_file(session, video, f"data deletion request #{req.id}")
+        db.begin_write(session)
         if session.scalar(select(Post.id).where(Post.video_id == video_id).limit(1)) is None:
-            session.delete(video)
+            session.delete(session.get(Video, video_id))
             tally.add("videos", 1)
+        session.commit()
     tally.pending_videos = []
 
 
@@ -223,16 +225,19 @@ def execute(session: Session, request_id: int) -> DeletionRequest | None:
 def _run_step(
     session: Session, req: DeletionRequest, name: str, step: Step, subj: dict[str, Any]
 ) -> None:
+    services.lock(session, req)
     req.attempts += 1
-    session.commit()
     tally = Tally(req)
     step(session, req, subj, tally)
+    if not session.in_transaction():
+        db.begin_write(session)  # the step committed on its way (another room's service)
     tally.save(req)
     req.step = name
     session.commit()
 
 
 def _finish(session: Session, req: DeletionRequest) -> None:
+    services.lock(session, req)
     tally = Tally(req)
     tally.pending_videos = []
     tally.keep(KEPT_RECEIPT)

@@ -54,13 +54,15 @@ def _video_files(session: Session, purge: Purge) -> None:
 
 
 def _webhook_deliveries(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
     cutoff = _days("WEBHOOK_RETENTION_DAYS")
     where = (WebhookDelivery.received_at < cutoff, WebhookDelivery.processed_at.is_not(None))
     ids = session.scalars(select(WebhookDelivery.id).where(*where)).all()
     purge.add("webhook_deliveries", len(ids))
     if ids and not purge.dry_run:
         session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
-        session.commit()
+    session.commit()
 
 
 def _unverified_requests(session: Session, purge: Purge) -> None:
@@ -73,10 +75,16 @@ def _unverified_requests(session: Session, purge: Purge) -> None:
         purge.add("unverified_requests", 1)
         if not purge.dry_run:
             reason = f"Ownership was not verified within {days} days, so nothing was deleted."
-            services.close(session, req, RequestStatus.REJECTED, reason)
+            services.lock(session, req)
+            if req.status == RequestStatus.RECEIVED:
+                services.close(session, req, RequestStatus.REJECTED, reason)
+            else:
+                session.commit()
 
 
 def _old_receipts(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
     query = select(DeletionRequest.id).where(
         DeletionRequest.status.in_([RequestStatus.COMPLETED, RequestStatus.REJECTED]),
         DeletionRequest.received_at < _days("DELETION_RECEIPT_DAYS"),
@@ -85,10 +93,12 @@ def _old_receipts(session: Session, purge: Purge) -> None:
     purge.add("deletion_receipts", len(ids))
     if ids and not purge.dry_run:
         session.execute(delete(DeletionRequest).where(DeletionRequest.id.in_(ids)))
-        session.commit()
+    session.commit()
 
 
 def _expired_sessions(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
     from studio.auth.models import LoginSession
 
     where = LoginSession.expires_at < db.utcnow()
@@ -96,10 +106,12 @@ def _expired_sessions(session: Session, purge: Purge) -> None:
     purge.add("staff_sessions", len(ids))
     if ids and not purge.dry_run:
         session.execute(delete(LoginSession).where(LoginSession.id.in_(ids)))
-        session.commit()
+    session.commit()
 
 
 def _oauth_flows(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
     try:
         from studio.tiktok.models import OAuthFlow
     except ImportError:
@@ -109,7 +121,7 @@ def _oauth_flows(session: Session, purge: Purge) -> None:
     purge.add("oauth_flows", len(ids))
     if ids and not purge.dry_run:
         session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
-        session.commit()
+    session.commit()
 
 
 def _outbox(session: Session, purge: Purge) -> None:

@@ -23,6 +23,23 @@ class RequestError(ValueError):
     """A transition that the request's state does not allow; the message says why."""
 
 
+def lock(session: Session, req: DeletionRequest) -> DeletionRequest:
+    """Start a writer transaction and re-read the request under it (row lock on PostgreSQL).
+
+    Every read-then-write goes through here: on SQLite a deferred transaction that read
+    before another connection wrote cannot upgrade to a writer (SQLITE_BUSY).
+    """
+    db.begin_write(session)
+    session.refresh(req, with_for_update=not db.is_sqlite(session))
+    return req
+
+
+def _refuse(session: Session, message: str) -> RequestError:
+    """End the writer transaction and return the error to raise."""
+    session.rollback()
+    return RequestError(message)
+
+
 def add_months(when: dt.datetime, months: int) -> dt.datetime:
     """The same day ``months`` calendar months later (clamped to the month's last day)."""
     month_index = when.month - 1 + months
@@ -45,6 +62,7 @@ def open_request(
     code = codes.new_code()
     key = vault.new_data_key()
     salt = codes.new_salt()
+    db.begin_write(session)
     now = db.utcnow()
     req = DeletionRequest(
         code_hash=codes.hash_code(code),
@@ -99,10 +117,12 @@ def mark_verified(
     account_id: int | None = None,
 ) -> DeletionRequest:
     """The requester proved ownership: store the proven identity (encrypted) and move on."""
+    lock(session, req)
     if req.status != RequestStatus.RECEIVED:
         if req.status == RequestStatus.VERIFIED:
+            session.commit()
             return req
-        raise RequestError("This request is no longer waiting for verification.")
+        raise _refuse(session, "This request is no longer waiting for verification.")
     data = {**subject(req), **changes}
     req.subject_enc = vault.encrypt(req.data_key, json.dumps(data))
     req.subject_hash = codes.subject_hash(req.subject_salt, identifier)
@@ -122,11 +142,13 @@ def mark_verified(
 
 def start(session: Session, req: DeletionRequest, actor: Actor) -> DeletionRequest:
     """Move a verified request into execution and enqueue the job (idempotent)."""
+    lock(session, req)
     if req.status == RequestStatus.IN_PROGRESS:
+        session.commit()
         _enqueue(req)
         return req
     if req.status != RequestStatus.VERIFIED:
-        raise RequestError("Only verified requests can be carried out.")
+        raise _refuse(session, "Only verified requests can be carried out.")
     now = db.utcnow()
     req.status = RequestStatus.IN_PROGRESS
     req.approved_at = req.approved_at or now
@@ -150,8 +172,10 @@ def _enqueue(req: DeletionRequest) -> None:
 
 def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
     """An admin accepts a verified request: it runs now."""
+    start(session, req, Actor.user(user))
     req.decided_by = user.id
-    return start(session, req, Actor.user(user))
+    session.commit()
+    return req
 
 
 def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> DeletionRequest:
@@ -159,10 +183,11 @@ def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> De
     reason = (reason or "").strip()
     if not reason:
         raise RequestError("Give the reason the requester will read.")
+    lock(session, req)
     if not req.is_open:
-        raise RequestError("This request is already closed.")
+        raise _refuse(session, "This request is already closed.")
     if req.status == RequestStatus.IN_PROGRESS:
-        raise RequestError("Erasure has started; it cannot be rejected now.")
+        raise _refuse(session, "Erasure has started; it cannot be rejected now.")
     close(session, req, RequestStatus.REJECTED, reason, decided_by=user.id)
     record(
         Action.DELETION_REJECTED,
@@ -203,12 +228,13 @@ def extend(
         raise RequestError("Give the reason for the extension; the requester will read it.")
     if not 1 <= months <= EXTENSION_MAX_MONTHS:
         raise RequestError("An extension is one or two months.")
+    lock(session, req)
     if not req.is_open:
-        raise RequestError("This request is already closed.")
+        raise _refuse(session, "This request is already closed.")
     if req.extended_at is not None:
-        raise RequestError("The deadline has already been extended once.")
+        raise _refuse(session, "The deadline has already been extended once.")
     if db.utcnow() > add_months(req.received_at, 1):
-        raise RequestError("An extension must be announced within one month of receipt.")
+        raise _refuse(session, "An extension must be announced within one month of receipt.")
     req.extended_at = db.utcnow()
     req.extension_reason = reason
     req.due_at = add_months(req.due_at, months)

@@ -157,14 +157,19 @@ def audit_rejected(source: str, reason: str, body: bytes) -> None:
 
 def claim(session: Session, delivery_id: int) -> tuple[WebhookDelivery, bytes] | None:
     """The delivery and its body, when it still needs processing."""
-    row = session.get(WebhookDelivery, delivery_id)
+    db.begin_write(session)
+    row = session.get(WebhookDelivery, delivery_id, populate_existing=True)
     if row is None or row.processed_at is not None or row.body_enc is None:
+        session.rollback()
         return None
+    session.commit()  # no writer transaction stays open while the event is handled
     return row, vault.unwrap(row.body_enc)
 
 
 def finish(session: Session, row: WebhookDelivery, outcome: str) -> None:
     """Mark processed and erase the stored body (it holds the account's open_id)."""
+    db.begin_write(session)
+    session.refresh(row)
     row.processed_at = db.utcnow()
     row.outcome = outcome[:32]
     row.body_enc = None
@@ -174,13 +179,13 @@ def finish(session: Session, row: WebhookDelivery, outcome: str) -> None:
 def failed(session: Session, row: WebhookDelivery, error: str) -> None:
     """Count a failed attempt; after MAX_ATTEMPTS give up and erase the body."""
     session.rollback()
-    row = session.get(WebhookDelivery, row.id)  # type: ignore[assignment]
+    db.begin_write(session)
+    session.refresh(row)
     row.attempts += 1
     row.last_error = error[:500]
+    session.commit()
     if row.attempts >= MAX_ATTEMPTS:
         finish(session, row, "failed")
-    else:
-        session.commit()
 
 
 def unprocessed(session: Session, older_than_s: int = 60) -> list[int]:
