@@ -27,6 +27,17 @@ def holds_sqlite_write_lock(session: Session) -> bool:
     return bool(session.info.get(_WRITING)) and session.in_transaction()
 
 
+def must_join(session: Session) -> bool:
+    """True when an entry must be written inside ``session``'s SQLite transaction.
+
+    That is when it holds the write lock, has pending changes (they would flush into it), or
+    its transaction belongs to a ``with session.begin():`` block that only its owner may end.
+    """
+    if holds_sqlite_write_lock(session) or session.new or session.dirty or session.deleted:
+        return True
+    return getattr(session, "_trans_context_manager", None) is not None
+
+
 def remember_joined(session: Session, spec: Any) -> None:
     """Keep an entry appended inside ``session`` until that transaction commits."""
     session.info.setdefault(_JOINED, []).append(spec)

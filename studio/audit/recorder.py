@@ -8,7 +8,8 @@ exception, on SQLite only, for the caller's session (the app context's ``db.sess
   ``db.begin_write``) or has pending changes, a second connection could only wait for that lock
   until busy_timeout. Then the entry is appended inside the caller's transaction (in a
   savepoint) and commits with it; if the caller rolls back instead, the entry is written again
-  on its own once the lock is free (see ``guard``);
+  on its own once the lock is free (see ``guard``). The same happens inside a
+  ``with session.begin():`` block, whose transaction only its owner may end;
 - if it is only reading, its snapshot is ended first (a no-op for the caller: nothing pending,
   expire_on_commit off); otherwise its next write would fail with SQLITE_BUSY_SNAPSHOT because
   the audit commit moved the database past its snapshot.
@@ -172,12 +173,7 @@ def write(app: Flask, spec: store.Spec, session: Session | None = None) -> int:
     caller = session if session is not None else _request_session()
     try:
         if caller is not None and _on_sqlite_mid_transaction(caller):
-            if (
-                guard.holds_sqlite_write_lock(caller)
-                or caller.new
-                or caller.dirty
-                or caller.deleted
-            ):
+            if guard.must_join(caller):
                 return _append_joined(caller, spec)
             # A read-only snapshot: ending it changes nothing for the caller (no pending work,
             # expire_on_commit is off) and spares it SQLITE_BUSY_SNAPSHOT when it writes later.

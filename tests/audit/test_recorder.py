@@ -157,3 +157,14 @@ def test_record_outside_a_request_uses_the_app(app: Flask) -> None:
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         assert record(Action.AUDIT_SEALED, summary="x") == 1
+
+
+def test_recording_inside_a_begin_block(app: Flask) -> None:
+    with app.app_context():
+        with db.session.begin():
+            db.session.scalar(select(func.count(User.id)))
+            record(Action.POST_STATUS, summary="in a begin block")
+            db.session.add(_user("block@example.com"))
+    assert _users(app) == 1
+    assert [e.summary for e in _entries(app)] == ["in a begin block"]
+    assert check(app).intact
