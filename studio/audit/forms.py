@@ -23,7 +23,7 @@ from studio.audit.services import Filters
 class _FilterFields(FlaskForm):
     """The filter fields, shared by the page (GET) and the export (POST)."""
 
-    account = IntegerField("TikTok account #", validators=[Optional(), NumberRange(min=1)])
+    account = SelectField("TikTok account", choices=[], validators=[Optional()])
     kind = SelectField("Kind", choices=[], validators=[Optional()])
     actor = SelectField("Caused by", choices=[], validators=[Optional()])
     errors = BooleanField("Errors only")
@@ -32,7 +32,16 @@ class _FilterFields(FlaskForm):
     text = StringField("Endpoint contains", validators=[Optional(), Length(max=200)])
     post = IntegerField("Post #", validators=[Optional(), NumberRange(min=1)])
 
-    def set_choices(self, actors: list[tuple[str, str]]) -> None:
+    def set_choices(
+        self, actors: list[tuple[str, str]], accounts: list[tuple[str, str]] = ()
+    ) -> None:
+        """Fill the select fields; an account asked for but gone still shows as "#id"."""
+        wanted = self.account.data
+        if wanted and wanted not in {value for value, _ in accounts}:
+            accounts = [*accounts, (wanted, f"#{wanted}")]
+        self.account.choices = [
+            SelectChoice(v, label) for v, label in [("", "Any account"), *accounts]
+        ]
         kinds = [("", "Any kind")] + [(a.value, a.value) for a in Action]
         self.kind.choices = [SelectChoice(v, label) for v, label in kinds]
         self.actor.choices = [SelectChoice(v, label) for v, label in [("", "Anyone"), *actors]]
@@ -40,7 +49,7 @@ class _FilterFields(FlaskForm):
     def filters(self) -> Filters:
         """The valid filters (invalid fields are ignored and shown with their error)."""
         return Filters(
-            account_id=self.account.data if not self.account.errors else None,
+            account_id=_int(self.account.data),
             kind=self.kind.data or None,
             actor=self.actor.data or None,
             errors_only=bool(self.errors.data),
@@ -49,6 +58,10 @@ class _FilterFields(FlaskForm):
             text=(self.text.data or "").strip() or None,
             post_id=self.post.data if not self.post.errors else None,
         )
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -40,6 +40,13 @@ def _actor_choices() -> list[tuple[str, str]]:
     return [(f"user:{u.id}", u.email) for u in users] + kinds
 
 
+def _account_choices() -> list[tuple[str, str]]:
+    from studio.tiktok.models import TikTokAccount
+
+    accounts = db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id)).all()
+    return [(str(a.id), f"{a.display_name or a.open_id} (#{a.id})") for a in accounts]
+
+
 def _cursor(name: str) -> int | None:
     value = request.args.get(name, type=int)
     return value if value and value > 0 else None
@@ -49,7 +56,7 @@ def _cursor(name: str) -> int | None:
 @login_required
 def index():
     form = FilterForm(request.args)
-    form.set_choices(_actor_choices())
+    form.set_choices(_actor_choices(), _account_choices())
     form.validate()
     filters = form.filters()
     page = services.list_entries(
@@ -88,7 +95,7 @@ def detail(seq: int):
 @login_required
 def export_entries():
     form = ExportForm()
-    form.set_choices(_actor_choices())
+    form.set_choices(_actor_choices(), _account_choices())
     if not form.validate_on_submit() or form.format.data not in export.FORMATS:
         exc = BadRequest()
         exc.studio_message = "The export could not be started: check the filters and try again."
