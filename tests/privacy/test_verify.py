@@ -66,3 +66,26 @@ def test_verification_token_is_revoked_when_not_a_connected_account(app, client,
     verify_with_tiktok(client, sandbox, creator="quiet")
     assert sandbox.state.summary()["counters"]["revokes"] == 1
     assert all(token.revoked for token in sandbox.state.access.values())
+
+
+def test_revoke_now_erases_tokens_and_confirms(app, client, connected_account, sandbox):
+    response = verify_with_tiktok(client, sandbox, start_url="/revoke")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/revoke/done")
+    page = client.get("/revoke/done").get_data(as_text=True)
+    assert "Access revoked" in page and "Acme" not in page
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.status == AccountStatus.DISCONNECTED
+        assert account.access_token_enc is None and account.refresh_token_enc is None
+    assert all(token.revoked for token in sandbox.state.access.values())
+
+
+def test_revoke_for_an_account_we_do_not_hold_looks_the_same(app, client, sandbox):
+    response = verify_with_tiktok(client, sandbox, creator="quiet", start_url="/revoke")
+    assert response.headers["Location"].endswith("/revoke/done")
+
+
+def test_callback_without_a_flow_is_refused(client):
+    response = client.get("/privacy/verify/callback?code=abc&state=forged")
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
