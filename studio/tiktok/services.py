@@ -156,6 +156,7 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
     actor = Actor.user(user) if user is not None else Actor.system("tiktok")
     client = get_client()
     known = account_by_open_id(session, tokens.open_id) if tokens.open_id else None
+    session.commit()  # no transaction stays open across the profile call
     with scope(actor=actor, account_id=known.id if known else None):
         try:
             profile = client.user_info(tokens.access_token, PROFILE_FIELDS)
@@ -196,7 +197,10 @@ def _upsert(
 ) -> TikTokAccount:
     db.begin_write(session)
     account = session.scalar(
-        select(TikTokAccount).where(TikTokAccount.open_id == open_id).with_for_update()
+        select(TikTokAccount)
+        .where(TikTokAccount.open_id == open_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if account is None:
         account = TikTokAccount(open_id=open_id)
@@ -266,7 +270,9 @@ def _token_for_revoke(session: Session, account: TikTokAccount) -> str | None:
         except (ReconnectNeeded, TikTokClientError):
             pass
     session.refresh(account)
-    return read_token(account)
+    token = read_token(account)
+    session.commit()  # no transaction stays open across the revoke call
+    return token
 
 
 def grant_removed(

@@ -99,9 +99,11 @@ def _unusable(account: TikTokAccount | None, account_id: int) -> ReconnectNeeded
 def access_token(session: Session, account_id: int, *, min_valid_s: int = 300) -> str:
     """A token valid for at least `min_valid_s`; refreshes (single-flight) when needed.
 
-    May commit the session (a refresh runs in its own writer transaction).
+    Commits the session: no transaction stays open across the TikTok call that follows (a
+    refresh runs in its own writer transaction).
     """
     account = _fresh(session, account_id)
+    session.commit()
     problem = _unusable(account, account_id)
     if problem:
         raise problem
