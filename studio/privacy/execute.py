@@ -79,10 +79,15 @@ def _locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
 
 
 def _revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
+    from studio.tiktok import services as tiktok
+
+    if subj.get("verify_token"):
+        session.commit()
+        with scope(account_id=req.account_id):
+            _revoke_quietly(tiktok.get_client(), subj["verify_token"])
     account = _account_by_id(session, req.account_id)
     if account is None or not account.data_key:
         return
-    from studio.tiktok import services as tiktok
 
     tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
     session.commit()  # no transaction stays open across the revoke call to TikTok
@@ -263,6 +268,15 @@ def checkpoint(session: Session) -> None:
         raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
+
+
+def _revoke_quietly(client: Any, token: str) -> None:
+    from studio.tiktok.errors import TikTokClientError
+
+    try:
+        client.revoke(token)
+    except TikTokClientError:
+        log.warning("revoking the verification token failed; it expires on its own")
 
 
 def _account(session: Session, open_id: str | None) -> Any:

@@ -8,7 +8,7 @@ request for someone else's account can only ever reach the requester's own data.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import url_for
@@ -29,10 +29,11 @@ class VerifyError(Exception):
 
 @dataclass(frozen=True)
 class Identity:
-    """Who signed in at TikTok."""
+    """Who signed in at TikTok, and the verification token when it must outlive the call."""
 
     open_id: str
     display_name: str
+    pending_token: str | None = field(default=None, repr=False)
 
 
 def start(purpose: str, request_id: int | None = None) -> str:
@@ -48,7 +49,10 @@ def start(purpose: str, request_id: int | None = None) -> str:
 def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
     """Finish the round trip: the flow's context and the signed-in identity.
 
-    The token obtained for verification is revoked at once; it is never stored.
+    The verification token is revoked at once, except when it belongs to an account we have
+    connected and the owner asks for deletion: TikTok's revocation removes the app's whole
+    authorization, which must wait until the request is carried out (it is then kept only
+    encrypted under the request's own key, and revoked by the erasure).
     """
     from studio.tiktok import services as tiktok
     from studio.tiktok.errors import TikTokClientError
@@ -67,13 +71,15 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
                     "TikTok did not tell us who signed in. Nothing was changed; try again."
                 ) from exc
             finally:
-                # The verification grant is never kept; revoking it leaves the app off the
-                # owner's TikTok app list unless a connected account still holds its own grant.
-                _revoke_quietly(client, tokens.access_token)
+                connected = account is not None and bool(account.data_key)
+                keep = connected and context.get("purpose") == "deletion"
+                if not keep:
+                    _revoke_quietly(client, tokens.access_token)
             open_id = str(profile.get("open_id") or tokens.open_id)
     if not open_id or (tokens.open_id and open_id != tokens.open_id):
         raise VerifyError("TikTok did not confirm who signed in. Nothing was changed.")
-    return context, Identity(open_id, str(profile.get("display_name") or ""))
+    name = str(profile.get("display_name") or "")
+    return context, Identity(open_id, name, tokens.access_token if keep else None)
 
 
 def _revoke_quietly(client: Any, token: str) -> None:
@@ -123,7 +129,7 @@ def verify_tiktok_request(
         session,
         req,
         identifier=identity.open_id,
-        changes={"open_id": identity.open_id},
+        changes={"open_id": identity.open_id, "verify_token": identity.pending_token},
         account_id=account.id if account is not None else None,
     )
 
