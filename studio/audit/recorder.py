@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -136,7 +136,7 @@ def build_spec(
     if status not in STATUSES:
         raise ValueError(f"audit status must be one of {STATUSES}, not {status!r}")
     here = _scope.get()
-    actor = fields.pop("actor", None) or here.actor or Actor.system("unscoped")
+    actor = fields.pop("actor", None) or here.actor or default_actor()
     values = {
         "account_id": fields.pop("account_id", here.account_id),
         "post_id": fields.pop("post_id", here.post_id),
@@ -161,6 +161,18 @@ def build_spec(
         payload=payload,
         **values,
     )
+
+
+def default_actor() -> Actor:
+    """Who caused an entry when neither the call nor the scope says: the signed-in user of
+    the current request, the public in an anonymous request, else the system."""
+    if has_request_context():
+        from flask_login import current_user
+
+        if current_user and current_user.is_authenticated:
+            return Actor.user(current_user)
+        return Actor.public()
+    return Actor.system("unscoped")
 
 
 def _text(redactor: Redactor, value: str) -> str:

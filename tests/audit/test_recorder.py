@@ -168,3 +168,16 @@ def test_recording_inside_a_begin_block(app: Flask) -> None:
     assert _users(app) == 1
     assert [e.summary for e in _entries(app)] == ["in a begin block"]
     assert check(app).intact
+
+
+def test_default_actor_is_the_request_user_or_the_public(app: Flask, users) -> None:
+    from flask_login import login_user
+
+    with app.test_request_context():
+        record(Action.TIKTOK_REQUEST, summary="anonymous")
+    with app.test_request_context():
+        login_user(db.session.scalar(select(User).where(User.email == "staff@example.com")))
+        record(Action.TIKTOK_REQUEST, summary="signed in")
+    anonymous, signed_in = _entries(app)
+    assert anonymous.actor_kind == "public"
+    assert (signed_in.actor_kind, signed_in.actor_label) == ("user", "staff@example.com")
