@@ -20,7 +20,9 @@ def apply_publish_event(
     """Apply a TikTok post.publish.* webhook to the post with this publish_id (idempotent)."""
 
     db.begin_write(session)
-    post = session.scalar(select(Post).where(Post.publish_id == publish_id).with_for_update())
+    post = session.scalar(
+        select(Post).where(Post.publish_id == publish_id).with_for_update(of=Post)
+    )
     if post is None:
         session.rollback()
         return None

@@ -219,7 +219,7 @@ def may_retry(post: Post, user: Any) -> bool:
 def retry(session: Session, post: Post, user: Any) -> Post:
     """Try again: a post TikTok failed starts afresh; otherwise continue from publish_id."""
     db.begin_write(session)
-    session.refresh(post, with_for_update=True)
+    session.refresh(post, with_for_update={"of": Post})
     if not may_retry(post, user):
         session.rollback()
         raise PostError("This post cannot be retried now.")

@@ -134,26 +134,24 @@ def test_preview_has_no_default_privacy_and_greys_disabled_toggles(
     assert "publish this video to the TikTok account “Quiet Lab (private)”" in html
 
 
-@pytest.mark.parametrize(
-    ("fields", "message"),
-    [
-        ({}, "Choose who can view this video."),
-        ({"privacy_level": "SELF_ONLY", "allow_duet": "y"}, "Duet is turned off"),
-        (
-            {"privacy_level": "SELF_ONLY", "commercial": "y", "brand_content": "y"},
-            rules.BRANDED_NOT_PRIVATE,
-        ),
-        ({"privacy_level": "SELF_ONLY", "commercial": "y"}, "promotes yourself, a third party"),
-        ({"privacy_level": "PUBLIC_TO_EVERYONE"}, "not available for this account"),
-    ],
-)
-def test_direct_rules_are_enforced_on_the_server(
-    direct_app, sandbox, sandbox_client, video, fields, message
-):
+RULE_CASES = [
+    ({}, "Choose who can view this video."),
+    ({"privacy_level": "SELF_ONLY", "allow_duet": "y"}, "Duet is turned off"),
+    (
+        {"privacy_level": "SELF_ONLY", "commercial": "y", "brand_content": "y"},
+        rules.BRANDED_NOT_PRIVATE,
+    ),
+    ({"privacy_level": "SELF_ONLY", "commercial": "y"}, "promotes yourself, a third party"),
+    ({"privacy_level": "PUBLIC_TO_EVERYONE"}, "not available for this account"),
+]
+
+
+def test_direct_rules_are_enforced_on_the_server(direct_app, sandbox, sandbox_client, video):
     quiet = _connect(direct_app, sandbox_client, sandbox, "quiet")
-    response, _ = send(sandbox_client, video.id, quiet.id, mode="direct", **fields)
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    for fields, message in RULE_CASES:
+        response, _ = send(sandbox_client, video.id, quiet.id, mode="direct", **fields)
+        assert response.status_code == 400, fields
+        assert message in response.get_data(as_text=True).replace("&#39;", "'"), fields
     assert _count(direct_app) == 0
     assert sandbox.state.summary()["counters"].get("inits", 0) == 0
 
