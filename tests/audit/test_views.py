@@ -200,3 +200,19 @@ def test_dashboard_panel(app: Flask, admin_client: FlaskClient) -> None:
     _seed(app)
     html = admin_client.get("/dashboard/").get_data(as_text=True)
     assert "entries in the hash chain" in html and "Not sealed yet" in html
+
+
+def test_erased_entry_says_so(app: Flask, admin_client: FlaskClient) -> None:
+    seqs = _seed(app)
+    with app.app_context():
+        services.erase_payloads(db.session, 2)
+        db.session.commit()
+    html = admin_client.get(f"/audit/{seqs['job']}").get_data(as_text=True)
+    assert "was erased" in html and "still verifies" in html
+
+
+def test_form_bodies_are_shown_as_fields() -> None:
+    from studio.audit.present import pretty
+
+    assert json.loads(pretty("a=1&b=%5Bredacted%5D")) == {"a": "1", "b": "[redacted]"}
+    assert pretty("plain words = not a form") == "plain words = not a form"
