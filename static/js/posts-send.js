@@ -21,6 +21,7 @@
 
   const update = () => {
     const problems = [];
+    if (form.dataset.blocked) problems.push(form.dataset.blocked);
     if (privacy && !privacy.value) problems.push("Choose who can view this video.");
     if (commercial) {
       const on = commercial.checked;

@@ -80,6 +80,12 @@ def _render_preview(
             SelectChoice(value, label) for value, label in options
         ]
     consent = services.consent_sentence(draft, target.nickname, target.username)
+    errors = dict(errors or {})
+    if target.creator is not None and draft.mode == Mode.DIRECT and video is not None:
+        # TikTok: block videos longer than the creator may post, before anyone ticks consent.
+        found = rules.problems(rules.DirectSettings("-"), target.creator, video.duration_s)
+        if "duration" in found:
+            errors.setdefault("duration", found["duration"])
     return render_template(
         "posts/preview.html",
         form=form,
@@ -87,7 +93,7 @@ def _render_preview(
         target=target,
         video=video,
         consent=consent,
-        errors=errors or {},
+        errors=errors,
         rules=rules,
     ), status
 

@@ -198,3 +198,20 @@ def test_inbox_only_account_cannot_post_directly(direct_app, sandbox, sandbox_cl
     assert "did not allow direct posting" in preview.get_data(as_text=True)
     draft = prepare(sandbox_client, video.id, account.id).get_data(as_text=True)
     assert "Acme Studio" in draft  # user info fetched fresh instead of creator info
+
+
+def test_videos_longer_than_the_creator_may_post_are_blocked(
+    direct_app, sandbox, sandbox_client, video
+):
+    quiet = _connect(direct_app, sandbox_client, sandbox, "quiet")  # may post 180 s
+    with direct_app.app_context():
+        from studio.videos.models import Video
+
+        db.session.get(Video, video.id).duration_s = 181.0  # as probed from a longer file
+        db.session.commit()
+    preview = prepare(sandbox_client, video.id, quiet.id, mode="direct").get_data(as_text=True)
+    assert "this account may post at most 180 s" in preview and "data-blocked=" in preview
+    response, _ = send(sandbox_client, video.id, quiet.id, mode="direct", privacy_level="SELF_ONLY")
+    assert response.status_code == 400
+    assert "at most 180 s" in response.get_data(as_text=True)
+    assert _count(direct_app) == 0
