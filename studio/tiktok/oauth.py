@@ -120,12 +120,32 @@ def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthF
         raise FlowError("exchange", 400, "No authorization code", "TikTok sent no code back.")
     verifier = vault.unwrap(flow.verifier_enc or "").decode() if flow.verifier_enc else ""
     _forget_verifier(flow)
-    try:
-        tokens = get_client().exchange_code(code, flow.redirect_uri, verifier)
-    except TikTokClientError as exc:
-        raise _exchange_failed(exc, flow) from exc
-    tokens = _with_callback_scopes(tokens, args.get("scopes"))
-    return tokens, flow
+    tokens = _exchange(get_client(), code, verifier, flow)
+    return _with_callback_scopes(tokens, args.get("scopes")), flow
+
+
+def _exchange(client: Any, code: str, verifier: str, flow: OAuthFlow) -> TokenSet:
+    """The code exchange; its audit entry is tied to the account when we already hold it.
+
+    The answer names the open_id, so the entry must be erasable with that account. A new
+    account's caller (connect) holds the exchanges itself until the row exists.
+    """
+    from studio.tiktok import services
+
+    if services.is_holding():
+        try:
+            return client.exchange_code(code, flow.redirect_uri, verifier)
+        except TikTokClientError as exc:
+            raise _exchange_failed(exc, flow) from exc
+    with services.holding_exchanges() as held:
+        try:
+            tokens = client.exchange_code(code, flow.redirect_uri, verifier)
+        except TikTokClientError as exc:
+            raise _exchange_failed(exc, flow) from exc
+        known = services.account_by_open_id(db.session, tokens.open_id)
+        db.session.commit()
+        services.release_exchanges(held, known.id if known else None)
+    return tokens
 
 
 def flow_context(flow: OAuthFlow) -> dict[str, Any]:

@@ -48,6 +48,7 @@ __all__ = [
     "get_client",
     "grant_removed",
     "refresh_profile",
+    "release_exchanges",
     "holding_exchanges",
     "start_flow",
 ]
@@ -77,6 +78,11 @@ def report_exchange(exchange: Exchange) -> None:
     recorder = getattr(studio.audit, "record_exchange", None)
     if recorder is not None:
         recorder(exchange)
+
+
+def is_holding() -> bool:
+    """True inside `holding_exchanges()`."""
+    return _held.get() is not None
 
 
 @contextlib.contextmanager
