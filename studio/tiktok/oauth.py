@@ -185,8 +185,8 @@ def _claim(purpose: str, state: str, cookie: str | None, denied: bool) -> OAuthF
             "state",
             400,
             "Sign-in link not recognised",
-            "This answer from TikTok does not belong to a connection started in this browser "
-            "session. Start again from the TikTok account page.",
+            "This answer from TikTok does not belong to a sign-in started in this browser "
+            "session, so it was ignored. Please start again.",
         )
     if flow.used_at is not None:
         raise FlowError(
