@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("body_enc", sa.Text(), nullable=True),
         sa.Column("received_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("processed_at", studio.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_until", studio.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.String(length=32), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),

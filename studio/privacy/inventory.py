@@ -381,6 +381,7 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "event",
         "received_at",
         "processed_at",
+        "claimed_until",
         "outcome",
         "attempts",
         "last_error",

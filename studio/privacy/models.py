@@ -81,6 +81,7 @@ class WebhookDelivery(Base):
     body_enc: Mapped[str | None] = mapped_column(Text)  # vault-wrapped; erased once processed
     received_at: Mapped[created_at]
     processed_at: Mapped[dt.datetime | None]
+    claimed_until: Mapped[dt.datetime | None]  # a worker's lease while it handles the event
     outcome: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

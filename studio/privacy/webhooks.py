@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -26,6 +27,7 @@ from studio.audit import Action, Actor, record
 from studio.privacy.models import WebhookDelivery
 
 MAX_ATTEMPTS = 8
+LEASE_SECONDS = 300
 
 
 class Rejected(ValueError):
@@ -158,10 +160,20 @@ def audit_rejected(source: str, reason: str, body: bytes) -> None:
 def claim(session: Session, delivery_id: int) -> tuple[WebhookDelivery, bytes] | None:
     """The delivery and its body, when it still needs processing."""
     db.begin_write(session)
-    row = session.get(WebhookDelivery, delivery_id, populate_existing=True)
+    row = session.get(
+        WebhookDelivery,
+        delivery_id,
+        populate_existing=True,
+        with_for_update=not db.is_sqlite(session),
+    )
+    now = db.utcnow()
     if row is None or row.processed_at is not None or row.body_enc is None:
         session.rollback()
         return None
+    if row.claimed_until is not None and row.claimed_until > now:
+        session.rollback()  # another worker holds it
+        return None
+    row.claimed_until = now + dt.timedelta(seconds=LEASE_SECONDS)
     session.commit()  # no writer transaction stays open while the event is handled
     return row, vault.unwrap(row.body_enc)
 
@@ -183,6 +195,7 @@ def failed(session: Session, row: WebhookDelivery, error: str) -> None:
     session.refresh(row)
     row.attempts += 1
     row.last_error = error[:500]
+    row.claimed_until = None
     session.commit()
     if row.attempts >= MAX_ATTEMPTS:
         finish(session, row, "failed")
@@ -190,8 +203,6 @@ def failed(session: Session, row: WebhookDelivery, error: str) -> None:
 
 def unprocessed(session: Session, older_than_s: int = 60) -> list[int]:
     """Deliveries a crash (or a lost job) left unprocessed."""
-    import datetime as dt
-
     cutoff = db.utcnow() - dt.timedelta(seconds=older_than_s)
     query = select(WebhookDelivery.id).where(
         WebhookDelivery.processed_at.is_(None), WebhookDelivery.received_at <= cutoff

@@ -218,3 +218,19 @@ def test_meta_callback_is_off_without_a_secret(client):
     signed = _signed_request(_meta_payload())
     response = client.post("/webhooks/meta/data-deletion", data={"signed_request": signed})
     assert response.status_code == 404
+
+
+def test_a_delivery_held_by_another_worker_is_not_processed_twice(app, connected_account):
+    import datetime as dt
+
+    from studio.privacy import events, webhooks
+
+    body = _event("authorization.removed", {"reason": 1})
+    with app.app_context():
+        received = webhooks.store(db.session, "tiktok", "authorization.removed", body)
+        assert webhooks.claim(db.session, received.delivery.id) is not None  # worker one
+        assert events.process(db.session, received.delivery.id) is None  # worker two: skip
+        row = db.session.get(WebhookDelivery, received.delivery.id)
+        row.claimed_until = db.utcnow() - dt.timedelta(seconds=1)  # worker one died
+        db.session.commit()
+        assert events.process(db.session, received.delivery.id) == "disconnected"
