@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 from wtforms.fields.choices import SelectChoice
 
 from studio import db
@@ -145,7 +145,9 @@ def send():
     form = SendForm()
     _choices(form)
     if not form.validate():
-        abort(400)
+        error = BadRequest()
+        error.studio_message = "The form was incomplete or changed. Prepare the post again."
+        raise error
     draft = _draft(form, with_send=True)
     account = services.get_account(db.session, draft.account_id)
     if account is None:
@@ -204,9 +206,9 @@ def statuses():
 @bp.post("/<int:post_id>/retry")
 @login_required
 def retry(post_id: int):
-    post = _post_or_404(post_id)
     if not ConfirmForm().validate():
         abort(400)
+    post = _post_or_404(post_id)
     if not (current_user.is_admin or post.created_by_id == current_user.id):
         exc = Forbidden()
         exc.studio_message = "Only an admin or the person who sent this post can retry it."

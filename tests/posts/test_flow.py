@@ -26,6 +26,7 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert state["completed_uploads"][0]["sha256"] == video.sha256
     page = sandbox_client.get(f"/posts/{post_id}").get_data(as_text=True)
     assert "Finish it in TikTok" in page and "Copy caption" in page
+    assert "Activity log" in page and "inbox/video/init" in page  # audited against the post
     status = sandbox_client.get(f"/posts/{post_id}/status.json").get_json()
     assert status["status"] == "in_inbox" and status["terminal"] is True
 

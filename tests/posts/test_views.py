@@ -143,3 +143,10 @@ def test_no_secret_reaches_pages_or_the_database_in_clear(
     )
     for value in [secret, upload_url, *tokens]:
         assert value not in pages
+    with app.app_context():
+        from studio.audit.models import AuditEntry
+
+        audit = repr([e.__dict__ for e in db.session.scalars(select(AuditEntry))])
+    assert "inbox/video/init" in audit
+    for value in [secret, *tokens]:
+        assert value not in audit
