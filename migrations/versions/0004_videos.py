@@ -30,8 +30,6 @@ def upgrade() -> None:
         sa.Column("created_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", studio.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("lease_token", sa.String(length=32), nullable=True),
-        sa.Column("lease_until", studio.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],

@@ -79,9 +79,6 @@ class UploadSession(Base):
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
-    # A PATCH holds the lease while it streams, so two requests never write one part file.
-    lease_token: Mapped[str | None] = mapped_column(String(32))
-    lease_until: Mapped[dt.datetime | None]
 
     @property
     def is_complete(self) -> bool:

@@ -1,12 +1,20 @@
-"""Part files of uploads in progress: stream a request body in, hash it, cut torn writes."""
+"""Part files of uploads in progress: stream a request body in, hash it, cut torn writes.
+
+One request at a time writes a part file: it holds an exclusive flock(2) on the file while it
+reads the committed offset, appends, and commits the new one. The kernel drops the lock when
+the request ends or its process dies, so a crash never leaves the upload locked. The lock
+works across worker processes, and across hosts on shared storage that supports locks (NFSv4).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
+import io
 import os
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,6 +30,24 @@ _MAX_HASHERS = 256
 
 class BodyTooLong(ValueError):
     """The request body holds more bytes than the upload has room for."""
+
+
+class Busy(Exception):
+    """Another request is writing this part file right now."""
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[io.FileIO]:
+    """The part file open for writing under an exclusive lock; Busy if someone holds it."""
+    part = open(path, "r+b", buffering=0)  # closing it drops the lock
+    try:
+        try:
+            fcntl.flock(part.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy() from None
+        yield part
+    finally:
+        part.close()
 
 
 def take_hasher(upload_id: str, offset: int) -> Any:
@@ -46,26 +72,19 @@ def forget_hasher(upload_id: str) -> None:
 
 
 def write_part(
-    path: Path,
-    offset: int,
-    body: BinaryIO,
-    room: int,
-    hasher: Any,
-    *,
-    fsync_each: bool,
-    heartbeat: Callable[[], None],
+    part: io.FileIO, offset: int, body: BinaryIO, room: int, hasher: Any, *, fsync_each: bool
 ) -> int:
     """Append the body at `offset` (cutting anything after it first); returns bytes written.
 
     A body that ends early (the client went away) keeps what arrived. The part is fsynced when
     `fsync_each` is set and always when it completes the file. Raises BodyTooLong, and OSError
-    from the disk (the caller truncates back to `offset`).
+    from the disk; either way the file is cut back to `offset`.
     """
     view = memoryview(bytearray(BLOCK))
     written = 0
-    with open(path, "r+b", buffering=0) as part:
-        part.truncate(offset)  # a torn write after the last commit never counts
-        part.seek(offset)
+    part.truncate(offset)  # a torn write after the last commit never counts
+    part.seek(offset)
+    try:
         while written < room:
             n = read_into(body, view[: min(BLOCK, room - written)])
             if not n:
@@ -74,11 +93,14 @@ def write_part(
             if hasher is not None:
                 hasher.update(view[:n])
             written += n
-            heartbeat()
         if written == room and read_into(body, view[:1]):
             raise BodyTooLong()
         if fsync_each or written == room:
             os.fsync(part.fileno())  # the offset committed next must survive a power cut
+    except (OSError, BodyTooLong):
+        with contextlib.suppress(OSError):
+            part.truncate(offset)
+        raise
     return written
 
 
@@ -99,12 +121,6 @@ def write_all(part: Any, data: memoryview) -> None:
     while data:
         done = part.write(data)
         data = data[done:]
-
-
-def truncate(path: Path, offset: int) -> None:
-    """Cut a part file back to its committed offset, if it still exists."""
-    with contextlib.suppress(OSError):
-        os.truncate(path, offset)
 
 
 def disk_size(path: Path) -> int:

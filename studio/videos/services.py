@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -24,6 +25,8 @@ from studio.videos.names import clean_display_name
 
 log = logging.getLogger(__name__)
 HASH_BLOCK = 1024 * 1024
+# Names this room gives library files (uuid4 hex + extension); nothing else is ever swept.
+OUR_FILE = re.compile(r"[0-9a-f]{32}\.(mp4|mov|webm|jpg)")
 
 
 class VideoError(Exception):
@@ -284,7 +287,7 @@ def purge_orphan_files(session: Session, min_age_s: float = 3600.0) -> int:
     cutoff = time.time() - min_age_s
     removed = 0
     for path in storage.uploads_dir().iterdir():
-        if path.name in kept or not path.is_file() or path.name.startswith("."):
+        if path.name in kept or not OUR_FILE.fullmatch(path.name) or not path.is_file():
             continue
         if path.stat().st_mtime < cutoff and storage.remove(path):
             removed += 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
@@ -18,9 +18,6 @@ from studio.videos import media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
 from studio.videos.sizes import describe_limit
-
-LEASE = dt.timedelta(seconds=60)
-RENEW_EVERY = dt.timedelta(seconds=20)
 
 
 class UploadError(Exception):
@@ -165,28 +162,24 @@ def append(
     """Write one part at `client_offset`, commit the new offset, and finish on the last byte."""
     upload = get_upload(session, upload_id, user)
     offset = _parse_offset(client_offset)
-    if offset != upload.offset:
+    try:
+        with parts.locked(storage.part_path(upload.id)) as part:
+            upload = _reload(session, upload.id)  # the offset as it is under the lock
+            _check_part(upload, offset, body_length)
+            hasher = parts.take_hasher(upload.id, offset)
+            written = _write(part, upload, body, hasher)
+            _commit_offset(session, upload, offset + written)
+            if upload.offset < upload.length:
+                if hasher is not None:
+                    parts.keep_hasher(upload.id, upload.offset, hasher)
+                return Progress(upload.offset, upload.length)
+            return _finish(session, upload, user, hasher)
+    except parts.Busy:
         raise UploadError(
-            409,
-            f"The server has {upload.offset} bytes of this upload, not {offset}; "
-            "resume from there.",
-            offset=upload.offset,
-        )
-    room = upload.length - offset
-    if body_length is not None and body_length > room:
-        raise UploadError(
-            400, f"This part runs past the declared size ({upload.length} bytes).", offset=offset
-        )
-    token = _take_lease(session, upload, offset)
-    hasher = parts.take_hasher(upload.id, offset)
-    written = _write_part(session, upload, token, body, room, hasher)
-    new_offset = offset + written
-    _commit_offset(session, upload, token, new_offset)
-    if hasher is not None:
-        parts.keep_hasher(upload.id, new_offset, hasher)
-    if new_offset < upload.length:
-        return Progress(new_offset, upload.length)
-    return _finish(session, upload, user, hasher)
+            423, "Another request is still sending this upload. Wait a moment.", offset=offset
+        ) from None
+    except FileNotFoundError:
+        raise UploadError(404, "This upload was cancelled.") from None
 
 
 def _parse_offset(value: Any) -> int:
@@ -199,114 +192,71 @@ def _parse_offset(value: Any) -> int:
     return offset
 
 
-def _take_lease(session: Session, upload: UploadSession, offset: int) -> str:
-    """Claim the session for this request (conditional UPDATE), or refuse with 409/423."""
-    token, now = secrets.token_hex(16), utcnow()
-    claimed = session.execute(
-        update(UploadSession)
-        .where(
-            UploadSession.id == upload.id,
-            UploadSession.offset == offset,
-            or_(UploadSession.lease_until.is_(None), UploadSession.lease_until < now),
-        )
-        .values(lease_token=token, lease_until=now + LEASE)
-    ).rowcount
+def _reload(session: Session, upload_id: str) -> UploadSession:
+    upload = session.get(UploadSession, upload_id, populate_existing=True)
     session.commit()
-    if claimed:
-        return token
-    session.refresh(upload)
-    session.commit()
-    if upload.offset != offset:
+    if upload is None:
+        raise UploadError(404, "This upload was cancelled.")
+    _reconcile(session, upload)
+    return upload
+
+
+def _check_part(upload: UploadSession, offset: int, body_length: int | None) -> None:
+    if offset != upload.offset:
         raise UploadError(
             409,
-            f"The server now has {upload.offset} bytes; resume from there.",
+            f"The server has {upload.offset} bytes of this upload, not {offset}; "
+            "resume from there.",
             offset=upload.offset,
         )
-    raise UploadError(
-        423, "Another request is still sending this upload. Wait a moment.", offset=upload.offset
-    )
+    if body_length is not None and body_length > upload.length - offset:
+        raise UploadError(
+            400, f"This part runs past the declared size ({upload.length} bytes).", offset=offset
+        )
 
 
-def _renew_lease(session: Session, upload: UploadSession, token: str) -> bool:
-    renewed = session.execute(
-        update(UploadSession)
-        .where(UploadSession.id == upload.id, UploadSession.lease_token == token)
-        .values(lease_until=utcnow() + LEASE)
-    ).rowcount
-    session.commit()
-    return bool(renewed)
-
-
-def _release_lease(session: Session, upload: UploadSession, token: str) -> None:
-    session.execute(
-        update(UploadSession)
-        .where(UploadSession.id == upload.id, UploadSession.lease_token == token)
-        .values(lease_token=None, lease_until=None)
-    )
-    session.commit()
-
-
-def _write_part(
-    session: Session, upload: UploadSession, token: str, body: BinaryIO, room: int, hasher: Any
-) -> int:
-    """Stream the body into the part file under the lease; errors leave the offset as it was."""
-    path = storage.part_path(upload.id)
-    renew_at = [utcnow() + RENEW_EVERY]
-
-    def heartbeat() -> None:
-        if utcnow() >= renew_at[0]:
-            if not _renew_lease(session, upload, token):
-                raise UploadError(404, "This upload was cancelled.")
-            renew_at[0] = utcnow() + RENEW_EVERY
-
+def _write(part: Any, upload: UploadSession, body: BinaryIO, hasher: Any) -> int:
+    """Stream the body into the part file; on any error the offset stays as it was."""
     try:
-        written = parts.write_part(
-            path,
+        return parts.write_part(
+            part,
             upload.offset,
             body,
-            room,
+            upload.length - upload.offset,
             hasher,
             fsync_each=bool(_config("UPLOAD_FSYNC")),
-            heartbeat=heartbeat,
         )
-    except FileNotFoundError:
-        _release_lease(session, upload, token)
-        raise UploadError(404, "This upload was cancelled.") from None
-    except (OSError, UploadError, parts.BodyTooLong) as exc:
-        parts.truncate(path, upload.offset)
+    except parts.BodyTooLong:
         parts.forget_hasher(upload.id)
-        _release_lease(session, upload, token)
-        raise _as_upload_error(exc, upload) from None
-    return written
-
-
-def _as_upload_error(exc: Exception, upload: UploadSession) -> Exception:
-    if isinstance(exc, UploadError):
-        return exc
-    if isinstance(exc, parts.BodyTooLong):
-        return UploadError(400, f"The upload is longer than declared ({upload.length} bytes).")
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return UploadError(
+        raise UploadError(
+            400,
+            f"The upload is longer than declared ({upload.length} bytes).",
+            offset=upload.offset,
+        ) from None
+    except OSError as exc:
+        parts.forget_hasher(upload.id)
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise UploadError(
             507,
             "The server ran out of disk space while saving this upload. The last part was "
             "not saved; try again later or ask an admin to free some space.",
             offset=upload.offset,
-        )
-    return exc
+        ) from None
 
 
-def _commit_offset(session: Session, upload: UploadSession, token: str, offset: int) -> None:
+def _commit_offset(session: Session, upload: UploadSession, offset: int) -> None:
+    """Record the new offset (compare-and-set on the old one) and push the expiry back."""
     now = utcnow()
     moved = session.execute(
         update(UploadSession)
-        .where(UploadSession.id == upload.id, UploadSession.lease_token == token)
+        .where(UploadSession.id == upload.id, UploadSession.offset == upload.offset)
         .values(
             offset=offset,
             updated_at=now,
             expires_at=now + dt.timedelta(hours=float(_config("UPLOAD_SESSION_HOURS"))),
-            lease_token=None if offset < upload.length else token,
-            lease_until=None if offset < upload.length else now + LEASE,
-        )
+        ),
+        execution_options={"synchronize_session": False},
     ).rowcount
     session.commit()
     if not moved:
@@ -363,18 +313,22 @@ def cancel(session: Session, upload_id: str, user: Any) -> None:
 def purge_stale(session: Session, now: dt.datetime | None = None) -> int:
     """Remove expired sessions and part files nobody owns; returns how many went."""
     now = now or utcnow()
-    stale = session.scalars(
-        select(UploadSession.id).where(
-            UploadSession.expires_at <= now,
-            or_(UploadSession.lease_until.is_(None), UploadSession.lease_until < now),
-        )
-    ).all()
+    stale = session.scalars(select(UploadSession.id).where(UploadSession.expires_at <= now)).all()
+    session.commit()
+    removed = 0
     for upload_id in stale:
-        session.execute(delete(UploadSession).where(UploadSession.id == upload_id))
-        session.commit()
-        storage.remove(storage.part_path(upload_id))
+        path = storage.part_path(upload_id)
+        try:
+            with parts.locked(path):  # a part being written right now is left alone
+                _drop(session, upload_id)
+                storage.remove(path)
+        except parts.Busy:
+            continue
+        except FileNotFoundError:
+            _drop(session, upload_id)
         parts.forget_hasher(upload_id)
-    return len(stale) + _purge_orphan_parts(session, now)
+        removed += 1
+    return removed + _purge_orphan_parts(session, now)
 
 
 def _purge_orphan_parts(session: Session, now: dt.datetime) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import fcntl
 import io
 from pathlib import Path
 
@@ -299,11 +300,29 @@ def test_body_longer_than_declared_is_refused(app: Flask, uploader: Uploader) ->
 
 def test_a_part_while_another_is_writing_is_423(app: Flask, uploader: Uploader) -> None:
     url = uploader.create(100).get_json()["url"]
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+    (part,) = (Path(app.instance_path) / "uploads" / ".partial").iterdir()
+    with open(part, "rb") as other:
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)  # another request is writing
+        response = uploader.patch(url, 0, b"x" * 10)
+        assert response.status_code == 423
+        assert uploader.head(url).headers["Upload-Offset"] == "0"
+    assert uploader.patch(url, 0, b"x" * 10).status_code == 204
+
+
+def test_cleanup_leaves_an_upload_being_written(app: Flask, uploader: Uploader) -> None:
+    uploader.create(100)
+    (part,) = (Path(app.instance_path) / "uploads" / ".partial").iterdir()
     with app.app_context():
-        db.session.execute(update(UploadSession).values(lease_token="x" * 32, lease_until=later))
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.session.execute(update(UploadSession).values(expires_at=past))
         db.session.commit()
-    assert uploader.patch(url, 0, b"x" * 10).status_code == 423
+        from studio.videos.uploads import purge_stale
+
+        with open(part, "rb") as other:
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+            assert purge_stale(db.session) == 0
+        assert purge_stale(db.session) == 1
+    assert counts(app) == (0, 0) and leftovers(app) == []
 
 
 def test_disk_full_mid_part_is_507_and_counts_nothing(

@@ -84,3 +84,23 @@ def test_library_stats_count_kept_bytes(app: Flask, make_stored_video) -> None:
         assert count == 2
         services.delete_file(db.session, services.get_video(db.session, first.id), "retention")
         assert services.library_stats(db.session)[1] == used - first.size_bytes
+
+
+def test_sweeper_removes_only_our_old_unreferenced_files(app: Flask, make_stored_video) -> None:
+    import os
+    import time
+
+    video = make_stored_video()
+    with app.app_context():
+        folder = storage.uploads_dir()
+        stray = folder / ("ab" * 16 + ".mp4")
+        fresh = folder / ("cd" * 16 + ".mp4")
+        foreign = folder / "notes.txt"
+        for path in (stray, fresh, foreign):
+            path.write_bytes(b"x")
+        old = time.time() - 7200
+        for path in (stray, foreign, folder / video.storage_name):
+            os.utime(path, (old, old))
+        assert services.purge_orphan_files(db.session) == 1
+        assert not stray.exists() and fresh.exists() and foreign.exists()
+        assert (folder / video.storage_name).exists()
