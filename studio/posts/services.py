@@ -72,6 +72,7 @@ class Draft:
     hashtags: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.caption = self.caption.replace("\r\n", "\n")  # browsers send CRLF line ends
         self.hashtags = captions.normalise_hashtags(self.hashtags_raw, self.caption)
 
     @property
