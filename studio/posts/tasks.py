@@ -16,7 +16,8 @@ from studio.jobs import periodic_task, task
 from studio.posts import lease, services
 from studio.posts.lease import Heartbeat, LeaseLost
 from studio.posts.models import TERMINAL, Post, PostStatus
-from studio.posts.sender import Deferred, Sender
+from studio.posts.outcomes import Deferred
+from studio.posts.sender import Sender
 
 log = logging.getLogger(__name__)
 
