@@ -8,6 +8,7 @@ strings (``act.``/``rft.``/``clt.``) and of the configured client secret in ever
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -40,6 +41,7 @@ _JSON_PAIR = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
 _FORM = re.compile(r"^[\w.~%+-]+=[^&\s]*(?:&[\w.~%+-]+=[^&\s]*)*$")
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(name: str) -> bool:
     """True when a key, header or parameter name holds a secret."""
     n = name.strip().lower().replace("-", "_")
@@ -53,6 +55,7 @@ class Redactor:
 
     def __init__(self, known: Iterable[str] = ()) -> None:
         self.secrets: set[str] = {s for s in known if s and len(s) >= MIN_SECRET_LEN}
+        self._ordered: list[str] | None = None
 
     def __call__(self, value: Any) -> Any:
         """Key pass, then value pass over the result."""
@@ -82,8 +85,9 @@ class Redactor:
         if isinstance(value, str):
             token = _BEARER.sub(lambda m: m.group(0).split(None, 1)[1], value).strip()
             for candidate in (value, token):
-                if len(candidate) >= MIN_SECRET_LEN:
+                if len(candidate) >= MIN_SECRET_LEN and candidate not in self.secrets:
                     self.secrets.add(candidate)
+                    self._ordered = None
         elif isinstance(value, dict | list | tuple):
             for item in value.values() if isinstance(value, dict) else value:
                 self._remember(item)
@@ -143,7 +147,9 @@ class Redactor:
 
     def scrub(self, text: str) -> str:
         """One string with known secrets and token-shaped values replaced."""
-        for secret in sorted(self.secrets, key=len, reverse=True):
+        if self._ordered is None:
+            self._ordered = sorted(self.secrets, key=len, reverse=True)
+        for secret in self._ordered:
             if secret in text:
                 text = text.replace(secret, MASK)
         text = _TOKEN_SHAPED.sub(MASK, text)
