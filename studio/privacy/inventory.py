@@ -295,8 +295,6 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "created_at",
         "updated_at",
         "expires_at",
-        "lease_token",
-        "lease_until",
     ),
     "posts": (
         "id",
