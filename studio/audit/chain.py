@@ -50,22 +50,23 @@ def format_at(at: dt.datetime) -> str:
     """The canonical spelling of an entry's time: ISO 8601, UTC, always with microseconds."""
     if at.tzinfo is not dt.UTC:
         at = at.astimezone(dt.UTC)
-    return at.isoformat(timespec="microseconds")
+    text = at.isoformat()
+    return text if at.microsecond else f"{text[:19]}.000000{text[19:]}"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(values: tuple[Any, ...] | list[Any]) -> bytes:
     """The canonical bytes of the hashed fields, given in FIELDS order."""
     row = list(values)
     row[_AT] = format_at(row[_AT])
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(row).encode()
 
 
 def entry_hash(prev_hash: str, values: tuple[Any, ...] | list[Any], digest: str) -> str:
     """SHA-256(prev_hash || canonical(entry without payload) || payload_digest), hex."""
-    h = hashlib.sha256(prev_hash.encode())
-    h.update(canonical(values))
-    h.update(digest.encode())
-    return h.hexdigest()
+    return hashlib.sha256(prev_hash.encode() + canonical(values) + digest.encode()).hexdigest()
 
 
 def values_of(entry: Mapping[str, Any]) -> tuple[Any, ...]:

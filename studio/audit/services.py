@@ -219,6 +219,29 @@ def erase_payloads(session: Session, account_id: int) -> int:
     return result.rowcount or 0
 
 
+def erase_payloads_matching(session: Session, needles: list[str]) -> int:
+    """Erase the payloads that contain any of ``needles`` (e.g. an open_id), whatever account.
+
+    For entries recorded before an account row existed (sign-in exchanges, identity checks).
+    Needles shorter than 6 characters are ignored: they would match unrelated entries. Scans
+    the payload column in the database; runs in the caller's transaction.
+    """
+    patterns = [
+        AuditEntry.payload.like("%" + _escape_like(n) + "%", escape="\\")
+        for n in needles
+        if n and len(n) >= 6
+    ]
+    if not patterns:
+        return 0
+    result = session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.payload.is_not(None), or_(*patterns))
+        .values(payload=None, salt=None, erased_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 def entry_count(session: Session) -> int:
     """Entries in the chain (seq is dense, so the newest seq is the count)."""
     return session.scalar(select(func.max(AuditEntry.seq))) or 0

@@ -158,3 +158,19 @@ def test_unsealed_entries_are_a_warning(app: Flask, entries) -> None:
     entries(1)
     report = check(app)
     assert report.intact and report.warnings == ["entries after seq 2 are not sealed yet"]
+
+
+def test_erase_payloads_matching_an_identifier(app: Flask) -> None:
+    from studio import db
+    from studio.audit import Action, record
+
+    with app.app_context():
+        record(Action.TIKTOK_REQUEST, payload={"body": {"open_id": "sbx-open-id-123_%"}})
+        record(Action.TIKTOK_REQUEST, payload={"body": {"open_id": "someone-else"}})
+        record(Action.TIKTOK_REQUEST, payload={"body": {"open_id": "sbx-open-id-1234"}})
+        seals.seal(app)
+        assert services.erase_payloads_matching(db.session, ["sbx-open-id-123_%", "ab"]) == 1
+        assert services.erase_payloads_matching(db.session, ["x", ""]) == 0
+        db.session.commit()
+    report = check(app)
+    assert report.intact and report.erased == 1
