@@ -130,7 +130,7 @@ def _spec(n: int = 0) -> Spec:
     )
 
 
-def bench_append(app: Flask, n: int, block: int = 1000) -> dict[str, float]:
+def bench_append(app: Flask, n: int, block: int = 200) -> dict[str, float]:
     """entries/s through record() against plain single-row insert transactions.
 
     The two run in alternating blocks so that background load hits both alike.
