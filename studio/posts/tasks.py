@@ -36,6 +36,8 @@ def run(post_id: int) -> str:
     if not lease.claim(session, post_id, owner, seconds):
         return "skipped"  # finished, or another worker holds a live lease
     post = session.get(Post, post_id)
+    if post is None:
+        return "gone"
     app = current_app._get_current_object()
     outcome = "done"
     with (
@@ -54,12 +56,27 @@ def run(post_id: int) -> str:
             session.rollback()
             return "lease lost"
         except Exception:
-            log.exception("post %s: unexpected failure; it will be retried", post_id)
+            log.exception("post %s: unexpected failure", post_id)
             session.rollback()
-            defer(post, 60.0, PostStatus.WAITING_RETRY, "An unexpected error; retrying soon.")
+            unexpected(post)
             outcome = "error"
     lease.release(session, post_id, owner)
     return outcome
+
+
+def unexpected(post: Post) -> None:
+    """A bug or a broken environment: retry a few times a minute apart, then fail visibly."""
+    session = db.session
+    session.refresh(post)
+    post.attempts += 1
+    if post.attempts > int(current_app.config["POSTS_MAX_ATTEMPTS"]):
+        post.status, post.fail_reason, post.retryable = PostStatus.FAILED, "unexpected", True
+        post.fail_message = "An unexpected error stopped the upload; it was logged. Try again."
+        post.finished_at, post.next_attempt_at = utcnow(), None
+        session.commit()
+        return
+    session.commit()
+    defer(post, 60.0, PostStatus.WAITING_RETRY, "An unexpected error; retrying in a minute.")
 
 
 def defer(post: Post, seconds: float, status: PostStatus | None, note: str) -> None:
