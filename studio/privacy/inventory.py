@@ -1,9 +1,9 @@
 """The data inventory: every stored column that holds personal data or secrets, and why.
 
 Each :class:`Dataset` groups columns (``"table.column"``) that share a purpose, legal basis,
-retention and erasure method; :data:`NON_PERSONAL` lists every other column explicitly. A test
-walks the schema and fails when a column is in neither, or when an entry names a column that no
-longer exists, so the privacy policy (rendered from this module) cannot drift from the schema.
+retention and erasure method; ``nonpersonal.NON_PERSONAL`` lists every other column. A test
+walks the schema and fails when a column is in neither, or when an entry names a column that
+no longer exists, so the privacy policy (rendered from this module) cannot drift from it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import MetaData
+
+from studio.privacy.nonpersonal import NON_PERSONAL
 
 CONTRACT = "performance of the contract with the account owner (GDPR Art. 6(1)(b))"
 LEGITIMATE = "our legitimate interest in running and securing the service (Art. 6(1)(f))"
@@ -262,131 +264,6 @@ DATASETS: tuple[Dataset, ...] = (
     ),
 )
 
-NON_PERSONAL: dict[str, tuple[str, ...]] = {
-    "tiktok_accounts": ("id", "scopes", "status", "connected_by_id", "created_at", "updated_at"),
-    "oauth_flows": (
-        "id",
-        "purpose",
-        "scopes",
-        "redirect_uri",
-        "context",
-        "user_id",
-        "expires_at",
-    ),
-    "videos": (
-        "id",
-        "size_bytes",
-        "container",
-        "video_codec",
-        "duration_s",
-        "width",
-        "height",
-        "fps",
-        "has_audio",
-        "uploaded_by_id",
-        "created_at",
-        "file_deleted_at",
-    ),
-    "upload_sessions": (
-        "id",
-        "user_id",
-        "length",
-        "offset",
-        "created_at",
-        "updated_at",
-        "expires_at",
-    ),
-    "posts": (
-        "id",
-        "idempotency_key",
-        "video_id",
-        "account_id",
-        "created_by_id",
-        "mode",
-        "source",
-        "is_aigc",
-        "status",
-        "lease_owner",
-        "lease_until",
-        "next_attempt_at",
-        "attempts",
-        "restarts",
-        "polls",
-        "upload_url_expires_at",
-        "video_size",
-        "chunk_size",
-        "total_chunks",
-        "next_chunk",
-        "bytes_sent",
-        "tiktok_status",
-        "tiktok_bytes",
-        "fail_reason",
-        "retryable",
-        "created_at",
-        "updated_at",
-        "sent_at",
-        "uploaded_at",
-        "finished_at",
-    ),
-    "post_rate_budgets": ("account_id", "bucket", "calls"),
-    # Summaries, endpoints and errors are chained and never erased, so no room writes account
-    # identifiers there (the deletion completeness test checks it).
-    "audit_entries": (
-        "seq",
-        "at",
-        "kind",
-        "status",
-        "actor_kind",
-        "account_id",
-        "post_id",
-        "job_id",
-        "summary",
-        "method",
-        "endpoint",
-        "http_status",
-        "duration_ms",
-        "tiktok_code",
-        "log_id",
-        "error",
-        "payload_digest",
-        "prev_hash",
-        "hash",
-        "erased_at",
-    ),
-    "users": ("id", "role", "active", "totp_enabled"),
-    "login_sessions": ("id", "user_id", "expires_at"),
-    "deletion_requests": (
-        "id",
-        "source",
-        "kind",
-        "status",
-        "step",
-        "account_id",
-        "due_at",
-        "approved_at",
-        "started_at",
-        "rejected_at",
-        "extended_at",
-        "decided_by",
-        "attempts",
-        "last_error",
-        "receipt",
-        "updated_at",
-    ),
-    "webhook_deliveries": (
-        "id",
-        "source",
-        "event",
-        "received_at",
-        "processed_at",
-        "claimed_until",
-        "outcome",
-        "attempts",
-        "last_error",
-        "duplicates",
-    ),
-    "policy_versions": ("id", "content_hash", "recorded_at"),
-}
 
 STORES: tuple[Store, ...] = (
     Store(

@@ -23,8 +23,8 @@ def metadata() -> MetaData:
 def test_every_column_is_declared_or_marked_non_personal(metadata):
     missing = inventory.undeclared(metadata)
     assert not missing, (
-        "Columns missing from studio/privacy/inventory.py (declare them in a Dataset, or in "
-        f"NON_PERSONAL if they hold no personal data): {missing}"
+        "Columns missing from studio/privacy/inventory.py: declare them in a Dataset there, "
+        f"or in studio/privacy/nonpersonal.py if they hold no personal data: {missing}"
     )
 
 
