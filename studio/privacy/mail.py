@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -46,5 +47,7 @@ def _smtp(msg: EmailMessage) -> None:
 def _outbox(msg: EmailMessage) -> None:
     folder = outbox_path()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.eml"
+    # Sortable names: the newest message is the last one listed.
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(msg))

@@ -150,3 +150,6 @@ def test_without_auto_execution_an_admin_approves(make_app, sandbox, connected_a
     assert response.status_code == 302
     assert _request(app).status == RequestStatus.COMPLETED
     assert _count(app, TikTokAccount) == 0
+    page = admin.get(f"/privacy/requests/{req.id}").get_data(as_text=True)
+    assert "Receipt" in page and "TikTok profile" in page
+    assert "completed" in admin.get("/privacy/requests").get_data(as_text=True)

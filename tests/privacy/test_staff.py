@@ -116,3 +116,24 @@ def test_unverified_requests_cannot_be_run(app, admin_client):
 )
 def test_one_calendar_month(when, months, expected):
     assert services.add_months(when, months) == expected
+
+
+def test_extension_notice_is_emailed_to_email_requesters(app, client, admin_client):
+    from pathlib import Path
+
+    token = csrf_token(client, "/data-deletion")
+    client.post(
+        "/data-deletion", data={"csrf_token": token, "kind": "email", "email": "a@example.org"}
+    )
+    req = _request(app)
+    url = f"/privacy/requests/{req.id}"
+    data = {
+        "csrf_token": csrf_token(admin_client, url),
+        "extend-months": "1",
+        "extend-reason": "Our backup restore test is scheduled next week.",
+    }
+    admin_client.post(f"{url}/extend", data=data)
+    mails = sorted(Path(app.instance_path, "outbox").glob("*.eml"))
+    assert len(mails) == 2
+    notice = mails[-1].read_text()
+    assert "deadline extended" in notice and "backup restore test" in notice
