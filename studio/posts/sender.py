@@ -163,9 +163,20 @@ class Sender(Outcomes):
             elif self.url_usable() and done % post.chunk_size == 0 and done < post.video_size:
                 self.save(next_chunk=done // post.chunk_size, bytes_sent=done)
             else:
+                self.cancel_abandoned()
                 self.restart("the upload link expired before the upload finished")
                 return
         self.verified = True
+
+    def cancel_abandoned(self) -> None:
+        """Best effort: cancel the half-sent publish so it stops counting as a pending draft."""
+        publish_id = self.post.publish_id or ""
+        try:
+            self.take_budget("cancel", int(self.cfg["POSTS_STATUS_PER_MINUTE"]))
+            self.call(lambda t: tiktok.get_client().cancel(t, publish_id))
+        except (TikTokClientError, ReconnectNeeded) as exc:
+            self.session.rollback()
+            log.info("post %s: could not cancel %s (%s)", self.post.id, publish_id, exc)
 
     def upload_next_chunk(self) -> None:
         """PUT chunk `next_chunk` straight from disk; record bytes_sent once TikTok has it."""

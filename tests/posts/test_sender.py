@@ -85,7 +85,10 @@ def test_expired_upload_url_gets_a_fresh_init(app, sandbox, account, video):
     post = drive(app, make_post(app, video, account))
     assert post.status == PostStatus.IN_INBOX
     assert post.restarts == 1
-    assert sandbox.state.summary()["counters"]["inits"] == 2
+    state = sandbox.state.summary()
+    assert state["counters"]["inits"] == 2
+    abandoned = [p for pid, p in state["publishes"].items() if pid != post.publish_id]
+    assert [p["fail_reason"] for p in abandoned] == ["publish_cancelled"]  # frees the slot
     assert list(_completed(sandbox).values()) == [1]
 
 
