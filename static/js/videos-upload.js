@@ -21,7 +21,9 @@
   const createUrl = root.dataset.createUrl;
   const maxBytes = Number(root.dataset.maxBytes);
   const maxWords = root.dataset.maxWords;
-  const partBytes = Number(root.dataset.partBytes) || 8 * 1024 * 1024;
+  const firstPart = Number(root.dataset.partBytes) || 8 * 1024 * 1024;
+  const maxPart = Number(root.dataset.maxPartBytes) || firstPart;
+  const FAST_PART_MS = 2000; // a part sent faster than this doubles the next one (up to maxPart)
   const MAX_RETRIES = 8;
   const PART_TYPE = "application/offset+octet-stream";
 
@@ -106,7 +108,10 @@
       return;
     }
     if (file.size === 0) { show("bad", el("p", `${file.name} is empty.`)); return; }
-    job = { file, url: null, offset: 0, xhr: null, cancelled: false, retries: 0, tokenRefreshes: 0 };
+    job = {
+      file, url: null, offset: 0, xhr: null, cancelled: false, retries: 0, tokenRefreshes: 0,
+      part: firstPart,
+    };
     nameEl.textContent = file.name;
     panel.hidden = false;
     zone.classList.add("busy");
@@ -144,7 +149,8 @@
     job.startOffset = job.offset;
     progress(job.offset);
     while (!job.cancelled) {
-      const end = Math.min(job.offset + partBytes, job.file.size);
+      const end = Math.min(job.offset + job.part, job.file.size);
+      const sentAt = performance.now();
       let res;
       try {
         res = await request("PATCH", job.url, {
@@ -160,6 +166,8 @@
       if (res.status === 204) {
         job.offset = Number(res.offset);
         job.retries = 0;
+        // Fewer, larger requests on a fast link; small ones again after any trouble.
+        if (performance.now() - sentAt < FAST_PART_MS) job.part = Math.min(job.part * 2, maxPart);
         progress(job.offset);
         continue;
       }
@@ -183,6 +191,7 @@
 
   // After a failed part: wait (exponential backoff with jitter), ask the server for its offset.
   async function recover() {
+    job.part = firstPart;
     while (!job.cancelled && job.retries < MAX_RETRIES) {
       job.retries += 1;
       const wait = Math.min(30000, 500 * 2 ** job.retries) * (0.5 + Math.random() / 2);

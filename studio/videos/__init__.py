@@ -6,7 +6,10 @@ bp = Blueprint("videos", __name__, url_prefix="/videos")
 
 # Keys this room reads; instance/config.py or STUDIO_* override them.
 DEFAULTS = {
-    "UPLOAD_PART_BYTES": 8 * 1024**2,  # browser PATCH size: well under production's 64 MiB cap
+    # Browser PATCH size: parts start at UPLOAD_PART_BYTES and double while they go fast, up to
+    # UPLOAD_MAX_PART_BYTES and never above half of MAX_CONTENT_LENGTH (64 MiB in production).
+    "UPLOAD_PART_BYTES": 8 * 1024**2,
+    "UPLOAD_MAX_PART_BYTES": 64 * 1024**2,
     "UPLOAD_SESSION_HOURS": 24,  # an unfinished upload is removed this long after its last part
     "UPLOAD_MAX_OPEN_PER_USER": 5,  # unfinished uploads one person may hold (each reserves disk)
     # fsync each part before its offset is committed (an OS crash then loses nothing counted).

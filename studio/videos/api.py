@@ -75,7 +75,8 @@ def _upload_json(upload: Any) -> dict[str, Any]:
         "offset": upload.offset,
         "length": upload.length,
         "name": upload.display_name,
-        "part_bytes": int(current_app.config["UPLOAD_PART_BYTES"]),
+        "part_bytes": uploads.part_sizes()[0],
+        "max_part_bytes": uploads.part_sizes()[1],
         "expires_at": upload.expires_at.isoformat(),
     }
 

@@ -15,6 +15,7 @@ import io
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -80,21 +81,11 @@ def write_part(
     `fsync_each` is set and always when it completes the file. Raises BodyTooLong, and OSError
     from the disk; either way the file is cut back to `offset`.
     """
-    view = memoryview(bytearray(BLOCK))
-    written = 0
     part.truncate(offset)  # a torn write after the last commit never counts
     part.seek(offset)
     try:
-        while written < room:
-            n = read_into(body, view[: min(BLOCK, room - written)])
-            if not n:
-                break
-            write_all(part, view[:n])
-            if hasher is not None:
-                hasher.update(view[:n])
-            written += n
-        if written == room and read_into(body, view[:1]):
-            raise BodyTooLong()
+        with _Hashing(hasher) as hashing:
+            written = _copy(body, part, room, hashing)
         if fsync_each or written == room:
             os.fsync(part.fileno())  # the offset committed next must survive a power cut
     except (OSError, BodyTooLong):
@@ -102,6 +93,56 @@ def write_part(
             part.truncate(offset)
         raise
     return written
+
+
+def _copy(body: BinaryIO, part: io.FileIO, room: int, hashing: _Hashing) -> int:
+    # Two buffers take turns: one is hashed in the helper thread while the next is filled.
+    buffers = [memoryview(bytearray(BLOCK)), memoryview(bytearray(BLOCK))]
+    written = turn = 0
+    while written < room:
+        view = buffers[turn]
+        n = read_into(body, view[: min(BLOCK, room - written)])
+        if not n:
+            return written
+        write_all(part, view[:n])
+        hashing.update(view[:n])
+        written += n
+        turn = 1 - turn
+    if read_into(body, buffers[turn][:1]):
+        raise BodyTooLong()
+    return written
+
+
+class _Hashing:
+    """Feed a hasher from a helper thread, so hashing overlaps reading and writing.
+
+    hashlib releases the GIL on large updates; at most one block is in flight, and a buffer is
+    refilled only after its block was hashed (the caller alternates two buffers).
+    """
+
+    def __init__(self, hasher: Any) -> None:
+        self.hasher = hasher
+        self.pool = ThreadPoolExecutor(max_workers=1) if hasher is not None else None
+        self.pending: Future[None] | None = None
+
+    def update(self, data: memoryview) -> None:
+        if self.pool is None:
+            return
+        self.wait()
+        self.pending = self.pool.submit(self.hasher.update, data)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            self.pending.result()
+            self.pending = None
+
+    def __enter__(self) -> _Hashing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wait()
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def read_into(body: BinaryIO, view: memoryview) -> int:

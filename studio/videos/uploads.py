@@ -93,6 +93,15 @@ def _parse_length(value: Any) -> int:
     return length
 
 
+def part_sizes() -> tuple[int, int]:
+    """(first, largest) PATCH body the browser should send, within the request-size cap."""
+    first, largest = int(_config("UPLOAD_PART_BYTES")), int(_config("UPLOAD_MAX_PART_BYTES"))
+    cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    if cap:
+        largest = min(largest, int(cap) // 2)
+    return min(first, largest), largest
+
+
 def too_large(length: int, limit: int) -> str:
     """The 413 message: the limit in words."""
     return f"This file is {describe_limit(length)}; videos can be at most {describe_limit(limit)}."

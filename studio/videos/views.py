@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.auth.forms import ConfirmForm
-from studio.videos import bp, demo, services, storage
+from studio.videos import bp, demo, services, storage, uploads
 from studio.videos.models import Video
 from studio.videos.sizes import describe_limit
 
@@ -60,7 +60,7 @@ def upload():
         "videos/upload.html",
         max_bytes=int(cfg["MAX_VIDEO_BYTES"]),
         max_words=describe_limit(int(cfg["MAX_VIDEO_BYTES"])),
-        part_bytes=int(cfg["UPLOAD_PART_BYTES"]),
+        part_bytes=uploads.part_sizes(),
         limits=services.limits(),
     )
 

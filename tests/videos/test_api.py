@@ -54,7 +54,7 @@ def test_create_reports_offset_and_part_size(uploader: Uploader) -> None:
     assert response.status_code == 201
     body = response.get_json()
     assert body["offset"] == 0 and body["length"] == 1000
-    assert body["part_bytes"] == 8 * 1024 * 1024
+    assert body["part_bytes"] == 8 * 1024 * 1024 and body["max_part_bytes"] == 64 * 1024 * 1024
     assert response.headers["Location"] == body["url"]
     head = uploader.head(body["url"])
     assert head.status_code == 200
@@ -109,6 +109,16 @@ def test_over_the_limit_is_refused_up_front_with_the_limit_in_words(make_app, us
     message = response.get_json()["error"]["message"]
     assert message == "This file is 6 MiB; videos can be at most 5 MiB."
     assert counts(app) == (0, 0) and leftovers(app) == []
+
+
+def test_parts_stay_under_the_request_cap(make_app, users) -> None:
+    app = make_app(MAX_CONTENT_LENGTH=64 * 1024 * 1024)
+    client = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(app, client).login()
+    body = uploader_for(client).create(1000).get_json()
+    assert (body["part_bytes"], body["max_part_bytes"]) == (8 * 1024 * 1024, 32 * 1024 * 1024)
 
 
 def test_no_room_on_disk_is_507(make_app, users) -> None:
