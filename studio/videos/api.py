@@ -18,11 +18,18 @@ from studio.videos.sizes import describe_limit
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 PART_TYPE = "application/offset+octet-stream"
 ID = "<upload_id>"
+TITLES = {
+    401: "Signed out",
+    409: "Offset mismatch",
+    415: "Wrong content type",
+    422: "Video rejected",
+    423: "Upload busy",
+}
 
 
 def error(status: int, message: str, **extra: Any):
     """A JSON error in the app's shape: {"error": {"code", "title", "message", ...}}."""
-    title = MESSAGES.get(status, ("Error", ""))[0]
+    title = TITLES.get(status) or MESSAGES.get(status, ("Error", ""))[0]
     body = {"error": {"code": status, "title": title, "message": message, **extra}}
     response = jsonify(body)
     response.status_code = status
