@@ -1,58 +1,43 @@
-"""The upload page in a real browser: parts, progress, a dropped part retried, rejection, cancel."""
+"""Videos in a real browser: parts and progress, a dropped part, rejection, cancel, CSRF renewal."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from studio.videos import samples
-from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, LiveServer
+from tests.e2e.conftest import LiveServer
 from tests.helpers import ADMIN_PASSWORD
 
-pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium package is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        yield instance
-        instance.close()
+@pytest.fixture
+def app(make_app) -> Flask:
+    """Small parts, so even a tiny sample goes up in several PATCH requests."""
+    return make_app(UPLOAD_PART_BYTES=32 * 1024)
 
 
 @pytest.fixture
-def server(make_app, users) -> Iterator[LiveServer]:
-    app: Flask = make_app(UPLOAD_PART_BYTES=32 * 1024)
-    from tests.conftest import make_user  # noqa: F401  (users fixture made the accounts)
-
-    with LiveServer(app) as live:
-        yield live
+def server(live_server: LiveServer, users) -> LiveServer:
+    return live_server
 
 
 @pytest.fixture
-def page(chromium, server: LiveServer):
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+def upload_page(page, server: LiveServer):
+    """Signed in as the admin, on the upload page."""
     page.goto(server.url + "/auth/login")
     page.get_by_label("E-mail").fill("admin@example.com")
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/dashboard/")
     page.goto(server.url + "/videos/upload")
-    yield page
-    context.close()
+    return page
 
 
-def test_upload_with_a_dropped_part_then_duplicate(page, sample_mp4: Path) -> None:
+def test_upload_with_a_dropped_part_then_duplicate(upload_page, sample_mp4: Path) -> None:
+    page = upload_page
     dropped = []
 
     def drop_first_patch(route):
@@ -78,7 +63,8 @@ def test_upload_with_a_dropped_part_then_duplicate(page, sample_mp4: Path) -> No
     page.locator("#upload-result").get_by_text("You already uploaded this video").wait_for()
 
 
-def test_rejected_video_lists_each_rule(page, tmp_path: Path) -> None:
+def test_rejected_video_lists_each_rule(upload_page, tmp_path: Path) -> None:
+    page = upload_page
     slow = samples.make_low_fps(tmp_path / "slow.mp4")
     page.set_input_files("#video-file", str(slow))
     result = page.locator("#upload-result")
@@ -86,7 +72,8 @@ def test_rejected_video_lists_each_rule(page, tmp_path: Path) -> None:
     assert "cannot be sent to TikTok" in result.inner_text()
 
 
-def test_cancel_stops_and_says_so(page, server: LiveServer, tmp_path: Path) -> None:
+def test_cancel_stops_and_says_so(upload_page, server: LiveServer, tmp_path: Path) -> None:
+    page = upload_page
     big = samples.make_video(tmp_path / "long.mp4", seconds=8, width=720, height=1280)
     held = []
 
@@ -110,7 +97,8 @@ def test_cancel_stops_and_says_so(page, server: LiveServer, tmp_path: Path) -> N
     assert list(partial.iterdir()) == []
 
 
-def test_expired_csrf_token_is_renewed_mid_upload(page, sample_mp4: Path) -> None:
+def test_expired_csrf_token_is_renewed_mid_upload(upload_page, sample_mp4: Path) -> None:
+    page = upload_page
     refused = []
 
     def expire_once(route):
