@@ -6,17 +6,23 @@ its answer never changes the evidence it checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 
 from studio.audit import chain, seals
 from studio.audit.store import TABLE
+from studio.db import make_engine
 
 BATCH = 5000
+PARALLEL_FROM = 200_000  # entries; below this one process is quicker than starting more
 _COLUMNS = [TABLE.c[name] for name in chain.FIELDS] + [
     TABLE.c.payload,
     TABLE.c.salt,
@@ -55,16 +61,22 @@ class Report:
 
 def scan(app: Flask, batch: int = BATCH) -> Iterator[Any]:
     """Every entry row in seq order, fetched in keyset batches of ``batch`` rows."""
-    engine = app.extensions["db"]["engine"]
-    last = 0
+    return scan_range(app.extensions["db"]["engine"], 1, None, batch)
+
+
+def scan_range(engine: Engine, first: int, last: int | None, batch: int) -> Iterator[Any]:
+    """Rows with first <= seq (<= last), in seq order, in keyset batches."""
+    after = first - 1
     with engine.connect() as conn:
         while True:
-            query = select(*_COLUMNS).where(TABLE.c.seq > last).order_by(TABLE.c.seq)
-            rows = conn.execute(query.limit(batch)).all()
+            query = select(*_COLUMNS).where(TABLE.c.seq > after)
+            if last is not None:
+                query = query.where(TABLE.c.seq <= last)
+            rows = conn.execute(query.order_by(TABLE.c.seq).limit(batch)).all()
             if not rows:
                 return
             yield from rows
-            last = rows[-1][0]
+            after = rows[-1][0]
             del rows
 
 
@@ -85,27 +97,117 @@ def load_seals(app: Flask, report: Report) -> dict[int, seals.Seal] | None:
     return found
 
 
-def verify(app: Flask, batch: int = BATCH) -> Report:
-    """Check every link, payload digest and seal; stop at the first break."""
+@dataclass
+class Stretch:
+    """What walking one range of seqs found (the unit of parallel verification)."""
+
+    first: int
+    last: int
+    problem: tuple[int, str] | None = None
+    first_prev: str | None = None  # the prev_hash of the range's first row
+    last_hash: str | None = None
+    next_seq: int = 0
+    erased: int = 0
+
+
+def walk(
+    rows: Iterable[Any], first: int, last: int, prev: str | None, sealed: dict[int, tuple[str, str]]
+) -> Stretch:
+    """Check rows first..last; ``prev`` None means "trust the first row's prev_hash" (the
+    caller stitches ranges together by comparing it with the previous range's last hash)."""
+    out = Stretch(first, last, next_seq=first)
+    expected = first
+    for row in rows:
+        if out.first_prev is None:
+            out.first_prev = row[_N + 3]
+            prev = out.first_prev if prev is None else prev
+        problem = check_row(row, expected, prev)
+        seal = sealed.get(row[0])
+        if problem is None and seal is not None and seal[0] != row[-1]:
+            problem = (
+                row[0],
+                f"hash differs from the seal made at {seal[1]}: the chain was rewritten",
+            )
+        if problem:
+            out.problem = problem
+            return out
+        if row[_N] is None:
+            out.erased += 1
+        prev, expected = row[-1], expected + 1
+    out.last_hash, out.next_seq = prev, expected
+    if expected <= last:
+        out.problem = (expected, f"entry {expected} is missing (the chain continues later)")
+    return out
+
+
+def _walk_range(
+    url: str, first: int, last: int, batch: int, sealed: dict[int, tuple[str, str]]
+) -> Stretch:
+    engine = make_engine(url)
+    try:
+        return walk(scan_range(engine, first, last, batch), first, last, None, sealed)
+    finally:
+        engine.dispose()
+
+
+def verify(app: Flask, batch: int = BATCH, workers: int | None = None) -> Report:
+    """Check every link, payload digest and seal; report the first break.
+
+    Long chains are split into ranges walked by ``workers`` processes (default: one per CPU,
+    at most 4, only past PARALLEL_FROM entries); each process streams its range.
+    """
     report = Report()
     sealed = load_seals(app, report)
     if sealed is None:
         return report
-    expected, prev = 1, chain.GENESIS
-    for row in scan(app, batch):
-        problem = check_row(row, expected, prev)
-        if problem:
-            return report.fail(*problem)
-        seal = sealed.get(row[0])
-        if seal is not None and seal.hash != row[-1]:
-            return report.fail(
-                row[0], f"hash differs from the seal made at {seal.at}: the chain was rewritten"
-            )
-        if row[_N] is None:
-            report.erased += 1
-        prev, expected = row[-1], expected + 1
-    report.entries = expected - 1
+    hashes = {seq: (seal.hash, seal.at) for seq, seal in sealed.items()}
+    engine = app.extensions["db"]["engine"]
+    with engine.connect() as conn:
+        total = conn.execute(select(func.max(TABLE.c.seq))).scalar() or 0
+    stretches = _walk_all(app, total, batch, hashes, _workers(total, workers))
+    prev = chain.GENESIS
+    for part in stretches:
+        if part.problem and part.problem[0] == part.first:
+            return report.fail(*part.problem)
+        if part.first_prev is not None and part.first_prev != prev:
+            return report.fail(part.first, "prev_hash does not match the previous entry's hash")
+        if part.problem:
+            return report.fail(*part.problem)
+        report.erased += part.erased
+        prev = part.last_hash or prev
+    report.entries = total
     return check_tail(report, sealed)
+
+
+def _workers(total: int, wanted: int | None) -> int:
+    if wanted is not None:
+        return max(1, wanted)
+    if total < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _walk_all(
+    app: Flask, total: int, batch: int, hashes: dict[int, tuple[str, str]], workers: int
+) -> list[Stretch]:
+    if total == 0:
+        return []
+    if workers == 1:
+        rows = scan(app, batch)
+        return [walk(rows, 1, total, chain.GENESIS, hashes)]
+    size = -(-total // workers)
+    bounds = [(a, min(a + size - 1, total)) for a in range(1, total + 1, size)]
+    app.extensions["db"]["engine"].dispose()  # no pooled connection may cross the fork
+    url = app.config["DATABASE_URL"]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
+        futures = [
+            pool.submit(
+                _walk_range, url, a, b, batch, {k: v for k, v in hashes.items() if a <= k <= b}
+            )
+            for a, b in bounds
+        ]
+        return [f.result() for f in futures]
 
 
 def check_row(row: Any, expected: int, prev: str) -> tuple[int, str] | None:
