@@ -59,3 +59,10 @@ def test_seal_path_is_configurable(make_app, tmp_path) -> None:
     with app.app_context():
         seals.seal(app)
     assert (tmp_path / "elsewhere" / "seals.jsonl").exists()
+
+
+def test_verify_on_an_unmigrated_database_says_what_to_do(app: Flask, broken_audit_table) -> None:
+    broken_audit_table()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "flask --app studio init" in result.output
+    assert "Traceback" not in result.output
