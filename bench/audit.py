@@ -96,6 +96,7 @@ def plain_table(app: Flask) -> Table:
 
     meta = MetaData()
     copy = TABLE.to_metadata(meta, name="bench_plain")
+    copy.primary_key.name = "pk_bench_plain"  # PostgreSQL: constraint names are per schema
     for index in list(copy.indexes):
         index.name = "bench_" + str(index.name)
     engine = app.extensions["db"]["engine"]
