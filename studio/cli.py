@@ -94,6 +94,16 @@ def worker_command(workers: int) -> None:
     consumer.run()
 
 
+def sandbox_redirect_uris(app_url: str) -> list[str]:
+    """The callbacks the local sandbox accepts for an app served at ``app_url``.
+
+    A browser may open the demo as localhost or as 127.0.0.1; both name this machine.
+    """
+    origins = dict.fromkeys([app_url, app_url.replace("://127.0.0.1", "://localhost")])
+    paths = ("/tiktok/callback", "/privacy/verify/callback")
+    return [f"{origin}{path}" for origin in origins for path in paths]
+
+
 @click.command("sandbox")
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -111,7 +121,7 @@ def sandbox_command(host: str, port: int | None) -> None:
         {
             "client_key": cfg["TIKTOK_CLIENT_KEY"],
             "client_secret": cfg["TIKTOK_CLIENT_SECRET"],
-            "redirect_uris": [f"{app_url}/tiktok/callback", f"{app_url}/privacy/verify/callback"],
+            "redirect_uris": sandbox_redirect_uris(app_url),
             "webhook_url": f"{app_url}/webhooks/tiktok",
             "allow_http_pull": True,
         },

@@ -47,13 +47,14 @@ def _finish_login(user: User, remember: bool, next_url: str | None):
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
     if remember:
         lifetime = dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
+    # Audit first: when the log cannot be written, nobody gets signed in (fail closed).
+    record(Action.AUTH_LOGIN, actor=Actor.user(user), summary="signed in")
     services.start_session(db.session, user, lifetime)
     login_user(
         user,
         remember=remember,
         duration=dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"]),
     )
-    record(Action.AUTH_LOGIN, actor=Actor.user(user), summary="signed in")
     if user.is_admin and current_app.config["REQUIRE_ADMIN_2FA"] and not user.totp_enabled:
         flash("Admins must turn on two-factor sign-in before continuing.", "warning")
         return redirect(url_for("auth.totp_setup"))

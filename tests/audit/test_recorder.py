@@ -153,6 +153,19 @@ def test_failed_write_fails_the_export_closed(admin_client, broken_audit_table) 
     assert "attachment" not in response.headers.get("Content-Disposition", "")
 
 
+def test_sign_in_fails_closed_when_the_log_cannot_be_written(
+    auth, app: Flask, broken_audit_table
+) -> None:
+    from studio.auth.models import LoginSession
+
+    broken_audit_table()
+    response = auth.login()
+    assert response.status_code == 500
+    with app.app_context():
+        assert db.session.scalar(select(func.count(LoginSession.id))) == 0
+    assert auth.client.get("/dashboard/").status_code == 302  # still signed out
+
+
 def test_record_outside_a_request_uses_the_app(app: Flask) -> None:
     with app.app_context():
         db.session.execute(text("SELECT 1"))
