@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class DropQueryStrings(logging.Filter):
+    """Access-log lines keep the path, never the query string.
+
+    OAuth callbacks carry ``code`` and ``state`` there, and signed media URLs their signature.
+    gunicorn's access format leaves the query out already (deploy/gunicorn.conf.py); this does
+    the same for the development server's lines.
+    """
+
+    pattern = re.compile(r"(/[^\s?\"]*)\?[^\s\"\x1b]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = self.pattern.sub(r"\1", message), ()
+        return True
+
+
 def register_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DropQueryStrings())
 
 
 def register_extensions(app: Flask) -> None:
