@@ -1,0 +1,144 @@
+"""Real huey consumers in other processes (`flask worker` on a SQLite queue), for crash tests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from studio import db, jobs
+from studio.videos.models import Video
+from studio.videos.storage import uploads_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_KEYS = (
+    "ENV",
+    "TESTING",
+    "INSTANCE_PATH",
+    "SECRET_KEY",
+    "VAULT_KEYS",
+    "AUDIT_SEAL_KEY",
+    "DATABASE_URL",
+    "SQLITE_SYNCHRONOUS",
+)
+PREFIXES = ("POSTS_", "TIKTOK_")  # the send job's tuning and the sandbox's address
+
+
+class Workers:
+    """Starts worker processes that serve `app` on a real queue file, and stops them all.
+
+    The app itself is switched to that queue (no eager mode), so tasks it enqueues wait for
+    the workers. Every key the test set under POSTS_* or TIKTOK_* is handed to the workers.
+    """
+
+    def __init__(self, app: Flask, folder: Path, threads: int = 2, **overrides: Any) -> None:
+        self.folder, self.threads = folder, threads
+        app.config.update(
+            HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(folder / "jobs.db"), **overrides
+        )
+        jobs.init_app(app)
+        config = {k: app.config[k] for k in CONFIG_KEYS}
+        config.update({k: v for k, v in app.config.items() if k.startswith(PREFIXES)})
+        config.update(HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"])
+        self.config = config
+        self.started: list[subprocess.Popen] = []
+
+    def start(self) -> subprocess.Popen:
+        """One more consumer process (its output goes to worker<N>.log in the folder)."""
+        log = open(self.folder / f"worker{len(self.started)}.log", "wb")  # noqa: SIM115
+        env = {
+            **os.environ,
+            "STUDIO_TEST_APP_CONFIG": json.dumps(self.config),
+            "STUDIO_TEST_WORKER_THREADS": str(self.threads),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.worker_main"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.started.append(proc)
+        return proc
+
+    def alive(self) -> list[subprocess.Popen]:
+        """The consumers still running."""
+        return [p for p in self.started if p.poll() is None]
+
+    @staticmethod
+    def kill(proc: subprocess.Popen) -> None:
+        """SIGKILL: no cleanup, no signal handler, the task it ran is simply gone."""
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    def stop(self) -> None:
+        """Stop every consumer (SIGINT, then SIGKILL) and print the tail of their logs."""
+        for log in sorted(self.folder.glob("worker*.log")):  # shown by pytest on failure
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
+        for proc in self.alive():
+            proc.send_signal(signal.SIGINT)
+        for proc in self.started:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill(proc)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str, worker: Any = None) -> Any:
+    """Poll `predicate` until it is truthy (returned) or fail; `worker` must stay alive."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker is None or worker.poll() is None, "the worker process died"
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def big_video(app: Flask, size: int, source: Path | None = None) -> Video:
+    """A stored video of random bytes (the sandbox does not probe), large enough for chunks.
+
+    With `source`, the file is a copy of it whose first bytes are made unique (quicker than
+    fresh random bytes for many large videos).
+    """
+    with app.app_context():
+        name = f"{uuid.uuid4().hex}.mp4"
+        path = uploads_dir() / name
+        if source is None:
+            path.write_bytes(os.urandom(size))
+        else:
+            shutil.copyfile(source, path)
+            with open(path, "r+b") as fh:
+                fh.write(os.urandom(32))
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+        video = Video(
+            sha256=digest.hexdigest(),
+            display_name="big.mp4",
+            storage_name=name,
+            size_bytes=path.stat().st_size,
+            container="mp4",
+            video_codec="h264",
+            duration_s=10.0,
+            width=540,
+            height=960,
+            fps=30.0,
+        )
+        db.session.add(video)
+        db.session.commit()
+        return video
