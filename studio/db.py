@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
+from werkzeug.routing import IntegerConverter
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +20,28 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Ids and counters from URLs are bound to what an INTEGER column holds on every database
+# (PostgreSQL's is 32-bit): a larger number can match no row, and the driver would raise.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A positive id from the query string (ASCII digits, within MAX_ID), else None."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: larger than MAX_ID is no match (404), never a driver error."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def utcnow() -> dt.datetime:
@@ -113,6 +136,7 @@ class Database:
         engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_SYNCHRONOUS"])
         factory = sessionmaker(bind=engine, expire_on_commit=False)
         app.extensions["db"] = {"engine": engine, "factory": factory}
+        app.url_map.converters["int"] = IdConverter
         app.teardown_appcontext(self._remove)
 
     @staticmethod

@@ -14,10 +14,16 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from studio.audit.actions import Action
 from studio.audit.services import Filters
+from studio.db import MAX_ID, parse_id
+
+
+def _no_nul(_form: FlaskForm, field: StringField) -> None:
+    if "\x00" in (field.data or ""):
+        raise ValidationError("Remove the invisible NUL character.")
 
 
 class _FilterFields(FlaskForm):
@@ -29,8 +35,8 @@ class _FilterFields(FlaskForm):
     errors = BooleanField("Errors only")
     since = DateTimeLocalField("From (UTC)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     until = DateTimeLocalField("To (UTC)", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    text = StringField("Endpoint contains", validators=[Optional(), Length(max=200)])
-    post = IntegerField("Post #", validators=[Optional(), NumberRange(min=1)])
+    text = StringField("Endpoint contains", validators=[Optional(), Length(max=200), _no_nul])
+    post = IntegerField("Post #", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def set_choices(
         self, actors: list[tuple[str, str]], accounts: list[tuple[str, str]] = ()
@@ -50,18 +56,18 @@ class _FilterFields(FlaskForm):
         """The valid filters (invalid fields are ignored and shown with their error)."""
         return Filters(
             account_id=_int(self.account.data),
-            kind=self.kind.data or None,
-            actor=self.actor.data or None,
+            kind=(self.kind.data if not self.kind.errors else None) or None,
+            actor=(self.actor.data if not self.actor.errors else None) or None,
             errors_only=bool(self.errors.data),
             since=_utc(self.since.data if not self.since.errors else None),
             until=_utc(self.until.data if not self.until.errors else None),
-            text=(self.text.data or "").strip() or None,
+            text=(self.text.data or "").strip() or None if not self.text.errors else None,
             post_id=self.post.data if not self.post.errors else None,
         )
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -48,8 +48,7 @@ def _account_choices() -> list[tuple[str, str]]:
 
 
 def _cursor(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
+    return db.parse_id(request.args.get(name))
 
 
 @bp.route("/")

@@ -101,7 +101,7 @@ def _render_preview(
 @bp.get("/")
 @login_required
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = db.parse_id(request.args.get("page")) or 1
     posts = services.list_posts(db.session, PER_PAGE, (page - 1) * PER_PAGE)
     total = services.count_posts(db.session)
     return render_template(
@@ -113,7 +113,7 @@ def index():
 @login_required
 def new():
     if request.method == "GET":
-        form = PrepareForm(formdata=None, video_id=request.args.get("video_id", type=int))
+        form = PrepareForm(formdata=None, video_id=db.parse_id(request.args.get("video_id")))
     else:
         form = PrepareForm()
     _choices(form)
@@ -198,8 +198,8 @@ def status(post_id: int):
 @login_required
 def statuses():
     raw = request.args.get("ids", "")
-    ids = [int(i) for i in raw.split(",") if i.strip().isdigit()][:PER_PAGE]
-    posts = [services.get_post(db.session, i) for i in ids]
+    ids = [db.parse_id(i) for i in raw.split(",")][:PER_PAGE]
+    posts = [services.get_post(db.session, i) for i in ids if i is not None]
     return jsonify({"posts": [services.status_payload(p) for p in posts if p is not None]})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -63,7 +64,8 @@ def creator_of(grant: Grant) -> Creator:
     creator = by_id(grant.open_id)
     if creator is None:
         raise ApiError("internal_error", "Unknown creator.", 500)
-    return creator
+    name = sandbox_state().config.display_names.get(creator.id)
+    return creator if name is None else dataclasses.replace(creator, display_name=name)
 
 
 def posts_today(state: SandboxState, open_id: str) -> int:

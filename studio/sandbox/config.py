@@ -55,6 +55,8 @@ class SandboxConfig:
     fail_hook: Callable[[dict[str, Any]], str | None] | None = None
     unaudited: bool = False
     public_base_url: str | None = None
+    # Creator id → display name shown by user/info and creator_info (e.g. hostile names in tests).
+    display_names: dict[str, str] = field(default_factory=dict)
     # Fault injection.
     seed: int = 1234
     fault_rate: float = 0.0

@@ -37,7 +37,7 @@ def _helpers() -> dict[str, object]:
 @bp.get("/")
 @login_required
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = db.parse_id(request.args.get("page")) or 1
     total = db.session.scalar(select(func.count(Video.id))) or 0
     videos = db.session.scalars(
         select(Video)

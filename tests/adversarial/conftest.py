@@ -1,0 +1,103 @@
+"""Adversarial suite fixtures: snapshots that prove nothing changed, and an HTML injection check."""
+
+from __future__ import annotations
+
+import hashlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import inspect, select, text
+
+from studio import db
+
+# Tables an attack may legitimately touch: the audit log records refusals.
+VOLATILE = frozenset({"audit_entries", "alembic_version"})
+
+
+def table_digests(app: Flask, ignore: frozenset[str] = VOLATILE) -> dict[str, str]:
+    """Every table's rows, hashed: equal snapshots mean no row was added, changed or removed."""
+    with app.app_context():
+        engine = db.session.get_bind()
+        out: dict[str, str] = {}
+        for name in sorted(inspect(engine).get_table_names()):
+            if name in ignore:
+                continue
+            rows = db.session.execute(text(f'SELECT * FROM "{name}"')).all()
+            out[name] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+        db.session.commit()
+        return out
+
+
+def instance_files(app: Flask) -> list[str]:
+    """Every file under instance/uploads (library files and part files), relative."""
+    root = Path(app.instance_path) / "uploads"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+class Snapshot:
+    """Rows and upload files before an attack, to compare with after it."""
+
+    def __init__(self, app: Flask, ignore: frozenset[str] = VOLATILE) -> None:
+        self.app, self.ignore = app, ignore
+        self.tables = table_digests(app, ignore)
+        self.files = instance_files(app)
+
+    def assert_unchanged(self) -> None:
+        after = table_digests(self.app, self.ignore)
+        changed = sorted(k for k in after if after[k] != self.tables.get(k))
+        assert changed == [], f"tables changed: {changed}"
+        assert instance_files(self.app) == self.files
+
+
+@pytest.fixture
+def snapshot():
+    """`snapshot(app)` → a Snapshot taken now."""
+    return Snapshot
+
+
+def count(app: Flask, model: type) -> int:
+    """Rows of ``model``."""
+    from sqlalchemy import func
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+class _Elements(HTMLParser):
+    """Collects (tag, attrs) of every element in a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def injected(html: str, marker: str = "xss") -> list[str]:
+    """Elements or attributes an attacker added: anything carrying the marker, inline scripts,
+    event-handler attributes, javascript: URLs. Empty when the page is clean."""
+    parser = _Elements()
+    parser.feed(html)
+    found = []
+    for tag, attrs in parser.elements:
+        names = {k for k, _ in attrs}
+        if tag == "script" and "src" not in names:
+            found.append("inline <script>")
+        if tag in ("iframe", "object", "embed", "svg") and any(
+            marker in (v or "") for _, v in attrs
+        ):
+            found.append(f"<{tag}>")
+        for key, value in attrs:
+            value = (value or "").strip().lower()
+            if key.startswith("on"):
+                found.append(f"<{tag} {key}>")
+            if key in ("href", "src", "action", "formaction") and value.startswith("javascript:"):
+                found.append(f"<{tag} {key}=javascript:>")
+            if key in ("id", "class") and marker in value:
+                found.append(f"<{tag} {key}={value}>")
+    return found
