@@ -77,6 +77,8 @@ def make_app(tmp_path: Path, migrated_template: Path | None) -> Iterator:
     """Build an app with extra config on a fresh, migrated database."""
     built: list[Flask] = []
 
+    vault_keys = Fernet.generate_key().decode()  # shared: apps of one test read each other's rows
+
     def factory(**overrides: object) -> Flask:
         instance = tmp_path / "instance"
         instance.mkdir(exist_ok=True)
@@ -85,7 +87,7 @@ def make_app(tmp_path: Path, migrated_template: Path | None) -> Iterator:
             shutil.copy(migrated_template, instance / "studio.db")
         elif migrated_template is None and not built:
             _truncate_postgres()
-        app = create_app({**base_config(instance), **overrides})
+        app = create_app({**base_config(instance), "VAULT_KEYS": vault_keys, **overrides})
         built.append(app)
         return app
 
