@@ -101,3 +101,57 @@ def injected(html: str, marker: str = "xss") -> list[str]:
             if key in ("id", "class") and marker in value:
                 found.append(f"<{tag} {key}={value}>")
     return found
+
+
+@pytest.fixture
+def app(sandbox_app: Flask) -> Flask:
+    """The suite's app talks to the sandbox (over real HTTP on loopback)."""
+    return sandbox_app
+
+
+@pytest.fixture
+def world(app: Flask, users: dict[str, str], connected_account, make_stored_video) -> dict:
+    """One of every object a URL can name: users, account, videos, post, request, upload."""
+    from studio.audit import Actor
+    from studio.auth.models import User
+    from studio.posts import services as posts
+    from studio.posts.models import Mode
+    from studio.privacy import services as privacy
+    from studio.videos import uploads
+
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == users["admin"]))
+        staff = db.session.scalar(select(User).where(User.email == users["staff"]))
+        admin_id, staff_id = admin.id, staff.id
+    admins_video = make_stored_video(admin)
+    staffs_video = make_stored_video(staff, name="staff.mp4", width=540, height=960, seconds=3.2)
+    with app.test_request_context():
+        admin = db.session.get(User, admin_id)
+        draft = posts.Draft(
+            video_id=admins_video.id,
+            account_id=connected_account.id,
+            mode=Mode.DRAFT,
+            caption="Kettle launch",
+            consent=True,
+        )
+        post, _ = posts.create_post(db.session, admin, draft, "adversarial-nonce-1", None, "ok")
+        req, _code = privacy.open_request(
+            db.session,
+            kind="tiktok",
+            source="form",
+            subject={"name": "Acme Studio"},
+            identifier="Acme Studio",
+            actor=Actor.public(),
+        )
+        upload = uploads.start_upload(db.session, admin, 1000, "part.mp4")
+        return {
+            "admin_id": admin_id,
+            "staff_id": staff_id,
+            "account_id": connected_account.id,
+            "video_id": admins_video.id,
+            "staff_video_id": staffs_video.id,
+            "post_id": post.id,
+            "request_id": req.id,
+            "upload_id": upload.id,
+            "seq": 1,
+        }
