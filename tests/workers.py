@@ -39,27 +39,32 @@ class Workers:
     """Starts worker processes that serve `app` on a real queue file, and stops them all.
 
     The app itself is switched to that queue (no eager mode), so tasks it enqueues wait for
-    the workers. Every key the test set under POSTS_* or TIKTOK_* is handed to the workers.
+    the workers. The app's POSTS_* and TIKTOK_* keys, as they are when a worker starts, are
+    handed to it.
     """
 
     def __init__(self, app: Flask, folder: Path, threads: int = 2, **overrides: Any) -> None:
-        self.folder, self.threads = folder, threads
+        self.app, self.folder, self.threads = app, folder, threads
         app.config.update(
             HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=str(folder / "jobs.db"), **overrides
         )
         jobs.init_app(app)
-        config = {k: app.config[k] for k in CONFIG_KEYS}
-        config.update({k: v for k, v in app.config.items() if k.startswith(PREFIXES)})
-        config.update(HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=app.config["HUEY_SQLITE_PATH"])
-        self.config = config
         self.started: list[subprocess.Popen] = []
+
+    def config(self) -> dict[str, Any]:
+        """The app's configuration as a worker needs it (read when a worker starts)."""
+        cfg = self.app.config
+        config = {k: cfg[k] for k in CONFIG_KEYS}
+        config.update({k: v for k, v in cfg.items() if k.startswith(PREFIXES)})
+        config.update(HUEY_IMMEDIATE=False, HUEY_SQLITE_PATH=cfg["HUEY_SQLITE_PATH"])
+        return config
 
     def start(self) -> subprocess.Popen:
         """One more consumer process (its output goes to worker<N>.log in the folder)."""
         log = open(self.folder / f"worker{len(self.started)}.log", "wb")  # noqa: SIM115
         env = {
             **os.environ,
-            "STUDIO_TEST_APP_CONFIG": json.dumps(self.config),
+            "STUDIO_TEST_APP_CONFIG": json.dumps(self.config()),
             "STUDIO_TEST_WORKER_THREADS": str(self.threads),
         }
         proc = subprocess.Popen(

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "POSTS_PENDING_DRAFT_LIMIT": 5,  # TikTok: 5 pending inbox shares per 24 h
     "POSTS_INIT_PER_MINUTE": 6,  # TikTok: init 6/min, status/fetch 30/min per token
     "POSTS_STATUS_PER_MINUTE": 30,
+    "POSTS_RATE_WINDOW": 60.0,  # the seconds those limits count over (tests shrink it)
     "POSTS_UPLOAD_URL_TTL": 3600,  # TikTok: upload_url valid for 1 h
     "POSTS_UPLOAD_URL_MARGIN": 60,
     "POSTS_MEDIA_URL_TTL": 3600 + 600,  # TikTok's pull may run 1 h after init, plus a margin

@@ -11,20 +11,22 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.posts.models import PostRateBudget
 
-WINDOW = 60.0
+WINDOW = 60.0  # TikTok counts calls per minute
 
 
-def take(session: Session, account_id: int, bucket: str, limit: int) -> float:
-    """Record one call if the last minute leaves room: 0.0, else the seconds to wait."""
+def take(
+    session: Session, account_id: int, bucket: str, limit: int, window: float = WINDOW
+) -> float:
+    """Record one call if the last `window` seconds leave room: 0.0, else the seconds to wait."""
     for _attempt in range(3):
         try:
-            return _take(session, account_id, bucket, limit)
+            return _take(session, account_id, bucket, limit, window)
         except IntegrityError:  # two workers created the row at once; the row exists now
             session.rollback()
     return 1.0
 
 
-def _take(session: Session, account_id: int, bucket: str, limit: int) -> float:
+def _take(session: Session, account_id: int, bucket: str, limit: int, window: float) -> float:
     db.begin_write(session)
     row = session.scalar(
         select(PostRateBudget)
@@ -35,9 +37,9 @@ def _take(session: Session, account_id: int, bucket: str, limit: int) -> float:
         row = PostRateBudget(account_id=account_id, bucket=bucket, calls=[])
         session.add(row)
     now = time.time()
-    calls = [t for t in row.calls if t > now - WINDOW]
+    calls = [t for t in row.calls if t > now - window]
     if len(calls) >= limit:
-        wait = calls[0] + WINDOW - now
+        wait = calls[0] + window - now
         session.rollback()
         return max(wait, 0.05)
     row.calls = [*calls, now]

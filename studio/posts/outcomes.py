@@ -79,7 +79,8 @@ class Outcomes:
     def take_budget(self, bucket: str, limit: int) -> None:
         """Wait (inline or deferred) until the account may make one more call of this kind."""
         while True:
-            wait = budget.take(self.session, self.post.account_id, bucket, limit)
+            window = float(self.cfg["POSTS_RATE_WINDOW"])
+            wait = budget.take(self.session, self.post.account_id, bucket, limit, window)
             if wait <= 0:
                 return
             self.wait(wait, f"TikTok allows {limit} {bucket} calls a minute")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.db import utcnow
-from studio.posts import budget, media
+from studio.posts import media
 from studio.posts.lease import Heartbeat
 from studio.posts.models import Mode, Post, PostStatus, Source
 from studio.posts.outcomes import Outcomes
@@ -304,7 +304,8 @@ class Sender(Outcomes):
         elif action == RetryAction.BACKOFF:
             self.backoff(exc)
         elif action == RetryAction.NEXT_WINDOW:
-            self.wait(budget.WINDOW, "TikTok's rate limit: waiting for the next minute")
+            window = float(self.cfg["POSTS_RATE_WINDOW"])
+            self.wait(window, "TikTok's rate limit: waiting for the next minute")
         elif action == RetryAction.REFRESH_TOKEN and not self.refreshed:
             self.refreshed = True
             try:

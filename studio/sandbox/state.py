@@ -55,6 +55,9 @@ class SandboxState:
             while window and window[0] <= now - self.config.rate_limit_window:
                 window.popleft()
             if len(window) >= limit:
+                # Told apart from injected 429s: a client that respects the limits has none.
+                self.counters["rate_limited"] += 1
+                self.counters[f"rate_limited_{bucket}"] += 1
                 return True
             window.append(now)
             return False
