@@ -29,7 +29,8 @@ def apply_publish_event(
     before = post.status
     if event == "post.publish.failed":
         if post.status != PostStatus.PUBLISHED:
-            code = str(content.get("reason") or "internal")
+            # TikTok's codes are short; anything longer would not fit the column (80).
+            code = str(content.get("reason") or "internal")[:80]
             reason = FAIL_REASONS.get(code) or explain(code)
             post.status, post.fail_reason, post.fail_message = PostStatus.FAILED, code, reason.text
             post.retryable, post.tiktok_status = reason.retryable, "FAILED"
