@@ -14,9 +14,9 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 # Logs go to stdout/stderr (journald); access logs omit query strings, which can hold signed media
-# URLs' signatures.
+# URLs' signatures, and name the worker's pid (which worker served what, e.g. after a timeout).
 accesslog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms %(p)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("STUDIO_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "wsgi:app"

@@ -68,10 +68,21 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", str(self.workdir)]
-        log = open(self.workdir / "redis.log", "ab")  # noqa: SIM115 - lives as long as the server
-        self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        args = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.workdir),
+        ]
+        with open(self.workdir / "redis.log", "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -167,10 +178,10 @@ class Stack:
             self.env["STUDIO_REDIS_URL"] = redis_url
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        out = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            list(args), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-        )
+        with open(self.workdir / f"{name}.log", "ab") as out:  # the child keeps its own copy
+            proc = subprocess.Popen(
+                list(args), cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         self.procs[name] = proc
         return proc
 
@@ -230,8 +241,8 @@ class Stack:
         with requests.Session() as http:
             http.trust_env = False
             url = f"{self.sandbox_url}/_sandbox/{path}"
-            answer = http.get(url, timeout=10) if body is None else http.post(
-                url, json=body, timeout=10
+            answer = (
+                http.get(url, timeout=10) if body is None else http.post(url, json=body, timeout=10)
             )
         answer.raise_for_status()
         return answer.json()

@@ -18,7 +18,9 @@ import requests
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 _NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
-_GRANTED = re.compile(r'<input type="checkbox" name="granted" value="([^"]+)" checked(\s*disabled)?')
+_GRANTED = re.compile(
+    r'<input type="checkbox" name="granted" value="([^"]+)" checked(\s*disabled)?'
+)
 _FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)">')
 _ACCOUNT = re.compile(r'name="account_id"[^>]*>.*?<option[^>]*value="(\d+)"', re.S)
 
@@ -73,9 +75,7 @@ class Staff(Visitor):
     """A signed-in staff member driving the dashboard."""
 
     def login(self, email: str, password: str) -> requests.Response:
-        return self.form_post(
-            "/auth/login", "/auth/login", {"email": email, "password": password}
-        )
+        return self.form_post("/auth/login", "/auth/login", {"email": email, "password": password})
 
     def sign_in(self, email: str, password: str) -> Staff:
         answer = self.login(email, password)
@@ -139,8 +139,9 @@ class Staff(Visitor):
                 raise FlowError(f"upload part answered {answer.status_code}: {answer.text}")
             offset = int(answer.headers["Upload-Offset"])
 
-    def send_draft(self, video_id: int, account_id: int | None = None, caption: str = "Kettle"
-                   ) -> int:
+    def send_draft(
+        self, video_id: int, account_id: int | None = None, caption: str = "Kettle"
+    ) -> int:
         """Prepare → preview → consent → send; returns the new post's id."""
         page = self.get(f"/posts/new?video_id={video_id}")
         if page.status_code != 200:
@@ -157,9 +158,7 @@ class Staff(Visitor):
             "caption": caption,
             "hashtags": "kitchen",
         }
-        preview = self.post(
-            "/posts/new", data={"csrf_token": csrf_from(page.text), **fields}
-        )
+        preview = self.post("/posts/new", data={"csrf_token": csrf_from(page.text), **fields})
         if preview.status_code != 200 or not _NONCE.search(preview.text):
             raise FlowError(f"preview answered {preview.status_code}")
         nonce = _NONCE.search(preview.text).group(1)  # type: ignore[union-attr]
