@@ -66,7 +66,8 @@ def verify_tiktok(header: str, body: bytes, now: float | None = None) -> dict[st
     timestamp, signature = parse_signature(header)
     signed = str(timestamp).encode() + b"." + body
     expected = hmac.new(cfg["TIKTOK_CLIENT_SECRET"].encode(), signed, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, signature.lower()):
+    # compare_digest refuses non-ASCII text with a TypeError: such a header is simply wrong.
+    if not signature.isascii() or not hmac.compare_digest(expected, signature.lower()):
         raise Rejected("signature does not match")
     age = (time.time() if now is None else now) - timestamp
     if abs(age) > int(cfg["TIKTOK_WEBHOOK_TOLERANCE"]):
