@@ -1,0 +1,386 @@
+"""Load: simulated staff and public users against the multi-process deployment, small vs big DB.
+
+The deployment is ``tests/deploy/stack.py``: PostgreSQL, Redis, 2 gunicorn workers, 2 huey
+consumers and the TikTok sandbox, as real processes on loopback. Two runs, each on a fresh
+database: as deployed (a few rows), then seeded with ``--posts`` posts and ``--audit`` audit
+entries (``bench/seed.py``: COPY, the audit chain continued and still verifiable).
+
+Users (threads, one cookie jar and one client address each, a random pause of 0–2×``--think``
+seconds between actions): 60 % staff browse the dashboard, videos, posts (and the older page),
+a post, the audit log (admins, one in five, see everything) and send drafts (prepare → preview
+→ send); 40 % public read the privacy policy and file deletion requests. Rate limits are the
+production defaults: a public address filing more than 5 requests a minute gets 429, counted
+apart from errors. Only TikTok-side caps are lifted (5 pending drafts per account per day, in
+the app and the sandbox) so staff can keep sending.
+
+Reports requests/s, p50/p95/p99 per page kind for both runs and the big/small p99 ratio
+(target ≤ 1.5), and server errors (target 0).
+
+Run: .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--posts 100000]
+     [--audit 1000000] [--database-url postgresql+psycopg://...] [--redis-url redis://...]
+     (--database-url defaults to STUDIO_TEST_DATABASE_URL; a database is created on that
+     server per run and dropped afterwards; without --redis-url a throwaway redis-server runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+
+from bench.seed import seed  # noqa: E402
+from tests.deploy.stack import BIN, PostgresDatabase, RedisServer, Stack  # noqa: E402
+from tests.deploy.web import FlowError, Staff, Visitor, csrf_from  # noqa: E402
+
+PASSWORD = "load test password for everybody"
+LOAD_ENV = {
+    "STUDIO_PROXY_FIX_X_FOR": "1",  # each simulated person has their own address
+    "STUDIO_POSTS_PENDING_DRAFT_LIMIT": "1000000",
+}
+SANDBOX = {"status_step_delay": 0.2, "pending_share_limit": 1_000_000}
+_OLDER = re.compile(r'href="([^"]+)">Older')
+_POST = re.compile(r'href="/posts/(\d+)"')
+
+
+class Recorder:
+    """Every request's page kind, outcome and duration, from all user threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.outcomes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.examples: list[str] = []
+
+    def timed(
+        self, kind: str, call: Callable[[], requests.Response], ok: tuple[int, ...] = (200,)
+    ) -> requests.Response | None:
+        started = time.perf_counter()
+        try:
+            response = call()
+        except (requests.RequestException, FlowError) as exc:
+            self._count(kind, "failed", f"{kind}: {exc}")
+            return None
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            self.samples[kind].append(elapsed)
+        code = response.status_code
+        outcome = "ok" if code in ok else "429" if code == 429 else "5xx" if code >= 500 else "4xx"
+        self._count(kind, outcome, f"{kind}: {code} {response.url}")
+        return response if outcome == "ok" else None
+
+    def _count(self, kind: str, outcome: str, example: str) -> None:
+        with self.lock:
+            self.outcomes[kind][outcome] += 1
+            if outcome in ("5xx", "4xx", "failed") and len(self.examples) < 20:
+                self.examples.append(example)
+
+
+def pause(rng: random.Random, think: float) -> None:
+    time.sleep(rng.uniform(0, 2 * think))
+
+
+def staff_user(ctx: dict[str, Any], n: int, rng: random.Random) -> None:
+    """Browse the dashboard pages and send drafts until the run ends."""
+    rec: Recorder = ctx["rec"]
+    email = f"{'admin' if n % 5 == 0 else 'staff'}{n}@load.example.com"
+    me = Staff(ctx["url"], {"X-Forwarded-For": f"10.1.{n // 250}.{n % 250 + 1}"})
+    if rec.timed("sign in", lambda: me.login(email, PASSWORD), ok=(302,)) is None:
+        return
+    pages = ["/dashboard/", "/videos/", "/posts/", "/audit/"]
+    while not ctx["stop"].is_set():
+        action = rng.choices(["page", "older", "post", "send"], [8, 2, 2, 1])[0]
+        if action == "page":
+            path = rng.choice(pages)
+            rec.timed(path.strip("/"), lambda path=path: me.get(path))
+        elif action == "older":
+            path = rng.choice(["/posts/", "/audit/"])
+            first = rec.timed(path.strip("/"), lambda path=path: me.get(path))
+            link = _OLDER.search(first.text) if first is not None else None
+            if link:
+                older = link.group(1).replace("&amp;", "&")
+                rec.timed(f"{path.strip('/')} (older)", lambda older=older: me.get(older))
+        elif action == "post":
+            listing = rec.timed("posts", lambda: me.get("/posts/"))
+            ids = _POST.findall(listing.text) if listing is not None else []
+            if ids:
+                post = rng.choice(ids)
+                rec.timed("post", lambda post=post: me.get(f"/posts/{post}"))
+        else:
+            send_draft(rec, me, ctx["video_id"], ctx["account_id"])
+        pause(rng, ctx["think"])
+
+
+def send_draft(rec: Recorder, me: Staff, video_id: int, account_id: int) -> None:
+    """Prepare → preview → send, each timed as its own kind."""
+    page = rec.timed("prepare", lambda: me.get(f"/posts/new?video_id={video_id}"))
+    if page is None:
+        return
+    fields = {
+        "video_id": video_id,
+        "account_id": account_id,
+        "mode": "draft",
+        "caption": "Kettle",
+        "hashtags": "kitchen",
+    }
+    token = csrf_from(page.text)
+    preview = rec.timed(
+        "preview", lambda: me.post("/posts/new", data={"csrf_token": token, **fields})
+    )
+    if preview is None:
+        return
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', preview.text)
+    data = {
+        "csrf_token": csrf_from(preview.text),
+        "nonce": nonce.group(1) if nonce else "",
+        "consent": "y",
+        **fields,
+    }
+    rec.timed("send", lambda: me.post("/posts/send", data=data, allow_redirects=False), ok=(302,))
+
+
+def public_user(ctx: dict[str, Any], n: int, rng: random.Random) -> None:
+    """Read the policy and file deletion requests until the run ends."""
+    rec: Recorder = ctx["rec"]
+    me = Visitor(ctx["url"], {"X-Forwarded-For": f"10.2.{n // 250}.{n % 250 + 1}"})
+    filed = 0
+    while not ctx["stop"].is_set():
+        action = rng.choices(["policy", "form", "file"], [5, 1, 2])[0]
+        if action == "policy":
+            rec.timed("privacy", lambda: me.get("/privacy"))
+        elif action == "form":
+            rec.timed("data-deletion", lambda: me.get("/data-deletion"))
+        else:
+            form = rec.timed("data-deletion", lambda: me.get("/data-deletion"))
+            if form is not None:
+                filed += 1
+                body = {
+                    "csrf_token": csrf_from(form.text),
+                    "kind": "email",
+                    "email": f"person{n}.{filed}@example.org",
+                }
+                rec.timed(
+                    "file request",
+                    lambda body=body: me.post("/data-deletion", data=body, allow_redirects=False),
+                    ok=(303,),
+                )
+        pause(rng, ctx["think"])
+
+
+def create_staff(stack: Stack, users: int) -> None:
+    """Every staff user at once, in one process (the CLI would start one per user)."""
+    code = (
+        "from studio import create_app, db\n"
+        "from studio.auth import services\nfrom studio.auth.models import Role\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        f"    for n in range({users}):\n"
+        "        role = Role.ADMIN if n % 5 == 0 else Role.STAFF\n"
+        "        name = ('admin' if n % 5 == 0 else 'staff') + f'{n}@load.example.com'\n"
+        f"        services.create_user(db.session, name, {PASSWORD!r}, role)\n"
+    )
+    subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=stack.env, check=True)
+
+
+def prepare(stack: Stack, sample: Path) -> tuple[int, int, int]:
+    """Connect the TikTok account and upload the video staff will send: (video, account, user)."""
+    stack.sandbox("config", SANDBOX)
+    admin = Staff(stack.url, {"X-Forwarded-For": "10.0.0.1"}).sign_in(
+        "admin0@load.example.com", PASSWORD
+    )
+    connected = admin.connect_tiktok(stack.sandbox_url)
+    if connected.status_code != 302:
+        raise FlowError(f"connecting TikTok answered {connected.status_code}")
+    video_id = int(admin.upload(sample)["video_id"])
+    account = re.search(r'<h2 id="acct-(\d+)">', admin.get("/tiktok/").text)
+    assert account is not None
+    return video_id, int(account.group(1)), 1
+
+
+def run_users(
+    stack: Stack, args: argparse.Namespace, video_id: int, account_id: int
+) -> dict[str, Any]:
+    ctx = {
+        "url": stack.url,
+        "rec": Recorder(),
+        "stop": threading.Event(),
+        "think": args.think,
+        "video_id": video_id,
+        "account_id": account_id,
+    }
+    staff_n = round(args.users * 0.6)
+    threads = [
+        threading.Thread(
+            target=staff_user if n < staff_n else public_user,
+            args=(ctx, n, random.Random(n)),
+            daemon=True,
+        )
+        for n in range(args.users)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(args.seconds)
+    ctx["stop"].set()
+    for thread in threads:
+        thread.join(timeout=120)
+    return summarise(ctx["rec"], time.perf_counter() - started)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def summarise(rec: Recorder, seconds: float) -> dict[str, Any]:
+    kinds = {}
+    for kind, samples in sorted(rec.samples.items()):
+        kinds[kind] = {
+            "n": len(samples),
+            "p50_ms": percentile(samples, 0.50) * 1000,
+            "p95_ms": percentile(samples, 0.95) * 1000,
+            "p99_ms": percentile(samples, 0.99) * 1000,
+            **{k: v for k, v in rec.outcomes[kind].items()},
+        }
+    total = sum(len(s) for s in rec.samples.values())
+    count = lambda outcome: sum(o.get(outcome, 0) for o in rec.outcomes.values())  # noqa: E731
+    return {
+        "seconds": seconds,
+        "requests": total,
+        "rps": total / seconds,
+        "server_errors": count("5xx"),
+        "client_errors": count("4xx"),
+        "failed": count("failed"),
+        "rate_limited": count("429"),
+        "kinds": kinds,
+        "examples": rec.examples,
+    }
+
+
+def one_run(args: argparse.Namespace, big: bool, sample: Path) -> dict[str, Any]:
+    """A fresh database (seeded if ``big``), the deployment, the users; the figures."""
+    workdir = Path(tempfile.mkdtemp(prefix="studio-load-"))
+    with PostgresDatabase(args.database_url, prefix="studio_load") as database:
+        redis = None if args.redis_url else RedisServer(workdir / "redis").start()
+        try:
+            stack = Stack(
+                workdir,
+                database.url,
+                args.redis_url or redis.url,  # type: ignore[union-attr]
+                web_workers=args.web_workers,
+                job_workers=args.job_workers,
+                extra_env=LOAD_ENV,
+            ).init()
+            create_staff(stack, round(args.users * 0.6) or 1)
+            with stack:
+                video_id, account_id, user_id = prepare(stack, sample)
+                seeded = {}
+                if big:
+                    started = time.perf_counter()
+                    seed(
+                        database.url,
+                        posts=args.posts,
+                        audit=args.audit,
+                        account_id=account_id,
+                        user_id=user_id,
+                    )
+                    seeded = {"seed_s": time.perf_counter() - started}
+                    print(
+                        f"  seeded {args.posts:,} posts and {args.audit:,} audit entries in "
+                        f"{seeded['seed_s']:.0f} s",
+                        flush=True,
+                    )
+                result = run_users(stack, args, video_id, account_id)
+                result.update(seeded, dead=stack.dead())
+                if big:
+                    result["verify"] = stack.flask("audit", "verify", check=False).strip()
+                return result
+        finally:
+            if redis is not None:
+                redis.stop()
+
+
+def table(small: dict[str, Any], big: dict[str, Any] | None) -> str:
+    head = f"{'page kind':<16}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}"
+    lines = [head + (f" |{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'p99 ×':>8}" if big else "")]
+    kinds = sorted({*small["kinds"], *(big or {}).get("kinds", {})})
+    for kind in kinds:
+        s = small["kinds"].get(kind) or {"n": 0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0}
+        line = f"{kind:<16}{s['n']:>6}{s['p50_ms']:>8.0f}{s['p95_ms']:>8.0f}{s['p99_ms']:>8.0f}"
+        b = (big or {}).get("kinds", {}).get(kind)
+        if b:
+            ratio = b["p99_ms"] / s["p99_ms"] if s["p99_ms"] else float("nan")
+            line += f" |{b['n']:>6}{b['p50_ms']:>8.0f}{b['p95_ms']:>8.0f}{b['p99_ms']:>8.0f}"
+            line += f"{ratio:>8.2f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def totals(name: str, r: dict[str, Any]) -> str:
+    return (
+        f"{name}: {r['requests']} requests in {r['seconds']:.0f} s = {r['rps']:.1f}/s; "
+        f"server errors {r['server_errors']}, other errors {r['client_errors']} "
+        f"+ {r['failed']} failed, rate-limited (429) {r['rate_limited']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--audit", type=int, default=1_000_000)
+    parser.add_argument("--think", type=float, default=0.5, help="mean pause between actions")
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--database-url", default=os.environ.get("STUDIO_TEST_DATABASE_URL"))
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--only", choices=["small", "big"], default=None)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    if not args.database_url:
+        parser.error("a PostgreSQL server is needed: --database-url or STUDIO_TEST_DATABASE_URL")
+    from studio.videos import samples
+
+    sample = samples.make_video(Path(tempfile.mkdtemp()) / "sample.mp4", pattern="flat")
+    print(
+        f"{args.users} users for {args.seconds:.0f} s, {args.web_workers} web workers, "
+        f"{args.job_workers} consumers, think {args.think} s",
+        flush=True,
+    )
+    results: dict[str, Any] = {}
+    for name in ("small", "big"):
+        if args.only in (None, name):
+            print(f"run: {name} database", flush=True)
+            results[name] = one_run(args, name == "big", sample)
+            print(totals(name, results[name]), flush=True)
+    print(
+        table(results.get("small") or results["big"], results.get("small") and results.get("big"))
+    )
+    for name, r in results.items():
+        print(totals(name, r))
+        for example in r["examples"][:5]:
+            print(f"  e.g. {example}")
+        if r.get("verify"):
+            print(f"  audit verify after the {name} run: {r['verify'].splitlines()[0]}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
