@@ -18,21 +18,50 @@ def take(
     session: Session, account_id: int, bucket: str, limit: int, window: float = WINDOW
 ) -> float:
     """Record one call if the last `window` seconds leave room: 0.0, else the seconds to wait."""
+    return reserve(session, account_id, bucket, limit, window)[0]
+
+
+def reserve(
+    session: Session, account_id: int, bucket: str, limit: int, window: float = WINDOW
+) -> tuple[float, float | None]:
+    """Like `take`, plus the time recorded for the call (None when it has to wait)."""
     for _attempt in range(3):
         try:
             return _take(session, account_id, bucket, limit, window)
         except IntegrityError:  # two workers created the row at once; the row exists now
             session.rollback()
-    return 1.0
+    return 1.0, None
 
 
-def _take(session: Session, account_id: int, bucket: str, limit: int, window: float) -> float:
+def settle(session: Session, account_id: int, bucket: str, stamp: float) -> None:
+    """Move a recorded call to now, when its answer came (or the client gave up).
+
+    TikTok counts a call when it arrives, somewhere between our record and its answer; a
+    call that took longer than the next one could otherwise still be in TikTok's window when
+    ours had let it go. Counting from the answer keeps us behind TikTok's clock.
+    """
     db.begin_write(session)
-    row = session.scalar(
+    row = _row(session, account_id, bucket)
+    if row is not None and stamp in row.calls:
+        calls = list(row.calls)
+        calls.remove(stamp)
+        row.calls = sorted([*calls, max(time.time(), stamp)])
+    session.commit()
+
+
+def _row(session: Session, account_id: int, bucket: str) -> PostRateBudget | None:
+    return session.scalar(
         select(PostRateBudget)
         .where(PostRateBudget.account_id == account_id, PostRateBudget.bucket == bucket)
         .with_for_update()
     )
+
+
+def _take(
+    session: Session, account_id: int, bucket: str, limit: int, window: float
+) -> tuple[float, float | None]:
+    db.begin_write(session)
+    row = _row(session, account_id, bucket)
     if row is None:
         row = PostRateBudget(account_id=account_id, bucket=bucket, calls=[])
         session.add(row)
@@ -41,7 +70,7 @@ def _take(session: Session, account_id: int, bucket: str, limit: int, window: fl
     if len(calls) >= limit:
         wait = calls[0] + window - now
         session.rollback()
-        return max(wait, 0.05)
+        return max(wait, 0.05), None
     row.calls = [*calls, now]
     session.commit()
-    return 0.0
+    return 0.0, now

@@ -32,6 +32,7 @@ class Outcomes:
     def __init__(self, session: Session, post: Post, heartbeat: Heartbeat) -> None:
         self.session, self.post, self.heartbeat = session, post, heartbeat
         self.cfg = current_app.config
+        self.taken: tuple[str, float] | None = None  # budget taken for the next call
 
     def finish(self, status: PostStatus, post_ids: list[str]) -> None:
         """Terminal success (in the inbox, or published)."""
@@ -72,16 +73,25 @@ class Outcomes:
         raise Deferred(float(self.cfg["POSTS_HOLD_RECHECK"]), PostStatus.HELD, why)
 
     def call(self, fn: Any) -> Any:
-        """A TikTok API call with a fresh token (refreshed once on access_token_invalid)."""
+        """A TikTok API call with a fresh token (refreshed once on access_token_invalid).
+
+        The budget taken for it is settled at the answer, whatever the answer was.
+        """
         self.session.commit()
-        return tiktok.call_with_token(self.session, self.post.account_id, fn)
+        try:
+            return tiktok.call_with_token(self.session, self.post.account_id, fn)
+        finally:
+            if self.taken is not None:
+                (bucket, stamp), self.taken = self.taken, None
+                budget.settle(self.session, self.post.account_id, bucket, stamp)
 
     def take_budget(self, bucket: str, limit: int) -> None:
         """Wait (inline or deferred) until the account may make one more call of this kind."""
+        window = float(self.cfg["POSTS_RATE_WINDOW"])
         while True:
-            window = float(self.cfg["POSTS_RATE_WINDOW"])
-            wait = budget.take(self.session, self.post.account_id, bucket, limit, window)
-            if wait <= 0:
+            wait, stamp = budget.reserve(self.session, self.post.account_id, bucket, limit, window)
+            if stamp is not None:
+                self.taken = (bucket, stamp)
                 return
             self.wait(wait, f"TikTok allows {limit} {bucket} calls a minute")
 

@@ -6,7 +6,7 @@ import dataclasses
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from studio.sandbox import tokens
 from studio.sandbox.creators import Creator, by_id
@@ -54,7 +54,7 @@ def guard(scopes: tuple[str, ...], bucket: str, limit: int) -> Grant:
             f"The user did not authorize the scope required: {scopes[0]}.",
             401,
         )
-    if state.hit_rate_limit(access.token, bucket, limit):
+    if state.hit_rate_limit(access.token, bucket, limit, g.get("sandbox_arrived")):
         raise ApiError("rate_limit_exceeded", "Too many requests, retry later.", 429)
     return grant
 

@@ -86,6 +86,7 @@ def register_faults(app: Flask) -> None:
         path = request.path
         if path.startswith("/_sandbox/") or path.startswith("/v2/auth/"):
             return None
+        g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
         state: SandboxState = current_app.extensions["tiktok_sandbox"]
         fault = pick(state, path)
         if fault is None:

@@ -47,9 +47,15 @@ class SandboxState:
         with self.lock:
             self.counters[name] += amount
 
-    def hit_rate_limit(self, token: str, bucket: str, limit: int) -> bool:
-        """Record a call on a sliding window; True when it exceeds `limit`."""
-        now = time.monotonic()
+    def hit_rate_limit(
+        self, token: str, bucket: str, limit: int, arrived: float | None = None
+    ) -> bool:
+        """Record a call on a sliding window; True when it exceeds `limit`.
+
+        `arrived` (time.monotonic()) is when the request reached us: a gateway counts calls
+        as they come in, before a slow backend gets to them.
+        """
+        now = time.monotonic() if arrived is None else arrived
         with self.lock:
             window = self.windows.setdefault((token, bucket), deque())
             while window and window[0] <= now - self.config.rate_limit_window:
