@@ -78,6 +78,16 @@ class Workers:
         self.started.append(proc)
         return proc
 
+    def wait_ready(self, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+        """Wait until the consumer `proc` has started (it logs so before taking tasks)."""
+        log = self.folder / f"worker{self.started.index(proc)}.log"
+        wait_for(
+            lambda: "Huey consumer started" in log.read_text(errors="replace"),
+            timeout,
+            f"worker {proc.pid} to start",
+            proc,
+        )
+
     def alive(self) -> list[subprocess.Popen]:
         """The consumers still running."""
         return [p for p in self.started if p.poll() is None]

@@ -1,0 +1,151 @@
+"""Access tokens expiring in the middle of a send, and two workers refreshing at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from studio import db
+from studio.audit.actions import Action
+from studio.audit.models import AuditEntry
+from studio.db import utcnow
+from studio.posts import tasks
+from studio.posts.models import PostStatus
+from studio.tiktok import services as tiktok
+from studio.tiktok.models import AccountStatus, TikTokAccount
+from studio.tiktok.tokens import read_token
+from tests.faults.support import received, settle
+from tests.posts.conftest import load, make_post
+from tests.workers import Workers, big_video, wait_for
+
+INBOX_INIT = "/v2/post/publish/inbox/video/init/"
+STATUS = "/v2/post/publish/status/fetch/"
+
+
+def expire_at_tiktok(sandbox: Any) -> int:
+    """Every access token the sandbox issued so far expires now (the refresh tokens live on)."""
+    with sandbox.state.lock:
+        tokens = list(sandbox.state.access.values())
+        for token in tokens:
+            token.expires_at = time.time()
+    return len(tokens)
+
+
+def expire_in_our_records(app: Flask, account_id: int) -> None:
+    """Our copy of the expiry agrees: the token is past its lifetime."""
+    with app.app_context():
+        account = db.session.get(TikTokAccount, account_id)
+        account.access_expires_at = utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+
+
+def exchanges(app: Flask, endpoint: str, status: int | None = None) -> list[AuditEntry]:
+    """Audited TikTok exchanges with `endpoint` (and that HTTP status)."""
+    with app.app_context():
+        query = select(AuditEntry).where(AuditEntry.endpoint == endpoint)
+        if status is not None:
+            query = query.where(AuditEntry.http_status == status)
+        rows = list(db.session.scalars(query.order_by(AuditEntry.seq)))
+        db.session.commit()
+    return rows
+
+
+def assert_connected_with_live_tokens(app: Flask, sandbox: Any, account_id: int) -> None:
+    """The account is connected and what we store is what TikTok considers current."""
+    with app.app_context():
+        account = db.session.get(TikTokAccount, account_id)
+        access, refresh = read_token(account), read_token(account, "refresh")
+        assert account.status == AccountStatus.CONNECTED, account.status_reason
+        db.session.commit()
+    live = sandbox.state.access[access]
+    assert not live.revoked and live.expires_at > time.time()
+    assert refresh in sandbox.state.refresh  # the rotated refresh token, still valid
+    refreshes = sandbox.state.counters["refreshes"]
+    with app.app_context():
+        tiktok.refresh_profile(db.session, account_id)  # the stored token works as it is
+    assert sandbox.state.counters["refreshes"] == refreshes
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["expiry-known", "expired-early"])
+def test_token_expiring_mid_upload_costs_one_refresh(
+    app: Flask, sandbox, account, workers: Workers, known: bool, tally
+):
+    """Fault: while the second chunk of a two-chunk upload is on its way (held 2 s by the
+    sandbox), TikTok's access token expires. Either our records say so too (the job refreshes
+    before its next status call), or TikTok expired it early (the status call gets a 401).
+
+    Asserts: the post ends IN_INBOX with one init and one complete, byte-exact upload; exactly
+    one refresh reached TikTok; a 401 only in the early case; the account stays connected with
+    the rotated, working tokens.
+    """
+    video = big_video(app, 66_000_000)
+    sandbox.state.fault_rules.extend(
+        [
+            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 0.01},
+            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 2.0},
+        ]
+    )
+    post_id = make_post(app, video, account)
+    with app.app_context():
+        tasks.send_post(post_id)
+    worker = workers.start()
+    wait_for(lambda: load(app, post_id).next_chunk == 1, 60, "the first chunk", worker)
+    expired = expire_at_tiktok(sandbox)
+    if known:
+        expire_in_our_records(app, account.id)
+    [post] = settle(app, [post_id], timeout=60)
+    assert post.status == PostStatus.IN_INBOX
+    assert post.bytes_sent == 66_000_000 and post.restarts == 0
+    problems = received(sandbox, [post], [video])
+    counters = sandbox.state.summary()["counters"]
+    tally(expired, len(problems) + (post.status != PostStatus.IN_INBOX))
+    assert problems == []
+    assert counters["inits"] == 1 and counters["refreshes"] == 1
+    assert len(exchanges(app, STATUS, 401)) == (0 if known else 1)
+    assert_connected_with_live_tokens(app, sandbox, account.id)
+
+
+def test_two_workers_hit_the_expired_token_and_refresh_once(
+    app: Flask, sandbox, account, workers: Workers, tally
+):
+    """Fault: TikTok expires the access token early (our records still call it valid), and two
+    worker processes start a post each; the sandbox holds both inits for 3 s, so both go out
+    with the old token and both get a 401 at about the same time. Each then refreshes: one
+    gets the rotated pair under the account's row lock, the other must use it, not refresh
+    with the refresh token TikTok just rotated away.
+
+    Asserts: both posts end IN_INBOX with their videos once; each post saw exactly one 401 on
+    init (so both really held the old token); exactly one refresh grant reached TikTok and one
+    refresh was audited; the account stays connected with working, current tokens.
+    """
+    workers.threads = 1
+    videos = [big_video(app, 1_500_000 + i) for i in range(2)]
+    ids = [make_post(app, video, account) for video in videos]
+    expired = expire_at_tiktok(sandbox)
+    sandbox.state.fault_rules.append(
+        {"endpoint": INBOX_INIT, "count": 2, "kind": "slow", "seconds": 3.0}
+    )
+    for proc in (workers.start(), workers.start()):
+        workers.wait_ready(proc)  # both take a post at once, not one after the other
+    with app.app_context():
+        for post_id in ids:
+            tasks.send_post(post_id)
+    finished = settle(app, ids, timeout=60)
+    problems = received(sandbox, finished, videos)
+    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    tally(expired + 2, len(lost) + len(problems), "(an expired token, two 401s at once)")
+    assert lost == [] and problems == []
+    rejected = exchanges(app, INBOX_INIT, 401)
+    assert sorted(e.post_id for e in rejected) == sorted(ids)
+    assert sandbox.state.counters["refreshes"] == 1
+    with app.app_context():
+        refreshed = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.kind == Action.TIKTOK_REFRESHED)
+        ).all()
+        assert len(refreshed) == 1
+    assert_connected_with_live_tokens(app, sandbox, account.id)
