@@ -268,3 +268,34 @@ def connected_account(sandbox_app: Flask, sandbox_client: FlaskClient, sandbox: 
     assert response.status_code == 302, response.get_data(as_text=True)
     with sandbox_app.app_context():
         return db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id.desc())).first()
+
+
+@pytest.fixture
+def sent_post(app: Flask, connected_account, make_stored_video, users):
+    """A video sent as a draft to the connected "acme" account (real send job, sandbox).
+
+    Sent at once when the app runs jobs eagerly; queued for the consumer otherwise.
+    """
+    from sqlalchemy import select
+
+    from studio import db
+    from studio.auth.models import User
+    from studio.posts import services as posts
+    from studio.posts.models import Mode
+
+    video = make_stored_video()
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == users["admin"]))
+        draft = posts.Draft(
+            video_id=video.id,
+            account_id=connected_account.id,
+            mode=Mode.DRAFT,
+            caption="Our new kettle, as seen by Acme Studio",
+            hashtags_raw="#kettle",
+            consent=True,
+        )
+        consent = "I agree to send this video to Acme Studio's TikTok inbox."
+        post, _ = posts.create_post(db.session, admin, draft, "nonce-1", consent_text=consent)
+        posts.enqueue(post.id)
+        db.session.expire_all()
+        return db.session.get(type(post), post.id)

@@ -146,13 +146,20 @@ def revoke_grant(state: SandboxState, grant_id: str | None) -> Grant | None:
 
 
 def revoke_access_token(state: SandboxState, token: str) -> Grant:
-    """The /oauth/revoke/ endpoint: the access token may be expired but must be known."""
+    """The /oauth/revoke/ endpoint: the access token may be expired but must be known.
+
+    TikTok: revoking "disconnects your app from the user's TikTok account", so every grant the
+    user gave this app ends, not only the one behind this token (a second consent, say to
+    verify a deletion request, does not make a second connection that survives).
+    """
     with state.lock:
         access = state.access.get(token)
         grant = state.grants.get(access.grant_id) if access else None
         if access is None or grant is None or grant.revoked:
             raise OAuthError("invalid_request", "Access token is invalid or already revoked.")
-        revoke_grant(state, grant.id)
+        for other in list(state.grants.values()):
+            if other.open_id == grant.open_id and not other.revoked:
+                revoke_grant(state, other.id)
         state.counters["revokes"] += 1
         return grant
 

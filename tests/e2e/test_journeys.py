@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +19,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from studio import db, jobs
+from studio.audit.verify import verify
 from studio.posts.models import Post, PostStatus
 from studio.sandbox.server import SandboxServer
+from studio.tiktok.models import TikTokAccount
+from studio.videos import storage
+from studio.videos.models import Video
 from tests.e2e.conftest import ARTIFACTS, LiveServer
 from tests.helpers import ADMIN_PASSWORD
 
@@ -157,10 +162,25 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     shot(page, "08-posts")
 
 
+def wait_for_status(app: Flask, post_id: int, status: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if db.session.get(Post, post_id).status == status:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"post {post_id} never reached {status}")
+
+
 def test_account_owner_deletes_their_data_and_follows_it_by_code(
-    page: Page, demo: LiveServer, sandbox: SandboxServer, connected_account
+    page: Page, demo: LiveServer, sandbox: SandboxServer, sent_post: Post
 ) -> None:
     base = demo.url
+    wait_for_status(demo.app, sent_post.id, PostStatus.IN_INBOX)
+    with demo.app.app_context():
+        video = db.session.get(Post, sent_post.id).video
+        stored = [storage.video_path(video), storage.poster_path(video)]
+    assert stored and all(path.exists() for path in stored)
     page.goto(base + "/privacy")
     expect(page.get_by_role("heading", name="What we store, why, and for how long")).to_be_visible()
     shot(page, "10-privacy-policy", full_page=False)
@@ -195,10 +215,13 @@ def test_account_owner_deletes_their_data_and_follows_it_by_code(
     page.get_by_label(re.compile("confirmation code", re.I)).fill(code)
     page.get_by_role("button", name="Show status").click()
     expect(page.locator("#request-status")).to_have_attribute("data-status", "completed")
+    # The account, its tokens, videos and posts are gone; the audit chain still verifies.
     with demo.app.app_context():
-        from studio.tiktok.models import TikTokAccount
-
-        assert db.session.scalar(select(func.count(TikTokAccount.id))) == 0
+        for model in (TikTokAccount, Video, Post):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+        assert verify(demo.app).intact
+    assert not [path for path in stored if path.exists()]
+    assert all(grant.revoked for grant in sandbox.state.grants.values())
 
 
 def test_account_owner_revokes_access(
@@ -212,8 +235,6 @@ def test_account_owner_revokes_access(
     page.wait_for_url(re.compile(r".*/revoke/done.*"))
     shot(page, "15-revoked")
     with demo.app.app_context():
-        from studio.tiktok.models import TikTokAccount
-
         account = db.session.scalars(select(TikTokAccount)).one()
         assert (account.status, account.data_key) == ("disconnected", None), account.status_reason
     grants = list(sandbox.state.grants.values())

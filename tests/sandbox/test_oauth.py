@@ -108,6 +108,26 @@ def test_code_replay_fails_and_revokes_issued_tokens(tt: TikTok) -> None:
     assert again["error"] == "invalid_grant"
 
 
+def test_revoking_one_token_disconnects_the_app_from_the_user(tt: TikTok) -> None:
+    connection = tt.login()
+    verification = tt.login(scope="user.info.basic")  # a second consent by the same user
+    other = tt.login(creator="quiet")
+    resp = tt.http.post(
+        f"{tt.url}/v2/oauth/revoke/",
+        data={
+            "client_key": "sandbox-client-key",
+            "client_secret": "sandbox-client-secret",
+            "token": verification["access_token"],
+        },
+    )
+    assert resp.status_code == 200
+    for tokens in (connection, verification):
+        info = tt.api("/v2/user/info/?fields=open_id", tokens["access_token"], method="GET")
+        assert info.status_code == 401
+    kept = tt.api("/v2/user/info/?fields=open_id", other["access_token"], method="GET")
+    assert kept.status_code == 200  # another user's connection is untouched
+
+
 def test_pkce_wrong_verifier_then_right_one(tt: TikTok) -> None:
     code = tt.authorize(verifier=VERIFIER)["code"]
     wrong = tt.token(
