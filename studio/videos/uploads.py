@@ -244,7 +244,8 @@ def _write(part: Any, upload: UploadSession, body: BinaryIO, hasher: Any) -> int
         ) from None
     except OSError as exc:
         parts.forget_hasher(upload.id)
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        # EFBIG (a file-size limit of the process or the filesystem) is no room all the same.
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise
         raise UploadError(
             507,
