@@ -45,7 +45,8 @@ class DropQueryStrings(logging.Filter):
 
     OAuth callbacks carry ``code`` and ``state`` there, and signed media URLs their signature.
     gunicorn's access format leaves the query out already (deploy/gunicorn.conf.py); this does
-    the same for the development server's lines.
+    the same for the development server's lines, and for urllib3's DEBUG lines about outbound
+    requests (TikTok's upload_url carries its upload token in the query).
     """
 
     pattern = re.compile(r"(/[^\s?\"]*)\?[^\s\"\x1b]*")
@@ -63,9 +64,10 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, DropQueryStrings) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(DropQueryStrings())
+    for name in ("werkzeug", "urllib3.connectionpool"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
+            logger.addFilter(DropQueryStrings())
 
 
 def register_extensions(app: Flask) -> None:
