@@ -59,6 +59,15 @@ class TikTok:
         }
         return self.http.post(f"{self.url}/v2/oauth/token/", data=data)
 
+    def revoke(self, access_token: str) -> requests.Response:
+        """POST the revoke endpoint with client credentials added."""
+        data = {
+            "client_key": "sandbox-client-key",
+            "client_secret": "sandbox-client-secret",
+            "token": access_token,
+        }
+        return self.http.post(f"{self.url}/v2/oauth/revoke/", data=data)
+
     def login(self, scope: str = ALL_SCOPES, creator: str = "acme") -> dict[str, Any]:
         """Authorize and exchange; returns the token JSON."""
         code = self.authorize(scope, creator)["code"]

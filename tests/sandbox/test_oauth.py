@@ -112,14 +112,7 @@ def test_revoking_one_token_disconnects_the_app_from_the_user(tt: TikTok) -> Non
     connection = tt.login()
     verification = tt.login(scope="user.info.basic")  # a second consent by the same user
     other = tt.login(creator="quiet")
-    resp = tt.http.post(
-        f"{tt.url}/v2/oauth/revoke/",
-        data={
-            "client_key": "sandbox-client-key",
-            "client_secret": "sandbox-client-secret",
-            "token": verification["access_token"],
-        },
-    )
+    resp = tt.revoke(verification["access_token"])
     assert resp.status_code == 200
     for tokens in (connection, verification):
         info = tt.api("/v2/user/info/?fields=open_id", tokens["access_token"], method="GET")
@@ -207,14 +200,7 @@ def test_oauth_error_status_is_configurable(tt: TikTok) -> None:
 
 def test_revoke_invalidates_access_and_refresh(tt: TikTok) -> None:
     tokens = tt.login()
-    resp = tt.http.post(
-        f"{tt.url}/v2/oauth/revoke/",
-        data={
-            "client_key": "sandbox-client-key",
-            "client_secret": "sandbox-client-secret",
-            "token": tokens["access_token"],
-        },
-    )
+    resp = tt.revoke(tokens["access_token"])
     assert resp.status_code == 200 and resp.json() == {}
     info = tt.api("/v2/user/info/?fields=open_id", tokens["access_token"], method="GET")
     assert info.status_code == 401
