@@ -69,7 +69,10 @@ class Post(Base):
     """One consented send of a video to a TikTok account, and its progress."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_posts_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_posts_account_id_sent_at", "account_id", "sent_at"),  # the 24 h draft window
+    )
 
     id: Mapped[intpk]
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)

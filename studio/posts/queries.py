@@ -1,12 +1,17 @@
-"""Read-side questions about posts: lookups, the draft count, due work, dashboard counts."""
+"""Read-side questions about posts: lookups, the draft count, due work, dashboard counts.
+
+Every query here reads an index range whose size does not grow with the number of finished
+posts (keyset pages, capped counts, the draft window by account and time).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from studio import db
 from studio.db import utcnow
@@ -15,6 +20,8 @@ from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
 DRAFT_WINDOW = dt.timedelta(hours=24)
+COUNT_CAP = 1000  # the dashboard says "1,000+" beyond this
+ACTIVE = [s.value for s in PostStatus if s not in TERMINAL]  # statuses of unfinished posts
 
 
 def pending_drafts(session: Session, account_id: int) -> int:
@@ -39,15 +46,45 @@ def get_post(session: Session, post_id: int) -> Post | None:
     return session.get(Post, post_id)
 
 
-def list_posts(session: Session, limit: int = 50, offset: int = 0) -> list[Post]:
-    """Newest first."""
-    query = select(Post).order_by(Post.created_at.desc(), Post.id.desc())
-    return list(session.scalars(query.limit(limit).offset(offset)))
+@dataclass
+class PostPage:
+    """One page of the posts list, newest first, with the cursors of its neighbours."""
+
+    posts: list[Post]
+    newer: int | None  # ?after= for the page before this one
+    older: int | None  # ?before= for the page after this one
 
 
-def count_posts(session: Session) -> int:
-    """How many posts exist."""
-    return session.scalar(select(func.count(Post.id))) or 0
+def list_posts(
+    session: Session, *, before: int | None = None, after: int | None = None, limit: int = 50
+) -> PostPage:
+    """A keyset page over ids (ids grow with time): its cost does not grow with the table.
+
+    ``before``: posts older than that id; ``after``: the page just newer than that id.
+    """
+    # The related rows come in separate IN queries: joined into the page query, they can lead
+    # a planner (SQLite's, with statistics) to walk the posts by video and sort them all.
+    related = (selectinload(Post.video), selectinload(Post.account), selectinload(Post.created_by))
+    if after is not None:
+        query = select(Post).where(Post.id > after).order_by(Post.id.asc())
+        posts = list(reversed(session.scalars(query.options(*related).limit(limit)).all()))
+    else:
+        query = select(Post).order_by(Post.id.desc())
+        if before is not None:
+            query = query.where(Post.id < before)
+        posts = list(session.scalars(query.options(*related).limit(limit)))
+    if not posts:
+        return PostPage([], None, None)
+    newest, oldest = posts[0].id, posts[-1].id
+    return PostPage(
+        posts,
+        newest if _exists(session, Post.id > newest) else None,
+        oldest if _exists(session, Post.id < oldest) else None,
+    )
+
+
+def _exists(session: Session, condition: Any) -> bool:
+    return session.scalar(select(select(Post.id).where(condition).exists())) or False
 
 
 def due_posts(session: Session, limit: int = 100) -> list[int]:
@@ -56,7 +93,7 @@ def due_posts(session: Session, limit: int = 100) -> list[int]:
     query = (
         select(Post.id)
         .where(
-            Post.status.not_in([s.value for s in TERMINAL]),
+            Post.status.in_(ACTIVE),  # an index range: finished posts are never read
             or_(Post.lease_until.is_(None), Post.lease_until < now),
             or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
         )
@@ -70,25 +107,30 @@ def due_posts(session: Session, limit: int = 100) -> list[int]:
     return ids
 
 
-def counts(session: Session) -> dict[str, int]:
-    """Posts in flight, in inboxes and failed (for the dashboard)."""
-    rows = session.execute(select(Post.status, func.count(Post.id)).group_by(Post.status)).all()
-    by_status = {str(s): n for s, n in rows}
-    done = {PostStatus.IN_INBOX, PostStatus.PUBLISHED, PostStatus.FAILED}
-    return {
-        "in_flight": sum(n for s, n in by_status.items() if s not in done),
-        "in_inbox": by_status.get(PostStatus.IN_INBOX, 0),
-        "published": by_status.get(PostStatus.PUBLISHED, 0),
-        "failed": by_status.get(PostStatus.FAILED, 0),
+def counts(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
+    """Posts in flight, in inboxes, published and failed, each counted up to ``cap``.
+
+    Each count reads at most ``cap`` entries of the status index, so the dashboard costs the
+    same with a hundred posts or a million; ``cap`` means "at least that many".
+    """
+    groups = {
+        "in_flight": ACTIVE,
+        "in_inbox": [PostStatus.IN_INBOX.value],
+        "published": [PostStatus.PUBLISHED.value],
+        "failed": [PostStatus.FAILED.value],
     }
+    return {name: _count_upto(session, statuses, cap) for name, statuses in groups.items()}
+
+
+def _count_upto(session: Session, statuses: list[str], cap: int) -> int:
+    some = select(Post.status).where(Post.status.in_(statuses)).limit(cap).subquery()
+    return session.scalar(select(func.count()).select_from(some)) or 0
 
 
 def video_busy_reason(session: Session, video: Any) -> str | None:
     """Why a video's file must stay (a post is still sending it), or None (videos room asks)."""
     busy = session.scalar(
-        select(func.count(Post.id)).where(
-            Post.video_id == video.id, Post.status.not_in([s.value for s in TERMINAL])
-        )
+        select(func.count(Post.id)).where(Post.video_id == video.id, Post.status.in_(ACTIVE))
     )
     return f"{busy} post(s) are still sending it to TikTok" if busy else None
 

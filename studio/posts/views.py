@@ -101,12 +101,13 @@ def _render_preview(
 @bp.get("/")
 @login_required
 def index():
-    page = db.parse_id(request.args.get("page")) or 1
-    posts = services.list_posts(db.session, PER_PAGE, (page - 1) * PER_PAGE)
-    total = services.count_posts(db.session)
-    return render_template(
-        "posts/index.html", posts=posts, page=page, pages=max(1, -(-total // PER_PAGE))
+    page = services.list_posts(
+        db.session,
+        before=db.parse_id(request.args.get("before")),
+        after=db.parse_id(request.args.get("after")),
+        limit=PER_PAGE,
     )
+    return render_template("posts/index.html", posts=page.posts, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -1,0 +1,161 @@
+"""The list, the dashboard counts, the draft window and the sweeper read bounded index ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from studio import db
+from studio.db import utcnow
+from studio.posts import queries
+from studio.posts.models import Post, PostStatus
+from studio.posts.panels import _shown
+from tests.conftest import PG_URL
+
+OLDER = re.compile(r'href="/posts/\?before=(\d+)">Older')
+NEWER = re.compile(r'href="/posts/\?after=(\d+)">← Newer')
+ROW = re.compile(r'<a href="/posts/(\d+)">#')
+
+
+def add_posts(app: Flask, video: Any, account: Any, statuses: list[PostStatus]) -> list[int]:
+    """Finished posts straight into the table (no job runs); their ids, oldest first."""
+    with app.app_context():
+        posts = [
+            Post(
+                idempotency_key=secrets.token_hex(16),
+                video_id=video.id,
+                account_id=account.id,
+                status=status,
+                sent_at=utcnow() - dt.timedelta(days=2),
+            )
+            for status in statuses
+        ]
+        db.session.add_all(posts)
+        db.session.commit()
+        return [p.id for p in posts]
+
+
+def test_keyset_pages_walk_every_post_once(app, sandbox_client, account, video) -> None:
+    ids = add_posts(app, video, account, [PostStatus.IN_INBOX] * 120)
+    seen: list[list[int]] = []
+    url = "/posts/"
+    while url:
+        html = sandbox_client.get(url).get_data(as_text=True)
+        seen.append([int(i) for i in ROW.findall(html)])
+        older = OLDER.search(html)
+        url = f"/posts/?before={older.group(1)}" if older else ""
+
+    assert [len(page) for page in seen] == [50, 50, 20]
+    assert [i for page in seen for i in page] == sorted(ids, reverse=True)
+    last = sandbox_client.get(f"/posts/?before={seen[1][-1]}").get_data(as_text=True)
+    newer = NEWER.search(last)
+    assert newer and int(newer.group(1)) == seen[2][0]
+    back = sandbox_client.get(f"/posts/?after={newer.group(1)}").get_data(as_text=True)
+    assert [int(i) for i in ROW.findall(back)] == seen[1]
+    first = sandbox_client.get("/posts/").get_data(as_text=True)
+    assert NEWER.search(first) is None and "Page 1 of" not in first
+
+
+def test_dashboard_counts_stop_at_the_cap(app, sandbox_client, account, video) -> None:
+    add_posts(app, video, account, [PostStatus.PUBLISHED] * 4 + [PostStatus.FAILED] * 2)
+    with app.app_context():
+        assert queries.counts(db.session, cap=3) == {
+            "in_flight": 0,
+            "in_inbox": 0,
+            "published": 3,
+            "failed": 2,
+        }
+    assert (_shown(999), _shown(1000), _shown(25_000)) == ("999", "1,000+", "1,000+")
+    page = sandbox_client.get("/dashboard/").get_data(as_text=True)
+    assert "4 published" in page and "2 failed" in page
+
+
+def _plans(app: Flask, run: Callable[[], object]) -> list[str]:
+    """The plan of every SELECT on posts that ``run`` issues (indexes forced on PostgreSQL)."""
+    engine = app.extensions["db"]["engine"]
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with app.app_context():
+            run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    with engine.connect() as conn:
+        if PG_URL:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: show what it could use
+        explain = "EXPLAIN " if PG_URL else "EXPLAIN QUERY PLAN "
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans.append(" | ".join(str(r[-1]) for r in rows))
+    assert plans, "no query on posts was issued"
+    return plans
+
+
+def _session_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Callable[[], object]:
+    return lambda: fn(db.session, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "sqlite", "postgres"),
+    [
+        ("first page", _session_call(queries.list_posts), r"SCAN posts", r"Backward"),
+        (
+            "older page",
+            _session_call(queries.list_posts, before=1500),
+            r"SEARCH posts USING INTEGER PRIMARY KEY \(rowid<\?\)",
+            r"Index Cond: \(id < ",
+        ),
+        (
+            "newer page",
+            _session_call(queries.list_posts, after=300),
+            r"SEARCH posts USING INTEGER PRIMARY KEY \(rowid>\?\)",
+            r"Index Cond: \(id > ",
+        ),
+        (
+            "dashboard counts",
+            _session_call(queries.counts),
+            r"SEARCH posts USING COVERING INDEX ix_posts_status_next_attempt_at \(status=\?\)",
+            r"ix_posts_status_next_attempt_at",
+        ),
+        (
+            "draft window",
+            _session_call(queries.pending_drafts, 1),
+            r"USING INDEX ix_posts_account_id_sent_at \(account_id=\? AND sent_at>\?\)",
+            r"ix_posts_account_id_sent_at",
+        ),
+        (
+            "sweeper",
+            _session_call(queries.due_posts),
+            r"USING INDEX ix_posts_status_next_attempt_at \(status=\?\)",
+            r"ix_posts_status_next_attempt_at",
+        ),
+    ],
+)
+def test_queries_read_an_index_range(app, account, video, name, call, sqlite, postgres) -> None:
+    statuses = [PostStatus.IN_INBOX, PostStatus.PUBLISHED, PostStatus.FAILED] * 600
+    add_posts(app, video, account, [*statuses, PostStatus.QUEUED])
+    if PG_URL:  # as autovacuum would; the app never gathers statistics on SQLite
+        with app.extensions["db"]["engine"].begin() as conn:
+            conn.exec_driver_sql("ANALYZE posts")
+    plans = _plans(app, call)
+    for plan in plans:
+        if PG_URL:
+            assert "Seq Scan on posts" not in plan, (name, plan)
+            assert "Sort Key: posts.id" not in plan or name == "sweeper", (name, plan)
+        else:
+            assert "SCAN posts USING" not in plan, (name, plan)  # a whole-index walk
+            assert "TEMP B-TREE FOR ORDER BY" not in plan or name == "sweeper", (name, plan)
+    assert re.search(postgres if PG_URL else sqlite, plans[0]), (name, plans[0])
