@@ -62,6 +62,12 @@ CASES = [(page, name) for page, names in LIST_PARAMS.items() for name in names]
 
 
 @pytest.fixture
+def app(make_app) -> Flask:
+    """No sandbox needed; the status lookup's anti-guessing limit is out of the loop's way."""
+    return make_app(DELETION_STATUS_RATE_LIMIT="1000 per minute")
+
+
+@pytest.fixture
 def seeded(app: Flask, admin_client: FlaskClient, make_stored_video) -> FlaskClient:
     """Some rows to (not) leak: a video and audit entries whose text has no % or _."""
     make_stored_video()
@@ -71,17 +77,17 @@ def seeded(app: Flask, admin_client: FlaskClient, make_stored_video) -> FlaskCli
     return admin_client
 
 
-@pytest.mark.parametrize(("page", "name"), CASES, ids=[f"{p}?{n}" for p, n in CASES])
-def test_metacharacters_never_break_a_list(app: Flask, seeded: FlaskClient, page, name) -> None:
+def test_metacharacters_never_break_a_list(app: Flask, seeded: FlaskClient) -> None:
     before = Snapshot(app)
-    for payload in PAYLOADS:
-        response = seeded.get(page, query_string={name: payload})
-        body = response.get_data(as_text=True)
-        assert response.status_code in (200, 400, 404), (page, name, payload, response.status_code)
-        assert "Something went wrong" not in body
-        assert not any(word in body for word in LEAKS), (page, name, payload)
-        if response.status_code == 400:
-            assert "could not be understood" in body or "error" in body.lower()
+    for page, name in CASES:
+        for payload in PAYLOADS:
+            response = seeded.get(page, query_string={name: payload})
+            body = response.get_data(as_text=True)
+            assert response.status_code in (200, 400, 404), (page, name, payload)
+            assert "Something went wrong" not in body
+            assert not any(word in body for word in LEAKS), (page, name, payload)
+            if response.status_code == 400:
+                assert "could not be understood" in body or "error" in body.lower()
     before.assert_unchanged()
 
 

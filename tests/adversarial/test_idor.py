@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
@@ -120,25 +119,23 @@ def test_staff_cannot_read_an_admins_audit_entries(app: Flask, world: dict, staf
 HUGE = ["0", "2147483648", "9223372036854775808", "99999999999999999999999999"]
 
 
-@pytest.mark.parametrize("number", HUGE)
-def test_ids_nobody_has_are_404_on_every_id_route(
-    app: Flask, world: dict, admin_client, number: str
-) -> None:
+def test_ids_nobody_has_are_404_on_every_id_route(app: Flask, world: dict, admin_client) -> None:
     token = csrf_token(admin_client, "/dashboard/")
     before = Snapshot(app)
     checked = 0
-    for rule in app.url_map.iter_rules():
-        ids = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IdConverter"]
-        if not ids:
-            continue
-        url = _url(rule, world)
-        for name in ids:
-            url = url.replace(f"/{world[_key(name)]}", f"/{number}", 1)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            response = admin_client.open(url, method=method, data={"csrf_token": token})
-            assert response.status_code == 404, (url, method, response.status_code)
-            checked += 1
-    assert checked >= 15
+    for number in HUGE:
+        for rule in app.url_map.iter_rules():
+            ids = [a for a in rule.arguments if type(rule._converters[a]).__name__ == "IdConverter"]
+            if not ids:
+                continue
+            url = _url(rule, world)
+            for name in ids:
+                url = url.replace(f"/{world[_key(name)]}", f"/{number}", 1)
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                response = admin_client.open(url, method=method, data={"csrf_token": token})
+                assert response.status_code == 404, (url, method, response.status_code)
+                checked += 1
+    assert checked >= 15 * len(HUGE)
     before.assert_unchanged()
 
 
