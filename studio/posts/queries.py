@@ -76,15 +76,13 @@ def list_posts(
     if not posts:
         return PostPage([], None, None)
     newest, oldest = posts[0].id, posts[-1].id
+    newer = select(Post.id).where(Post.id > newest).order_by(Post.id.asc())
+    older = select(Post.id).where(Post.id < oldest).order_by(Post.id.desc())
     return PostPage(
         posts,
-        newest if _exists(session, Post.id > newest) else None,
-        oldest if _exists(session, Post.id < oldest) else None,
+        newest if session.scalar(newer.limit(1)) is not None else None,
+        oldest if session.scalar(older.limit(1)) is not None else None,
     )
-
-
-def _exists(session: Session, condition: Any) -> bool:
-    return session.scalar(select(select(Post.id).where(condition).exists())) or False
 
 
 def due_posts(session: Session, limit: int = 100) -> list[int]:
