@@ -56,12 +56,12 @@ class _FilterFields(FlaskForm):
         """The valid filters (invalid fields are ignored and shown with their error)."""
         return Filters(
             account_id=_int(self.account.data),
-            kind=(self.kind.data if not self.kind.errors else None) or None,
-            actor=(self.actor.data if not self.actor.errors else None) or None,
+            kind=None if self.kind.errors else self.kind.data or None,
+            actor=None if self.actor.errors else self.actor.data or None,
             errors_only=bool(self.errors.data),
             since=_utc(self.since.data if not self.since.errors else None),
             until=_utc(self.until.data if not self.until.errors else None),
-            text=(self.text.data or "").strip() or None if not self.text.errors else None,
+            text=None if self.text.errors else (self.text.data or "").strip() or None,
             post_id=self.post.data if not self.post.errors else None,
         )
 
