@@ -5,11 +5,12 @@ consumers and the TikTok sandbox, as real processes on loopback. Two runs, each 
 database: as deployed (a few rows), then seeded with ``--posts`` posts and ``--audit`` audit
 entries (``bench/seed.py``: COPY, the audit chain continued and still verifiable).
 
-Users (threads, one cookie jar and one client address each, a random pause of 0–2×``--think``
-seconds between actions, 2 s on average as people take; ``--think 0.5`` saturates two sync
-workers on two CPUs, and p99 then measures the queue rather than the pages): 60 % staff browse the dashboard, videos, posts (and the older page),
-a post, the audit log (admins, one in five, see everything) and send drafts (prepare → preview
-→ send); 40 % public read the privacy policy and file deletion requests. Rate limits are the
+Users are threads, each with its own cookie jar and client address, pausing 0–2×``--think``
+seconds between actions (2 s on average, as people do; ``--think 0.5`` saturates two sync
+workers on two CPUs, and p99 then measures the queue rather than the pages). 60 % are staff:
+they browse the dashboard, videos, posts (and the older page), a post, the audit log (admins,
+one in five, see everything) and send drafts (prepare → preview → send). 40 % are the public:
+they read the privacy policy and file deletion requests. Rate limits are the
 production defaults: a public address filing more than 5 requests a minute gets 429, counted
 apart from errors. Only TikTok-side caps are lifted (5 pending drafts per account per day, in
 the app and the sandbox) so staff can keep sending.
