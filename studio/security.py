@@ -1,11 +1,15 @@
-"""Security headers, proxy handling and host checks applied to every response."""
+"""Security headers, proxy handling and host checks applied to every response; NUL refused."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_MESSAGE = "The request contains an invisible NUL character. Remove it and try again."
 
 
 def _origin(url: str) -> str:
@@ -35,6 +39,21 @@ def content_security_policy(app: Flask) -> str:
     return "; ".join(f"{k} {v}" for k, v in directives.items())
 
 
+def refuse_nul() -> None:
+    """400 for a NUL in the path, the query or a form field, before any view or query runs.
+
+    PostgreSQL cannot store NUL in text and raises on it; no field of ours needs one. JSON
+    bodies are left to their views (the upload API cleans its file name).
+    """
+    values = [request.path, *(v for _, vs in request.args.lists() for v in vs)]
+    if request.mimetype in FORM_TYPES:
+        values += [v for _, vs in request.form.lists() for v in vs]
+    if any("\x00" in value for value in values):
+        error = BadRequest()
+        error.studio_message = NUL_MESSAGE
+        raise error
+
+
 def init_app(app: Flask) -> None:
     """Install ProxyFix (as configured) and the response-header hook."""
     proxies = {
@@ -44,6 +63,7 @@ def init_app(app: Flask) -> None:
     }
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)  # type: ignore[method-assign]
+    app.before_request(refuse_nul)
     csp = content_security_policy(app)
     hsts = app.config["ENV"] == "production"
 

@@ -1,7 +1,8 @@
 """SQL metacharacters and hostile numbers in every filter and query-string parameter of the lists.
 
-Each answer is 200 (the value is ignored or matches nothing) or the page's readable 404, never a
-500 or a database error; no row changes; and a LIKE filter treats % and _ as plain characters.
+Each answer is 200 (the value is ignored or matches nothing), the page's readable 404, or the
+readable 400 for a NUL; never a 500 or a database error. No row changes, and a LIKE filter
+treats % and _ as plain characters.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from studio.audit import Action, Actor, record
+from studio.security import NUL_MESSAGE
 from tests.adversarial.conftest import Snapshot
 
 PAYLOADS = [
@@ -85,11 +87,15 @@ def test_metacharacters_never_break_a_list(app: Flask, seeded: FlaskClient) -> N
             body = response.get_data(as_text=True)
             # /posts/new names one video: a value that is no video id finds none.
             expected = 404 if page == "/posts/new" else 200
+            if "\x00" in payload:
+                expected = 400  # refused before any view (studio.security.refuse_nul)
             assert response.status_code == expected, (page, name, payload)
             assert not any(word in body for word in LEAKS), (page, name, payload)
+            if expected == 400:
+                assert NUL_MESSAGE in body
             if expected == 404:
                 assert "There is nothing at this address." in body
-            if page == "/posts/status.json":
+            if page == "/posts/status.json" and expected == 200:
                 assert response.get_json() == {"posts": []}
     before.assert_unchanged()
 

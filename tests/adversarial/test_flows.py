@@ -209,7 +209,8 @@ REQUEST_FIELDS = {
         "Field cannot be longer than 255",
     ),
     "email_too_long": ({"kind": "email", "email": "a" * 250 + "@x.io"}, 400, "longer than 254"),
-    "email_with_nul": ({"kind": "email", "email": "a\x00b@example.com"}, 400, "valid e-mail"),
+    "email_with_nul": ({"kind": "email", "email": "a\x00b@example.com"}, 400, "invisible NUL"),
+    "name_with_nul": ({"kind": "tiktok", "name": "Acme\x00Studio"}, 400, "invisible NUL"),
     "email_header_injection": (
         {"kind": "email", "email": "a@example.com\r\nBcc: everyone@example.com"},
         400,
