@@ -145,3 +145,34 @@ def test_ids_nobody_has_are_404_on_every_id_route(app: Flask, world: dict, admin
 
 def _key(argument: str) -> str:
     return {"user_id": "staff_id"}.get(argument, argument)
+
+
+def test_guessed_or_forged_media_links_are_403(app: Flask, world: dict, client) -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    from studio.posts.media import SALT, make_token
+    from studio.posts.models import Post
+
+    with app.app_context():
+        sha = db.session.get(Post, world["post_id"]).video.sha256
+        ours = make_token(world["post_id"], sha)  # a FILE_UPLOAD post: nothing to pull
+        wrong_file = make_token(world["post_id"], "0" * 64)
+    forged = URLSafeTimedSerializer("not-our-secret-key", salt=SALT).dumps(
+        {"p": world["post_id"], "s": sha}
+    )
+    cases = {
+        "guessed": ("x" * 40, "The media link is not valid."),
+        "forged": (forged, "The media link is not valid."),
+        "tampered": (ours[:-2] + ("AA" if not ours.endswith("AA") else "BB"), "not valid"),
+        "not_a_pull_post": (ours, "This media link is no longer valid."),
+        "other_file": (wrong_file, "This media link is no longer valid."),
+    }
+    before = Snapshot(app)
+    for name, (token, message) in cases.items():
+        response = client.get(f"/media/{token}")
+        assert response.status_code == 403, name
+        assert message in response.get_data(as_text=True), name
+    before.assert_unchanged()
+    app.config["POSTS_MEDIA_URL_TTL"] = -1
+    expired = client.get(f"/media/{ours}")
+    assert expired.status_code == 403 and b"The media link has expired." in expired.data
