@@ -42,6 +42,17 @@ def _limit_account() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
 
 
+def _signed_in_key() -> str:
+    """Rate-limit key for the signed-in person (password checks behind a session)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "user:-"
+
+
+def _pending_key() -> str:
+    """Rate-limit key for the person whose second factor is being tried."""
+    pending = session.get(PENDING_KEY) or {}
+    return f"two-factor:{pending.get('uid', '-')}"
+
+
 def _finish_login(user: User, remember: bool, next_url: str | None):
     session.clear()  # rotate: nothing from before sign-in survives
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
@@ -96,6 +107,7 @@ def login():
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 @limiter.limit(_limit_ip, methods=["POST"])
+@limiter.limit(_limit_account, methods=["POST"], key_func=_pending_key)
 def two_factor():
     pending = session.get(PENDING_KEY)
     now = dt.datetime.now(dt.UTC).timestamp()
@@ -134,6 +146,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_limit_account, methods=["POST"], key_func=_signed_in_key)
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

@@ -1,7 +1,9 @@
-"""Credential stuffing, per-account lockout, session fixation, open redirects in ``next``."""
+"""Credential stuffing, lockouts (sign-in, password change, second factor), session fixation, open
+redirects in ``next``."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -9,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from studio import db
-from studio.auth.models import LoginSession, Role
+from studio.auth.models import LoginSession, Role, User
 from tests.adversarial.conftest import count
 from tests.conftest import make_user
 from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
@@ -172,3 +174,65 @@ def test_crlf_in_next_injects_no_header(auth) -> None:
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard/"
     assert all("pwned" not in v for _, v in response.headers.items())
+
+
+def test_guessing_the_current_password_behind_a_session_is_limited(make_app) -> None:
+    """A borrowed session must not become a password oracle (the change form checks it)."""
+    app = make_app(LOGIN_RATE_LIMIT_IP="100 per minute", LOGIN_RATE_LIMIT_ACCOUNT="3 per minute")
+    make_user(app, "staff@example.com", STAFF_PASSWORD, Role.STAFF)
+    client = app.test_client()
+    assert (
+        _post_login(
+            client, "staff@example.com", STAFF_PASSWORD, csrf_token(client, "/auth/login")
+        ).status_code
+        == 302
+    )
+    with app.app_context():
+        before = db.session.scalar(select(User.password_hash))
+    answers = []
+    for guess in (
+        "guess one is wrong",
+        "guess two is wrong",
+        "guess three is wrong",
+        STAFF_PASSWORD,
+    ):
+        token = csrf_token(client, "/auth/password")
+        answer = client.post(
+            "/auth/password",
+            data={"current": guess, "new": "a brand new long passphrase 42", "csrf_token": token},
+        )
+        answers.append(answer.status_code)
+    assert answers == [400, 400, 400, 429]
+    assert b"Too many attempts (3 per 1 minute)" in answer.data
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)) == before
+
+
+def test_guessing_the_second_factor_is_limited_per_account(make_app) -> None:
+    import pyotp
+
+    from studio.auth import services
+
+    app = make_app(LOGIN_RATE_LIMIT_IP="100 per minute", LOGIN_RATE_LIMIT_ACCOUNT="3 per minute")
+    make_user(app, "admin@example.com", ADMIN_PASSWORD, Role.ADMIN)
+    secret = pyotp.random_base32()
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        services.enable_totp(db.session, user, secret, pyotp.TOTP(secret).now())
+    bot = app.test_client()
+    signed = _post_login(bot, "admin@example.com", ADMIN_PASSWORD, csrf_token(bot, "/auth/login"))
+    assert signed.headers["Location"] == "/auth/two-factor"
+    totp = pyotp.TOTP(secret)
+    valid = {totp.at(time.time() + step * totp.interval) for step in (-1, 0, 1)}
+    guesses = [c for c in (f"{i:06d}" for i in range(10)) if c not in valid][:4]
+    answers = []
+    for n, guess in enumerate(guesses):  # every guess from a fresh address
+        token = csrf_token(bot, "/auth/two-factor")
+        answer = bot.post(
+            "/auth/two-factor",
+            data={"code": guess, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n + 1}"},
+        )
+        answers.append(answer.status_code)
+    assert answers == [401, 401, 401, 429]
+    assert count(app, LoginSession) == 0
