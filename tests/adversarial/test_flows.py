@@ -233,3 +233,16 @@ def test_bad_request_fields_are_refused_with_the_reason(
     assert message in answer.get_data(as_text=True)
     before.assert_unchanged()
     assert not (Path(app.instance_path) / "outbox").exists()
+
+
+def test_guessing_states_at_the_callback_is_limited(make_app, sandbox, users) -> None:
+    app = make_app(
+        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
+        TIKTOK_API_BASE=sandbox.url,
+        TIKTOK_CALLBACK_RATE_LIMIT="5 per minute",
+    )
+    client = app.test_client()
+    AuthActions(app, client).login()
+    answers = [client.get(f"/tiktok/callback?code=c&state=guess-{n}").status_code for n in range(7)]
+    assert answers == [400] * 5 + [429] * 2
+    assert _accounts(app) == 0
