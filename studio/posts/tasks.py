@@ -8,6 +8,7 @@ import logging
 from flask import current_app
 from huey import crontab
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studio import db
 from studio.audit import Action, Actor, record, scope
@@ -55,17 +56,32 @@ def run(post_id: int) -> str:
         except LeaseLost:
             session.rollback()
             return "lease lost"
-        except Exception:
-            log.exception("post %s: unexpected failure", post_id)
+        except Exception as exc:
             session.rollback()
-            unexpected(post)
+            if database_unavailable(exc):
+                # A restart or failover, not a bug: try again soon (one attempt spent). If
+                # recording that fails too, the lease runs out and the sweeper takes over.
+                log.warning("post %s: database unavailable (%s); retrying soon", post_id, exc)
+                retry = float(current_app.config["POSTS_RETRY_BASE"])
+                unexpected(post, retry, "The database was unavailable for a moment; retrying.")
+            else:
+                log.exception("post %s: unexpected failure", post_id)
+                unexpected(post)
             outcome = "error"
     lease.release(session, post_id, owner)
     return outcome
 
 
-def unexpected(post: Post) -> None:
-    """A bug or a broken environment: retry a few times a minute apart, then fail visibly."""
+def database_unavailable(exc: BaseException) -> bool:
+    """True for a lost, refused or busy database connection (as opposed to a bug)."""
+    invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    return invalidated or isinstance(exc, OperationalError)
+
+
+def unexpected(
+    post: Post, seconds: float = 60.0, note: str = "An unexpected error; retrying in a minute."
+) -> None:
+    """A bug or a broken environment: retry a few times `seconds` apart, then fail visibly."""
     session = db.session
     session.refresh(post)
     post.attempts += 1
@@ -76,7 +92,7 @@ def unexpected(post: Post) -> None:
         session.commit()
         return
     session.commit()
-    defer(post, 60.0, PostStatus.WAITING_RETRY, "An unexpected error; retrying in a minute.")
+    defer(post, seconds, PostStatus.WAITING_RETRY, note)
 
 
 def defer(post: Post, seconds: float, status: PostStatus | None, note: str) -> None:

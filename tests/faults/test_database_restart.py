@@ -1,0 +1,113 @@
+"""PostgreSQL restarted while the web app serves requests and workers send posts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections import Counter
+
+import pytest
+from flask import Flask
+
+from studio.posts import tasks
+from studio.posts.models import PostStatus
+from tests.conftest import AuthActions
+from tests.faults.support import posts, received, settle
+from tests.helpers import STAFF_PASSWORD
+from tests.posts.conftest import make_post
+from tests.workers import Workers, big_video, wait_for
+
+PG = {
+    key: os.environ.get(f"STUDIO_TEST_{key}")
+    for key in ("DATABASE_URL", "PGBIN", "PGDATA", "PGPORT")
+}
+pytestmark = pytest.mark.skipif(
+    not all(PG.values()),
+    reason="needs a throwaway PostgreSQL server to restart: STUDIO_TEST_DATABASE_URL, "
+    "STUDIO_TEST_PGBIN, STUDIO_TEST_PGDATA and STUDIO_TEST_PGPORT (.ci/run sets them)",
+)
+POSTS = 8
+PAGES = ("/posts/", "/dashboard/", "/videos/")
+
+
+def restart_postgres() -> None:
+    """`pg_ctl restart -m fast`: every connection is cut, the server is back when it returns."""
+    options = f"-p {PG['PGPORT']} -k {PG['PGDATA']} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", f"{PG['PGBIN']}/pg_ctl", "-D", str(PG["PGDATA"])]
+        + ["-l", f"{PG['PGDATA']}/server.log", "restart", "-m", "fast", "-w", "-o", options],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+class Browsing(threading.Thread):
+    """Staff pages requested in a loop from another thread; status codes kept in order."""
+
+    def __init__(self, client) -> None:
+        super().__init__(daemon=True)
+        self.client, self.codes, self.stopped = client, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            for page in PAGES:
+                try:
+                    self.codes.append(self.client.get(page).status_code)
+                except Exception:  # noqa: BLE001 - a request the database dropped
+                    self.codes.append(-1)
+            time.sleep(0.02)
+
+
+def test_postgres_restart_mid_run_loses_nothing(
+    app: Flask, sandbox, account, sandbox_client, workers: Workers, tally
+):
+    """Fault: `pg_ctl restart -m fast` while two worker processes send 8 posts (TikTok takes
+    a while to process each) and staff pages are being requested: every open connection of
+    the web app, the workers and their lease heartbeats is cut at once.
+
+    Asserts: without restarting anything of ours, the very first page request after the
+    restart answers 200, and so do all later ones; every post ends IN_INBOX with its video at
+    TikTok exactly once; the audit chain still verifies end to end.
+    """
+    # Rate limits are not under test here (test_flaky_tiktok covers them): lift them.
+    sandbox.configure(rate_limit_init=1000, rate_limit_status=10_000, pending_share_limit=1000)
+    app.config.update(
+        POSTS_INIT_PER_MINUTE=1000, POSTS_STATUS_PER_MINUTE=10_000, POSTS_PENDING_DRAFT_LIMIT=1000
+    )
+    sandbox.configure(status_step_delay=0.3)  # TikTok takes a while: posts are in flight
+    videos = [big_video(app, 1_000_000 + i) for i in range(POSTS)]
+    ids = [make_post(app, video, account) for video in videos]
+    workers.start(), workers.start()
+    browser = app.test_client()
+    assert AuthActions(app, browser).login("staff@example.com", STAFF_PASSWORD).status_code == 302
+    browsing = Browsing(browser)
+    browsing.start()
+
+    def in_flight() -> bool:
+        current = posts(app, ids)
+        return sum(p.publish_id is not None and not p.is_terminal for p in current) >= 2
+
+    with app.app_context():
+        tasks.sweep()
+    wait_for(in_flight, 60, "posts in flight at TikTok")
+    before = len(browsing.codes)
+    restart_postgres()
+    after_restart = len(browsing.codes)
+    first_after = sandbox_client.get("/posts/").status_code
+    wait_for(lambda: len(browsing.codes) > after_restart + 2 * len(PAGES), 60, "pages again")
+    finished = settle(app, ids, timeout=120)
+    browsing.stopped.set()
+    browsing.join(timeout=30)
+
+    problems = received(sandbox, finished, videos)
+    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    during = Counter(browsing.codes[before:after_restart])
+    tally(1, len(lost) + len(problems), f"(pages during the restart: {dict(during)})")
+    assert first_after == 200
+    assert set(browsing.codes[after_restart + 1 :]) == {200}
+    assert lost == [] and problems == []
+    verified = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
