@@ -1,17 +1,19 @@
 """Load: simulated staff and public users against the multi-process deployment, small vs big DB.
 
 The deployment is ``tests/deploy/stack.py``: PostgreSQL, Redis, 2 gunicorn workers, 2 huey
-consumers and the TikTok sandbox, as real processes on loopback. Two runs, each on a fresh
-database: as deployed (a few rows), then seeded with ``--posts`` posts and ``--audit`` audit
-entries (``bench/seed.py``: COPY, the audit chain continued and still verifiable).
+consumers and the TikTok sandbox, as real processes on loopback. Two of them run side by side,
+each on its own fresh database (and Redis): one as deployed (a few rows), one seeded with
+``--posts`` posts and ``--audit`` audit entries (``bench/seed.py``: COPY, the audit chain
+continued and still verifiable). Their users take turns in ``--slices`` alternating slices of
+the ``--seconds`` each gets, so the machine's other load weighs on both alike.
 
 Users are threads, each with its own cookie jar and client address, pausing 0–2×``--think``
 seconds between actions (2 s on average, as people do; ``--think 0.5`` saturates two sync
 workers on two CPUs, and p99 then measures the queue rather than the pages). 60 % are staff:
 they browse the dashboard, videos, posts (and the older page), a post, the audit log (admins,
 one in five, see everything) and send drafts (prepare → preview → send). 40 % are the public:
-they read the privacy policy and file deletion requests. Rate limits are the
-production defaults: a public address filing more than 5 requests a minute gets 429, counted
+they read the privacy policy and file deletion requests. Rate limits are the production
+defaults: a public address filing more than 5 requests a minute gets 429, counted
 apart from errors. Only TikTok-side caps are lifted (5 pending drafts per account per day, in
 the app and the sandbox) so staff can keep sending.
 
@@ -20,8 +22,9 @@ Reports requests/s, p50/p95/p99 per page kind for both runs and the big/small p9
 
 Run: .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--posts 100000]
      [--audit 1000000] [--database-url postgresql+psycopg://...] [--redis-url redis://...]
-     (--database-url defaults to STUDIO_TEST_DATABASE_URL; a database is created on that
-     server per run and dropped afterwards; without --redis-url a throwaway redis-server runs)
+     [--think 2] [--slices 6]   (--database-url defaults to STUDIO_TEST_DATABASE_URL; the
+     databases are created on that server and dropped afterwards; without --redis-url each
+     deployment gets a throwaway redis-server, with it they use distinct key prefixes)
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,7 @@ LOAD_ENV = {
     "STUDIO_POSTS_PENDING_DRAFT_LIMIT": "1000000",
 }
 SANDBOX = {"status_step_delay": 0.2, "pending_share_limit": 1_000_000}
+DRAIN = 1.0  # seconds between slices for the last requests to finish
 _OLDER = re.compile(r'href="([^"]+)">Older')
 _POST = re.compile(r'href="/posts/(\d+)"')
 
@@ -102,10 +107,12 @@ def staff_user(ctx: dict[str, Any], n: int, rng: random.Random) -> None:
     rec: Recorder = ctx["rec"]
     email = f"{'admin' if n % 5 == 0 else 'staff'}{n}@load.example.com"
     me = Staff(ctx["url"], {"X-Forwarded-For": f"10.1.{n // 250}.{n % 250 + 1}"})
+    if not ctx["turn"].wait():
+        return
     if rec.timed("sign in", lambda: me.login(email, PASSWORD), ok=(302,)) is None:
         return
     pages = ["/dashboard/", "/videos/", "/posts/", "/audit/"]
-    while not ctx["stop"].is_set():
+    while ctx["turn"].wait():
         action = rng.choices(["page", "older", "post", "send"], [8, 2, 2, 1])[0]
         if action == "page":
             path = rng.choice(pages)
@@ -161,7 +168,7 @@ def public_user(ctx: dict[str, Any], n: int, rng: random.Random) -> None:
     rec: Recorder = ctx["rec"]
     me = Visitor(ctx["url"], {"X-Forwarded-For": f"10.2.{n // 250}.{n % 250 + 1}"})
     filed = 0
-    while not ctx["stop"].is_set():
+    while ctx["turn"].wait():
         action = rng.choices(["policy", "form", "file"], [5, 1, 2])[0]
         if action == "policy":
             rec.timed("privacy", lambda: me.get("/privacy"))
@@ -214,19 +221,35 @@ def prepare(stack: Stack, sample: Path) -> tuple[int, int, int]:
     return video_id, int(account.group(1)), 1
 
 
-def run_users(
+class Turn:
+    """Lets a deployment's users act during its time slices; between them they wait, idle."""
+
+    def __init__(self) -> None:
+        self.open, self.stop = threading.Event(), threading.Event()
+
+    def wait(self) -> bool:
+        """Block until the slice opens; False once the run is over."""
+        while not self.open.wait(0.2):
+            if self.stop.is_set():
+                return False
+        return not self.stop.is_set()
+
+
+def start_users(
     stack: Stack, args: argparse.Namespace, video_id: int, account_id: int
 ) -> dict[str, Any]:
-    ctx = {
+    """The users' threads, waiting for their deployment's first slice."""
+    ctx: dict[str, Any] = {
         "url": stack.url,
         "rec": Recorder(),
-        "stop": threading.Event(),
+        "turn": Turn(),
         "think": args.think,
         "video_id": video_id,
         "account_id": account_id,
+        "seconds": 0.0,
     }
     staff_n = round(args.users * 0.6)
-    threads = [
+    ctx["threads"] = [
         threading.Thread(
             target=staff_user if n < staff_n else public_user,
             args=(ctx, n, random.Random(n)),
@@ -234,14 +257,29 @@ def run_users(
         )
         for n in range(args.users)
     ]
-    started = time.perf_counter()
-    for thread in threads:
+    for thread in ctx["threads"]:
         thread.start()
-    time.sleep(args.seconds)
-    ctx["stop"].set()
-    for thread in threads:
-        thread.join(timeout=120)
-    return summarise(ctx["rec"], time.perf_counter() - started)
+    return ctx
+
+
+def interleave(runs: dict[str, dict[str, Any]], seconds: float, slices: int) -> None:
+    """Alternate the deployments in ``slices`` turns each, so drift in the machine's other
+    load falls on both alike; requests still in flight finish before the next turn opens."""
+    for i in range(slices):
+        for name in list(runs)[:: 1 if i % 2 == 0 else -1]:
+            turn = runs[name]["turn"]
+            started = time.perf_counter()
+            turn.open.set()
+            time.sleep(seconds / slices)
+            turn.open.clear()
+            runs[name]["seconds"] += time.perf_counter() - started
+            time.sleep(DRAIN)
+    for ctx in runs.values():
+        ctx["turn"].stop.set()
+        ctx["turn"].open.set()
+    for ctx in runs.values():
+        for thread in ctx["threads"]:
+            thread.join(timeout=120)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -274,50 +312,57 @@ def summarise(rec: Recorder, seconds: float) -> dict[str, Any]:
     }
 
 
-def one_run(args: argparse.Namespace, big: bool, sample: Path) -> dict[str, Any]:
-    """A fresh database (seeded if ``big``), the deployment, the users; the figures."""
+def deploy(
+    args: argparse.Namespace, big: bool, sample: Path, stack_of: ExitStack
+) -> dict[str, Any]:
+    """A fresh database (seeded if ``big``) and the running deployment; its users waiting."""
     workdir = Path(tempfile.mkdtemp(prefix="studio-load-"))
-    with PostgresDatabase(args.database_url, prefix="studio_load") as database:
-        redis = None if args.redis_url else RedisServer(workdir / "redis").start()
-        try:
-            stack = Stack(
-                workdir,
-                database.url,
-                args.redis_url or redis.url,  # type: ignore[union-attr]
-                web_workers=args.web_workers,
-                job_workers=args.job_workers,
-                extra_env=LOAD_ENV,
-            ).init()
-            create_staff(stack, round(args.users * 0.6) or 1)
-            with stack:
-                video_id, account_id, user_id = prepare(stack, sample)
-                seeded = {}
-                if big:
-                    started = time.perf_counter()
-                    seed(
-                        database.url,
-                        posts=args.posts,
-                        audit=args.audit,
-                        account_id=account_id,
-                        user_id=user_id,
-                    )
-                    seeded = {"seed_s": time.perf_counter() - started}
-                    print(
-                        f"  seeded {args.posts:,} posts and {args.audit:,} audit entries in "
-                        f"{seeded['seed_s']:.0f} s",
-                        flush=True,
-                    )
-                result = run_users(stack, args, video_id, account_id)
-                result.update(seeded, dead=stack.dead())
-                if big:
-                    result["verify"] = stack.flask("audit", "verify", check=False).strip()
-                return result
-        finally:
-            if redis is not None:
-                redis.stop()
+    database = stack_of.enter_context(PostgresDatabase(args.database_url, prefix="studio_load"))
+    name = "big" if big else "small"
+    env = {**LOAD_ENV, "STUDIO_HUEY_NAME": f"load-{name}", "STUDIO_RATELIMIT_KEY_PREFIX": name}
+    redis_url = args.redis_url or stack_of.enter_context(RedisServer(workdir / "redis")).url
+    stack = Stack(
+        workdir,
+        database.url,
+        redis_url,
+        web_workers=args.web_workers,
+        job_workers=args.job_workers,
+        extra_env=env,
+    ).init()
+    create_staff(stack, round(args.users * 0.6) or 1)
+    stack_of.enter_context(stack)
+    video_id, account_id, user_id = prepare(stack, sample)
+    seeded: dict[str, Any] = {}
+    if big:
+        started = time.perf_counter()
+        seed(
+            database.url, posts=args.posts, audit=args.audit, account_id=account_id, user_id=user_id
+        )
+        seeded["seed_s"] = time.perf_counter() - started
+        print(
+            f"  seeded {args.posts:,} posts and {args.audit:,} audit entries in "
+            f"{seeded['seed_s']:.0f} s",
+            flush=True,
+        )
+    return {**start_users(stack, args, video_id, account_id), "stack": stack, **seeded}
 
 
-def table(small: dict[str, Any], big: dict[str, Any] | None) -> str:
+def measure(args: argparse.Namespace, sample: Path) -> dict[str, dict[str, Any]]:
+    """Both deployments up at once, their users in alternating slices; the figures of each."""
+    with ExitStack() as stack_of:
+        runs = {name: deploy(args, name == "big", sample, stack_of) for name in ("small", "big")}
+        print(f"load: {args.slices} alternating slices per database", flush=True)
+        interleave(runs, args.seconds, args.slices)
+        results = {}
+        for name, ctx in runs.items():
+            result = summarise(ctx["rec"], ctx["seconds"])
+            result.update(dead=ctx["stack"].dead(), seed_s=ctx.get("seed_s"))
+            result["verify"] = ctx["stack"].flask("audit", "verify", check=False).strip()
+            results[name] = result
+        return results
+
+
+def table(small: dict[str, Any], big: dict[str, Any]) -> str:
     head = f"{'page kind':<16}{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}"
     lines = [head + (f" |{'n':>6}{'p50':>8}{'p95':>8}{'p99':>8}{'p99 ×':>8}" if big else "")]
     kinds = sorted({*small["kinds"], *(big or {}).get("kinds", {})})
@@ -352,7 +397,7 @@ def main() -> None:
     parser.add_argument("--job-workers", type=int, default=2)
     parser.add_argument("--database-url", default=os.environ.get("STUDIO_TEST_DATABASE_URL"))
     parser.add_argument("--redis-url", default=None)
-    parser.add_argument("--only", choices=["small", "big"], default=None)
+    parser.add_argument("--slices", type=int, default=6, help="alternating turns per database")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     if not args.database_url:
@@ -365,15 +410,8 @@ def main() -> None:
         f"{args.job_workers} consumers, think {args.think} s",
         flush=True,
     )
-    results: dict[str, Any] = {}
-    for name in ("small", "big"):
-        if args.only in (None, name):
-            print(f"run: {name} database", flush=True)
-            results[name] = one_run(args, name == "big", sample)
-            print(totals(name, results[name]), flush=True)
-    print(
-        table(results.get("small") or results["big"], results.get("small") and results.get("big"))
-    )
+    results = measure(args, sample)
+    print(table(results["small"], results["big"]))
     for name, r in results.items():
         print(totals(name, r))
         for example in r["examples"][:5]:
