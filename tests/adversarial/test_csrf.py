@@ -91,3 +91,37 @@ def test_a_token_from_another_session_is_refused(app: Flask, admin_client, world
         "The page expired (missing or old CSRF token). Reload the page and resume."
     )
     before.assert_unchanged()
+
+
+def test_state_changes_cannot_be_triggered_by_get_or_a_method_override(
+    app: Flask, admin_client, world: dict
+) -> None:
+    """Links and images make GETs from other sites: no state-changing route answers one."""
+    readable = {r.rule for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
+    before = Snapshot(app)
+    checked = 0
+    for rule, method in _unsafe_rules(app):
+        url = _url(rule, world)
+        override = {"X-HTTP-Method-Override": method, "X-Method-Override": method}
+        response = admin_client.get(url, headers=override, query_string={"_method": method})
+        if rule.rule in readable:  # a page (or the upload's offset) at the same address
+            assert response.status_code in (200, 302, 400, 403, 404), rule.rule
+            continue
+        assert response.status_code == 405, (rule.rule, response.status_code)
+        assert b"This address does not accept that kind of request." in response.data
+        checked += 1
+    assert checked >= 15
+    before.assert_unchanged()
+
+
+def test_no_cross_origin_reads_are_allowed(app: Flask, admin_client, world: dict) -> None:
+    evil = {"Origin": "https://evil.example"}
+    for url in ("/posts/status.json", f"/posts/{world['post_id']}/status.json", "/audit/"):
+        response = admin_client.get(url, headers=evil)
+        assert response.status_code == 200
+        assert not [h for h in response.headers.keys() if h.lower().startswith("access-control-")]
+    preflight = admin_client.options(
+        f"/videos/uploads/{world['upload_id']}",
+        headers={**evil, "Access-Control-Request-Method": "DELETE"},
+    )
+    assert not [h for h in preflight.headers.keys() if h.lower().startswith("access-control-")]
