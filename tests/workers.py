@@ -1,4 +1,4 @@
-"""Real huey consumers in other processes (`flask worker` on a SQLite queue), for crash tests."""
+"""Real huey consumers (and the web app) in other processes, for crash and restart tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import requests
 from flask import Flask
 
 from studio import db, jobs
@@ -50,6 +52,7 @@ class Workers:
         )
         jobs.init_app(app)
         self.started: list[subprocess.Popen] = []
+        self.logs: dict[int, str] = {}  # pid → log name
 
     def config(self) -> dict[str, Any]:
         """The app's configuration as a worker needs it (read when a worker starts)."""
@@ -61,26 +64,42 @@ class Workers:
 
     def start(self) -> subprocess.Popen:
         """One more consumer process (its output goes to worker<N>.log in the folder)."""
-        log = open(self.folder / f"worker{len(self.started)}.log", "wb")  # noqa: SIM115
-        env = {
-            **os.environ,
-            "STUDIO_TEST_APP_CONFIG": json.dumps(self.config()),
-            "STUDIO_TEST_WORKER_THREADS": str(self.threads),
-        }
+        threads = {"STUDIO_TEST_WORKER_THREADS": str(self.threads)}
+        return self._spawn("tests.worker_main", f"worker{len(self.started)}", threads)
+
+    def _spawn(self, module: str, name: str, extra: dict[str, str]) -> subprocess.Popen:
+        log = open(self.folder / f"{name}.log", "wb")  # noqa: SIM115
+        env = {**os.environ, "STUDIO_TEST_APP_CONFIG": json.dumps(self.config()), **extra}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.worker_main"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", module], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
         log.close()
         self.started.append(proc)
+        self.logs[proc.pid] = name
         return proc
+
+    def serve(self) -> str:
+        """The web app in a process of its own (werkzeug, threaded); returns its base URL."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc = self._spawn("tests.web_main", "web", {"STUDIO_TEST_WEB_PORT": str(port)})
+        url = f"http://127.0.0.1:{port}"
+
+        def answers() -> bool:
+            with requests.Session() as http:
+                http.trust_env = False
+                try:
+                    return http.get(url + "/privacy", timeout=5).status_code == 200
+                except requests.ConnectionError:
+                    return False
+
+        wait_for(answers, 60, "the web server", proc)
+        return url
 
     def wait_ready(self, proc: subprocess.Popen, timeout: float = 60.0) -> None:
         """Wait until the consumer `proc` has started (it logs so before taking tasks)."""
-        log = self.folder / f"worker{self.started.index(proc)}.log"
+        log = self.folder / f"{self.logs[proc.pid]}.log"
         wait_for(
             lambda: "Huey consumer started" in log.read_text(errors="replace"),
             timeout,
@@ -100,7 +119,7 @@ class Workers:
 
     def stop(self) -> None:
         """Stop every consumer (SIGINT, then SIGKILL) and print the tail of their logs."""
-        for log in sorted(self.folder.glob("worker*.log")):  # shown by pytest on failure
+        for log in sorted(self.folder.glob("*.log")):  # shown by pytest on failure
             print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
         for proc in self.alive():
             proc.send_signal(signal.SIGINT)

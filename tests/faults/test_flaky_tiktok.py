@@ -47,5 +47,5 @@ def test_every_post_finishes_within_the_rate_limits(
     tally(counters["faults_injected"], len(lost) + len(problems), f"({kinds})")
     assert lost == [] and problems == []
     assert counters.get("rate_limited", 0) == 0, {k: v for k, v in counters.items() if "rate" in k}
-    assert counters["faults_injected"] >= 5
+    assert counters["faults_injected"] > 0
     assert counters["inits"] >= POSTS
