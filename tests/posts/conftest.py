@@ -100,7 +100,11 @@ def drive(app: Flask, post_id: int, timeout: float = 20.0) -> Post:
                 db.session.commit()
             tasks.sweep()
             time.sleep(0.02)
-    raise AssertionError(f"post {post_id} did not finish")
+        post = db.session.get(Post, post_id)
+        raise AssertionError(
+            f"post {post_id} did not finish: {post.status} {post.status_note!r} "
+            f"lease={post.lease_owner}/{post.lease_until} attempts={post.attempts}"
+        )
 
 
 def load(app: Flask, post_id: int) -> Post:

@@ -21,8 +21,10 @@ def _completed(sandbox) -> Counter:
 
 def test_random_faults_every_post_finishes_once(app, sandbox, account, make_stored_video):
     videos = [make_stored_video(seconds=3.0 + i / 10, name=f"v{i}.mp4") for i in range(3)]
-    # drive() skips the app's backoff waits, so retries can fill TikTok's per-minute windows:
-    # the same limits on a 5 s clock keep the test from waiting out a whole minute.
+    # Retries can spend TikTok's 6 inits a minute; the app then waits for its own budget to
+    # free up. TikTok's limits and the app's budget on a 5 s clock keep the test from
+    # waiting out a whole minute.
+    app.config["POSTS_RATE_WINDOW"] = 5.0
     sandbox.configure(
         fault_rate=0.3, fault_kinds=["500", "503", "429", "drop"], seed=7, rate_limit_window=5.0
     )
