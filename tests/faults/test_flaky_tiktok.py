@@ -19,7 +19,8 @@ def test_every_post_finishes_within_the_rate_limits(
     app: Flask, sandbox, account, workers: Workers, rng: random.Random, tally
 ):
     """Fault: the sandbox answers 20% of API calls (init, chunk PUT, status; seeded) with 500,
-    503, an injected 429, a 1.5 s stall past the app's 1 s timeout, or a dropped connection.
+    503, an injected 429, a 1.5 s stall past the app's 1 s timeout, or a dropped connection
+    (before the call takes effect, or after: the answer is lost, the outcome unknown).
     Two worker processes send 12 posts while TikTok allows 6 inits and 30 status calls per
     token per window (the window shrunk to 3 s on both sides, the limits kept).
 
@@ -33,7 +34,7 @@ def test_every_post_finishes_within_the_rate_limits(
     ids = [make_post(app, video, account) for video in videos]
     sandbox.configure(
         fault_rate=0.2,
-        fault_kinds=["500", "503", "429", "slow", "drop"],
+        fault_kinds=["500", "503", "429", "slow", "drop", "drop_after"],
         slow_seconds=1.5,
         seed=rng.randrange(2**32),
     )
