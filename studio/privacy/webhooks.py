@@ -74,7 +74,7 @@ def verify_tiktok(header: str, body: bytes, now: float | None = None) -> dict[st
         raise Rejected(f"timestamp outside the {cfg['TIKTOK_WEBHOOK_TOLERANCE']} s tolerance")
     try:
         envelope = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise Rejected("body is not JSON") from exc
     if not isinstance(envelope, dict) or not isinstance(envelope.get("event"), str):
         raise Rejected("body is not a TikTok event envelope")
@@ -97,12 +97,16 @@ def verify_meta(signed_request: str) -> dict[str, Any]:
         raise Rejected("malformed signed_request")
     try:
         signature = _b64url(encoded_sig)
-        data = json.loads(_b64url(payload))
     except (binascii.Error, ValueError) as exc:
         raise Rejected("malformed signed_request") from exc
+    # The signature first: nothing unauthenticated reaches the JSON parser.
     expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(expected, signature):
         raise Rejected("signature does not match")
+    try:
+        data = json.loads(_b64url(payload))
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        raise Rejected("malformed signed_request") from exc
     if not isinstance(data, dict) or data.get("algorithm", "").upper() != "HMAC-SHA256":
         raise Rejected("unsupported algorithm")
     if not str(data.get("user_id") or ""):

@@ -88,11 +88,21 @@ def _upload_json(upload: Any) -> dict[str, Any]:
     }
 
 
+def _request_fields() -> Any:
+    """The JSON object or form fields sent; anything unreadable counts as no fields."""
+    if not request.is_json:
+        return request.form
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON: silent=True only covers ValueError
+        data = None
+    return data if isinstance(data, dict) else {}
+
+
 @bp.post("")
 @api_login_required
 def create():
-    data = request.get_json(silent=True) if request.is_json else request.form
-    data = data if isinstance(data, dict) or hasattr(data, "get") else {}
+    data = _request_fields()
     upload = uploads.start_upload(
         db.session, current_user, data.get("length"), data.get("name") or data.get("filename")
     )

@@ -186,6 +186,8 @@ MALFORMED = {
     ),
     "garbage_multipart": ("multipart/form-data; boundary=x", b"\x00\xff" * 500),
     "json_not_an_object": ("application/json", b"[1000, 2000]"),
+    "json_nested_too_deep": ("application/json", b"[" * 200_000 + b"]" * 200_000),
+    "json_huge_number": ("application/json", b'{"length": ' + b"9" * 100_000 + b"}"),
     "json_broken": ("application/json", b'{"length": 1000,'),
     "json_length_not_a_number": ("application/json", b'{"length": "1e9"}'),
     "json_length_negative": ("application/json", b'{"length": -5}'),

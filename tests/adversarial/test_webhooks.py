@@ -71,8 +71,14 @@ def test_forged_tiktok_webhooks_are_401_and_change_nothing(
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[]", b'{"event": 5}', _body(client_key="someone-elses-app")],
-    ids=["not_json", "not_an_object", "event_not_a_string", "other_client_key"],
+    [
+        b"not json",
+        b"[]",
+        b'{"event": 5}',
+        b"[" * 20_000 + b"]" * 20_000,
+        _body(client_key="someone-elses-app"),
+    ],
+    ids=["not_json", "not_an_object", "event_not_a_string", "nested_too_deep", "other_client_key"],
 )
 def test_signed_but_invalid_envelopes_are_401(app: Flask, client: FlaskClient, body: bytes) -> None:
     response = client.post(
@@ -145,8 +151,9 @@ def _signed_request(payload: dict, secret: str = META_SECRET) -> str:
         _signed_request({"algorithm": "HMAC-SHA256"}),
         "not-even-base64!.###",
         "",
+        "c2lnbmF0dXJl." + base64.urlsafe_b64encode(b"[" * 15_000 + b"]" * 15_000).decode(),
     ],
-    ids=["wrong_secret", "alg_none", "no_user", "garbage", "empty"],
+    ids=["wrong_secret", "alg_none", "no_user", "garbage", "empty", "unsigned_nested_json"],
 )
 def test_forged_meta_deletion_callbacks_are_refused(make_app, signed: str) -> None:
     app = make_app(META_APP_SECRET=META_SECRET)
