@@ -51,12 +51,6 @@ class Snapshot:
         assert instance_files(self.app) == self.files
 
 
-@pytest.fixture
-def snapshot():
-    """`snapshot(app)` → a Snapshot taken now."""
-    return Snapshot
-
-
 def count(app: Flask, model: type) -> int:
     """Rows of ``model``."""
     from sqlalchemy import func
@@ -80,7 +74,10 @@ class _Elements(HTMLParser):
 
 def injected(html: str, marker: str = "xss") -> list[str]:
     """Elements or attributes an attacker added: anything carrying the marker, inline scripts,
-    event-handler attributes, javascript: URLs. Empty when the page is clean."""
+    frames, objects, <base>, refresh redirects, event-handler attributes, javascript: URLs.
+
+    Empty when the page is clean.
+    """
     parser = _Elements()
     parser.feed(html)
     found = []
@@ -88,9 +85,11 @@ def injected(html: str, marker: str = "xss") -> list[str]:
         names = {k for k, _ in attrs}
         if tag == "script" and "src" not in names:
             found.append("inline <script>")
-        if tag in ("iframe", "object", "embed", "svg") and any(
-            marker in (v or "") for _, v in attrs
-        ):
+        if tag in ("iframe", "frame", "object", "embed", "base"):
+            found.append(f"<{tag}>")  # the app's pages have none of these
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
+            found.append("<meta http-equiv=refresh>")
+        if tag in ("svg", "math") and any(marker in (v or "") for _, v in attrs):
             found.append(f"<{tag}>")
         for key, value in attrs:
             value = (value or "").strip().lower()
