@@ -236,3 +236,30 @@ def test_guessing_the_second_factor_is_limited_per_account(make_app) -> None:
         answers.append(answer.status_code)
     assert answers == [401, 401, 401, 429]
     assert count(app, LoginSession) == 0
+
+
+def test_tampered_or_forged_cookies_sign_no_one_in(app: Flask, auth, client) -> None:
+    from flask.sessions import SecureCookieSessionInterface
+
+    auth.login()
+    real = client.get_cookie("session").value
+    with app.app_context():
+        (token_hash,) = db.session.scalars(select(LoginSession.token_hash)).all()
+    # A cookie naming a session, signed with a guessed key instead of ours.
+    stranger = Flask("forger")
+    stranger.config["SECRET_KEY"] = "a-guessed-secret-key-" + "y" * 32
+    forged = SecureCookieSessionInterface().get_signing_serializer(stranger)
+    flipped = real[:-3] + ("A" if real[-3] != "A" else "B") + real[-2:]
+    cookies = {
+        "one character flipped": flipped,
+        "signed with another key": forged.dumps({"_user_id": token_hash, "_fresh": True}),
+        "signature removed": real.split(".")[0] + ".x.y",
+        "empty": "",
+    }
+    for name, value in cookies.items():
+        visitor = app.test_client()
+        visitor.set_cookie("session", value)
+        visitor.set_cookie("remember_token", "1|" + "0" * 128)  # a forged remember-me too
+        answer = visitor.get("/dashboard/")
+        assert answer.status_code == 302, name
+        assert answer.headers["Location"].startswith("/auth/login"), name
