@@ -1,4 +1,4 @@
-"""Access tokens expiring in the middle of a send, and two workers refreshing at once."""
+"""Access tokens expiring mid-send, two workers refreshing at once, a lost rotation."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from studio.posts.models import PostStatus
 from studio.tiktok import services as tiktok
 from studio.tiktok.models import AccountStatus, TikTokAccount
 from studio.tiktok.tokens import read_token
+from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
+from tests.helpers import extract_csrf
 from tests.posts.conftest import load, make_post
 from tests.workers import Workers, big_video, wait_for
 
@@ -148,4 +150,54 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
             select(AuditEntry).where(AuditEntry.kind == Action.TIKTOK_REFRESHED)
         ).all()
         assert len(refreshed) == 1
+    assert_connected_with_live_tokens(app, sandbox, account.id)
+
+
+def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
+    app: Flask, sandbox, account, sandbox_client, workers: Workers, tally
+):
+    """Fault: the one window no design closes. Our token is due, the job refreshes, TikTok
+    rotates the pair, and the answer is lost (the connection drops after the refresh took
+    effect), so the refresh token we keep is dead.
+
+    Asserts: the next refresh's invalid_grant marks the account "needs reconnect" and keeps
+    every stored secret (nothing deleted); the post fails as retryable with nothing sent to
+    TikTok. After an admin reconnects through OAuth and presses "Try again", the same post
+    reaches the inbox with its video exactly once.
+    """
+    video = big_video(app, 1_200_000)
+    expire_in_our_records(app, account.id)
+    sandbox.state.fault_rules.append(
+        {"endpoint": "/v2/oauth/token/", "count": 1, "kind": "drop_after", "seconds": None}
+    )
+    post_id = make_post(app, video, account)
+    with app.app_context():
+        tasks.send_post(post_id)
+    workers.start()
+    [post] = settle(app, [post_id], timeout=60)
+    assert (post.status, post.fail_reason, post.retryable) == (
+        PostStatus.FAILED,
+        "reconnect_needed",
+        True,
+    )
+    with app.app_context():
+        stored = db.session.get(TikTokAccount, account.id)
+        assert stored.status == AccountStatus.NEEDS_RECONNECT
+        assert "invalid_grant" in stored.status_reason
+        assert stored.data_key and stored.access_token_enc and stored.refresh_token_enc
+        db.session.commit()
+    counters = sandbox.state.summary()["counters"]
+    assert counters["refreshes"] == 1 and counters.get("inits", 0) == 0
+
+    assert connect_tiktok(sandbox_client, sandbox).status_code == 302
+    page = sandbox_client.get(f"/posts/{post_id}").get_data(as_text=True)
+    retried = sandbox_client.post(
+        f"/posts/{post_id}/retry", data={"csrf_token": extract_csrf(page)}
+    )
+    assert retried.status_code == 302
+    [post] = settle(app, [post_id], timeout=60)
+    problems = received(sandbox, [post], [video])
+    tally(1, len(problems) + (post.status != PostStatus.IN_INBOX), "(rotation answer lost)")
+    assert post.status == PostStatus.IN_INBOX and problems == []
+    assert sandbox.state.summary()["counters"]["inits"] == 1
     assert_connected_with_live_tokens(app, sandbox, account.id)
