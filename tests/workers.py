@@ -107,6 +107,10 @@ class Workers:
             proc,
         )
 
+    def output(self) -> str:
+        """Everything the processes logged so far."""
+        return "".join(p.read_text(errors="replace") for p in sorted(self.folder.glob("*.log")))
+
     def alive(self) -> list[subprocess.Popen]:
         """The consumers still running."""
         return [p for p in self.started if p.poll() is None]

@@ -72,10 +72,19 @@ def run(post_id: int) -> str:
     return outcome
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """True for a lost, refused or busy database connection (as opposed to a bug)."""
-    invalidated = isinstance(exc, DBAPIError) and exc.connection_invalidated
-    return invalidated or isinstance(exc, OperationalError)
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True for a lost, refused or busy database connection (as opposed to a bug).
+
+    The cause chain counts too: the audit recorder fails closed with its own error raised
+    from the database's.
+    """
+    while exc is not None:
+        if isinstance(exc, OperationalError):
+            return True
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def unexpected(
