@@ -1,0 +1,39 @@
+"""The send task tells a database outage (retry soon) from a bug (retry in a minute)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from studio.audit.recorder import AuditWriteError
+from studio.posts.tasks import database_unavailable
+
+
+def _raised_from(cause: BaseException) -> AuditWriteError:
+    try:
+        raise AuditWriteError("audit entry tiktok:request could not be written") from cause
+    except AuditWriteError as exc:
+        return exc
+
+
+REFUSED = OperationalError("SELECT 1", {}, Exception("the database system is starting up"))
+CUT = DBAPIError(
+    "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True
+)
+DUPLICATE = IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+
+@pytest.mark.parametrize(
+    ("exc", "outage"),
+    [
+        (REFUSED, True),
+        (CUT, True),
+        (_raised_from(REFUSED), True),  # the audit recorder fails closed on top of it
+        (DUPLICATE, False),
+        (_raised_from(DUPLICATE), False),
+        (ValueError("a bug"), False),
+    ],
+    ids=["refused", "cut", "audit-over-refused", "integrity", "audit-over-integrity", "bug"],
+)
+def test_database_unavailable(exc: BaseException, outage: bool) -> None:
+    assert database_unavailable(exc) is outage
