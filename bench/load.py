@@ -352,7 +352,7 @@ def deploy(
     args: argparse.Namespace, big: bool, sample: Path, stack_of: ExitStack
 ) -> dict[str, Any]:
     """A fresh database (seeded if ``big``) and the running deployment; its users waiting."""
-    workdir = Path(tempfile.mkdtemp(prefix="studio-load-"))
+    workdir = Path(stack_of.enter_context(tempfile.TemporaryDirectory(prefix="studio-load-")))
     database = stack_of.enter_context(PostgresDatabase(args.database_url, prefix="studio_load"))
     name = "big" if big else "small"
     env = {**LOAD_ENV, "STUDIO_HUEY_NAME": f"load-{name}", "STUDIO_RATELIMIT_KEY_PREFIX": name}
