@@ -26,10 +26,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # SQLite always; PostgreSQL too when STUDIO_TEST_DATABASE_URL names a server (CI sets it).
-# The deployment tests (tests/deploy) bring their own PostgreSQL database and Redis: they run
-# once, in the first pass, and are left out of the second.
+# The deployment tests (tests/deploy) always use that server and Redis: they run once, in the
+# first pass, and are left out of the second.
 test: lint
-	$(VENV)/bin/pytest
+	STUDIO_TEST_ON_SQLITE=1 $(VENV)/bin/pytest
 	@if [ -n "$$STUDIO_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
 		$(VENV)/bin/pytest -m "not browser and not deploy"; \

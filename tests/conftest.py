@@ -22,7 +22,12 @@ from studio.cli import upgrade_database
 from studio.sandbox.server import SandboxServer
 from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
 
-PG_URL = os.environ.get("STUDIO_TEST_DATABASE_URL")
+# The suite runs on PostgreSQL when STUDIO_TEST_DATABASE_URL names a server, unless
+# STUDIO_TEST_ON_SQLITE is set: `make test` runs it once each way. tests/deploy always uses
+# the server.
+PG_URL = (
+    None if os.environ.get("STUDIO_TEST_ON_SQLITE") else os.environ.get("STUDIO_TEST_DATABASE_URL")
+)
 
 
 def base_config(instance: Path) -> dict[str, object]:

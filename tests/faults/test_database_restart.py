@@ -14,6 +14,7 @@ from flask import Flask
 
 from studio.posts import tasks
 from studio.posts.models import PostStatus
+from tests.conftest import PG_URL
 from tests.faults.support import posts, received, settle
 from tests.helpers import STAFF_PASSWORD, extract_csrf
 from tests.posts.conftest import make_post
@@ -24,7 +25,7 @@ PG = {
     for key in ("DATABASE_URL", "PGBIN", "PGDATA", "PGPORT")
 }
 pytestmark = pytest.mark.skipif(
-    not all(PG.values()),
+    not (PG_URL and all(PG.values())),
     reason="needs a throwaway PostgreSQL server to restart: STUDIO_TEST_DATABASE_URL, "
     "STUDIO_TEST_PGBIN, STUDIO_TEST_PGDATA and STUDIO_TEST_PGPORT (.ci/run sets them)",
 )
