@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -222,11 +222,23 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def sandbox_app(make_app, sandbox: SandboxServer) -> Flask:
+def make_sandbox_app(make_app, sandbox: SandboxServer) -> Callable[..., Flask]:
+    """`make_app` with the TikTok client pointed at the sandbox; keyword arguments add config."""
+
+    def factory(**config: object) -> Flask:
+        return make_app(
+            TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
+            TIKTOK_API_BASE=sandbox.url,
+            **config,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def sandbox_app(make_sandbox_app: Callable[..., Flask]) -> Flask:
     """An app whose TikTok client talks to the sandbox (same database as `app`)."""
-    return make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/", TIKTOK_API_BASE=sandbox.url
-    )
+    return make_sandbox_app()
 
 
 @pytest.fixture

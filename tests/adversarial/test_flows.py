@@ -235,10 +235,8 @@ def test_bad_request_fields_are_refused_with_the_reason(
     assert not (Path(app.instance_path) / "outbox").exists()
 
 
-def test_guessing_states_at_the_callback_is_limited(make_app, sandbox, users) -> None:
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+def test_guessing_states_at_the_callback_is_limited(make_sandbox_app, users) -> None:
+    app = make_sandbox_app(
         TIKTOK_CALLBACK_RATE_LIMIT="5 per minute",
     )
     client = app.test_client()

@@ -97,10 +97,8 @@ def _database_text(app: Flask) -> list[bytes]:
 
 
 @pytest.fixture
-def app(make_app, sandbox: SandboxServer) -> Flask:
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+def app(make_sandbox_app) -> Flask:
+    app = make_sandbox_app(
         **LOOSE_LIMITS,
     )
     app.config.update(FAST)

@@ -30,11 +30,9 @@ from tests.helpers import ADMIN_PASSWORD
 
 
 @pytest.fixture
-def app(make_app, sandbox: SandboxServer, tmp_path: Path) -> Flask:
+def app(make_sandbox_app, sandbox: SandboxServer, tmp_path: Path) -> Flask:
     """The demo configuration: the sandbox as TikTok and a real job queue."""
-    return make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+    return make_sandbox_app(
         HUEY_IMMEDIATE=False,
         HUEY_SQLITE_PATH=str(tmp_path / "jobs.db"),
         POSTS_POLL_BASE=0.2,

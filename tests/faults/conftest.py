@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.posts.conftest import account  # noqa: F401 (the same connected creator)
 from tests.workers import Workers
 
 FAST = {
@@ -74,12 +75,6 @@ def app(sandbox_app: Flask) -> Flask:
     """An app on the sandbox; retries, polls and leases are quick."""
     sandbox_app.config.update(FAST)
     return sandbox_app
-
-
-@pytest.fixture
-def account(connected_account: Any) -> Any:
-    """The "acme" creator connected through the real OAuth flow."""
-    return connected_account
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from studio.tiktok.tokens import read_token
 from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
 from tests.helpers import extract_csrf
-from tests.posts.conftest import load, make_post
+from tests.posts.conftest import load, make_post, queue_held_upload
 from tests.workers import Workers, big_video, wait_for
 
 INBOX_INIT = "/v2/post/publish/inbox/video/init/"
@@ -85,16 +85,7 @@ def test_token_expiring_mid_upload_costs_one_refresh(
     one refresh reached TikTok; a 401 only in the early case; the account stays connected with
     the rotated, working tokens.
     """
-    video = big_video(app, 66_000_000)
-    sandbox.state.fault_rules.extend(
-        [
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 0.01},
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 2.0},
-        ]
-    )
-    post_id = make_post(app, video, account)
-    with app.app_context():
-        tasks.send_post(post_id)
+    video, post_id = queue_held_upload(app, sandbox, account, 66_000_000, hold=2.0)
     worker = workers.start()
     wait_for(lambda: load(app, post_id).next_chunk == 1, 60, "the first chunk", worker)
     expired = expire_at_tiktok(sandbox)

@@ -142,6 +142,28 @@ def make_post(
         return post.id
 
 
+def queue_held_upload(
+    app: Flask, sandbox: Any, account: Any, size: int, hold: float
+) -> tuple[Any, int]:
+    """Queue the send of a `size`-byte video (two chunks, for sizes of 64 to 96 MB): the sandbox
+    takes the first chunk at once and holds the second for `hold` seconds, so a test can act
+    mid-upload. Returns the video and the post's id."""
+    from studio.posts import tasks
+    from tests.workers import big_video
+
+    video = big_video(app, size)
+    sandbox.state.fault_rules.extend(
+        [
+            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 0.01},
+            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": hold},
+        ]
+    )
+    post_id = make_post(app, video, account)
+    with app.app_context():
+        tasks.send_post(post_id)
+    return video, post_id
+
+
 def run_once(app: Flask, post_id: int) -> str:
     """One run of the send task, as a worker would do it."""
     from studio.posts import tasks

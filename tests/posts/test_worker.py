@@ -16,8 +16,8 @@ from studio import db
 from studio.db import utcnow
 from studio.posts import tasks
 from studio.posts.models import Post, PostStatus
-from tests.posts.conftest import load, make_post
-from tests.workers import Workers, big_video, wait_for
+from tests.posts.conftest import load, queue_held_upload
+from tests.workers import Workers, wait_for
 
 
 @pytest.fixture
@@ -29,17 +29,9 @@ def queue(app: Flask, tmp_path: Path) -> Iterator[Callable[[], object]]:
 
 
 def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, queue):
-    video = big_video(app, 70_000_000)  # chunks of 32 MB and 38 MB
-    # The first chunk goes at once; the second hangs, so the kill lands mid-upload.
-    sandbox.state.fault_rules.extend(
-        [
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 0.01},
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 8.0},
-        ]
-    )
-    post_id = make_post(app, video, account)
-    with app.app_context():
-        tasks.send_post(post_id)
+    # Chunks of 32 MB and 38 MB: the first goes at once; the second hangs, so the kill lands
+    # mid-upload.
+    video, post_id = queue_held_upload(app, sandbox, account, 70_000_000, hold=8.0)
     first = queue()
     wait_for(lambda: load(app, post_id).next_chunk == 1, 30, "the first chunk", first)
     time.sleep(0.3)

@@ -22,11 +22,9 @@ _CODE = re.compile(r'data-code="([A-Z0-9]+)"')
 
 
 @pytest.fixture
-def sandbox_app(make_app, sandbox: SandboxServer) -> Flask:
+def sandbox_app(make_sandbox_app, sandbox: SandboxServer) -> Flask:
     """The app against the sandbox, with public rate limits out of the tests' way."""
-    return make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+    return make_sandbox_app(
         **LOOSE_LIMITS,
     )
 

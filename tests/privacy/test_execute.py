@@ -126,14 +126,12 @@ def test_export_before_deletion_holds_the_owners_data(app, client, sent_post, sa
         assert token not in body
 
 
-def test_without_auto_execution_an_admin_approves(make_app, sandbox, connected_account):
+def test_without_auto_execution_an_admin_approves(make_sandbox_app, sandbox, connected_account):
     from tests.conftest import AuthActions
     from tests.helpers import csrf_token
     from tests.privacy.conftest import LOOSE_LIMITS
 
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+    app = make_sandbox_app(
         DELETION_AUTO_EXECUTE=False,
         **LOOSE_LIMITS,
     )

@@ -91,12 +91,10 @@ def test_replayed_delivery_is_processed_once(app, client, connected_account):
     assert _audit_kinds(app).count("tiktok:disconnected") == 1
 
 
-def test_removal_can_open_a_deletion_request(make_app, sandbox, connected_account):
+def test_removal_can_open_a_deletion_request(make_sandbox_app, connected_account):
     from tests.privacy.conftest import LOOSE_LIMITS
 
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+    app = make_sandbox_app(
         WEBHOOK_OPENS_DELETION=True,
         **LOOSE_LIMITS,
     )

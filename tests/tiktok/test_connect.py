@@ -208,10 +208,8 @@ def test_declined_optional_scope_shows_granted_scopes(app, admin_client, sandbox
     assert "TikTok did not grant video.upload" in page
 
 
-def test_direct_post_asks_for_publish_and_offers_upgrade(make_app, sandbox, users):
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+def test_direct_post_asks_for_publish_and_offers_upgrade(make_sandbox_app, sandbox, users):
+    app = make_sandbox_app(
         TIKTOK_DIRECT_POST=True,
     )
     client = app.test_client()
@@ -232,10 +230,8 @@ def test_direct_post_asks_for_publish_and_offers_upgrade(make_app, sandbox, user
     assert "Upgrade permissions" not in client.get("/tiktok/").get_data(as_text=True)
 
 
-def test_redirect_base_override(make_app, sandbox, users):
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+def test_redirect_base_override(make_sandbox_app, users):
+    app = make_sandbox_app(
         TIKTOK_REDIRECT_BASE="https://studio.example.com/",
     )
     client = app.test_client()
@@ -246,10 +242,8 @@ def test_redirect_base_override(make_app, sandbox, users):
     assert params["redirect_uri"] == "https://studio.example.com/tiktok/callback"
 
 
-def test_behind_a_proxy_the_redirect_is_public_https(make_app, sandbox, users):
-    app = make_app(
-        TIKTOK_AUTH_URL=sandbox.url + "/v2/auth/authorize/",
-        TIKTOK_API_BASE=sandbox.url,
+def test_behind_a_proxy_the_redirect_is_public_https(make_sandbox_app, users):
+    app = make_sandbox_app(
         PROXY_FIX_X_PROTO=1,
         PROXY_FIX_X_HOST=1,
     )
