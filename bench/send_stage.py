@@ -21,7 +21,6 @@ bench/upload_pipeline.py calls stage_send(ctx) with the video it just uploaded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -216,28 +215,14 @@ class Bench:
 
     def _video(self) -> int:
         """A Video row whose file is a link to the measured file."""
-        from studio import db
-        from studio.videos.models import Video
         from studio.videos.storage import uploads_dir
+        from tests.workers import stored_video
 
         with self.app.app_context():
             name = f"{uuid.uuid4().hex}.mp4"
             os.symlink(self.path.resolve(), uploads_dir() / name)
-            self.sha256 = _sha256(self.path)
-            video = Video(
-                sha256=self.sha256,
-                display_name=self.path.name,
-                storage_name=name,
-                size_bytes=self.path.stat().st_size,
-                container="mp4",
-                video_codec="h264",
-                duration_s=30.0,
-                width=1080,
-                height=1920,
-                fps=30.0,
-            )
-            db.session.add(video)
-            db.session.commit()
+            video = stored_video(name, self.path.name)
+            self.sha256 = video.sha256
             return video.id
 
     def send_once(self, worker: subprocess.Popen) -> float:
@@ -342,14 +327,6 @@ def _copy(src: Any, out: Any, length: int) -> None:
         length -= len(block)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(8 * MIB):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _rss(pid: int, field: str) -> int:
     """VmRSS or VmHWM of a process, in bytes."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -384,6 +361,8 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--worker"]:
         _worker()
         return
+    if not all(a.isdigit() for a in argv):
+        sys.exit(__doc__)  # --help, or a size that is not a whole number of MiB
     sizes = [int(a) for a in argv] or [256, 1024]
     rows: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="send-files-") as folder:

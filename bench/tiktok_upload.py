@@ -125,6 +125,8 @@ def client_chunks(client: TikTokClient, url: str, path: Path, size: int, chunk: 
 
 
 def main() -> None:
+    if not all(a.isdigit() for a in sys.argv[1:2]):
+        sys.exit(__doc__)  # --help, or a size that is not a whole number of MiB
     size = int(sys.argv[1]) * MIB if len(sys.argv) > 1 else 1024 * MIB
     sink = Sink()
     url = f"http://127.0.0.1:{sink.port}/upload/?upload_id=1&upload_token=t"

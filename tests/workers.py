@@ -161,22 +161,30 @@ def big_video(app: Flask, size: int, source: Path | None = None) -> Video:
             shutil.copyfile(source, path)
             with open(path, "r+b") as fh:
                 fh.write(os.urandom(32))
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while block := fh.read(1 << 20):
-                digest.update(block)
-        video = Video(
-            sha256=digest.hexdigest(),
-            display_name="big.mp4",
-            storage_name=name,
-            size_bytes=path.stat().st_size,
-            container="mp4",
-            video_codec="h264",
-            duration_s=10.0,
-            width=540,
-            height=960,
-            fps=30.0,
-        )
-        db.session.add(video)
-        db.session.commit()
-        return video
+        return stored_video(name, "big.mp4")
+
+
+def stored_video(storage_name: str, display_name: str) -> Video:
+    """A Video row for a file already in the upload folder, described as a 10 s portrait MP4
+    without probing it (tests and benchmarks send random bytes; the sandbox does not probe).
+    Needs an app context."""
+    path = uploads_dir() / storage_name
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    video = Video(
+        sha256=digest.hexdigest(),
+        display_name=display_name,
+        storage_name=storage_name,
+        size_bytes=path.stat().st_size,
+        container="mp4",
+        video_codec="h264",
+        duration_s=10.0,
+        width=540,
+        height=960,
+        fps=30.0,
+    )
+    db.session.add(video)
+    db.session.commit()
+    return video
