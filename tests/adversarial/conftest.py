@@ -154,3 +154,38 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
             "upload_id": upload.id,
             "seq": 1,
         }
+
+
+# The suite's closing figures. A case is one test (one parametrized instance); it fails when an
+# attack got a different outcome than the one asserted: that counts as accepted. Requests are
+# every request the cases sent to the app, setup (signing in, fetching a form) included.
+TRIED = {"cases": 0, "accepted": 0, "requests": 0}
+
+
+@pytest.fixture(autouse=True)
+def _count_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask.testing import FlaskClient
+
+    send = FlaskClient.open
+
+    def counted(self: FlaskClient, *args: object, **kwargs: object) -> object:
+        TRIED["requests"] += 1
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(FlaskClient, "open", counted)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and "tests/adversarial/" in report.nodeid:
+        TRIED["cases"] += 1
+        TRIED["accepted"] += report.failed
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The suite's closing figures: attacks tried N / accepted M."""
+    if TRIED["cases"]:
+        terminalreporter.section("attacks tried / accepted")
+        terminalreporter.write_line(
+            f"TOTAL attack cases tried {TRIED['cases']} / accepted {TRIED['accepted']} "
+            f"({TRIED['requests']} requests sent)"
+        )
