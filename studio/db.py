@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
 from werkzeug.routing import IntegerConverter
@@ -25,6 +28,7 @@ NAMING = {
 # Ids and counters from URLs are bound to what an INTEGER column holds on every database
 # (PostgreSQL's is 32-bit): a larger number can match no row, and the driver would raise.
 MAX_ID = 2**31 - 1
+T = TypeVar("T")
 
 
 def parse_id(value: object) -> int | None:
@@ -122,6 +126,50 @@ def begin_write(session: Session) -> None:
         else:
             return
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+@dataclass
+class KeysetPage(Generic[T]):
+    """One page of a list, newest first, with the cursors of its neighbours."""
+
+    items: list[T]
+    newer: int | None  # ?after= for the page before this one
+    older: int | None  # ?before= for the page after this one
+
+
+def keyset_page(
+    session: Session,
+    model: type[T],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = 50,
+    options: Sequence[ExecutableOption] = (),
+) -> KeysetPage[T]:
+    """A page of ``model`` rows, newest (highest id: ids grow with time) first, read as a range
+    of the primary key: its cost does not grow with the table, however deep the page.
+
+    ``before``: rows older than that id; ``after``: the page just newer than that id.
+    """
+    key = model.id
+    if after is not None:
+        query = select(model).where(key > after).order_by(key.asc())
+        items = list(reversed(session.scalars(query.options(*options).limit(limit)).all()))
+    else:
+        query = select(model).order_by(key.desc())
+        if before is not None:
+            query = query.where(key < before)
+        items = list(session.scalars(query.options(*options).limit(limit)))
+    if not items:
+        return KeysetPage([], None, None)
+    newest, oldest = items[0].id, items[-1].id
+    newer = select(key).where(key > newest).order_by(key.asc()).limit(1)
+    older = select(key).where(key < oldest).order_by(key.desc()).limit(1)
+    return KeysetPage(
+        items,
+        newest if session.scalar(newer) is not None else None,
+        oldest if session.scalar(older) is not None else None,
+    )
 
 
 def is_sqlite(session: Session) -> bool:

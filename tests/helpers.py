@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 ADMIN_PASSWORD = "correct horse battery staple admin"
 STAFF_PASSWORD = "violet tangerine rowboat cathedral"
@@ -25,3 +29,33 @@ def extract_csrf(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "no csrf token in page"
     return match.group(1)
+
+
+def query_plans(app: Flask, run: Callable[[], object], table: str) -> list[str]:
+    """The plan of every SELECT on ``table`` that ``run`` issues in an app context, one line
+    each (EXPLAIN QUERY PLAN on SQLite; EXPLAIN with indexes forced on PostgreSQL, where the
+    tables of a test are too small for the planner to bother)."""
+    engine = app.extensions["db"]["engine"]
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        with app.app_context():
+            run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    postgres = engine.dialect.name == "postgresql"
+    plans = []
+    with engine.connect() as conn:
+        if postgres:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans.append(" | ".join(str(r[-1]) for r in rows))
+    assert plans, f"no query on {table} was issued"
+    return plans

@@ -7,7 +7,6 @@ posts (keyset pages, capped counts, the draft window by account and time).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -46,43 +45,14 @@ def get_post(session: Session, post_id: int) -> Post | None:
     return session.get(Post, post_id)
 
 
-@dataclass
-class PostPage:
-    """One page of the posts list, newest first, with the cursors of its neighbours."""
-
-    posts: list[Post]
-    newer: int | None  # ?after= for the page before this one
-    older: int | None  # ?before= for the page after this one
-
-
 def list_posts(
     session: Session, *, before: int | None = None, after: int | None = None, limit: int = 50
-) -> PostPage:
-    """A keyset page over ids (ids grow with time): its cost does not grow with the table.
-
-    ``before``: posts older than that id; ``after``: the page just newer than that id.
-    """
+) -> db.KeysetPage[Post]:
+    """A keyset page of posts (``db.keyset_page``), with what each row shows."""
     # The related rows come in separate IN queries: joined into the page query, they can lead
     # a planner (SQLite's, with statistics) to walk the posts by video and sort them all.
     related = (selectinload(Post.video), selectinload(Post.account), selectinload(Post.created_by))
-    if after is not None:
-        query = select(Post).where(Post.id > after).order_by(Post.id.asc())
-        posts = list(reversed(session.scalars(query.options(*related).limit(limit)).all()))
-    else:
-        query = select(Post).order_by(Post.id.desc())
-        if before is not None:
-            query = query.where(Post.id < before)
-        posts = list(session.scalars(query.options(*related).limit(limit)))
-    if not posts:
-        return PostPage([], None, None)
-    newest, oldest = posts[0].id, posts[-1].id
-    newer = select(Post.id).where(Post.id > newest).order_by(Post.id.asc())
-    older = select(Post.id).where(Post.id < oldest).order_by(Post.id.desc())
-    return PostPage(
-        posts,
-        newest if session.scalar(newer.limit(1)) is not None else None,
-        oldest if session.scalar(older.limit(1)) is not None else None,
-    )
+    return db.keyset_page(session, Post, before=before, after=after, limit=limit, options=related)
 
 
 def due_posts(session: Session, limit: int = 100) -> list[int]:

@@ -17,7 +17,6 @@ from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
 from studio.posts.models import Mode, Post, PostStatus, Source
 from studio.posts.queries import (
-    PostPage,
     counts,
     due_posts,
     get_account,
@@ -31,7 +30,6 @@ from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
 __all__ = [  # re-exported: other rooms and the views use services as the room's front door
-    "PostPage",
     "apply_publish_event",
     "counts",
     "due_posts",

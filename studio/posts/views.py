@@ -107,7 +107,7 @@ def index():
         after=db.parse_id(request.args.get("after")),
         limit=PER_PAGE,
     )
-    return render_template("posts/index.html", posts=page.posts, page=page)
+    return render_template("posts/index.html", posts=page.items, page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

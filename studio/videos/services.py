@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import utcnow
+from studio.db import KeysetPage, keyset_page, utcnow
 from studio.videos import media, storage
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
@@ -265,6 +265,13 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
         payload={"video_id": video_id},
     )
     return True
+
+
+def list_videos(
+    session: Session, *, before: int | None = None, after: int | None = None, limit: int = 24
+) -> KeysetPage[Video]:
+    """A keyset page of the library, newest first (``keyset_page``)."""
+    return keyset_page(session, Video, before=before, after=after, limit=limit)
 
 
 def library_stats(session: Session) -> tuple[int, int]:

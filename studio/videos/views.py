@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from studio import db
 from studio.auth.forms import ConfirmForm
@@ -37,18 +36,15 @@ def _helpers() -> dict[str, object]:
 @bp.get("/")
 @login_required
 def index():
-    page = db.parse_id(request.args.get("page")) or 1
-    total = db.session.scalar(select(func.count(Video.id))) or 0
-    videos = db.session.scalars(
-        select(Video)
-        .order_by(Video.created_at.desc(), Video.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    page = services.list_videos(
+        db.session,
+        before=db.parse_id(request.args.get("before")),
+        after=db.parse_id(request.args.get("after")),
+        limit=PER_PAGE,
+    )
     count, used = services.library_stats(db.session)
-    pages = max(1, -(-total // PER_PAGE))
     return render_template(
-        "videos/index.html", videos=videos, page=page, pages=pages, count=count, used=used
+        "videos/index.html", videos=page.items, page=page, count=count, used=used
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from studio import db
 from studio.db import utcnow
@@ -18,6 +17,7 @@ from studio.posts import queries
 from studio.posts.models import Post, PostStatus
 from studio.posts.panels import _shown
 from tests.conftest import PG_URL
+from tests.helpers import query_plans
 
 OLDER = re.compile(r'href="/posts/\?before=(\d+)">Older')
 NEWER = re.compile(r'href="/posts/\?after=(\d+)">← Newer')
@@ -77,33 +77,6 @@ def test_dashboard_counts_stop_at_the_cap(app, sandbox_client, account, video) -
     assert "4 published" in page and "2 failed" in page
 
 
-def _plans(app: Flask, run: Callable[[], object]) -> list[str]:
-    """The plan of every SELECT on posts that ``run`` issues (indexes forced on PostgreSQL)."""
-    engine = app.extensions["db"]["engine"]
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM posts" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        with app.app_context():
-            run()
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    plans = []
-    with engine.connect() as conn:
-        if PG_URL:
-            conn.exec_driver_sql("SET enable_seqscan = off")  # tiny tables: show what it could use
-        explain = "EXPLAIN " if PG_URL else "EXPLAIN QUERY PLAN "
-        for statement, parameters in seen:
-            rows = conn.exec_driver_sql(explain + statement, parameters).all()
-            plans.append(" | ".join(str(r[-1]) for r in rows))
-    assert plans, "no query on posts was issued"
-    return plans
-
-
 def _session_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Callable[[], object]:
     return lambda: fn(db.session, *args, **kwargs)
 
@@ -150,7 +123,7 @@ def test_queries_read_an_index_range(app, account, video, name, call, sqlite, po
     if PG_URL:  # as autovacuum would; the app never gathers statistics on SQLite
         with app.extensions["db"]["engine"].begin() as conn:
             conn.exec_driver_sql("ANALYZE posts")
-    plans = _plans(app, call)
+    plans = query_plans(app, call, "posts")
     for plan in plans:
         if PG_URL:
             assert "Seq Scan on posts" not in plan, (name, plan)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,10 @@ from sqlalchemy import select
 
 from studio import db
 from studio.auth.models import User
+from studio.db import utcnow
 from studio.videos import services
 from studio.videos.models import Video
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, query_plans
 
 
 def user(app: Flask, email: str) -> User:
@@ -38,6 +41,77 @@ def test_library_lists_videos_with_their_facts(
     assert "540×960" in page and "30 fps" in page and "0:03" in page
     assert "staff@example.com" in page
     assert f"/videos/{video.id}/poster.jpg" in page
+
+
+OLDER = re.compile(r'href="/videos/\?before=(\d+)">Older')
+NEWER = re.compile(r'href="/videos/\?after=(\d+)">← Newer')
+CARD = re.compile(r'<h2 class="video-name"><a href="/videos/(\d+)">')
+
+
+def add_videos(app: Flask, n: int) -> list[int]:
+    """``n`` library rows straight into the table (their files are marked removed); ids, oldest
+    first."""
+    with app.app_context():
+        videos = [
+            Video(
+                sha256=secrets.token_hex(32),
+                display_name=f"clip-{i}.mp4",
+                storage_name=f"{secrets.token_hex(16)}.mp4",
+                size_bytes=1000,
+                container="mp4",
+                video_codec="h264",
+                duration_s=3.0,
+                width=540,
+                height=960,
+                fps=30.0,
+                file_deleted_at=utcnow(),
+            )
+            for i in range(n)
+        ]
+        db.session.add_all(videos)
+        db.session.commit()
+        return [v.id for v in videos]
+
+
+def test_library_pages_walk_every_video_once(app: Flask, admin_client: FlaskClient) -> None:
+    ids = add_videos(app, 30)
+    first = admin_client.get("/videos/").get_data(as_text=True)
+    assert "30 videos" in first and NEWER.search(first) is None
+    older = OLDER.search(first)
+    assert older
+    second = admin_client.get(f"/videos/?before={older.group(1)}").get_data(as_text=True)
+    pages = [[int(i) for i in CARD.findall(html)] for html in (first, second)]
+    assert [len(p) for p in pages] == [24, 6]
+    assert pages[0] + pages[1] == sorted(ids, reverse=True)
+    assert OLDER.search(second) is None and "Newest" in second
+    newer = NEWER.search(second)
+    assert newer and int(newer.group(1)) == pages[1][0]
+    back = admin_client.get(f"/videos/?after={newer.group(1)}").get_data(as_text=True)
+    assert [int(i) for i in CARD.findall(back)] == pages[0]
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-5", "0", "9" * 40, "1e3", "٣"])
+def test_a_bad_cursor_shows_the_newest_page(
+    app: Flask, admin_client: FlaskClient, cursor: str
+) -> None:
+    ids = add_videos(app, 3)
+    response = admin_client.get(f"/videos/?before={cursor}")
+    assert response.status_code == 200
+    cards = [int(i) for i in CARD.findall(response.get_data(as_text=True))]
+    assert cards == sorted(ids, reverse=True)
+
+
+@pytest.mark.parametrize("cursor", [{}, {"before": 150}, {"after": 50}])
+def test_library_pages_read_a_primary_key_range(app: Flask, cursor: dict[str, int]) -> None:
+    add_videos(app, 200)
+    if app.extensions["db"]["engine"].dialect.name == "postgresql":
+        with app.extensions["db"]["engine"].begin() as conn:
+            conn.exec_driver_sql("ANALYZE videos")
+    plans = query_plans(app, lambda: services.list_videos(db.session, **cursor), "videos")
+    for plan in plans:
+        assert "Seq Scan on videos" not in plan and "Sort Key" not in plan, plan
+        assert "SCAN videos USING" not in plan and "TEMP B-TREE" not in plan, plan
+        assert re.search(r"PRIMARY KEY|pk_videos|SCAN videos$", plan), plan
 
 
 def test_empty_library_invites_an_upload(admin_client: FlaskClient) -> None:
