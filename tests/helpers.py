@@ -59,3 +59,22 @@ def query_plans(app: Flask, run: Callable[[], object], table: str) -> list[str]:
             plans.append(" | ".join(str(r[-1]) for r in rows))
     assert plans, f"no query on {table} was issued"
     return plans
+
+
+def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) -> Any:
+    """A library row described as a 10 s portrait H.264 MP4 without probing any file (the
+    sandbox does not probe; list tests need no file); ``fields`` override the rest."""
+    from studio.videos.models import Video
+
+    facts: dict[str, Any] = {
+        "display_name": "big.mp4",
+        "container": "mp4",
+        "video_codec": "h264",
+        "duration_s": 10.0,
+        "width": 540,
+        "height": 960,
+        "fps": 30.0,
+    }
+    return Video(
+        storage_name=storage_name, sha256=sha256, size_bytes=size_bytes, **(facts | fields)
+    )

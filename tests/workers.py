@@ -22,6 +22,7 @@ from flask import Flask
 from studio import db, jobs
 from studio.videos.models import Video
 from studio.videos.storage import uploads_dir
+from tests.helpers import video_row
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_KEYS = (
@@ -173,17 +174,8 @@ def stored_video(storage_name: str, display_name: str) -> Video:
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
             digest.update(block)
-    video = Video(
-        sha256=digest.hexdigest(),
-        display_name=display_name,
-        storage_name=storage_name,
-        size_bytes=path.stat().st_size,
-        container="mp4",
-        video_codec="h264",
-        duration_s=10.0,
-        width=540,
-        height=960,
-        fps=30.0,
+    video = video_row(
+        storage_name, digest.hexdigest(), path.stat().st_size, display_name=display_name
     )
     db.session.add(video)
     db.session.commit()

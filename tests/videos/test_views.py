@@ -16,7 +16,7 @@ from studio.auth.models import User
 from studio.db import utcnow
 from studio.videos import services
 from studio.videos.models import Video
-from tests.helpers import csrf_token, query_plans
+from tests.helpers import csrf_token, query_plans, video_row
 
 
 def user(app: Flask, email: str) -> User:
@@ -53,17 +53,12 @@ def add_videos(app: Flask, n: int) -> list[int]:
     first."""
     with app.app_context():
         videos = [
-            Video(
-                sha256=secrets.token_hex(32),
+            video_row(
+                f"{secrets.token_hex(16)}.mp4",
+                secrets.token_hex(32),
+                1000,
                 display_name=f"clip-{i}.mp4",
-                storage_name=f"{secrets.token_hex(16)}.mp4",
-                size_bytes=1000,
-                container="mp4",
-                video_codec="h264",
                 duration_s=3.0,
-                width=540,
-                height=960,
-                fps=30.0,
                 file_deleted_at=utcnow(),
             )
             for i in range(n)
