@@ -114,7 +114,7 @@ def sandbox_command(host: str, port: int | None) -> None:
 
     cfg = current_app.config
     port = port or int(cfg["SANDBOX_PORT"])
-    app_url = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:5000")
+    app_url = cfg["PUBLIC_URL"]
     run_sandbox(
         host,
         port,

@@ -6,12 +6,14 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from flask import Flask
 
 GIB = 1024**3
 SANDBOX_PORT = 5001
+DEMO_PUBLIC_URL = "http://127.0.0.1:5000"  # where `flask demo` and `flask run` serve by default
 
 
 class ConfigError(RuntimeError):
@@ -38,9 +40,13 @@ class Defaults:
     TIKTOK_SCOPES = "user.info.basic,video.upload"
     TIKTOK_TIMEOUT = 30.0
     TIKTOK_DIRECT_POST = False
+    # The public base URL (scheme, host, optional path) of every absolute link the app writes:
+    # e-mails, webhook replies, OAuth callbacks, media URLs. Never derived from the request's
+    # Host header. Required in production (https); outside it defaults to the demo's address.
+    PUBLIC_URL: str | None = None
     TIKTOK_WEBHOOK_TOLERANCE = 300
-    # Public base of the OAuth callbacks (e.g. "https://studio.example.com"); unset: derived
-    # from the request (ProxyFix / PREFERRED_URL_SCHEME). Must match TikTok's portal exactly.
+    # Public base of the OAuth callbacks when it differs from PUBLIC_URL (unset: PUBLIC_URL).
+    # Must match TikTok's portal exactly.
     TIKTOK_REDIRECT_BASE: str | None = None
     TIKTOK_FLOW_TTL = 600  # seconds an authorization may take before its state expires
     TIKTOK_REFRESH_TIMEOUT = 10.0  # a refresh holds the account's row lock: keep it short
@@ -130,6 +136,8 @@ def _require_production_secrets(app: Flask) -> None:
         missing.append("TIKTOK_CLIENT_SECRET")
     if not app.config.get("TRUSTED_HOSTS"):
         missing.append("TRUSTED_HOSTS")
+    if not app.config.get("PUBLIC_URL"):
+        missing.append("PUBLIC_URL")
     if missing:
         names = ", ".join(f"STUDIO_{k}" for k in missing)
         raise ConfigError(f"production mode refuses to start: {names} must be set")
@@ -175,8 +183,25 @@ def _fresh_secrets() -> dict[str, str]:
     }
 
 
+def _check_public_url(app: Flask) -> None:
+    """PUBLIC_URL is an absolute http(s) base without query or fragment; https in production."""
+    cfg = app.config
+    if not cfg.get("PUBLIC_URL"):
+        cfg["PUBLIC_URL"] = DEMO_PUBLIC_URL
+    parts = urlsplit(str(cfg["PUBLIC_URL"]))
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            "STUDIO_PUBLIC_URL must be an absolute URL such as https://studio.example.com "
+            f"(got {cfg['PUBLIC_URL']!r})"
+        )
+    if cfg["ENV"] == "production" and parts.scheme != "https":
+        raise ConfigError("production mode refuses to start: STUDIO_PUBLIC_URL must use https")
+    cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+
+
 def _derive(app: Flask) -> None:
     cfg = app.config
+    _check_public_url(app)
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studio.db'}"
     if not cfg.get("AUDIT_SEAL_KEY"):

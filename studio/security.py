@@ -1,10 +1,10 @@
-"""Security headers, proxy handling and host checks applied to every response; NUL refused."""
+"""Security headers, proxy handling, host checks, NUL refused; absolute URLs from PUBLIC_URL."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,6 +37,20 @@ def content_security_policy(app: Flask) -> str:
         "frame-ancestors": "'none'",
     }
     return "; ".join(f"{k} {v}" for k, v in directives.items())
+
+
+def external_url(endpoint: str, *, base: str | None = None, **values: object) -> str:
+    """The absolute URL of ``endpoint``: PUBLIC_URL (or ``base``) + its path.
+
+    Every absolute URL the app writes (e-mails, webhook replies, OAuth redirect URIs, media
+    URLs) is built here, never from the request's Host header, which a client chooses. It
+    works without a request too (jobs, commands).
+    """
+    parts = urlsplit((base or current_app.config["PUBLIC_URL"]).rstrip("/"))
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def refuse_nul() -> None:

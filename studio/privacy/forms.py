@@ -50,6 +50,15 @@ class StatusForm(FlaskForm):
     )
 
 
+class ReverifyForm(FlaskForm):
+    """Offer verification again from the status page; away from the browser that filed the
+    request, the requester names the account (or e-mail address) again."""
+
+    name = StringField(
+        "Account name or e-mail address", validators=[Length(max=255)], filters=[_strip]
+    )
+
+
 class RejectForm(FlaskForm):
     """Refuse a request; the requester reads the reason on the status page."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 
 from studio import db
 from studio.extensions import csrf, limiter
 from studio.privacy import bp, events, webhooks
+from studio.security import external_url
 
 MAX_BODY = 64 * 1024
 
@@ -56,6 +57,4 @@ def meta_deletion():
     received = webhooks.store(db.session, "meta", "data_deletion", raw)
     webhooks.audit_received("meta", received, {"event": "data_deletion"})
     code = events.open_meta_request(db.session, str(data["user_id"]), received)
-    return jsonify(
-        {"url": url_for("privacy.status", code=code, _external=True), "confirmation_code": code}
-    )
+    return jsonify({"url": external_url("privacy.status", code=code), "confirmation_code": code})

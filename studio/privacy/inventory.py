@@ -252,6 +252,28 @@ DATASETS: tuple[Dataset, ...] = (
         secret=True,
     ),
     Dataset(
+        key="deletion_browsers",
+        title="Deletion request links and browser holds",
+        subjects="people who ask us to delete their data",
+        columns=(
+            "deletion_links.token_hash",
+            "deletion_links.created_at",
+            "deletion_links.used_at",
+            "deletion_browsers.handle_hash",
+            "deletion_browsers.code_enc",
+            "deletion_browsers.verified_until",
+            "deletion_browsers.created_at",
+        ),
+        purpose="Make e-mailed links single-use, and let the browser that filed or verified a "
+        "request continue it without putting the code in a cookie.",
+        basis=LEGAL,
+        retention="Links for {DELETION_LINK_HOURS} hours; browser holds up to "
+        "{DELETION_UNVERIFIED_DAYS} days; both end when the request closes.",
+        erasure="Deleted when the request closes, and by the retention job after expiry; we "
+        "store only hashes, and the code only encrypted under a key the browser holds.",
+        secret=True,
+    ),
+    Dataset(
         key="webhook_deliveries",
         title="Notifications from TikTok and Meta",
         subjects="TikTok and Instagram account owners",

@@ -69,6 +69,42 @@ class DeletionRequest(Base):
         return self.due_at - (now or utcnow())
 
 
+class DeletionLink(Base):
+    """One e-mailed verification link: only its token's hash, until when it works, when used.
+
+    A link proves the requester read the mail once; marking it used is a conditional UPDATE,
+    so of two uses racing, exactly one wins.
+    """
+
+    __tablename__ = "deletion_links"
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class DeletionBrowser(Base):
+    """A browser's hold on one deletion request: it filed it, named it again, or verified it.
+
+    The browser's cookie holds a random handle; the row holds the handle's hash. The
+    confirmation code is kept only encrypted under a key derived from the handle, so the
+    database alone cannot read it. ``verified_until`` is the server-side "verified" mark.
+    """
+
+    __tablename__ = "deletion_browsers"
+
+    id: Mapped[intpk]
+    handle_hash: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[int] = mapped_column(index=True)
+    code_enc: Mapped[str | None] = mapped_column(Text)
+    verified_until: Mapped[dt.datetime | None]
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+
+
 class WebhookDelivery(Base):
     """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
 

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.privacy import mail, services
-from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
+from studio.privacy.models import (
+    DeletionBrowser,
+    DeletionLink,
+    DeletionRequest,
+    RequestStatus,
+    WebhookDelivery,
+)
 
 
 @dataclass
@@ -124,6 +130,17 @@ def _oauth_flows(session: Session, purge: Purge) -> None:
     session.commit()
 
 
+def _deletion_links_and_holds(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
+    for model in (DeletionLink, DeletionBrowser):
+        ids = session.scalars(select(model.id).where(model.expires_at < db.utcnow())).all()
+        purge.add(model.__tablename__, len(ids))
+        if ids and not purge.dry_run:
+            session.execute(delete(model).where(model.id.in_(ids)))
+    session.commit()
+
+
 def _outbox(session: Session, purge: Purge) -> None:
     folder: Path = mail.outbox_path()
     if not folder.is_dir():
@@ -143,6 +160,7 @@ STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _old_receipts,
     _expired_sessions,
     _oauth_flows,
+    _deletion_links_and_holds,
     _outbox,
 )
 
