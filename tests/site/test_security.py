@@ -45,6 +45,7 @@ def test_hsts_and_secure_cookies_in_production(make_app):
         ENV="production",
         TRUSTED_HOSTS=["studio.example.com", "localhost"],
         TIKTOK_CLIENT_SECRET="real-secret",
+        PUBLIC_URL="https://studio.example.com",
     )
     response = app.test_client().get("/", base_url="https://studio.example.com")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -54,13 +55,16 @@ def test_hsts_and_secure_cookies_in_production(make_app):
 
 def test_untrusted_host_refused_in_production(make_app):
     app = make_app(
-        ENV="production", TRUSTED_HOSTS=["studio.example.com"], TIKTOK_CLIENT_SECRET="real-secret"
+        ENV="production",
+        TRUSTED_HOSTS=["studio.example.com"],
+        TIKTOK_CLIENT_SECRET="real-secret",
+        PUBLIC_URL="https://studio.example.com",
     )
     response = app.test_client().get("/", base_url="http://evil.example")
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "VAULT_KEYS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "VAULT_KEYS", "PUBLIC_URL"])
 def test_production_refuses_to_start_without_secrets(tmp_path, monkeypatch, missing):
     from studio import create_app
 
@@ -73,11 +77,36 @@ def test_production_refuses_to_start_without_secrets(tmp_path, monkeypatch, miss
         "SECRET_KEY": "s" * 40,
         "VAULT_KEYS": "k",
         "TIKTOK_CLIENT_SECRET": "real",
+        "PUBLIC_URL": "https://studio.example.com",
     }
     config[missing] = None
     with pytest.raises(ConfigError, match=f"STUDIO_{missing}"):
         create_app(config)
     assert not (tmp_path / "config.py").exists()  # no default secret was generated
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://studio.example.com", "STUDIO_PUBLIC_URL must use https"),
+        ("studio.example.com", "STUDIO_PUBLIC_URL must be an absolute URL"),
+        ("https://studio.example.com/?x=1", "STUDIO_PUBLIC_URL must be an absolute URL"),
+    ],
+)
+def test_production_refuses_a_public_url_that_is_not_https(tmp_path, url, problem):
+    from studio import create_app
+
+    config = {
+        "ENV": "production",
+        "INSTANCE_PATH": str(tmp_path),
+        "TRUSTED_HOSTS": ["studio.example.com"],
+        "SECRET_KEY": "s" * 40,
+        "VAULT_KEYS": "k",
+        "TIKTOK_CLIENT_SECRET": "real",
+        "PUBLIC_URL": url,
+    }
+    with pytest.raises(ConfigError, match=problem):
+        create_app(config)
 
 
 def test_production_refuses_from_environment(tmp_path, monkeypatch):
