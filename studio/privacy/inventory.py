@@ -268,7 +268,7 @@ DATASETS: tuple[Dataset, ...] = (
         "request continue it without putting the code in a cookie.",
         basis=LEGAL,
         retention="Links for {DELETION_LINK_HOURS} hours; browser holds up to "
-        "{DELETION_UNVERIFIED_DAYS} days; both end when the request closes.",
+        "{DELETION_UNVERIFIED_DAYS} days; holds end when the request closes.",
         erasure="Deleted when the request closes, and by the retention job after expiry; we "
         "store only hashes, and the code only encrypted under a key the browser holds.",
         secret=True,

@@ -17,7 +17,6 @@ from studio.privacy import codes
 from studio.privacy.models import (
     OPEN_STATUSES,
     DeletionBrowser,
-    DeletionLink,
     DeletionRequest,
     RequestStatus,
 )
@@ -223,8 +222,8 @@ def close(
         req.completed_at = now
     req.subject_enc = None
     req.data_key = None
-    # Links and browser holds (the code, encrypted) have nothing left to give.
-    session.execute(delete(DeletionLink).where(DeletionLink.request_id == req.id))
+    # Browser holds (the code, encrypted) have nothing left to give. Used links stay until
+    # they expire, so a second use still says "already used".
     session.execute(delete(DeletionBrowser).where(DeletionBrowser.request_id == req.id))
     session.commit()
 
