@@ -242,9 +242,7 @@ def test_redirect_base_override(make_sandbox_app, users):
     assert params["redirect_uri"] == "https://studio.example.com/tiktok/callback"
 
 
-def test_behind_a_proxy_the_redirect_is_public_url_whatever_the_headers(
-    make_sandbox_app, users
-):
+def test_behind_a_proxy_the_redirect_is_public_url_whatever_the_headers(make_sandbox_app, users):
     app = make_sandbox_app(
         PROXY_FIX_X_PROTO=1, PROXY_FIX_X_HOST=1, PUBLIC_URL="https://studio.example.com"
     )
