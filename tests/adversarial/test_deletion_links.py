@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
-import re
 import threading
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,7 +14,14 @@ from studio import db
 from studio.privacy import codes
 from studio.privacy.models import DeletionBrowser, DeletionRequest, RequestStatus
 from tests.helpers import csrf_token
-from tests.privacy.conftest import LOOSE_LIMITS, delete_now, file_request, verify_with_tiktok
+from tests.privacy.conftest import (
+    LOOSE_LIMITS,
+    delete_now,
+    file_by_email,
+    file_request,
+    mailed_links,
+    verify_with_tiktok,
+)
 
 USED = "This link has already been used. Follow your request with its confirmation code"
 
@@ -25,26 +29,6 @@ USED = "This link has already been used. Follow your request with its confirmati
 @pytest.fixture
 def app(make_sandbox_app) -> Flask:
     return make_sandbox_app(**LOOSE_LIMITS)
-
-
-def file_by_email(client: FlaskClient, address: str = "staff@example.com") -> str:
-    """File an e-mail deletion request; its confirmation code."""
-    token = csrf_token(client, "/data-deletion")
-    answer = client.post(
-        "/data-deletion", data={"csrf_token": token, "kind": "email", "email": address}
-    )
-    assert answer.status_code == 303
-    page = client.get("/data-deletion/received").get_data(as_text=True)
-    return re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
-
-
-def mailed_links(app: Flask) -> list[str]:
-    """The verification links in the outbox, oldest first, as paths."""
-    found = []
-    for path in sorted(Path(app.instance_path, "outbox").glob("*.eml")):
-        body = email.message_from_bytes(path.read_bytes()).get_payload(decode=True).decode()
-        found += re.findall(r"http://localhost(/data-deletion/email/\S+)", body)
-    return found
 
 
 def use_link(client: FlaskClient, link: str):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -14,21 +12,7 @@ from sqlalchemy import select
 from studio import db
 from studio.privacy.models import DeletionLink, DeletionRequest, RequestStatus
 from tests.helpers import csrf_token
-from tests.privacy.conftest import file_request
-
-
-def _mails(app) -> list[str]:
-    paths = sorted(Path(app.instance_path, "outbox").glob("*.eml"))
-    return [
-        email.message_from_bytes(p.read_bytes()).get_payload(decode=True).decode() for p in paths
-    ]
-
-
-def _file_by_email(client, address: str = "owner@example.org") -> str:
-    token = csrf_token(client, "/data-deletion")
-    client.post("/data-deletion", data={"csrf_token": token, "kind": "email", "email": address})
-    page = client.get("/data-deletion/received").get_data(as_text=True)
-    return re.search(r'data-code="([A-Z0-9]+)"', page).group(1)
+from tests.privacy.conftest import file_by_email, file_request, outbox_mails
 
 
 def _approve_at_sandbox(client, sandbox, started, creator: str = "acme"):
@@ -90,21 +74,21 @@ def test_another_browser_verifies_after_naming_the_account_again(
 
 
 def test_an_email_request_gets_a_new_link_from_the_status_page(app, client, users):
-    code = _file_by_email(client, "staff@example.com")
+    code = file_by_email(client, "staff@example.com")
     other = app.test_client()
     assert _verify_from_status(other, code, name="nobody@example.org").status_code == 400
     sent = _verify_from_status(other, code, name="Staff@Example.com")
     assert sent.status_code == 303
     assert "We sent a new confirmation link" in other.get(sent.headers["Location"]).text
-    assert len(_mails(app)) == 2
-    link = re.search(r"http://localhost(/data-deletion/email/\S+)", _mails(app)[1]).group(1)
+    assert len(outbox_mails(app)) == 2
+    link = re.search(r"http://localhost(/data-deletion/email/\S+)", outbox_mails(app)[1]).group(1)
     confirmed = other.post(link, data={"csrf_token": csrf_token(other, link)})
     assert confirmed.headers["Location"] == "/data-deletion/verified"
 
 
 def test_the_email_names_the_code_the_status_page_and_the_exact_expiry(app, client, users):
-    code = _file_by_email(client)
-    (body,) = _mails(app)
+    code = file_by_email(client, "owner@example.org")
+    (body,) = outbox_mails(app)
     grouped = " ".join(code[i : i + 4] for i in range(0, len(code), 4))
     assert grouped in body
     assert re.search(r"http://localhost/data-deletion/status(?!/)", body)
