@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, redirect, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,6 +68,19 @@ def refuse_nul() -> None:
         raise error
 
 
+def canonical_host() -> Response | None:
+    """Demo only: a page opened under another name (localhost) moves to PUBLIC_URL's host.
+
+    Links, OAuth callbacks and cookies all follow PUBLIC_URL; a browser that started on
+    another host name would come back from TikTok without its cookie. Production refuses
+    other hosts outright (TRUSTED_HOSTS).
+    """
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    if request.method not in ("GET", "HEAD") or request.host == public.netloc:
+        return None
+    return redirect(public.geturl() + request.full_path.rstrip("?"), 302)
+
+
 def init_app(app: Flask) -> None:
     """Install ProxyFix (as configured) and the response-header hook."""
     proxies = {
@@ -78,6 +91,8 @@ def init_app(app: Flask) -> None:
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)  # type: ignore[method-assign]
     app.before_request(refuse_nul)
+    if app.config["ENV"] == "demo":
+        app.before_request(canonical_host)
     csp = content_security_policy(app)
     hsts = app.config["ENV"] == "production"
 

@@ -240,3 +240,17 @@ def test_proxy_fix_gives_public_https_urls(make_app):
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "studio.example.com"},
     )
     assert response.get_data(as_text=True) == "https://studio.example.com/"
+
+
+def test_the_demo_moves_another_host_name_to_public_url(tmp_path):
+    from studio import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "demo"})
+    client = app.test_client()
+    moved = client.get("/privacy?x=1", base_url="http://localhost:5000")
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == "http://127.0.0.1:5000/privacy?x=1"
+    served = client.get("/static/css/app.css", base_url="http://127.0.0.1:5000")
+    assert served.status_code == 200
+    served.close()
+    app.extensions["db"]["engine"].dispose()
