@@ -116,7 +116,7 @@ def test_media_urls_come_from_their_configured_base(app) -> None:
 
 def test_no_code_builds_an_absolute_url_from_the_request() -> None:
     """The class: absolute URLs come from studio.security.external_url only."""
-    pattern = re.compile(r"(?<!force)_external\s*=\s*True|request\.(host_url|url_root|host\b)")
+    pattern = re.compile(r"(?<!force)_external\s*=\s*True|request\.(host_url|url_root|base_url)")
     found = [
         f"{path.relative_to(ROOT)}:{n}"
         for path in (ROOT / "studio").rglob("*.py")
