@@ -12,6 +12,8 @@ from studio.privacy import retention
 
 LABELS = {
     "video_files": "video files past their retention period",
+    "video_records": "records of videos whose file is gone and no post refers to",
+    "expired_tokens": "TikTok token sets whose refresh token expired",
     "webhook_deliveries": "processed webhook deliveries past their retention period",
     "unverified_requests": "deletion requests never verified (closed)",
     "deletion_receipts": "deletion receipts past their retention period",

@@ -53,6 +53,18 @@ def _video_files(session: Session, purge: Purge) -> None:
             videos.delete_file(session, video, "retention period ended")
 
 
+def _video_records(session: Session, purge: Purge) -> None:
+    from studio.videos import services as videos
+
+    purge.add("video_records", videos.purge_fileless_records(session, purge.dry_run))
+
+
+def _expired_tokens(session: Session, purge: Purge) -> None:
+    from studio.tiktok import services as tiktok
+
+    purge.add("expired_tokens", tiktok.erase_expired_tokens(session, purge.dry_run))
+
+
 def _webhook_deliveries(session: Session, purge: Purge) -> None:
     if not purge.dry_run:
         db.begin_write(session)
@@ -138,6 +150,8 @@ def _outbox(session: Session, purge: Purge) -> None:
 
 STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _video_files,
+    _video_records,
+    _expired_tokens,
     _webhook_deliveries,
     _unverified_requests,
     _old_receipts,

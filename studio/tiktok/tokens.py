@@ -204,8 +204,9 @@ def _refresh_locked(
 
 
 def _needs_reconnect(session: Session, account: TikTokAccount, reason: str) -> tuple[str, str]:
-    """Mark the account, keep everything else (nothing is deleted), commit."""
+    """Mark the account and erase its tokens, which no longer work; keep the row, commit."""
     account.status = AccountStatus.NEEDS_RECONNECT
     account.status_reason = reason[:500]
+    destroy_secrets(session, account)
     session.commit()
     return Action.TIKTOK_REFRESH_FAILED, f"needs reconnect: {reason}"

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import KeysetPage, keyset_page, utcnow
+from studio.db import KeysetPage, begin_write, keyset_page, utcnow
 from studio.videos import media, storage
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
@@ -265,6 +265,31 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
         payload={"video_id": video_id},
     )
     return True
+
+
+def purge_fileless_records(session: Session, dry_run: bool = False) -> int:
+    """Delete the rows of videos whose file is gone once no post refers to them (retention).
+
+    Posts hold the foreign key (RESTRICT), so a row a post still refers to refuses to go.
+    """
+    begin_write(session)
+    ids = session.scalars(select(Video.id).where(Video.file_deleted_at.is_not(None))).all()
+    removed = 0
+    for video_id in ids:
+        savepoint = session.begin_nested()
+        try:
+            session.execute(delete(Video).where(Video.id == video_id))
+            session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            continue
+        removed += 1
+        if dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    session.commit()
+    return removed
 
 
 def list_videos(
