@@ -90,6 +90,8 @@ class Defaults:
     MAIL_FROM = "Social Studio <no-reply@example.com>"
     MAIL_OUTBOX: str | None = None  # default instance/outbox/; used when SMTP_HOST is unset
     OUTBOX_RETENTION_DAYS = 30
+    BACKUP_RETENTION_DAYS = 30  # operators delete database backups older than this
+    DELETION_LEDGER_PATH: str | None = None  # default instance/deletion-ledger.jsonl
     SMTP_HOST: str | None = None
     SMTP_PORT = 587
     SMTP_USERNAME: str | None = None

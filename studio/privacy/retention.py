@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from studio import db
+from studio import db, ledger
 from studio.audit import Action, Actor, record
 from studio.privacy import mail, services
 from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
@@ -148,6 +148,11 @@ def _outbox(session: Session, purge: Purge) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _ledger(session: Session, purge: Purge) -> None:
+    # Entries older than every kept backup have nothing left to erase after a restore.
+    purge.add("ledger_entries", ledger.drop_before(_days("BACKUP_RETENTION_DAYS"), purge.dry_run))
+
+
 STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _video_files,
     _video_records,
@@ -158,6 +163,7 @@ STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _expired_sessions,
     _oauth_flows,
     _outbox,
+    _ledger,
 )
 
 

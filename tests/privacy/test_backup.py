@@ -1,0 +1,96 @@
+"""A backup taken before a deletion, restored, forgets again once the deletion ledger replays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from studio import db, ledger, vault
+from studio.audit import Actor
+from studio.posts.models import Post
+from studio.tiktok import services as tiktok
+from studio.tiktok.models import AccountStatus, TikTokAccount
+from tests.conftest import PG_URL
+from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
+
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite backups (VACUUM INTO)")
+
+
+def _backup(app) -> Path:
+    """The way deploy/README.md says: an online backup with VACUUM INTO."""
+    live = Path(app.instance_path) / "studio.db"
+    target = live.with_name("backup.db")
+    with sqlite3.connect(live) as conn:
+        conn.execute("VACUUM INTO ?", (str(target),))
+    return target
+
+
+def _restore(app, backup: Path) -> None:
+    app.extensions["db"]["engine"].dispose()
+    live = Path(app.instance_path) / "studio.db"
+    for leftover in ("studio.db-wal", "studio.db-shm"):
+        (live.parent / leftover).unlink(missing_ok=True)
+    shutil.copy(backup, live)
+
+
+def _token_readable(app, account_id: int) -> bool:
+    with app.app_context():
+        account = db.session.get(TikTokAccount, account_id)
+        if account is None or not account.data_key:
+            return False
+        return bool(vault.decrypt(account.data_key, account.access_token_enc))
+
+
+def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post, sandbox):
+    backup = _backup(app)
+    code, _ = file_request(client)
+    assert verify_with_tiktok(client, sandbox).status_code == 303
+    assert delete_now(client).status_code == 303
+    assert "completed" in client.get(f"/data-deletion/status/{code}").get_data(as_text=True)
+
+    _restore(app, backup)
+    # The honest part: the backup still holds the account, and the live keys still read it.
+    assert _token_readable(app, sent_post.account_id)
+
+    result = runner.invoke(args=["privacy", "replay-deletions"])
+    assert result.exit_code == 0, result.output
+    assert "Erased again: 1 account(s)" in result.output
+    with app.app_context():
+        assert db.session.get(TikTokAccount, sent_post.account_id) is None
+        assert db.session.scalar(select(func.count(Post.id))) == 0
+    assert not _token_readable(app, sent_post.account_id)
+    again = runner.invoke(args=["privacy", "replay-deletions"])
+    assert "Erased again: 0 account(s)" in again.output
+
+
+def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
+    backup = _backup(app)
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        tiktok.disconnect(db.session, account, Actor.system("test"), "revoked")
+    _restore(app, backup)
+    assert _token_readable(app, connected_account.id)
+    result = runner.invoke(args=["privacy", "replay-deletions"])
+    assert "1 token set(s)" in result.output, result.output
+    assert not _token_readable(app, connected_account.id)
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        assert account.status == AccountStatus.DISCONNECTED
+
+
+def test_ledger_holds_internal_ids_only_and_purge_drops_entries_older_than_backups(app, runner):
+    with app.app_context():
+        ledger.append(ledger.STAFF, 7)
+        ledger.append(ledger.STAFF, 7)
+        assert [(e["kind"], e["id"]) for e in ledger.entries()] == [("staff", 7)]
+        assert set(ledger.entries()[0]) == {"at", "kind", "id"}
+        assert ledger.drop_before(db.utcnow() - dt.timedelta(minutes=1)) == 0
+    app.config["BACKUP_RETENTION_DAYS"] = -1  # every backup is younger than the entry
+    assert "Deleted 1 deletion ledger entries" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert ledger.entries() == []
