@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     DELETION_REJECTED = "deletion:rejected"
     DELETION_STEP = "deletion:step"
     DELETION_REPLAYED = "deletion:replayed"
+    CONTACT_RECEIVED = "contact:received"
     POLICY_CHANGED = "policy:changed"
     ACCESS_REVOKED = "access:revoked"
     VAULT_ROTATED = "vault:rotated"

@@ -20,6 +20,7 @@ LABELS = {
     "staff_sessions": "expired staff sign-in sessions",
     "oauth_flows": "expired TikTok authorization attempts",
     "outbox_mail": "outgoing e-mail copies past their retention period",
+    "contact_messages": "contact-form messages past their retention period",
     "ledger_entries": "deletion ledger entries older than every kept backup",
 }
 

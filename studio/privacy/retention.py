@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Action, Actor, record
-from studio.privacy import mail, services
+from studio.privacy import contact, mail, services
 from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
 
 
@@ -148,6 +148,10 @@ def _outbox(session: Session, purge: Purge) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _contact_messages(session: Session, purge: Purge) -> None:
+    purge.add("contact_messages", contact.purge(session, purge.dry_run))
+
+
 def _ledger(session: Session, purge: Purge) -> None:
     # Entries older than every kept backup have nothing left to erase after a restore.
     purge.add("ledger_entries", ledger.drop_before(_days("BACKUP_RETENTION_DAYS"), purge.dry_run))
@@ -163,6 +167,7 @@ STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _expired_sessions,
     _oauth_flows,
     _outbox,
+    _contact_messages,
     _ledger,
 )
 

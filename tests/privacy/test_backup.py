@@ -83,7 +83,7 @@ def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
         assert account.status == AccountStatus.DISCONNECTED
 
 
-def test_ledger_holds_internal_ids_only_and_purge_drops_entries_older_than_backups(app, runner):
+def test_ledger_holds_internal_ids_only_and_purge_drops_old_entries(app, runner):
     with app.app_context():
         ledger.append(ledger.STAFF, 7)
         ledger.append(ledger.STAFF, 7)
