@@ -342,6 +342,18 @@ STORES: tuple[Store, ...] = (
 
 IGNORED_TABLES = ("alembic_version",)
 
+# Every file the service writes into its instance folder, and the declaration covering it
+# (a dataset, a store, or why it holds no personal data); a test fails on any other file.
+INSTANCE_FILES: dict[str, str] = {
+    "studio.db*": "the database: every dataset above",
+    "uploads/*": "store:uploads",
+    "outbox/*.eml": "store:outbox",
+    "deletion-ledger.jsonl": "store:ledger",
+    "audit-seals.jsonl": "non-personal: chain heads (sequence number, hash, MAC)",
+    "jobs.db*": "non-personal: the job queue holds task names and internal ids",
+    "config.py": "non-personal: generated secrets outside production",
+}
+
 
 def declared_columns() -> dict[str, Dataset]:
     """Map of ``"table.column"`` to the dataset declaring it."""

@@ -36,6 +36,7 @@ class Platform:
     policy: str
     enabled: Callable[[Mapping[str, Any]], bool]
     code: Callable[..., Any]  # the code that talks to it: no code, no entry
+    hosts: tuple[str, ...]  # every host of it the service's code names
 
 
 PLATFORMS: tuple[Platform, ...] = (
@@ -47,6 +48,7 @@ PLATFORMS: tuple[Platform, ...] = (
         policy="https://www.tiktok.com/legal/page/global/privacy-policy/en",
         enabled=lambda config: True,
         code=TikTokClient,
+        hosts=("open.tiktokapis.com", "www.tiktok.com"),
     ),
     Platform(
         name="Meta (Facebook, Instagram)",
@@ -56,6 +58,7 @@ PLATFORMS: tuple[Platform, ...] = (
         policy="https://www.facebook.com/privacy/policy/",
         enabled=lambda config: bool(config.get("META_APP_SECRET")),
         code=webhooks.verify_meta,
+        hosts=("www.facebook.com",),
     ),
 )
 
