@@ -90,7 +90,7 @@ def store_file(
     try:
         info = media.validate(path, limits())
     except media.MediaRejected as exc:
-        _record_rejected(user, name, exc)
+        _record_rejected(user, exc)
         raise
     digest = sha256 or sha256_file(path)
     existing = find_by_sha256(session, digest)
@@ -134,7 +134,7 @@ def store_file(
     record(
         Action.VIDEO_UPLOADED,
         actor=_actor(user),
-        summary=f"video {video.id} uploaded: {video.display_name}",
+        summary=f"video {video.id} uploaded",
         payload=_facts(video),
     )
     return Stored(video)
@@ -176,11 +176,11 @@ def _reattach(
     return video
 
 
-def _record_rejected(user: Any | None, name: str, exc: media.MediaRejected) -> None:
+def _record_rejected(user: Any | None, exc: media.MediaRejected) -> None:
     record(
         Action.VIDEO_REJECTED,
         actor=_actor(user),
-        summary=f"rejected {name}: {exc}",
+        summary=f"upload rejected: {', '.join(v.rule for v in exc.violations)}",
         payload={"rules": [v.rule for v in exc.violations]},
         status="error",
     )
@@ -246,7 +246,7 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
     reason = busy_reason(session, video)
     if reason:
         raise VideoError(f"This video cannot be deleted now: {reason}")
-    video_id, name = video.id, video.display_name
+    video_id = video.id
     files = [storage.video_path(video), storage.poster_path(video)]
     session.delete(video)
     try:
@@ -261,7 +261,7 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
     record(
         Action.VIDEO_DELETED,
         actor=Actor.user(user),
-        summary=f"video {video_id} deleted: {name}",
+        summary=f"video {video_id} deleted",
         payload={"video_id": video_id},
     )
     return True
