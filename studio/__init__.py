@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from studio import config, db, errors, jobs, security
+from studio import config, db, errors, jobs, logfile, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
 ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
@@ -64,6 +64,7 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logfile.install(app)
     for name in ("werkzeug", "urllib3.connectionpool"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
