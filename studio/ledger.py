@@ -38,12 +38,13 @@ def append(kind: str, ident: int) -> None:
     """Record that the ``kind`` with internal id ``ident`` was erased (before it commits)."""
     if kind not in KINDS:
         raise ValueError(f"unknown ledger kind {kind!r}")
-    at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    line = json.dumps({"at": at, "kind": kind, "id": int(ident)}, sort_keys=True) + "\n"
+    ident = int(ident)
+    at = stamp(dt.datetime.now(dt.UTC))
+    line = json.dumps({"at": at, "kind": kind, "id": ident}, sort_keys=True) + "\n"
     fd = _locked(os.O_RDWR | os.O_APPEND)
     try:
-        if any(e["kind"] == kind and e["id"] == int(ident) for e in entries()):
-            return  # already recorded (a replay or a resumed step erases it again)
+        if kind != TOKENS and any(e["kind"] == kind and e["id"] == ident for e in entries()):
+            return  # rows erased for good: once is enough (tokens can come back by reconnecting)
         os.write(fd, line.encode())
         os.fsync(fd)
     finally:
@@ -62,6 +63,11 @@ def _locked(flags: int) -> int:
         os.close(fd)
 
 
+def stamp(moment: dt.datetime) -> str:
+    """The ledger's time format (UTC, microseconds), which sorts as text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def entries() -> list[dict[str, object]]:
     """Every entry, oldest first (an absent ledger is empty)."""
     target = path()
@@ -75,11 +81,11 @@ def drop_before(cutoff: dt.datetime, dry_run: bool = False) -> int:
     target = path()
     if not target.exists():
         return 0
-    stamp = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+    oldest = stamp(cutoff)
     lock = _locked(os.O_RDONLY)
     try:
         lines = [ln for ln in target.read_text().splitlines(keepends=True) if ln.strip()]
-        kept = [ln for ln in lines if json.loads(ln)["at"] >= stamp]
+        kept = [ln for ln in lines if json.loads(ln)["at"] >= oldest]
         if len(kept) < len(lines) and not dry_run:
             fresh = target.with_suffix(".tmp")
             fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -12,12 +12,15 @@ from studio.tiktok.models import AccountStatus, TikTokAccount
 from studio.tiktok.services import destroy_secrets
 
 
-def _tokens(session: Session, account_id: int) -> bool:
+def _tokens(session: Session, account_id: int, at: str) -> bool:
     db.begin_write(session)
     account = session.get(TikTokAccount, account_id)
     if account is None or not (account.data_key or account.access_token_enc):
         session.commit()
         return False
+    if account.connected_at and ledger.stamp(account.connected_at) > at:
+        session.commit()
+        return False  # reconnected after that erasure: these are newer tokens
     destroy_secrets(session, account)
     if account.status == AccountStatus.CONNECTED:
         account.status = AccountStatus.DISCONNECTED
@@ -26,7 +29,11 @@ def _tokens(session: Session, account_id: int) -> bool:
     return True
 
 
-def _staff(session: Session, user_id: int) -> bool:
+def _account(session: Session, account_id: int, at: str) -> bool:
+    return execute.replay_account(session, account_id)
+
+
+def _staff(session: Session, user_id: int, at: str) -> bool:
     db.begin_write(session)
     user = session.get(User, user_id)
     if user is not None:
@@ -37,7 +44,7 @@ def _staff(session: Session, user_id: int) -> bool:
 
 REPLAYERS = {
     ledger.TOKENS: _tokens,
-    ledger.ACCOUNT: execute.replay_account,
+    ledger.ACCOUNT: _account,
     ledger.STAFF: _staff,
 }
 
@@ -47,7 +54,7 @@ def replay(session: Session, actor: Actor | None = None) -> dict[str, int]:
     counts = {kind: 0 for kind in ledger.KINDS}
     for entry in ledger.entries():
         kind = str(entry["kind"])
-        if REPLAYERS[kind](session, int(entry["id"])):  # type: ignore[call-overload]
+        if REPLAYERS[kind](session, int(str(entry["id"])), str(entry["at"])):
             counts[kind] += 1
     if any(counts.values()):
         record(

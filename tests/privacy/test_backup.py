@@ -31,11 +31,14 @@ def _backup(app) -> Path:
 
 
 def _restore(app, backup: Path) -> None:
+    """The service is stopped (no connection is open), the backup file takes the live name."""
     app.extensions["db"]["engine"].dispose()
     live = Path(app.instance_path) / "studio.db"
+    staged = live.with_name("restoring.db")
+    shutil.copy(backup, staged)
     for leftover in ("studio.db-wal", "studio.db-shm"):
         (live.parent / leftover).unlink(missing_ok=True)
-    shutil.copy(backup, live)
+    staged.replace(live)
 
 
 def _token_readable(app, account_id: int) -> bool:
@@ -81,6 +84,28 @@ def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
     with app.app_context():
         account = db.session.get(TikTokAccount, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
+
+
+def test_tokens_of_a_later_reconnection_survive_a_replay(
+    app, runner, connected_account, sandbox_client, sandbox
+):
+    from tests.conftest import connect_tiktok
+
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        tiktok.disconnect(db.session, account, Actor.system("test"), "revoked")
+    assert connect_tiktok(sandbox_client, sandbox).status_code == 302
+    backup = _backup(app)  # holds the new tokens, which nobody erased
+    _restore(app, backup)
+    assert "0 token set(s)" in runner.invoke(args=["privacy", "replay-deletions"]).output
+    assert _token_readable(app, connected_account.id)
+    with app.app_context():
+        account = db.session.get(TikTokAccount, connected_account.id)
+        tiktok.disconnect(db.session, account, Actor.system("test"), "revoked again")
+        assert [e["kind"] for e in ledger.entries()] == ["tokens", "tokens"]
+    _restore(app, backup)
+    assert "1 token set(s)" in runner.invoke(args=["privacy", "replay-deletions"]).output
+    assert not _token_readable(app, connected_account.id)
 
 
 def test_ledger_holds_internal_ids_only_and_purge_drops_old_entries(app, runner):
