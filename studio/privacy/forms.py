@@ -77,7 +77,11 @@ class ContactForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=255)], filters=[_strip])
     email = EmailField(
         "Your e-mail address",
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        validators=[
+            DataRequired(),
+            Email(check_deliverability=False, message="Enter a valid e-mail address."),
+            Length(max=254),
+        ],
         filters=[lambda v: _strip(v).lower() if v else v],
     )
     message = TextAreaField(
