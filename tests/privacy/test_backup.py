@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from studio import db, ledger, vault
 from studio.audit import Actor
@@ -18,12 +21,25 @@ from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.conftest import PG_URL
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite backups (VACUUM INTO)")
+PGBIN = os.environ.get("STUDIO_TEST_PGBIN")
+backups = pytest.mark.skipif(
+    bool(PG_URL) and not PGBIN, reason="pg_dump needs STUDIO_TEST_PGBIN (.ci/run sets it)"
+)
+
+
+def _pg(tool: str, *args: str) -> None:
+    url = make_url(PG_URL or "")
+    target = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or ""]
+    subprocess.run([f"{PGBIN}/{tool}", *target, *args], check=True, timeout=120)
 
 
 def _backup(app) -> Path:
-    """The way deploy/README.md says: an online backup with VACUUM INTO."""
+    """The way deploy/README.md says: VACUUM INTO on SQLite, pg_dump on PostgreSQL."""
     live = Path(app.instance_path) / "studio.db"
+    if PG_URL:
+        target = live.with_name("backup.dump")
+        _pg("pg_dump", "-Fc", "-f", str(target), make_url(PG_URL).database or "")
+        return target
     target = live.with_name("backup.db")
     with sqlite3.connect(live) as conn:
         conn.execute("VACUUM INTO ?", (str(target),))
@@ -31,8 +47,18 @@ def _backup(app) -> Path:
 
 
 def _restore(app, backup: Path) -> None:
-    """The service is stopped (no connection is open), the backup file takes the live name."""
+    """The service is stopped (no connection is open), then the backup is restored."""
     app.extensions["db"]["engine"].dispose()
+    if PG_URL:
+        _pg(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "-d",
+            make_url(PG_URL).database or "",
+            str(backup),
+        )
+        return
     live = Path(app.instance_path) / "studio.db"
     staged = live.with_name("restoring.db")
     shutil.copy(backup, staged)
@@ -49,6 +75,7 @@ def _token_readable(app, account_id: int) -> bool:
         return bool(vault.decrypt(account.data_key, account.access_token_enc))
 
 
+@backups
 def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post, sandbox):
     backup = _backup(app)
     code, _ = file_request(client)
@@ -71,6 +98,7 @@ def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post
     assert "Erased again: 0 account(s)" in again.output
 
 
+@backups
 def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
     backup = _backup(app)
     with app.app_context():
@@ -86,6 +114,7 @@ def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
         assert account.status == AccountStatus.DISCONNECTED
 
 
+@backups
 def test_tokens_of_a_later_reconnection_survive_a_replay(
     app, runner, connected_account, sandbox_client, sandbox
 ):

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgresql+psycopg://studio@db.internal/studio"
 CONFIGS = {
     "defaults": {},
+    "sqlite": {"DATABASE_URL": "sqlite:////srv/studio/instance/studio.db"},
     "postgresql": {"DATABASE_URL": PG_URL},
     "everything on": {
         "SMTP_HOST": "smtp.example.net",
