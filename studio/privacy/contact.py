@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -12,6 +14,8 @@ from studio import db
 from studio.audit import Action, Actor, record
 from studio.privacy import mail
 from studio.privacy.models import ContactMessage
+
+log = logging.getLogger(__name__)
 
 
 def receive(session: Session, name: str, email: str, message: str) -> ContactMessage:
@@ -25,9 +29,14 @@ def receive(session: Session, name: str, email: str, message: str) -> ContactMes
         f"Answer by e-mail to the address above. The message is deleted "
         f"{current_app.config['CONTACT_RETENTION_DAYS']} days after it arrived.\n"
     )
-    mail.send(current_app.config["OPERATOR_EMAIL"], f"Privacy question #{row.id}", body)
-    row.delivered_at = db.utcnow()
-    session.commit()
+    try:
+        mail.send(current_app.config["OPERATOR_EMAIL"], f"Privacy question #{row.id}", body)
+    except (OSError, smtplib.SMTPException) as exc:
+        # Kept undelivered (delivered_at stays empty); only the type: messages may quote data.
+        log.warning("contact message %s not delivered: %s", row.id, type(exc).__name__)
+    else:
+        row.delivered_at = db.utcnow()
+        session.commit()
     record(
         Action.CONTACT_RECEIVED,
         actor=Actor.system("contact"),

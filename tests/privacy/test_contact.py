@@ -141,3 +141,12 @@ def test_mail_goes_through_the_configured_smtp_server(make_app, smtp_server):
     assert not Path(app.instance_path, "outbox").exists()
     page = client.get("/privacy").get_data(as_text=True)
     assert f"Our e-mail provider ({host})" in page
+
+
+def test_message_is_kept_when_the_mail_server_is_down(make_app, caplog):
+    app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
+    assert _send(app.test_client()).status_code == 303
+    with app.app_context():
+        row = db.session.scalar(select(ContactMessage))
+        assert row.message == FORM["message"] and row.delivered_at is None
+    assert "not delivered" in caplog.text and "jo@example.org" not in caplog.text
