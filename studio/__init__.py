@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from studio import accesslog, config, db, errors, jobs, security
+from studio import accesslog, config, db, errors, jobs, logfile, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
 ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
@@ -46,6 +46,7 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logfile.install(app)
     accesslog.init_app(app)
 
 

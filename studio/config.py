@@ -64,6 +64,9 @@ class Defaults:
     OPERATOR_EMAIL = "privacy@example.com"
     OPERATOR_ADDRESS = "1 Example Street, Example City"
     OPERATOR_WEBSITE = "https://example.com"
+    OPERATOR_HOSTING = ""  # e.g. "Hetzner Online GmbH, Germany": named in the policy
+    OPERATOR_COUNTRY = ""  # where the operator is established (transfers statement)
+    OPERATOR_AI_CONTENT = False  # our videos may be AI-generated: the policy says how we label
     OPERATOR_PRIVACY_EXTRA = ""
     OPERATOR_TERMS = ""
 
@@ -90,12 +93,19 @@ class Defaults:
     DELETION_STATUS_RATE_LIMIT = "20 per minute;200 per hour"  # status lookups, against guessing
     WEBHOOK_OPENS_DELETION = False  # TikTok authorization.removed also opens a deletion request
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
-    META_ENABLED = False  # list Meta in the policy (Instagram publishing)
+    META_ENABLED = False  # reserved: no Instagram publishing code yet (the policy ignores it)
     META_APP_SECRET: str | None = None  # verifies Meta's signed_request
-    GOOGLE_ENABLED = False  # list Google in the policy (YouTube publishing)
+    GOOGLE_ENABLED = False  # reserved: no YouTube code yet (the policy ignores it)
     MAIL_FROM = "Social Studio <no-reply@example.com>"
     MAIL_OUTBOX: str | None = None  # default instance/outbox/; used when SMTP_HOST is unset
     OUTBOX_RETENTION_DAYS = 30
+    CONTACT_RETENTION_DAYS = 180
+    LOG_FILE: str | None = None  # the app's own log file; unset: stderr (journald)
+    LOG_RETENTION_DAYS = (
+        14  # rotated daily; the policy states it  # contact-form messages are deleted after this
+    )
+    BACKUP_RETENTION_DAYS = 30  # operators delete database backups older than this
+    DELETION_LEDGER_PATH: str | None = None  # default instance/deletion-ledger.jsonl
     SMTP_HOST: str | None = None
     SMTP_PORT = 587
     SMTP_USERNAME: str | None = None

@@ -1,4 +1,4 @@
-"""Deletion requests, webhook deliveries and the dated record of privacy-policy versions."""
+"""Deletion requests, webhook deliveries, policy versions and contact-form messages."""
 
 from __future__ import annotations
 
@@ -132,6 +132,19 @@ class PolicyVersion(Base):
     id: Mapped[intpk]
     content_hash: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[created_at]
+
+
+class ContactMessage(Base):
+    """A privacy question sent through the public contact form, kept for a declared period."""
+
+    __tablename__ = "contact_messages"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[dt.datetime | None]
 
 
 def _register() -> None:

@@ -126,4 +126,5 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "duplicates",
     ),
     "policy_versions": ("id", "content_hash", "recorded_at"),
+    "contact_messages": ("id",),
 }

@@ -81,5 +81,42 @@ def test_expired_video_files_are_removed(app, runner, make_stored_video):
         db.session.commit()
     result = runner.invoke(args=["purge"])
     assert "Deleted 1 video files" in result.output
+    assert "Deleted 1 records of videos whose file is gone" in result.output
     with app.app_context():
-        assert db.session.get(Video, video.id).file_deleted_at is not None
+        assert db.session.get(Video, video.id) is None
+
+
+def test_video_records_stay_while_a_post_refers_to_them(app, runner, sent_post):
+    from studio.posts.models import Post
+    from studio.videos.models import Video
+
+    with app.app_context():
+        row = db.session.get(Video, sent_post.video_id)
+        row.created_at -= dt.timedelta(days=30)
+        db.session.commit()
+    assert "Deleted 1 video files" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.get(Video, sent_post.video_id).file_deleted_at is not None
+        db.session.delete(db.session.get(Post, sent_post.id))
+        db.session.commit()
+    assert "Would delete 1 records of videos" in runner.invoke(args=["purge", "--dry-run"]).output
+    assert "Deleted 1 records of videos" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.get(Video, sent_post.video_id) is None
+
+
+def test_tokens_past_the_refresh_expiry_are_erased(app, runner, connected_account):
+    from studio.tiktok.models import AccountStatus, TikTokAccount
+
+    with app.app_context():
+        row = db.session.get(TikTokAccount, connected_account.id)
+        row.refresh_expires_at = db.utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+    assert "Would delete 1 TikTok token sets" in runner.invoke(args=["purge", "--dry-run"]).output
+    with app.app_context():
+        assert db.session.get(TikTokAccount, connected_account.id).data_key
+    assert "Deleted 1 TikTok token sets" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        row = db.session.get(TikTokAccount, connected_account.id)
+        assert not (row.data_key or row.access_token_enc or row.refresh_token_enc)
+        assert row.status == AccountStatus.NEEDS_RECONNECT and row.open_id
