@@ -317,6 +317,10 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     "deletion_secrets": (
         P + "test_deletion.py::test_request_gets_a_long_code_stored_only_as_a_hash",
     ),
+    "deletion_browsers": (
+        P + "test_retention.py::test_expired_links_and_browser_holds_are_purged",
+        "tests/adversarial/test_deletion_links.py::test_link_tokens_and_codes_are_stored_only_hashed",
+    ),
     "webhook_deliveries": (P + "test_retention.py::test_dry_run_shows_and_purge_deletes",),
     "contact_messages": (P + "test_contact.py::test_messages_are_purged_after_their_retention",),
     "uploads": (P + "test_retention.py::test_expired_video_files_are_removed",),

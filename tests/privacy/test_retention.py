@@ -12,8 +12,14 @@ from sqlalchemy import func, select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.privacy import webhooks
-from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
-from tests.privacy.conftest import file_request
+from studio.privacy.models import (
+    DeletionBrowser,
+    DeletionLink,
+    DeletionRequest,
+    RequestStatus,
+    WebhookDelivery,
+)
+from tests.privacy.conftest import file_by_email, file_request
 
 
 def _age_everything(app, days: int) -> None:
@@ -59,6 +65,26 @@ def test_dry_run_shows_and_purge_deletes(app, client, runner):
         kinds = list(db.session.scalars(select(AuditEntry.kind)))
         assert "retention:purged" in kinds
     assert "Nothing is past" in runner.invoke(args=["purge"]).output
+
+
+def test_expired_links_and_browser_holds_are_purged(app, client, runner, users):
+    """A mailed link and the filing browser's hold are deleted once past their expiry."""
+    file_by_email(client)
+    with app.app_context():
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 1
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():  # nothing is past its expiry yet: both stay
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 1
+            for row in db.session.scalars(select(model)):
+                row.expires_at = db.utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 0
 
 
 def test_old_receipts_are_deleted(app, client, runner):
