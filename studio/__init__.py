@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from studio import config, db, errors, jobs, security
+from studio import bodies, config, db, errors, jobs, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
 ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
@@ -71,6 +71,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    bodies.init_app(app)  # first: its hook caps the body before CSRF or anyone reads a form
     db.db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

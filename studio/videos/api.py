@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from studio import db
+from studio.bodies import body_cap
 from studio.errors import MESSAGES
 from studio.videos import uploads
 from studio.videos.sizes import describe_limit
@@ -69,7 +70,7 @@ def _http_error(exc: HTTPException):
     if code == 400 and "CSRF" in (exc.description or ""):
         message = "The page expired (missing or old CSRF token). Reload the page and resume."
     elif isinstance(exc, RequestEntityTooLarge):
-        cap = current_app.config.get("MAX_CONTENT_LENGTH")
+        cap = getattr(exc, "body_cap", None) or current_app.config.get("MAX_CONTENT_LENGTH")
         limit = f" ({describe_limit(int(cap))})" if cap else ""
         message = f"This part is larger than the server accepts in one request{limit}."
     return error(code, message)
@@ -126,6 +127,7 @@ def part(upload_id: str):
 
 
 @bp.patch(f"/{ID}")
+@body_cap("UPLOAD_MAX_PART_BYTES")
 @api_login_required
 def append(upload_id: str):
     if request.mimetype != PART_TYPE:
