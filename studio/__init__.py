@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    security.restrict_files(Path(app.instance_path))
     config.load(app, test_config)
     register_logging(app)
     register_extensions(app)

@@ -4,7 +4,10 @@ surrogates refused in every text that comes in (path, query, form, JSON)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -97,6 +100,23 @@ def content_security_policy(app: Flask) -> str:
         "frame-ancestors": "'none'",
     }
     return "; ".join(f"{k} {v}" for k, v in directives.items())
+
+
+def restrict_files(instance: Path, *, recursive: bool = False) -> None:
+    """Owner-only files: umask 0o077 for all this process creates from now on (database, WAL,
+    keys, outbox, uploads, seals, logs), and group/other bits stripped from what exists.
+
+    ``instance/`` is tracked in git (.gitkeep), so a checkout makes it 0755 and ``mkdir(0o700)``
+    never applies. At start-up the folder and its direct entries are fixed (cheap; a 0700
+    folder hides the rest); ``flask init`` fixes the whole tree, files of older versions too.
+    """
+    os.umask(0o077)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    entries = instance.rglob("*") if recursive else instance.iterdir()
+    for path in [instance, *entries]:
+        mode = path.lstat().st_mode
+        if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) & 0o077:
+            path.chmod(stat.S_IMODE(mode) & 0o700)
 
 
 def refuse_nul() -> None:
