@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -16,10 +17,14 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from studio import db
 from studio.privacy.hooks import MAX_BODY
 from studio.privacy.models import DeletionRequest, WebhookDelivery
 from studio.sandbox.webhooks import build_body, sign
+from studio.videos.models import UploadSession
 from tests.adversarial.conftest import count
+from tests.conftest import AuthActions
+from tests.videos.conftest import uploader_for
 from tests.workers import CONFIG_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +187,30 @@ def test_a_declared_length_over_the_cap_is_413_before_any_byte(served: tuple) ->
     status, body = _read_response(sock)
     assert (status, json.loads(body)) == (413, {"error": "body too large"})
     assert count(app, WebhookDelivery) == 0
+
+
+def test_a_streamed_upload_part_over_its_own_cap_is_413_and_counts_nothing(
+    make_app, users: dict
+) -> None:
+    # No MAX_CONTENT_LENGTH (the development default): the part's own cap still holds.
+    app = make_app(UPLOAD_MAX_PART_BYTES=64 * KIB)
+    client = app.test_client()
+    AuthActions(app, client).login()
+    up = uploader_for(client)
+    url = up.create(200 * KIB).get_json()["url"]
+    response = client.patch(
+        url,
+        input_stream=io.BytesIO(b"\0" * 100 * KIB),  # no Content-Length, as chunked arrives
+        environ_overrides={"wsgi.input_terminated": True},
+        headers={
+            "X-CSRFToken": up.token,
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": "0",
+        },
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"]["message"] == (
+        "This part is larger than the server accepts in one request (64 KiB)."
+    )
+    with app.app_context():
+        assert db.session.get(UploadSession, url.rsplit("/", 1)[1]).offset == 0
