@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from studio import db
 from studio.bodies import body_cap
 from studio.errors import MESSAGES
+from studio.security import SURROGATE_MESSAGE, strict_json
 from studio.videos import uploads
 from studio.videos.sizes import describe_limit
 
@@ -94,8 +95,10 @@ def _request_fields() -> Any:
     if not request.is_json:
         return request.form
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # absurdly nested JSON: silent=True only covers ValueError
+        data = strict_json(request.get_data(), allow_nul=True)  # NUL: the name is cleaned
+    except ValueError as exc:
+        if str(exc) == SURROGATE_MESSAGE:
+            raise uploads.UploadError(400, SURROGATE_MESSAGE) from None
         data = None
     return data if isinstance(data, dict) else {}
 

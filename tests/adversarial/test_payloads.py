@@ -17,8 +17,10 @@ from studio import db
 from studio.audit.models import AuditEntry
 from studio.privacy.models import DeletionRequest, WebhookDelivery
 from studio.sandbox.webhooks import sign
+from studio.security import SURROGATE_MESSAGE
 from tests.adversarial.conftest import Snapshot, count
 from tests.adversarial.test_webhooks import META_SECRET, SECRET, _signed_request
+from tests.helpers import csrf_token
 
 FUZZ = settings(
     max_examples=120,
@@ -218,3 +220,16 @@ def test_fuzzed_meta_payloads_get_2xx_or_4xx(meta_app: Flask, overrides: dict) -
         assert count(meta_app, WebhookDelivery) >= 1
     else:
         assert_refused_cleanly(meta_app, before, response, META_SECRET)
+
+
+def test_a_lone_surrogate_in_the_upload_api_is_a_clear_400(app: Flask, admin_client) -> None:
+    before = Snapshot(app)
+    token = csrf_token(admin_client, "/videos/upload")
+    response = admin_client.post(
+        "/videos/uploads",
+        data=json.dumps({"length": 1000, "name": "clip\ud800.mp4"}),
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == SURROGATE_MESSAGE
+    before.assert_unchanged()
