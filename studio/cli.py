@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from studio import db, vault
+from studio import db, security, vault
 from studio.audit import Action, Actor, record
 from studio.auth import services as auth
 from studio.auth.models import Role, User
@@ -44,9 +44,10 @@ def _read_password() -> str:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create instance/ and migrate the database to the latest schema."""
+    """Create instance/ (owner-only), and migrate the database to the latest schema."""
     Path(current_app.instance_path, "uploads").mkdir(parents=True, exist_ok=True)
     upgrade_database(current_app)
+    security.restrict_files(Path(current_app.instance_path), recursive=True)
     click.echo(f"Database ready at {db.db.engine.url.render_as_string(hide_password=True)}")
 
 

@@ -56,7 +56,8 @@ class Defaults:
     SANDBOX_PORT = SANDBOX_PORT
 
     MAX_VIDEO_BYTES = 4 * GIB
-    MAX_CONTENT_LENGTH: int | None = None
+    MAX_CONTENT_LENGTH: int | None = None  # ceiling of every body cap (studio/bodies.py)
+    MAX_BODY_BYTES = 1024**2  # body cap of endpoints without their own (forms, JSON)
     UPLOAD_RESERVE_BYTES = 256 * 1024**2
     VIDEO_RETENTION_DAYS = 7
 

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("received_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", studio.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact_messages")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact_messages", schema=None) as batch_op:
         batch_op.create_index("ix_contact_messages_received_at", ["received_at"], unique=False)

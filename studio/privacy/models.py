@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studio.db import Base, created_at, intpk, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
 
 
 class RequestStatus(enum.StrEnum):
@@ -32,6 +32,7 @@ class DeletionRequest(Base):
     """
 
     __tablename__ = "deletion_requests"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -77,6 +78,7 @@ class DeletionLink(Base):
     """
 
     __tablename__ = "deletion_links"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     request_id: Mapped[int] = mapped_column(index=True)
@@ -95,6 +97,7 @@ class DeletionBrowser(Base):
     """
 
     __tablename__ = "deletion_browsers"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     handle_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -109,6 +112,7 @@ class WebhookDelivery(Base):
     """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     source: Mapped[str] = mapped_column(String(16))  # tiktok | meta
@@ -128,6 +132,7 @@ class PolicyVersion(Base):
     """When the privacy policy's content (inventory + operator details) last changed."""
 
     __tablename__ = "policy_versions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -138,6 +143,7 @@ class ContactMessage(Base):
     """A privacy question sent through the public contact form, kept for a declared period."""
 
     __tablename__ = "contact_messages"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(255))
