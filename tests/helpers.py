@@ -78,3 +78,33 @@ def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) ->
     return Video(
         storage_name=storage_name, sha256=sha256, size_bytes=size_bytes, **(facts | fields)
     )
+
+
+_TOTP_KEY = re.compile(r'id="totp-key" data-copy>([A-Z2-7]+)</p>')
+_RECOVERY = re.compile(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>")
+
+
+def enrol_totp(client: FlaskClient) -> tuple[str, list[str]]:
+    """Turn on two-factor for the signed-in client; returns (seed, recovery codes)."""
+    import pyotp
+
+    page = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    secret = _TOTP_KEY.search(page).group(1)  # type: ignore[union-attr]
+    token = extract_csrf(page)
+    done = client.post(
+        "/auth/two-factor/setup", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token}
+    )
+    assert done.status_code == 200, done.get_data(as_text=True)
+    codes = _RECOVERY.findall(done.get_data(as_text=True))
+    assert len(codes) == 10
+    return secret, codes
+
+
+def next_totp(secret: str) -> str:
+    """The code of the next time step (the current one may be spent already)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + totp.interval)
