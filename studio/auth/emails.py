@@ -18,8 +18,11 @@ def normalise(email: str) -> str:
     """NFKC, case-folded, with the domain IDNA-encoded (``ａｄｍｉｎ@Exämple.com`` →
     ``admin@xn--exmple-cua.com``): every spelling of one address compares equal."""
     email = unicodedata.normalize("NFKC", email).strip().casefold()
+    # Spaces, controls, format characters (zero-width, direction marks), unassigned code points.
+    if any(unicodedata.category(c)[0] in "CZ" for c in email):
+        raise EmailError("This e-mail address contains invisible characters. Type it again.")
     local, at, domain = email.rpartition("@")
-    if not at or not local or not domain or any(c.isspace() for c in email):
+    if not at or not local or not domain:
         raise EmailError("Enter a valid e-mail address.")
     try:
         domain = idna.encode(domain, uts46=True).decode("ascii")

@@ -77,20 +77,21 @@ def context_words(email: str = "", names: Iterable[str] = ()) -> list[str]:
 
 
 def _spelled(word: str) -> re.Pattern[str]:
-    return re.compile("".join(f"[{re.escape(LEET.get(c, c))}]" for c in word))
+    """``word`` in any leet spelling, with separators allowed between its letters."""
+    return re.compile(r"[\W_]*".join(f"[{re.escape(LEET.get(c, c))}]" for c in word))
 
 
 def context_problem(password: str, words: Iterable[str]) -> str | None:
-    """Refuse a password whose strength comes from context words, in any case or leet
-    spelling: without them, fewer than MIN_OWN_CHARS characters of its own remain, or what
-    remains is easy to guess."""
+    """Refuse a password whose strength comes from context words, in any case, leet or
+    separated spelling: without them, what remains must be strong on its own (zxcvbn's
+    top score, about 10^10 guesses) and at least MIN_OWN_CHARS characters long."""
     rest, found = unicodedata.normalize("NFKC", password).casefold(), []
     for word in words:  # longest first: "socialstudio" before "social"
-        rest, hits = _spelled(word).subn(" ", rest)
+        rest, hits = _spelled(word).subn("", rest)
         if hits:
             found.append(word)
-    own = rest.replace(" ", "")
-    if found and (len(own) < MIN_OWN_CHARS or zxcvbn(own)["score"] < 3):
+    rest = re.sub(r"[\W_]+", "", rest)  # separators add no strength
+    if found and (len(rest) < MIN_OWN_CHARS or zxcvbn(rest)["score"] < 4):
         named = ", ".join(f"“{w}”" for w in found[:3])
         return (
             f"This password is built from the name of this service, the company or your "
