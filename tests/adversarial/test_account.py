@@ -313,3 +313,34 @@ def test_production_session_cookie_is_host_prefixed(make_app) -> None:
         assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes
         assert not any(a.startswith("domain=") for a in attributes)
     assert client.get("/dashboard/", **site).status_code == 200
+
+
+HELD_BACK = [
+    "/dashboard/",
+    "/videos/",
+    "/posts/",
+    "/audit/",
+    "/auth/two-factor/setup",
+    "/auth/email",
+]
+
+
+def test_a_one_time_password_opens_nothing_but_the_password_change(app: Flask) -> None:
+    from studio.auth import services
+
+    one_time = "plum-cactus-lantern-voyage"
+    with app.app_context():
+        services.create_user(db.session, "new@example.com", one_time, Role.ADMIN, one_time=True)
+    client = app.test_client()
+    assert _login(client, "new@example.com", one_time).headers["Location"] == "/auth/password"
+    token = csrf_token(client, "/auth/password")
+    before = Snapshot(app)
+    for url in HELD_BACK:
+        answer = client.get(url)
+        assert (answer.status_code, answer.headers.get("Location")) == (302, "/auth/password")
+    for url in ("/tiktok/connect", "/staff/"):
+        answer = client.post(
+            url, data={"csrf_token": token, "email": "x@example.com", "role": "admin"}
+        )
+        assert (answer.status_code, answer.headers.get("Location")) == (302, "/auth/password")
+    before.assert_unchanged()
