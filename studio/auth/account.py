@@ -14,7 +14,13 @@ from flask_login import current_user, login_required
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth import bp, services, twofactor
-from studio.auth.forms import EmailChangeForm, EnrolForm, PasswordChangeForm, ReauthForm
+from studio.auth.forms import (
+    ConfirmForm,
+    EmailChangeForm,
+    EnrolForm,
+    PasswordChangeForm,
+    ReauthForm,
+)
 from studio.auth.views import limit_account
 from studio.extensions import limiter
 
@@ -82,6 +88,17 @@ def _codes_page(codes: list[str]):
     return response
 
 
+def _setup_page(form: EnrolForm, secret: str | None, status: int = 200):
+    qr = None
+    if secret:
+        uri = twofactor.totp_uri(current_user, secret, current_app.config["OPERATOR_NAME"])
+        qr = segno.make(uri).svg_data_uri(scale=5)
+    page = render_template(
+        "auth/totp_setup.html", form=form, qr=qr, secret=secret, start=ConfirmForm()
+    )
+    return page, status
+
+
 @bp.route("/two-factor/setup", methods=["GET", "POST"])
 @login_required
 def totp_setup():
@@ -89,19 +106,28 @@ def totp_setup():
         return _enabled_page(ReauthForm(formdata=None))
     form = EnrolForm()
     login = services.login_row(db.session, current_user.login_session_id)
-    secret = twofactor.pending_secret(db.session, login)
-    if form.validate_on_submit():
+    secret = twofactor.pending_secret(login)
+    if secret and form.validate_on_submit():
         try:
             codes = twofactor.enable_totp(db.session, current_user, secret, form.code.data, login)
         except services.AuthError as exc:
             flash(str(exc), "error")
-        else:
-            _audit(Action.AUTH_TOTP_ENABLED, "two-factor turned on; recovery codes issued")
-            flash("Two-factor sign-in is on.", "success")
-            return _codes_page(codes)
-    uri = twofactor.totp_uri(current_user, secret, current_app.config["OPERATOR_NAME"])
-    qr = segno.make(uri).svg_data_uri(scale=5)
-    return render_template("auth/totp_setup.html", form=form, qr=qr, secret=secret)
+            return _setup_page(form, secret, 400)
+        _audit(Action.AUTH_TOTP_ENABLED, "two-factor turned on; recovery codes issued")
+        flash("Two-factor sign-in is on.", "success")
+        return _codes_page(codes)
+    return _setup_page(form, secret, 400 if form.errors else 200)
+
+
+@bp.route("/two-factor/start", methods=["POST"])
+@login_required
+def totp_start():
+    """A new enrolment seed (a POST: GETs change nothing)."""
+    if current_user.totp_enabled or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.totp_setup"))
+    login = services.login_row(db.session, current_user.login_session_id)
+    twofactor.start_enrolment(db.session, login)
+    return redirect(url_for("auth.totp_setup"))
 
 
 @bp.route("/two-factor/disable", methods=["POST"])

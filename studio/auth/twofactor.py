@@ -53,14 +53,21 @@ def totp_uri(user: User, secret: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def pending_secret(session: Session, login: LoginSession) -> str:
-    """The seed being enrolled in this login session (created on first use, vault-wrapped).
+def pending_secret(login: LoginSession | None) -> str | None:
+    """The seed being enrolled in this login session, if one was started.
 
-    It lives in the database row of the sign-in, not in the cookie: Flask's cookie is signed,
-    not encrypted, so anything in it can be read by whoever holds the cookie.
+    It lives in the database row of the sign-in, vault-wrapped, not in the cookie: Flask's
+    cookie is signed, not encrypted, so anything in it can be read by whoever holds it.
     """
-    if login.pending_totp:
-        return vault.unwrap(login.pending_totp).decode()
+    if login is None or not login.pending_totp:
+        return None
+    return vault.unwrap(login.pending_totp).decode()
+
+
+def start_enrolment(session: Session, login: LoginSession | None) -> str:
+    """A fresh seed for this login session's enrolment (replacing any earlier one)."""
+    if login is None:
+        raise AuthError("Sign in again to set up two-factor sign-in.")
     secret = new_totp_secret()
     login.pending_totp = vault.wrap(secret)
     session.commit()

@@ -143,6 +143,8 @@ def test_no_cookie_ever_holds_the_totp_seed_or_a_recovery_code(app: Flask, users
     seen: list[str] = []
     page = client.get("/auth/two-factor/setup").get_data(as_text=True)
     seen += _cookie_texts(app, client)
+    client.post("/auth/two-factor/start", data={"csrf_token": extract_csrf(page)})
+    seen += _cookie_texts(app, client)
     client.post("/auth/two-factor/setup", data={"code": "000000", "csrf_token": extract_csrf(page)})
     seen += _cookie_texts(app, client)
     secret, codes = enrol_totp(client)

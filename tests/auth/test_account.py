@@ -44,6 +44,9 @@ def test_a_recovery_code_also_turns_off_two_factor_after_losing_the_device(app, 
 
 def test_pending_seed_is_kept_server_side_and_encrypted(app, auth, client):
     auth.login()
+    intro = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    assert 'id="totp-key"' not in intro
+    client.post("/auth/two-factor/start", data={"csrf_token": csrf_token(client, "/dashboard/")})
     first = client.get("/auth/two-factor/setup").get_data(as_text=True)
     again = client.get("/auth/two-factor/setup").get_data(as_text=True)
     key = 'id="totp-key" data-copy>'
