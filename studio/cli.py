@@ -61,7 +61,7 @@ def create_user_command(email: str, role: str) -> None:
         user = auth.create_user(db.session, email, password, Role(role))
     except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from exc
-    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created {user.email} as {role}")
+    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created staff #{user.id} as {role}")
     click.echo(f"Created {user.email} ({user.role}).")
 
 
