@@ -90,11 +90,11 @@ def seed_demo_command() -> None:
         click.echo("Users already exist; nothing seeded.")
         return
     password = auth.generate_password()
-    auth.create_user(db.session, "admin@example.com", password, Role.ADMIN)
+    auth.create_user(db.session, "admin@example.com", password, Role.ADMIN, one_time=True)
     record(Action.USER_CREATED, actor=Actor.system("seed-demo"), summary="demo admin created")
     click.echo("")
     click.echo("  Demo admin:  admin@example.com")
-    click.echo(f"  Password:    {password}   (shown once; change it under your account)")
+    click.echo(f"  Password:    {password}   (one-time: you choose your own at first sign-in)")
     click.echo("")
 
 

@@ -90,6 +90,8 @@ def _finish_login(user: User, remember: bool, next_url: str | None) -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(limit_ip, methods=["POST"])
+# Per account, but a browser holding the account's device cookie counts in its own bucket:
+# strangers cannot lock the owner out (see studio/auth/devices.py for the decision).
 @limiter.limit(limit_account, methods=["POST"], key_func=devices.login_limit_key)
 def login():
     if current_user.is_authenticated:

@@ -131,3 +131,10 @@ def test_cli_refuses_to_delete_the_last_admin(app, runner, users):
     assert "At least one active admin must remain." in result.output
     make_user(app, "second@example.com", "plum cactus lantern voyage", Role.ADMIN)
     assert runner.invoke(args=["delete-user", "admin@example.com"]).exit_code == 0
+
+
+def test_the_demo_admin_password_is_one_time_too(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "you choose your own at first sign-in" in result.output
+    assert _user(app, "admin@example.com").must_change_password
