@@ -144,3 +144,14 @@ def test_two_factor_with_recovery_codes(open_page, live_server, users, width):
     page.get_by_role("button", name="Change e-mail").click()
     page.get_by_text("Your e-mail is now boss@example.com.").wait_for()
     _fits(page, width)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_confirmation_code_has_a_copy_button(open_page, live_server, width):
+    page = open_page(width)
+    page.goto(live_server.url + "/data-deletion")
+    page.locator("#name").fill("Acme Studio")
+    page.locator("#deletion-form button[type=submit]").click()
+    code = page.locator("#confirmation-code").get_attribute("data-code")
+    assert code and _copied(page, "#confirmation-code") == code
+    _fits(page, width)
