@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from studio.auth import devices
+
 Config = Mapping[str, Any]
 
 
@@ -283,6 +285,13 @@ def cookies(config: Config) -> list[dict[str, str]]:
             "name": str(config.get("REMEMBER_COOKIE_NAME") or "remember_token"),
             "purpose": "Keeps a staff member signed in when they choose “keep me signed in”.",
             "lifetime": f"{days} days.",
+        },
+        {
+            "name": devices.cookie_name(config),
+            "purpose": "Set after a staff sign-in: lets that browser keep signing in while "
+            "strangers' failed attempts lock the account for everyone else. It names the "
+            "account only as a keyed digest and grants no access by itself.",
+            "lifetime": f"{devices.LIFETIME // 86400} days.",
         },
     ]
 
