@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from studio import ledger
 from studio.audit import Action, Actor, record
 from studio.audit.services import erase_payloads_matching
 from studio.auth import services as auth
@@ -15,6 +16,7 @@ def delete_staff(session: Session, actor: User | None, target: User) -> None:
     payloads that hold their address (failed sign-ins); entries keep only ``staff #id``."""
     old = target.email
     auth.delete_user(session, actor, target)
+    ledger.append(ledger.STAFF, target.id)  # a restored backup must forget the person too
     erase_payloads_matching(session, [old])
     session.commit()
     record(

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from studio import db
+from studio import db, ledger
 from studio.audit.models import AuditEntry
 from studio.auth.models import LoginSession, Role, User
 from tests.conftest import AuthActions, make_user
@@ -104,6 +104,10 @@ def test_admin_deletes_a_staff_account(app, admin_client):
         deleted = db.session.scalar(select(AuditEntry).where(AuditEntry.kind == "user:deleted"))
         assert deleted.summary == f"deleted staff #{uid}; personal data erased, sessions ended"
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.actor_id == str(uid)))
+        # A backup restored later replays the erasure (deletion ledger).
+        assert {"kind": ledger.STAFF, "id": uid} in [
+            {"kind": e["kind"], "id": e["id"]} for e in ledger.entries()
+        ]
     assert "Deleted the staff account of staff@example.com" in admin_client.get("/staff/").get_data(
         as_text=True
     )
