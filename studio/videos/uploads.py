@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
 from studio.db import utcnow
-from studio.videos import media, parts, services, storage
+from studio.videos import digest, media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
 from studio.videos.sizes import describe_limit
@@ -279,9 +279,11 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
     upload_id, name, length = upload.id, upload.display_name, upload.length
     path = storage.part_path(upload_id)
     parts.forget_hasher(upload_id)
-    digest = hasher.hexdigest() if hasher is not None else None
+    content_hash = digest.label(hasher) if hasher is not None else None
     try:
-        stored = services.store_file(session, path, name, user, consume=True, sha256=digest)
+        stored = services.store_file(
+            session, path, name, user, consume=True, content_hash=content_hash
+        )
     except media.MediaRejected as exc:
         storage.remove(path)
         _drop(session, upload_id)
@@ -294,7 +296,7 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
         _drop(session, upload_id)
         raise UploadError(404, "This upload was cancelled.") from None
     _drop(session, upload_id)
-    return Progress(length, length, stored, hashed_inline=digest is not None)
+    return Progress(length, length, stored, hashed_inline=content_hash is not None)
 
 
 def _drop(session: Session, upload_id: str) -> None:

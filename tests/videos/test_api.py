@@ -182,10 +182,11 @@ def test_resume_after_the_hash_state_is_lost(
     response = uploader.patch(url, 5000, data[5000:])
     assert response.status_code == 200
     with app.app_context():
-        from studio.videos.services import sha256_file
+        from studio.videos import digest
 
         video = db.session.get(Video, response.get_json()["video_id"])
-        assert video.sha256 == sha256_file(Path(app.instance_path) / "uploads" / video.storage_name)
+        stored = Path(app.instance_path) / "uploads" / video.storage_name
+        assert video.content_hash == digest.of_file(stored)
 
 
 def test_cancel_leaves_no_file_or_row(app: Flask, uploader: Uploader) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.auth.models import User
-from studio.videos import media, samples, services, storage
+from studio.videos import digest, media, samples, services, storage
 from studio.videos.models import Video
 
 
@@ -32,7 +32,8 @@ def test_create_video_from_file_stores_a_copy_with_poster(
         assert storage.video_path(video).read_bytes() == sample_mp4.read_bytes()
         assert storage.poster_path(video).read_bytes()[:2] == b"\xff\xd8"
         assert sample_mp4.exists()
-        assert len(video.sha256) == 64 and video.size_bytes == sample_mp4.stat().st_size
+        assert video.content_hash == digest.of_file(sample_mp4)
+        assert video.size_bytes == sample_mp4.stat().st_size
 
 
 def test_same_bytes_give_the_existing_video(app: Flask, sample_mp4: Path) -> None:
