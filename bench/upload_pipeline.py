@@ -397,7 +397,7 @@ def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
     code = (
         "import json, time\n"
         "from studio import create_app, db\n"
-        "from studio.videos import media, services, storage\n"
+        "from studio.videos import digest, media, services, storage\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         f"    video = services.get_video(db.session, {video_id})\n"
@@ -405,7 +405,7 @@ def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
         "    out = {}\n"
         "    t = time.perf_counter(); media.validate(path, services.limits())\n"
         "    out['validate'] = time.perf_counter() - t\n"
-        "    t = time.perf_counter(); services.sha256_file(path)\n"
+        "    t = time.perf_counter(); digest.of_file(path)\n"
         "    out['rehash'] = time.perf_counter() - t\n"
         "    t = time.perf_counter(); media.make_poster(path, path.with_suffix('.bench.jpg'))\n"
         "    out['poster'] = time.perf_counter() - t\n"

@@ -14,7 +14,6 @@ import io
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,9 +22,8 @@ from werkzeug.exceptions import ClientDisconnected
 from studio.videos import digest
 
 BLOCK = 1024 * 1024
-# While a part arrives, the bytes written so far are flushed to disk in the background every
-# FLUSH_EVERY bytes, so the fsync that acknowledges the part waits only for the last few.
-FLUSH_EVERY = 16 * BLOCK
+# While a part arrives, what was written is handed to the disk every FLUSH_EVERY bytes.
+FLUSH_EVERY = 8 * BLOCK
 # The hash is computed while the bytes arrive. Hashers cannot be stored, so the running
 # hash lives in the process that received the previous part; a part that lands in another
 # worker (or after a restart) drops it, and the hash is then computed once from disk at the end.
@@ -88,8 +86,7 @@ def write_part(
     part.truncate(offset)  # a torn write after the last commit never counts
     part.seek(offset)
     try:
-        with _Flusher(part.fileno()) as flusher:
-            written = _copy(body, part, room, hasher, flusher)
+        written = _copy(body, part, room, hasher, _Writeback(part.fileno(), offset))
         if fsync_each or written == room:
             os.fsync(part.fileno())  # the offset committed next must survive a power cut
     except (OSError, BodyTooLong):
@@ -99,7 +96,7 @@ def write_part(
     return written
 
 
-def _copy(body: BinaryIO, part: io.FileIO, room: int, hasher: Any, flusher: _Flusher) -> int:
+def _copy(body: BinaryIO, part: io.FileIO, room: int, hasher: Any, writeback: _Writeback) -> int:
     # BLAKE3 hashes a block in a tenth of the time it takes to receive it, so it runs inline.
     view = memoryview(bytearray(BLOCK))
     written = 0
@@ -111,45 +108,34 @@ def _copy(body: BinaryIO, part: io.FileIO, room: int, hasher: Any, flusher: _Flu
         if hasher is not None:
             hasher.update(view[:n])
         written += n
-        flusher.wrote(n)
+        writeback.wrote(n)
     if read_into(body, view[:1]):
         raise BodyTooLong()
     return written
 
 
-class _Flusher:
-    """fdatasync the file from a helper thread every FLUSH_EVERY bytes written.
+class _Writeback:
+    """Start writing the part to disk while it still arrives, every FLUSH_EVERY bytes.
 
-    The disk then writes while the network delivers, instead of after; a flush failing raises
-    its OSError at the end of the part. At most one flush is in flight.
+    posix_fadvise(DONTNEED) queues the dirty pages of a range for writeback without waiting,
+    and drops the ones already on disk (a large upload does not flood the page cache). Only a
+    hint: durability still comes from the fsync that ends the part, which then waits for the
+    last few MiB instead of the whole part.
     """
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, offset: int) -> None:
         self.fd = fd
-        self.pool: ThreadPoolExecutor | None = None
-        self.pending: Future[None] | None = None
-        self.unflushed = 0
+        self.queued = self.mark = self.end = offset  # queued ≤ mark ≤ end
 
     def wrote(self, n: int) -> None:
-        self.unflushed += n
-        if self.unflushed < FLUSH_EVERY or (self.pending and not self.pending.done()):
+        self.end += n
+        if self.end - self.mark < FLUSH_EVERY:
             return
-        if self.pending is not None:
-            self.pending.result()
-        self.pool = self.pool or ThreadPoolExecutor(max_workers=1)
-        self.pending = self.pool.submit(os.fdatasync, self.fd)
-        self.unflushed = 0
-
-    def __enter__(self) -> _Flusher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self.pending is not None:
-                self.pending.result()
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
+        # [queued, mark) went to the disk at the previous call, and its clean pages go now;
+        # [mark, end) starts its way to the disk.
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(self.fd, self.queued, self.end - self.queued, os.POSIX_FADV_DONTNEED)
+        self.queued, self.mark = self.mark, self.end
 
 
 def read_into(body: BinaryIO, view: memoryview) -> int:
