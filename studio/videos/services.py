@@ -107,6 +107,9 @@ def store_file(
         raise
     content_hash = content_hash or digest.of_file(path)
     existing = find_same_content(session, path, content_hash)
+    # End the read: the writes below start their own transaction (the unique hash settles a
+    # race), so a SQLite snapshot taken here never has to become a writer after others wrote.
+    session.commit()
     if existing is not None and existing.has_file:
         if consume:
             storage.remove(path)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import utcnow
+from studio.db import begin_write, utcnow
 from studio.videos import digest, media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
@@ -58,6 +58,9 @@ def start_upload(session: Session, user: Any, length: Any, name: Any) -> UploadS
     limit = int(_config("MAX_VIDEO_BYTES"))
     if length > limit:
         raise UploadError(413, too_large(length, limit))
+    # The checks read what the insert below relies on: hold the write lock from the start
+    # (on SQLite a reader cannot become a writer once another upload has committed).
+    begin_write(session)
     _check_room(session, length)
     _check_open_sessions(session, user)
     now = utcnow()
