@@ -45,6 +45,22 @@ def test_same_bytes_give_the_existing_video(app: Flask, sample_mp4: Path) -> Non
         assert len(list(storage.uploads_dir().glob("*.mp4"))) == 1
 
 
+def test_a_video_stored_before_blake3_is_still_found_by_its_sha256(
+    app: Flask, sample_mp4: Path, tmp_path: Path
+) -> None:
+    """Rows from before migration 0012 hold "sha256:<hex>"; the same bytes match them."""
+    with app.app_context():
+        first = services.create_video_from_file(db.session, sample_mp4, "a.mp4", None)
+        first.content_hash = digest.of_file(sample_mp4, digest.LEGACY)  # as 0012 left it
+        db.session.commit()
+        assert first.content_hash.startswith("sha256:")
+        other = samples.make_video(tmp_path / "other.mp4", seconds=4.0)
+        second = services.create_video_from_file(db.session, sample_mp4, "b.mp4", None)
+        third = services.create_video_from_file(db.session, other, "c.mp4", None)
+        assert second.id == first.id and third.id != first.id
+        assert third.content_hash == digest.of_file(other)
+
+
 def test_rejected_file_names_the_rule(app: Flask, tmp_path: Path) -> None:
     path = samples.make_low_fps(tmp_path / "slow.mp4")
     with app.app_context():
