@@ -48,4 +48,5 @@ def downgrade() -> None:
             type_=sa.String(length=64),
             existing_nullable=False,
         )
+    with op.batch_alter_table("videos", schema=None) as batch_op:
         batch_op.create_unique_constraint(op.f("uq_videos_sha256"), ["sha256"])
