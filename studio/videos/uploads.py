@@ -101,7 +101,7 @@ def part_sizes() -> tuple[int, int]:
     first, largest = int(_config("UPLOAD_PART_BYTES")), int(_config("UPLOAD_MAX_PART_BYTES"))
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
     if cap:
-        largest = min(largest, int(cap) // 2)
+        largest = min(largest, int(cap))  # the cap counts the body alone: a part may fill it
     return min(first, largest), largest
 
 
