@@ -101,7 +101,9 @@ def part_sizes() -> tuple[int, int]:
     first, largest = int(_config("UPLOAD_PART_BYTES")), int(_config("UPLOAD_MAX_PART_BYTES"))
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
     if cap:
-        largest = min(largest, int(cap))  # the cap counts the body alone: a part may fill it
+        # Just under the cap: a body of exactly the cap is refused behind gunicorn (Werkzeug
+        # cannot tell it from a longer one when the server terminates the input stream).
+        largest = min(largest, int(cap) * 15 // 16)
     return min(first, largest), largest
 
 
