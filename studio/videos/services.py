@@ -67,11 +67,9 @@ def find_by_hash(session: Session, content_hash: str) -> Video | None:
 
 
 def _has_legacy_rows(session: Session) -> bool:
-    # A range on the unique index ("sha256:" < hash < "sha256;"), not a LIKE that scans.
-    prefix = f"{digest.LEGACY}:"
-    legacy = select(Video.id).where(
-        Video.content_hash > prefix, Video.content_hash < f"{digest.LEGACY};"
-    )
+    # A prefix match, not a range on the index: ":" sorts differently under some collations.
+    # It scans until the first legacy row; with none left, the table once per finished upload.
+    legacy = select(Video.id).where(Video.content_hash.startswith(f"{digest.LEGACY}:"))
     return session.scalar(legacy.limit(1)) is not None
 
 
