@@ -61,7 +61,7 @@ def query_plans(app: Flask, run: Callable[[], object], table: str) -> list[str]:
     return plans
 
 
-def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) -> Any:
+def video_row(storage_name: str, content_hash: str, size_bytes: int, **fields: Any) -> Any:
     """A library row described as a 10 s portrait H.264 MP4 without probing any file (the
     sandbox does not probe; list tests need no file); ``fields`` override the rest."""
     from studio.videos.models import Video
@@ -76,7 +76,10 @@ def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) ->
         "fps": 30.0,
     }
     return Video(
-        storage_name=storage_name, sha256=sha256, size_bytes=size_bytes, **(facts | fields)
+        storage_name=storage_name,
+        content_hash=content_hash,
+        size_bytes=size_bytes,
+        **(facts | fields),
     )
 
 
@@ -110,3 +113,11 @@ def next_totp(secret: str) -> str:
 
     totp = pyotp.TOTP(secret)
     return totp.at(time.time() + totp.interval)
+
+
+def sent_sha256(app: Any, video: Any) -> str:
+    """The SHA-256 of a stored video's file, as the sandbox reports the bytes it received."""
+    from studio.videos import digest, storage
+
+    with app.app_context():
+        return digest.hex_of(digest.of_file(storage.video_path(video), digest.LEGACY))

@@ -161,7 +161,7 @@ DATASETS: tuple[Dataset, ...] = (
         subjects="people appearing in videos, and account owners the videos were sent to",
         columns=(
             "videos.display_name",
-            "videos.sha256",
+            "videos.content_hash",
             "videos.storage_name",
             "videos.poster_name",
             "upload_sessions.display_name",
