@@ -293,6 +293,7 @@ def test_production_session_cookie_is_host_prefixed(make_app) -> None:
         ENV="production",
         TRUSTED_HOSTS=["studio.example.com"],
         TIKTOK_CLIENT_SECRET="a-real-client-secret-for-production",
+        PUBLIC_URL="https://studio.example.com",
     )
     make_user(app, "admin@example.com", ADMIN_PASSWORD, Role.ADMIN)
     client = app.test_client()
