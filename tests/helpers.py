@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -78,3 +79,17 @@ def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) ->
     return Video(
         storage_name=storage_name, sha256=sha256, size_bytes=size_bytes, **(facts | fields)
     )
+
+
+def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
+    """Poll ``condition`` until it returns something truthy (returned), or fail after
+    ``timeout`` seconds saying ``what`` was awaited. Deadlines are generous: they only bound a
+    broken run, they never pace a healthy one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(every)
