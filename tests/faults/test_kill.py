@@ -14,17 +14,12 @@ from sqlalchemy import select
 from studio import db
 from studio.posts.models import Post, PostStatus
 from studio.sandbox import holds
-from tests.faults.support import posts, received, settle
+from tests.faults.support import CALLS, posts, received, settle
 from tests.posts.conftest import make_post
 from tests.workers import Workers, big_video
 
 SMALL, LARGE = 2_000_000, 66_000_000  # one chunk; two chunks (32 MB + 34 MB)
 KILLS = 10
-CALLS = {  # TikTok calls a kill can catch, and the points of each where it may land
-    "/v2/post/publish/inbox/video/init/": ("before", "after"),
-    "/upload/": ("before", "mid_body", "after"),
-    "/v2/post/publish/status/fetch/": ("before", "after"),
-}
 # before: the call is on its way; mid_body: half the chunk sent; after: TikTok acted and
 # answered, nothing recorded yet; lease: on its way, killed right after a lease renewal.
 EXTRA = ("lease",)
