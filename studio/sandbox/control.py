@@ -79,7 +79,7 @@ def set_faults() -> Response | tuple[Response, int]:
 
 @bp.get("/holds")
 def held_calls() -> Response:
-    """The calls parked right now: `[{id, method, path, port}]`."""
+    """The calls parked right now: `[{id, method, path, port, phase}]`."""
     return jsonify([held.public() for held in holds.parked(sandbox_state())])
 
 

@@ -32,7 +32,8 @@ class Held:
 
     def public(self) -> dict[str, Any]:
         """JSON-friendly view."""
-        return {"id": self.id, "method": self.method, "path": self.path, "port": self.port}
+        fields = ("id", "method", "path", "port", "phase")
+        return {name: getattr(self, name) for name in fields}
 
 
 def arm(state: SandboxState, endpoints: list[str], skip: int = 0) -> None:
