@@ -168,6 +168,12 @@ def expire_upload(publish_id: str) -> Response:
     return jsonify({"changed": bool(uploads)})
 
 
+@bp.post("/expire_tokens")
+def expire_tokens() -> Response:
+    """TikTok ends every access token issued so far, early; later ones live their full TTL."""
+    return jsonify({"expired": tokens.expire_access_tokens(sandbox_state())})
+
+
 @bp.post("/deauthorize")
 def deauthorize() -> Response | tuple[Response, int]:
     """The user removes the app in TikTok: `{open_id, reason=1}`; revokes and notifies."""

@@ -17,6 +17,7 @@ from studio.db import utcnow
 from studio.posts import tasks
 from studio.posts.models import PostStatus
 from studio.sandbox import holds
+from studio.sandbox import tokens as tiktok_tokens
 from studio.tiktok import services as tiktok
 from studio.tiktok.models import AccountStatus, TikTokAccount
 from studio.tiktok.tokens import read_token
@@ -32,11 +33,7 @@ STATUS = "/v2/post/publish/status/fetch/"
 
 def expire_at_tiktok(sandbox: Any) -> int:
     """Every access token the sandbox issued so far expires now (the refresh tokens live on)."""
-    with sandbox.state.lock:
-        tokens = list(sandbox.state.access.values())
-        for token in tokens:
-            token.expires_at = time.time()
-    return len(tokens)
+    return tiktok_tokens.expire_access_tokens(sandbox.state)
 
 
 def expire_in_our_records(app: Flask, account_id: int) -> None:
