@@ -81,10 +81,17 @@ def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) ->
     )
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
+def wait_until(
+    condition: Callable[[], Any],
+    timeout: float,
+    what: str,
+    every: float = 0.05,
+    pause: Callable[[float], Any] | None = None,
+) -> Any:
     """Poll ``condition`` until it returns something truthy (returned), or fail after
     ``timeout`` seconds saying ``what`` was awaited. Deadlines are generous: they only bound a
-    broken run, they never pace a healthy one."""
+    broken run, they never pace a healthy one. ``pause(ms)`` replaces the sleep between checks
+    (browser tests pass ``page.wait_for_timeout``)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -92,4 +99,7 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str, every: f
             return value
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(every)
+        if pause is None:
+            time.sleep(every)
+        else:
+            pause(every * 1000)
