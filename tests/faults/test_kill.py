@@ -69,7 +69,7 @@ class Killer:
             if point in holds.PHASES and held.phase != point:
                 holds.release(self.sandbox.state, held.id, then=point)
                 continue
-            if point == "lease" and owner and not self.renewed(owner.pid, snapshot):
+            if point == "lease" and snapshot and not self.renewed(owner.pid, snapshot):
                 continue  # the heartbeat renews within a third of the lease
             if owner is not None:
                 self.workers.kill(owner)
