@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -121,3 +122,27 @@ def sent_sha256(app: Any, video: Any) -> str:
 
     with app.app_context():
         return digest.hex_of(digest.of_file(storage.video_path(video), digest.LEGACY))
+
+
+def wait_until(
+    condition: Callable[[], Any],
+    timeout: float,
+    what: str,
+    every: float = 0.05,
+    pause: Callable[[float], Any] | None = None,
+) -> Any:
+    """Poll ``condition`` until it returns something truthy (returned), or fail after
+    ``timeout`` seconds saying ``what`` was awaited. Deadlines are generous: they only bound a
+    broken run, they never pace a healthy one. ``pause(ms)`` replaces the sleep between checks
+    (browser tests pass ``page.wait_for_timeout``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        if pause is None:
+            time.sleep(every)
+        else:
+            pause(every * 1000)

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from studio import db, jobs
 from studio.videos import digest
 from studio.videos.models import Video
 from studio.videos.storage import uploads_dir
-from tests.helpers import video_row
+from tests.helpers import video_row, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_KEYS = (
@@ -116,6 +115,24 @@ class Workers:
         """The consumers still running."""
         return [p for p in self.started if p.poll() is None]
 
+    def owner_of(self, port: int) -> subprocess.Popen | None:
+        """The live consumer that holds the TCP connection whose local port is `port` (read
+        from /proc: the connection's socket inode, then whose file descriptors point to it)."""
+        sockets = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[9] != "0":
+                    sockets.add(f"socket:[{fields[9]}]")
+        for proc in self.alive():
+            for fd in Path(f"/proc/{proc.pid}/fd").iterdir():
+                try:
+                    if os.readlink(fd) in sockets:
+                        return proc
+                except OSError:  # closed meanwhile
+                    continue
+        return None
+
     @staticmethod
     def kill(proc: subprocess.Popen) -> None:
         """SIGKILL: no cleanup, no signal handler, the task it ran is simply gone."""
@@ -136,15 +153,13 @@ class Workers:
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str, worker: Any = None) -> Any:
-    """Poll `predicate` until it is truthy (returned) or fail; `worker` must stay alive."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert worker is None or worker.poll() is None, "the worker process died"
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    """`wait_until(predicate, ...)`, failing at once should the process `worker` die."""
+
+    def check() -> Any:
+        assert worker is None or worker.poll() is None, f"the worker process died ({what})"
+        return predicate()
+
+    return wait_until(check, timeout, what)
 
 
 def big_video(app: Flask, size: int, source: Path | None = None) -> Video:

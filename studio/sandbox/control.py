@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from studio.sandbox import authorize, faults, lifecycle, tokens
+from studio.sandbox import authorize, faults, holds, lifecycle, tokens
 from studio.sandbox.api import sandbox_state
 from studio.sandbox.creators import CREATORS, avatar_svg, by_id
 
@@ -77,6 +77,33 @@ def set_faults() -> Response | tuple[Response, int]:
     return jsonify({"config": state.config.public_dict(), "fault_rules": state.fault_rules})
 
 
+@bp.get("/holds")
+def held_calls() -> Response:
+    """The calls parked right now: `[{id, method, path, port, phase}]`."""
+    return jsonify([held.public() for held in holds.parked(sandbox_state())])
+
+
+@bp.post("/holds")
+def arm_hold() -> Response | tuple[Response, int]:
+    """`{endpoints: [...], skip: 0}`: park the call after the next `skip` matching ones."""
+    body = _body()
+    endpoints = body.get("endpoints")
+    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
+        return _bad("endpoints must be a list of path prefixes")
+    holds.arm(sandbox_state(), endpoints, int(body.get("skip", 0)))
+    return jsonify({"ok": True})
+
+
+@bp.post("/holds/<int:held_id>/release")
+def release_hold(held_id: int) -> Response | tuple[Response, int]:
+    """Let a parked call go on; `then: "mid_body" | "after"` parks it again there."""
+    try:
+        released = holds.release(sandbox_state(), held_id, _body().get("then"))
+    except ValueError as exc:
+        return _bad(str(exc))
+    return jsonify({"released": released})
+
+
 @bp.post("/webhook")
 def trigger_webhook() -> Response | tuple[Response, int]:
     """Send `{event, open_id, content}`; `wait: true` delivers before answering."""
@@ -139,6 +166,12 @@ def expire_upload(publish_id: str) -> Response:
         for upload in uploads:
             upload.expires_at = 0.0
     return jsonify({"changed": bool(uploads)})
+
+
+@bp.post("/expire_tokens")
+def expire_tokens() -> Response:
+    """TikTok ends every access token issued so far, early; later ones live their full TTL."""
+    return jsonify({"expired": tokens.expire_access_tokens(sandbox_state())})
 
 
 @bp.post("/deauthorize")

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
+from studio.sandbox import holds
 from studio.sandbox.errors import api_response, oauth_response
 from studio.sandbox.state import SandboxState
 
@@ -88,6 +89,8 @@ def register_faults(app: Flask) -> None:
             return None
         g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
         state: SandboxState = current_app.extensions["tiktok_sandbox"]
+        holds.match(state, path)
+        holds.pause(state, "before")
         fault = pick(state, path)
         if fault is None:
             return None
@@ -106,7 +109,8 @@ def register_faults(app: Flask) -> None:
 
     @app.after_request
     def _drop_after(response: Response) -> Response:
-        """`drop_after`: the request took effect, but the answer never arrives."""
+        """A hold parks the answered call here; `drop_after`: the answer never arrives."""
+        holds.pause(current_app.extensions["tiktok_sandbox"], "after")
         if g.get("sandbox_drop_after"):
             return _drop()
         return response

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from studio.sandbox import create_sandbox
+from studio.sandbox import create_sandbox, holds
 from studio.sandbox.state import SandboxState
 
 
@@ -59,7 +59,8 @@ class SandboxServer:
         return self.state.send_webhook(event, open_id, content, wait)
 
     def stop(self) -> None:
-        """Stop serving, cancel pending status timers and close the socket."""
+        """Stop serving, let parked calls go, cancel pending status timers, close the socket."""
+        holds.release_all(self.state)
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)

@@ -25,6 +25,9 @@ class SandboxState:
         """Forget all codes, tokens, publishes and counters; keep the config."""
         with self.lock:
             self.cancel_timers()
+            for held in getattr(self, "held", {}).values():  # parked calls go on (holds.py)
+                held.stop_at = None
+                held.go.set()
             self.rng = random.Random(self.config.seed)
             self.codes: dict[str, AuthCode] = {}
             self.grants: dict[str, Grant] = {}
@@ -36,6 +39,8 @@ class SandboxState:
             self.counters: Counter[str] = Counter()
             self.webhooks: list[dict[str, Any]] = []
             self.fault_rules: list[dict[str, Any]] = []
+            self.hold_rules: list[dict[str, Any]] = []
+            self.held: dict[int, Any] = {}
 
     def reseed(self) -> None:
         """Restart the fault random stream from the configured seed."""

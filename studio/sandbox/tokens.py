@@ -164,6 +164,15 @@ def revoke_access_token(state: SandboxState, token: str) -> Grant:
         return grant
 
 
+def expire_access_tokens(state: SandboxState) -> int:
+    """Every access token issued so far expires now (refresh tokens live on); how many."""
+    with state.lock:
+        tokens = list(state.access.values())
+        for token in tokens:
+            token.expires_at = time.time()
+    return len(tokens)
+
+
 def authenticate(state: SandboxState, header: str | None) -> tuple[Grant, AccessToken]:
     """Resolve `Authorization: Bearer …` or raise 401 access_token_invalid."""
     if not header or not header.startswith("Bearer "):

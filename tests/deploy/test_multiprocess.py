@@ -12,7 +12,6 @@ import itertools
 import os
 import re
 import signal
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -25,10 +24,11 @@ from sqlalchemy import create_engine, text
 from tests.deploy.conftest import DEPLOY_ENV
 from tests.deploy.stack import PostgresDatabase, Stack
 from tests.deploy.web import Staff, Visitor
-from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD
+from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, wait_until
 
 pytestmark = pytest.mark.deploy
 
+INBOX_INIT = "/v2/post/publish/inbox/video/init/"
 T = TypeVar("T")
 _addresses = (f"10.{b}.{c}.{d}" for b in (20, 21) for c in range(256) for d in range(1, 255))
 _ACCOUNT = re.compile(r'<h2 id="acct-(\d+)">([^<]+)</h2>')
@@ -159,9 +159,9 @@ def test_gunicorns_access_log_holds_no_bearer_value(stack: Stack) -> None:
     assert visitor.get(f"/data-deletion/status/{code}?from=mail").status_code == 200
     media = "eyJwIjoxfQ.fake-media-token-abcdefghijklmnop"
     assert visitor.get(f"/media/{media}").status_code == 403
-    deadline = time.monotonic() + 15  # gunicorn writes the line after answering
-    while "/media/[redacted]" not in stack.log("web")[since:] and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(  # gunicorn writes the line after answering
+        lambda: "/media/[redacted]" in stack.log("web")[since:], 15, "gunicorn's access log line"
+    )
     log = stack.log("web")[since:]
     assert "/data-deletion/email/[redacted]" in log and "/media/[redacted]" in log, log[-2000:]
     assert "/data-deletion/status/[redacted]" in log
@@ -245,21 +245,22 @@ def test_exactly_one_refresh_when_both_consumers_need_one(
 ) -> None:
     """Both consumers start a send with a dead token at the same moment: one refresh.
 
-    ``tiktok``: the sandbox stops accepting the token (both get 401, both ask to refresh the
-    stale token). ``database``: the stored expiry has passed (both refresh ahead of the call).
+    The sandbox parks both inits until both arrived, so each single-threaded consumer holds
+    one of the two sends. ``tiktok``: the sandbox stops accepting the token (both get 401,
+    both ask to refresh the stale token). ``database``: the stored expiry has passed (both
+    refresh ahead of the call).
     """
     staff, account_id = connect(stack, "quiet")
-    connected = time.monotonic()
     video_id = staff.upload(sample_mp4)["video_id"]
     senders = [admin(stack), admin(stack)]
     before = stack.sandbox("state")["counters"].get("refreshes", 0)
     audited = refreshes_audited(pg_database, account_id)
+    for _post in range(2):
+        stack.sandbox("holds", {"endpoints": [INBOX_INIT]})
     with consumers_paused(stack):
         post_ids = at_once([lambda s=s: s.send_draft(video_id, account_id) for s in senders])
-        if where == "tiktok":
-            # Tokens older than 8 s are dead at TikTok; a fresh one lives long enough to send.
-            time.sleep(max(0.0, connected + 9 - time.monotonic()))
-            stack.sandbox("faults", {"access_token_max_age": 8})
+        if where == "tiktok":  # the token we hold is dead at TikTok; a refreshed one lives
+            assert stack.sandbox("expire_tokens", {})["expired"] >= 1
         else:
             query(
                 pg_database,
@@ -267,10 +268,12 @@ def test_exactly_one_refresh_when_both_consumers_need_one(
                 "WHERE id = :id",
                 id=account_id,
             )
-    try:
-        statuses = [staff.wait_terminal(post_id) for post_id in post_ids]
-    finally:
-        stack.sandbox("faults", {"access_token_max_age": None})
+    parked = wait_until(
+        lambda: len(calls := stack.sandbox("holds")) == 2 and calls, 90, "both inits at TikTok"
+    )
+    for held in parked:
+        stack.sandbox(f"holds/{held['id']}/release", {})
+    statuses = [staff.wait_terminal(post_id) for post_id in post_ids]
 
     assert [s["status"] for s in statuses] == ["in_inbox", "in_inbox"]
     assert stack.sandbox("state")["counters"]["refreshes"] == before + 1

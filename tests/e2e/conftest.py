@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from tests.helpers import wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -85,3 +88,11 @@ class LiveServer:
 def live_server(app: Flask) -> Iterator[LiveServer]:
     with LiveServer(app) as server:
         yield server
+
+
+def wait_in_page(
+    page: Any, condition: Callable[[], Any], timeout: float, what: str, every: float = 0.05
+) -> Any:
+    """`tests.helpers.wait_until` for browser tests: polls with `page.wait_for_timeout`, so
+    Playwright keeps dispatching the page's events (routes, dialogs) between the checks."""
+    return wait_until(condition, timeout, what, every=every, pause=page.wait_for_timeout)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from studio.sandbox.server import SandboxServer
 from studio.tiktok.models import TikTokAccount
 from studio.videos import storage
 from studio.videos.models import Video
-from tests.e2e.conftest import ARTIFACTS, LiveServer
-from tests.helpers import ADMIN_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, LiveServer, wait_in_page
+from tests.helpers import ADMIN_PASSWORD, wait_until
 
 
 @pytest.fixture
@@ -106,7 +105,8 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
     expect(page.locator("#upload-resume")).to_be_hidden()  # nothing left to resume
     expect(page.locator("#upload-cancel")).to_be_disabled()
-    page.wait_for_timeout(300)  # let the bar's width transition end before the picture
+    # The bar's width transition ends before the picture is taken.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     shot(page, "04-uploaded")
     page.locator("#upload-result").get_by_role("link", name="Open it").click()
     page.wait_for_url(re.compile(r".*/videos/\d+$"))
@@ -160,14 +160,14 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     shot(page, "08-posts")
 
 
-def wait_for_status(app: Flask, post_id: int, status: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_status(app: Flask, post_id: int, status: str, timeout: float = 60.0) -> None:
+    def reached() -> bool:
         with app.app_context():
-            if db.session.get(Post, post_id).status == status:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"post {post_id} never reached {status}")
+            post = db.session.get(Post, post_id)
+            db.session.refresh(post)
+            return post.status == status
+
+    wait_until(reached, timeout, f"post {post_id} to reach {status}", every=0.1)
 
 
 def test_account_owner_deletes_their_data_and_follows_it_by_code(
@@ -200,12 +200,14 @@ def test_account_owner_deletes_their_data_and_follows_it_by_code(
     page.locator("#delete-now").click()
     page.wait_for_url(re.compile(r".*/data-deletion/status.*"))
     status = page.locator("#request-status")
-    for _ in range(60):  # the status page refreshes itself while the request is open
+
+    def completed() -> bool:
         if status.get_attribute("data-status") == "completed":
-            break
-        page.wait_for_timeout(500)
-        page.reload()
-    expect(status).to_have_attribute("data-status", "completed")
+            return True
+        page.reload()  # as the page does by itself while the request is open
+        return False
+
+    wait_in_page(page, completed, 60, "the deletion request to complete", every=0.5)
     shot(page, "13-deletion-completed")
 
     # The code alone finds the request again; a guessed one does not.

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from studio.videos import samples
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, wait_in_page
 from tests.helpers import ADMIN_PASSWORD
 
 
@@ -85,10 +85,7 @@ def test_cancel_stops_and_says_so(upload_page, server: LiveServer, tmp_path: Pat
 
     page.route("**/videos/uploads/**", stall)
     page.set_input_files("#video-file", str(big))
-    for _ in range(400):  # until the first part went through and the second one hangs
-        if held:
-            break
-        page.wait_for_timeout(50)
+    wait_in_page(page, lambda: held, 60, "the first part to go through, the second to hang")
     assert page.locator("#upload-bar").get_attribute("aria-valuenow") != "0"
     # The route stays: unrouting may release the held part, and the upload could then finish
     # before the click (Cancel aborts the held request; the DELETE passes through `stall`).

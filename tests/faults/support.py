@@ -16,6 +16,12 @@ from studio.posts.models import Post
 from studio.sandbox.server import SandboxServer
 from tests.helpers import sent_sha256
 
+CALLS = {  # the TikTok calls of a send a fault can catch, and the points where each can be held
+    "/v2/post/publish/inbox/video/init/": ("before", "after"),
+    "/upload/": ("before", "mid_body", "after"),
+    "/v2/post/publish/status/fetch/": ("before", "after"),
+}
+
 
 def posts(app: Flask, ids: Iterable[int]) -> list[Post]:
     """Fresh copies of the posts, in the order of `ids`."""

@@ -16,14 +16,16 @@ from studio.audit.models import AuditEntry
 from studio.db import utcnow
 from studio.posts import tasks
 from studio.posts.models import PostStatus
+from studio.sandbox import holds
+from studio.sandbox import tokens as tiktok_tokens
 from studio.tiktok import services as tiktok
 from studio.tiktok.models import AccountStatus, TikTokAccount
 from studio.tiktok.tokens import read_token
 from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
-from tests.helpers import extract_csrf
-from tests.posts.conftest import load, make_post, queue_held_upload
-from tests.workers import Workers, big_video, wait_for
+from tests.helpers import extract_csrf, wait_until
+from tests.posts.conftest import held_chunk, make_post, queue_held_upload
+from tests.workers import Workers, big_video
 
 INBOX_INIT = "/v2/post/publish/inbox/video/init/"
 STATUS = "/v2/post/publish/status/fetch/"
@@ -31,11 +33,7 @@ STATUS = "/v2/post/publish/status/fetch/"
 
 def expire_at_tiktok(sandbox: Any) -> int:
     """Every access token the sandbox issued so far expires now (the refresh tokens live on)."""
-    with sandbox.state.lock:
-        tokens = list(sandbox.state.access.values())
-        for token in tokens:
-            token.expires_at = time.time()
-    return len(tokens)
+    return tiktok_tokens.expire_access_tokens(sandbox.state)
 
 
 def expire_in_our_records(app: Flask, account_id: int) -> None:
@@ -77,20 +75,21 @@ def assert_connected_with_live_tokens(app: Flask, sandbox: Any, account_id: int)
 def test_token_expiring_mid_upload_costs_one_refresh(
     app: Flask, sandbox, account, workers: Workers, known: bool, tally
 ):
-    """Fault: while the second chunk of a two-chunk upload is on its way (held 2 s by the
-    sandbox), TikTok's access token expires. Either our records say so too (the job refreshes
-    before its next status call), or TikTok expired it early (the status call gets a 401).
+    """Fault: while the second chunk of a two-chunk upload is on its way (parked by the
+    sandbox until the test has expired the token), TikTok's access token expires. Either our
+    records say so too (the job refreshes before its next status call), or TikTok expired it
+    early (the status call gets a 401).
 
     Asserts: the post ends IN_INBOX with one init and one complete, byte-exact upload; exactly
     one refresh reached TikTok; a 401 only in the early case; the account stays connected with
     the rotated, working tokens.
     """
-    video, post_id = queue_held_upload(app, sandbox, account, 66_000_000, hold=2.0)
-    worker = workers.start()
-    wait_for(lambda: load(app, post_id).next_chunk == 1, 60, "the first chunk", worker)
+    video, post_id = queue_held_upload(app, sandbox, account, 66_000_000)
+    held = held_chunk(sandbox, worker=workers.start())
     expired = expire_at_tiktok(sandbox)
     if known:
         expire_in_our_records(app, account.id)
+    holds.release(sandbox.state, held.id)
     [post] = settle(app, [post_id], timeout=60)
     assert post.status == PostStatus.IN_INBOX
     assert post.bytes_sent == 66_000_000 and post.restarts == 0
@@ -107,10 +106,10 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
     app: Flask, sandbox, account, workers: Workers, tally
 ):
     """Fault: TikTok expires the access token early (our records still call it valid), and two
-    worker processes start a post each; the sandbox holds both inits for 3 s, so both go out
-    with the old token and both get a 401 at about the same time. Each then refreshes: one
-    gets the rotated pair under the account's row lock, the other must use it, not refresh
-    with the refresh token TikTok just rotated away.
+    worker processes start a post each; the sandbox parks both inits until both arrived, so
+    both go out with the old token and both get a 401 at about the same time. Each then
+    refreshes: one gets the rotated pair under the account's row lock, the other must use it,
+    not refresh with the refresh token TikTok just rotated away.
 
     Asserts: both posts end IN_INBOX with their videos once; each post saw exactly one 401 on
     init (so both really held the old token); exactly one refresh grant reached TikTok and one
@@ -120,14 +119,19 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
     videos = [big_video(app, 1_500_000 + i) for i in range(2)]
     ids = [make_post(app, video, account) for video in videos]
     expired = expire_at_tiktok(sandbox)
-    sandbox.state.fault_rules.append(
-        {"endpoint": INBOX_INIT, "count": 2, "kind": "slow", "seconds": 3.0}
-    )
-    for proc in (workers.start(), workers.start()):
-        workers.wait_ready(proc)  # both take a post at once, not one after the other
+    holds.arm(sandbox.state, [INBOX_INIT])
+    holds.arm(sandbox.state, [INBOX_INIT])
+    workers.start(), workers.start()
     with app.app_context():
         for post_id in ids:
             tasks.send_post(post_id)
+    both = wait_until(
+        lambda: len(parked := holds.parked(sandbox.state)) == 2 and parked,
+        60,
+        "both inits to reach TikTok",
+    )
+    for held in both:
+        holds.release(sandbox.state, held.id)
     finished = settle(app, ids, timeout=60)
     problems = received(app, sandbox, finished, videos)
     lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]

@@ -142,26 +142,34 @@ def make_post(
         return post.id
 
 
-def queue_held_upload(
-    app: Flask, sandbox: Any, account: Any, size: int, hold: float
-) -> tuple[Any, int]:
+def queue_held_upload(app: Flask, sandbox: Any, account: Any, size: int) -> tuple[Any, int]:
     """Queue the send of a `size`-byte video (two chunks, for sizes of 64 to 96 MB): the sandbox
-    takes the first chunk at once and holds the second for `hold` seconds, so a test can act
-    mid-upload. Returns the video and the post's id."""
+    takes the first chunk and parks the second on arrival (`held_chunk` waits for it), so a
+    test acts mid-upload. Returns the video and the post's id."""
     from studio.posts import tasks
+    from studio.sandbox import holds
     from tests.workers import big_video
 
     video = big_video(app, size)
-    sandbox.state.fault_rules.extend(
-        [
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": 0.01},
-            {"endpoint": "/upload/", "count": 1, "kind": "slow", "seconds": hold},
-        ]
-    )
+    holds.arm(sandbox.state, ["/upload/"], skip=1)
     post_id = make_post(app, video, account)
     with app.app_context():
         tasks.send_post(post_id)
     return video, post_id
+
+
+def held_chunk(sandbox: Any, phase: str = "before", worker: Any = None) -> Any:
+    """Wait until the sandbox parked the held chunk at `phase` ("before": on its way;
+    "mid_body": half of it sent), moving it there from arrival; returns the parked call."""
+    from studio.sandbox import holds
+    from tests.workers import wait_for
+
+    what = f"the second chunk to be parked at {phase}"
+    held = wait_for(lambda: holds.parked(sandbox.state), 60, what, worker)[0]
+    if held.phase != phase:
+        holds.release(sandbox.state, held.id, then=phase)
+        held = wait_for(lambda: holds.parked(sandbox.state), 60, what, worker)[0]
+    return held
 
 
 def run_once(app: Flask, post_id: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,8 +15,9 @@ from studio import db
 from studio.db import utcnow
 from studio.posts import tasks
 from studio.posts.models import Post, PostStatus
+from studio.sandbox import holds
 from tests.helpers import sent_sha256
-from tests.posts.conftest import load, queue_held_upload
+from tests.posts.conftest import held_chunk, load, queue_held_upload
 from tests.workers import Workers, wait_for
 
 
@@ -30,14 +30,14 @@ def queue(app: Flask, tmp_path: Path) -> Iterator[Callable[[], object]]:
 
 
 def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, queue):
-    # Chunks of 32 MB and 38 MB: the first goes at once; the second hangs, so the kill lands
-    # mid-upload.
-    video, post_id = queue_held_upload(app, sandbox, account, 70_000_000, hold=8.0)
+    # Chunks of 32 MB and 38 MB: the first goes at once; the second is parked with half of it
+    # received, so the kill lands mid-upload.
+    video, post_id = queue_held_upload(app, sandbox, account, 70_000_000)
     first = queue()
-    wait_for(lambda: load(app, post_id).next_chunk == 1, 30, "the first chunk", first)
-    time.sleep(0.3)
+    held = held_chunk(sandbox, "mid_body", first)
     first.send_signal(signal.SIGKILL)
     first.wait()
+    holds.release(sandbox.state, held.id)
     post = load(app, post_id)
     assert post.status == PostStatus.UPLOADING and post.bytes_sent == 32_000_000
     # No heartbeat any more: the lease runs out, then the sweeper enqueues the post again.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from studio.sandbox.server import SandboxServer
+from tests.helpers import wait_until
 
 REDIRECT = "https://app.example.com/tiktok/callback"
 ALL_SCOPES = "user.info.basic,user.info.profile,user.info.stats,video.upload,video.publish"
@@ -156,12 +156,8 @@ class Receiver:
         self.thread.join(timeout=5)
 
 
-def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
-    """Poll until predicate() is truthy, returning its value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+def wait_for(
+    predicate: Any, timeout: float = 30.0, what: str = "the sandbox's timed status change"
+) -> Any:
+    """Poll until predicate() is truthy, returning its value (see tests.helpers.wait_until)."""
+    return wait_until(predicate, timeout, what, every=0.02)

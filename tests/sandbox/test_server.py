@@ -5,12 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 
 import requests
 
 from studio.sandbox import create_sandbox
 from studio.sandbox.server import SandboxServer
+from tests.helpers import wait_until
 
 
 def _free_port() -> int:
@@ -46,14 +46,14 @@ def test_run_sandbox_standalone(http: requests.Session) -> None:
         [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 10
-        while True:
+
+        def answers() -> dict | None:
             try:
-                config = http.get(f"http://127.0.0.1:{port}/_sandbox/config", timeout=1).json()
-                break
+                return http.get(f"http://127.0.0.1:{port}/_sandbox/config", timeout=5).json()
             except requests.ConnectionError:
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
+                return None
+
+        config = wait_until(answers, 60, "the standalone sandbox to answer")
         assert config["client_key"] == "standalone"
     finally:
         proc.terminate()
