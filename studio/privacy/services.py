@@ -19,6 +19,7 @@ from studio.privacy.models import (
     DeletionBrowser,
     DeletionRequest,
     RequestStatus,
+    RequestType,
 )
 from studio.security import external_url
 
@@ -63,6 +64,7 @@ def open_request(
     identifier: str,
     actor: Actor,
     verified: bool = False,
+    request_type: RequestType = RequestType.ERASURE,
 ) -> tuple[DeletionRequest, str]:
     """Store a new request; returns it and its confirmation code (shown once, never stored)."""
     code = codes.new_code()
@@ -74,6 +76,7 @@ def open_request(
         code_hash=codes.hash_code(code),
         source=source,
         kind=kind,
+        request_type=request_type,
         data_key=key,
         subject_enc=vault.encrypt(key, json.dumps(subject)),
         subject_salt=salt,
@@ -88,8 +91,14 @@ def open_request(
     record(
         Action.DELETION_REQUESTED,
         actor=actor,
-        summary=f"deletion request #{req.id} received ({source}, {kind})",
-        payload={"request_id": req.id, "source": source, "kind": kind, "verified": verified},
+        summary=f"{request_type} request #{req.id} received ({source}, {kind})",
+        payload={
+            "request_id": req.id,
+            "source": source,
+            "kind": kind,
+            "request_type": str(request_type),
+            "verified": verified,
+        },
     )
     return req, code
 
@@ -155,6 +164,8 @@ def start(session: Session, req: DeletionRequest, actor: Actor) -> DeletionReque
         return req
     if req.status != RequestStatus.VERIFIED:
         raise _refuse(session, "Only verified requests can be carried out.")
+    if req.request_type != RequestType.ERASURE:
+        raise _refuse(session, "Only erasure requests erase anything.")
     now = db.utcnow()
     req.status = RequestStatus.IN_PROGRESS
     req.approved_at = req.approved_at or now
@@ -177,7 +188,12 @@ def _enqueue(req: DeletionRequest) -> None:
 
 
 def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
-    """An admin accepts a verified request: it runs now."""
+    """An admin accepts a verified request: an erasure runs now, a copy is marked provided."""
+    if req.request_type == RequestType.COPY:
+        from studio.privacy import rights
+
+        note = "The copy was made available."
+        return rights.resolve(session, req, Actor.user(user), note, user.id)
     start(session, req, Actor.user(user))
     req.decided_by = user.id
     session.commit()
@@ -260,14 +276,15 @@ def extend(
 
 def _notify_extension(req: DeletionRequest) -> None:
     """Tell the requester: by e-mail when we have one; the status page always shows it."""
-    email = subject(req).get("email")
+    email = subject(req).get("notice_email") or subject(req).get("email")
     if not email:
         return
     from studio.privacy import mail
 
     mail.send(
         email,
-        "Your data deletion request: deadline extended",
+        f"Your data {'deletion ' if req.request_type == RequestType.ERASURE else ''}request: "
+        "deadline extended",
         f"We need more time to complete your request.\n\nReason: {req.extension_reason}\n"
         f"New deadline: {req.due_at:%d %B %Y}.\n\nYou can follow it with your confirmation "
         f"code on {external_url('privacy.status_lookup')}",
@@ -305,7 +322,9 @@ def due_for_auto_start(session: Session) -> list[DeletionRequest]:
     hours = int(current_app.config["DELETION_EXPORT_WINDOW_HOURS"])
     cutoff = db.utcnow() - dt.timedelta(hours=hours)
     query = select(DeletionRequest).where(
-        DeletionRequest.status == RequestStatus.VERIFIED, DeletionRequest.verified_at <= cutoff
+        DeletionRequest.status == RequestStatus.VERIFIED,
+        DeletionRequest.verified_at <= cutoff,
+        DeletionRequest.request_type == RequestType.ERASURE,
     )
     return list(session.scalars(query))
 
