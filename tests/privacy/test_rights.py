@@ -60,7 +60,9 @@ def test_copy_request_downloads_everything_and_erases_nothing(app, client, sent_
     export = client.get("/data-deletion/export").get_json(force=True)
     assert export["tiktok_account"]["open_id"] == sent_post_open_id(app)
     assert [p["id"] for p in export["posts"]] == [sent_post.id]
-    done = client.post("/data-deletion/confirm", data={"csrf_token": csrf_token(client, "/data-deletion")})
+    done = client.post(
+        "/data-deletion/confirm", data={"csrf_token": csrf_token(client, "/data-deletion")}
+    )
     assert done.status_code == 303 and done.headers["Location"].endswith(code)
     req = _request(app)
     assert req.status == RequestStatus.COMPLETED and req.subject_enc is None
