@@ -199,11 +199,14 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         key="audit_payloads",
         title="Audit log contents",
-        subjects="account owners and staff",
+        subjects="account owners, staff, and people who sign in with TikTok without a connected "
+        "account (to revoke access, or to verify a request)",
         columns=("audit_entries.payload", "audit_entries.salt"),
         purpose="Prove what was exchanged with TikTok and what staff did (secrets removed).",
         basis=LEGITIMATE,
-        retention="As long as the log is kept, unless erased earlier.",
+        retention="As long as the log is kept, unless erased earlier. For people whose TikTok "
+        "account is not connected (their TikTok ID and display name): "
+        "{UNCONNECTED_AUDIT_DAYS} days, then the retention job erases the contents.",
         erasure="A deletion request erases the contents of every entry about the account; the "
         "entry's digest stays, so the chain still verifies.",
     ),
