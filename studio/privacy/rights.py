@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db, vault
+from studio import vault
 from studio.audit import Action, Actor, record
 from studio.privacy.execute import KEPT_RECEIPT
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
-from studio.privacy.services import RequestError, close, lock, subject
+from studio.privacy.services import RequestError, close, lock, past_export_window, subject
 
 
 def resolve(
@@ -60,14 +57,7 @@ def set_notice_email(session: Session, req: DeletionRequest, email: str | None) 
 
 def copies_served(session: Session) -> list[DeletionRequest]:
     """Verified copy requests whose download window has passed: they complete."""
-    hours = int(current_app.config["DELETION_EXPORT_WINDOW_HOURS"])
-    cutoff = db.utcnow() - dt.timedelta(hours=hours)
-    query = select(DeletionRequest).where(
-        DeletionRequest.status == RequestStatus.VERIFIED,
-        DeletionRequest.verified_at <= cutoff,
-        DeletionRequest.request_type == RequestType.COPY,
-    )
-    return list(session.scalars(query))
+    return past_export_window(session, RequestType.COPY)
 
 
 COPY_SERVED = "Your copy was available for download after verification; nothing was erased."

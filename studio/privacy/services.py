@@ -319,12 +319,17 @@ def due_for_auto_start(session: Session) -> list[DeletionRequest]:
     """Verified requests whose export window has passed, when auto-execution is on."""
     if not current_app.config["DELETION_AUTO_EXECUTE"]:
         return []
+    return past_export_window(session, RequestType.ERASURE)
+
+
+def past_export_window(session: Session, request_type: RequestType) -> list[DeletionRequest]:
+    """Verified requests of ``request_type`` whose download window has passed."""
     hours = int(current_app.config["DELETION_EXPORT_WINDOW_HOURS"])
     cutoff = db.utcnow() - dt.timedelta(hours=hours)
     query = select(DeletionRequest).where(
         DeletionRequest.status == RequestStatus.VERIFIED,
         DeletionRequest.verified_at <= cutoff,
-        DeletionRequest.request_type == RequestType.ERASURE,
+        DeletionRequest.request_type == request_type,
     )
     return list(session.scalars(query))
 

@@ -30,6 +30,13 @@ def _count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
+def _file_by_email(client, request_type: str, **form: str) -> None:
+    token = csrf_token(client, "/data-deletion")
+    data = {"csrf_token": token, "kind": "email", "email": "staff@example.com", **form}
+    answer = client.post("/data-deletion", data={**data, "request_type": request_type})
+    assert answer.status_code == 303
+
+
 def _outbox(app) -> list[email.message.Message]:
     paths = sorted(Path(app.instance_path, "outbox").glob("*.eml"))
     return [email.message_from_bytes(p.read_bytes()) for p in paths]
@@ -82,15 +89,7 @@ def sent_post_open_id(app) -> str:
 
 
 def test_copy_request_completes_when_the_download_window_ends(app, client, users):
-    client.post(
-        "/data-deletion",
-        data={
-            "csrf_token": csrf_token(client, "/data-deletion"),
-            "kind": "email",
-            "email": "staff@example.com",
-            "request_type": "copy",
-        },
-    )
+    _file_by_email(client, "copy")
     (message,) = _outbox(app)
     assert "for a copy of the data" in _body(message)
     with app.app_context():
@@ -136,16 +135,7 @@ def test_correction_needs_its_text_and_stores_nothing_without_it(app, client):
 
 def test_correction_is_resolved_by_an_admin_with_a_note(app, client, users):
     wrong = "My e-mail is misspelt: it should be staff@example.com"
-    client.post(
-        "/data-deletion",
-        data={
-            "csrf_token": csrf_token(client, "/data-deletion"),
-            "kind": "email",
-            "email": "staff@example.com",
-            "request_type": "correction",
-            "correction": wrong,
-        },
-    )
+    _file_by_email(client, "correction", correction=wrong)
     req = _request(app)
     assert req.request_type == RequestType.CORRECTION and wrong not in (req.subject_enc or "")
     with app.app_context():
