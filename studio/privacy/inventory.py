@@ -222,8 +222,8 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="deletion_requests",
-        title="Deletion requests",
-        subjects="people who ask us to delete their data",
+        title="Data requests (deletion, copy, correction)",
+        subjects="people who ask us to delete, copy or correct their data",
         columns=(
             "deletion_requests.subject_enc",
             "deletion_requests.subject_hash",
@@ -234,7 +234,9 @@ DATASETS: tuple[Dataset, ...] = (
             "deletion_requests.reason",
             "deletion_requests.extension_reason",
         ),
-        purpose="Verify who asked, carry out the request and prove that we did.",
+        purpose="Verify who asked, carry out the request and prove that we did. What a "
+        "correction request says is wrong, and an optional address for notices, are kept "
+        "with who asked.",
         basis=LEGAL,
         retention="Who asked is kept encrypted only while the request is open. Afterwards a "
         "receipt remains for {DELETION_RECEIPT_DAYS} days: a salted hash of the identifier, "

@@ -60,4 +60,4 @@ def copies_served(session: Session) -> list[DeletionRequest]:
     return past_export_window(session, RequestType.COPY)
 
 
-COPY_SERVED = "Your copy was available for download after verification; nothing was erased."
+COPY_SERVED = "Your copy was available for download after verification."
