@@ -5,8 +5,8 @@ not an erasure: every column the inventory declares as personal data and that is
 in the database (not encrypted, not a hash) is searched for the user id Meta's signed callback
 gives. With no match the request completes with a receipt saying "we hold no data linked to
 this Meta user" and listing where we looked. A match is never reported as "nothing held": the
-step stops with ``MetaMatch`` and the request stays in progress for an administrator (the
-queue shows the error), who rejects it with a reason or deletes by hand.
+step stops with ``MetaMatch`` and the request stays in progress, not retried, for an
+administrator (the queue shows the error), who deletes by hand or rejects it with a reason.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from studio import db, vault
@@ -208,7 +208,7 @@ def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> De
     lock(session, req)
     if not req.is_open:
         raise _refuse(session, "This request is already closed.")
-    if req.status == RequestStatus.IN_PROGRESS:
+    if req.status == RequestStatus.IN_PROGRESS and not stopped_on_meta_match(req):
         raise _refuse(session, "Erasure has started; it cannot be rejected now.")
     close(session, req, RequestStatus.REJECTED, reason, decided_by=user.id)
     record(
@@ -218,6 +218,14 @@ def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> De
         payload={"request_id": req.id, "reason": reason},
     )
     return req
+
+
+META_MATCH = "MetaMatch"  # studio.privacy.meta.MetaMatch's name, kept as last_error
+
+
+def stopped_on_meta_match(req: DeletionRequest) -> bool:
+    """A Meta request whose search matched stored data: it erased nothing and may be rejected."""
+    return req.kind == "meta" and req.last_error == META_MATCH
 
 
 def close(
@@ -338,7 +346,10 @@ def stuck(session: Session, minutes: int = 10) -> list[DeletionRequest]:
     """In-progress requests not touched for a while (their job was lost)."""
     cutoff = db.utcnow() - dt.timedelta(minutes=minutes)
     query = select(DeletionRequest).where(
-        DeletionRequest.status == RequestStatus.IN_PROGRESS, DeletionRequest.updated_at <= cutoff
+        DeletionRequest.status == RequestStatus.IN_PROGRESS,
+        DeletionRequest.updated_at <= cutoff,
+        # A Meta search that matched waits for an administrator, not for another try.
+        or_(DeletionRequest.last_error.is_(None), DeletionRequest.last_error != META_MATCH),
     )
     return list(session.scalars(query))
 

@@ -27,6 +27,9 @@ def test_the_search_covers_every_readable_personal_column_of_the_inventory(app):
     assert "posts.caption" in places and "audit_entries.payload" in places
     assert "tiktok_accounts.open_id" in places and "users.email" in places
     assert not any(c.endswith(("_enc", "_hash", "data_key")) for c in places)
+    from studio.privacy import services
+
+    assert services.META_MATCH == meta.MetaMatch.__name__
 
 
 def test_nothing_held_is_said_and_where_we_looked_is_listed(meta_app):
@@ -53,3 +56,20 @@ def test_a_match_is_never_reported_as_nothing_held(meta_app, users):
     with meta_app.app_context():
         req = db.session.scalar(select(DeletionRequest))
         assert req.status == RequestStatus.IN_PROGRESS and req.last_error == "MetaMatch"
+
+    # It waits for an administrator (no endless retries), who can reject it with a reason.
+    from studio.privacy import services
+    from tests.conftest import AuthActions
+    from tests.helpers import csrf_token
+
+    with meta_app.app_context():
+        assert services.stuck(db.session, minutes=-1) == []
+    admin = meta_app.test_client()
+    AuthActions(meta_app, admin).login()
+    url = f"/privacy/requests/{req.id}"
+    token = csrf_token(admin, url)
+    reason = "Your ID appears only by chance in a staff e-mail address; we hold no data of yours."
+    admin.post(url + "/reject", data={"csrf_token": token, "reject-reason": reason})
+    with meta_app.app_context():
+        req = db.session.get(DeletionRequest, req.id)
+        assert req.status == RequestStatus.REJECTED and req.reason == reason
