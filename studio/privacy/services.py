@@ -148,7 +148,7 @@ def mark_verified(
     record(
         Action.DELETION_VERIFIED,
         actor=Actor.public(),
-        summary=f"deletion request #{req.id} verified ({req.kind})",
+        summary=f"{req.request_type} request #{req.id} verified ({req.kind})",
         payload={"request_id": req.id},
         account_id=account_id,
     )
@@ -214,7 +214,7 @@ def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> De
     record(
         Action.DELETION_REJECTED,
         actor=Actor.user(user),
-        summary=f"deletion request #{req.id} rejected",
+        summary=f"{req.request_type} request #{req.id} rejected",
         payload={"request_id": req.id, "reason": reason},
     )
     return req
@@ -276,7 +276,7 @@ def extend(
     record(
         Action.DELETION_EXTENDED,
         actor=Actor.user(user),
-        summary=f"deletion request #{req.id} extended by {months} month(s)",
+        summary=f"{req.request_type} request #{req.id} extended by {months} month(s)",
         payload={"request_id": req.id, "months": months, "reason": reason},
     )
     return req

@@ -211,7 +211,7 @@ def export_data():
     record(
         Action.DELETION_EXPORTED,
         actor=Actor.public(),
-        summary=f"deletion request #{req.id}: requester downloaded their data",
+        summary=f"{req.request_type} request #{req.id}: requester downloaded their data",
         payload={"request_id": req.id},
         account_id=req.account_id,
     )
