@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from studio import accesslog, config, db, errors, jobs, security
+from studio import accesslog, bodies, config, db, errors, jobs, logfile, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
 ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
@@ -29,7 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    security.restrict_files(Path(app.instance_path))
     config.load(app, test_config)
     register_logging(app)
     register_extensions(app)
@@ -46,10 +46,12 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logfile.install(app)
     accesslog.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
+    bodies.init_app(app)  # first: its hook caps the body before CSRF or anyone reads a form
     db.db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

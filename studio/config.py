@@ -56,7 +56,8 @@ class Defaults:
     SANDBOX_PORT = SANDBOX_PORT
 
     MAX_VIDEO_BYTES = 4 * GIB
-    MAX_CONTENT_LENGTH: int | None = None
+    MAX_CONTENT_LENGTH: int | None = None  # ceiling of every body cap (studio/bodies.py)
+    MAX_BODY_BYTES = 1024**2  # body cap of endpoints without their own (forms, JSON)
     UPLOAD_RESERVE_BYTES = 256 * 1024**2
     VIDEO_RETENTION_DAYS = 7
 
@@ -64,10 +65,17 @@ class Defaults:
     OPERATOR_EMAIL = "privacy@example.com"
     OPERATOR_ADDRESS = "1 Example Street, Example City"
     OPERATOR_WEBSITE = "https://example.com"
+    OPERATOR_HOSTING = ""  # e.g. "Hetzner Online GmbH, Germany": named in the policy
+    OPERATOR_COUNTRY = ""  # where the operator is established (transfers statement)
+    OPERATOR_AI_CONTENT = False  # our videos may be AI-generated: the policy says how we label
     OPERATOR_PRIVACY_EXTRA = ""
     OPERATOR_TERMS = ""
 
     REQUIRE_ADMIN_2FA = False
+    # "Keep me signed in" lasts 7 days: long enough that staff who publish a few times a week
+    # are not asked every morning, short enough that a forgotten laptop or a copied cookie
+    # stops working within a week (the login session row expires with it, and signing out or
+    # a password change ends it at once). Without it a sign-in lasts 12 hours (one work day).
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 7
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     LOGIN_RATE_LIMIT_IP = "10 per minute"
@@ -92,12 +100,19 @@ class Defaults:
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
     # Audit contents about people whose TikTok account is not connected (revocation, name check)
     UNCONNECTED_AUDIT_DAYS = 30
-    META_ENABLED = False  # list Meta in the policy (Instagram publishing)
+    META_ENABLED = False  # reserved: no Instagram publishing code yet (the policy ignores it)
     META_APP_SECRET: str | None = None  # verifies Meta's signed_request
-    GOOGLE_ENABLED = False  # list Google in the policy (YouTube publishing)
+    GOOGLE_ENABLED = False  # reserved: no YouTube code yet (the policy ignores it)
     MAIL_FROM = "Social Studio <no-reply@example.com>"
     MAIL_OUTBOX: str | None = None  # default instance/outbox/; used when SMTP_HOST is unset
     OUTBOX_RETENTION_DAYS = 30
+    CONTACT_RETENTION_DAYS = 180
+    LOG_FILE: str | None = None  # the app's own log file; unset: stderr (journald)
+    LOG_RETENTION_DAYS = (
+        14  # rotated daily; the policy states it  # contact-form messages are deleted after this
+    )
+    BACKUP_RETENTION_DAYS = 30  # operators delete database backups older than this
+    DELETION_LEDGER_PATH: str | None = None  # default instance/deletion-ledger.jsonl
     SMTP_HOST: str | None = None
     SMTP_PORT = 587
     SMTP_USERNAME: str | None = None
@@ -148,6 +163,14 @@ def _require_production_secrets(app: Flask) -> None:
 def _apply_production_defaults(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = True
     app.config["REMEMBER_COOKIE_SECURE"] = True
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/ and
+    # no Domain: a sibling subdomain or a plain-http page cannot plant or overwrite it.
+    app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.config["SESSION_COOKIE_PATH"] = "/"
+    app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+    app.config["REMEMBER_COOKIE_PATH"] = "/"
+    app.config["REMEMBER_COOKIE_DOMAIN"] = None
     app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024**2

@@ -1,7 +1,7 @@
 """privacy: single-use e-mail links and server-side browser holds on deletion requests
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-07 01:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import studio.db
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("used_at", studio.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_links")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_deletion_links_token_hash")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_deletion_links_request_id"), "deletion_links", ["request_id"], unique=False
@@ -43,6 +44,7 @@ def upgrade() -> None:
         sa.Column("created_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", studio.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_browsers")),
+        sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_deletion_browsers_handle_hash"), "deletion_browsers", ["handle_hash"], unique=False

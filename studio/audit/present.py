@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from studio import db
 from studio.audit.models import AuditEntry
+from studio.auth.models import User
 
 
 @dataclass
@@ -71,3 +73,13 @@ def _response(data: dict[str, Any]) -> Part | None:
     if resp.get("body") not in (None, ""):
         part.body = pretty(resp["body"])
     return part
+
+
+def actor_name(entry: AuditEntry) -> str:
+    """Who caused ``entry``, for the viewer: a staff member's current address (entries keep
+    only the staff number), "deleted staff #N" after deletion, else the stored label."""
+    if entry.actor_kind == "user" and entry.actor_id and entry.actor_id.isdigit():
+        user = db.session.get(User, int(entry.actor_id))
+        if user is not None:
+            return f"deleted staff #{user.id}" if user.deleted_at else user.email
+    return entry.actor_label or entry.actor_id or entry.actor_kind

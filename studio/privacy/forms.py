@@ -118,3 +118,22 @@ class NoticeEmailForm(FlaskForm):
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
         filters=[lambda v: _strip(v).lower() if v else v],
     )
+
+
+class ContactForm(FlaskForm):
+    """A privacy question; ``website`` is a honeypot that people never see or fill."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=255)], filters=[_strip])
+    email = EmailField(
+        "Your e-mail address",
+        validators=[
+            DataRequired(),
+            Email(check_deliverability=False, message="Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+        filters=[lambda v: _strip(v).lower() if v else v],
+    )
+    message = TextAreaField(
+        "Your question", validators=[DataRequired(), Length(max=5000)], filters=[_strip]
+    )
+    website = StringField("Leave this field empty", validators=[Optional()])

@@ -1,4 +1,4 @@
-"""Deletion requests, webhook deliveries and the dated record of privacy-policy versions."""
+"""Deletion requests, webhook deliveries, policy versions and contact-form messages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studio.db import Base, created_at, intpk, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
 
 
 class RequestStatus(enum.StrEnum):
@@ -40,6 +40,7 @@ class DeletionRequest(Base):
     """
 
     __tablename__ = "deletion_requests"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -88,6 +89,7 @@ class DeletionLink(Base):
     """
 
     __tablename__ = "deletion_links"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     request_id: Mapped[int] = mapped_column(index=True)
@@ -106,6 +108,7 @@ class DeletionBrowser(Base):
     """
 
     __tablename__ = "deletion_browsers"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     handle_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -120,6 +123,7 @@ class WebhookDelivery(Base):
     """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     source: Mapped[str] = mapped_column(String(16))  # tiktok | meta
@@ -139,10 +143,25 @@ class PolicyVersion(Base):
     """When the privacy policy's content (inventory + operator details) last changed."""
 
     __tablename__ = "policy_versions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     content_hash: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[created_at]
+
+
+class ContactMessage(Base):
+    """A privacy question sent through the public contact form, kept for a declared period."""
+
+    __tablename__ = "contact_messages"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[dt.datetime | None]
 
 
 def _register() -> None:

@@ -17,7 +17,7 @@ def test_copy_from_the_policy_to_the_download(page: Page, served: LiveServer, de
     page.set_viewport_size({"width": WIDTHS[device], "height": 900})
     errors, base = _watch(page), served.url
     page.goto(base + "/privacy")
-    page.locator("#ask-copy").click()
+    page.locator("[data-claim=copy_request] a").click()
     page.wait_for_url("**/data-requests/new?kind=copy")
     expect(page.get_by_label("Send me a copy of my data (nothing is deleted)")).to_be_checked()
     expect(page.locator("#correction")).to_be_hidden()

@@ -10,7 +10,17 @@ from flask import Flask
 from studio.config import ConfigError
 from tests.helpers import csrf_token
 
-PUBLIC_GET = {"/", "/privacy", "/terms", "/data-deletion", "/revoke", "/auth/login", "/healthz"}
+PUBLIC_GET = {
+    "/",
+    "/privacy",
+    "/terms",
+    "/data-deletion",
+    "/revoke",
+    "/contact",
+    "/contact/sent",
+    "/auth/login",
+    "/healthz",
+}
 
 
 def _get_rules(app: Flask):
