@@ -98,6 +98,8 @@ class Defaults:
     DELETION_STATUS_RATE_LIMIT = "20 per minute;200 per hour"  # status lookups, against guessing
     WEBHOOK_OPENS_DELETION = False  # TikTok authorization.removed also opens a deletion request
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
+    # Audit contents about people whose TikTok account is not connected (revocation, name check)
+    UNCONNECTED_AUDIT_DAYS = 30
     META_ENABLED = False  # reserved: no Instagram publishing code yet (the policy ignores it)
     META_APP_SECRET: str | None = None  # verifies Meta's signed_request
     GOOGLE_ENABLED = False  # reserved: no YouTube code yet (the policy ignores it)

@@ -1,4 +1,4 @@
-// Privacy pages: show the field for the chosen kind of request, print button, status refresh.
+// Privacy pages: show the fields for the chosen kind and type of request, print button, status refresh.
 (() => {
   const form = document.getElementById("deletion-form");
   if (form) {
@@ -6,6 +6,10 @@
       const chosen = form.querySelector("input[name=kind]:checked");
       form.querySelectorAll("[data-for-kind]").forEach((el) => {
         el.hidden = !chosen || el.dataset.forKind !== chosen.value;
+      });
+      const type = form.querySelector("input[name=request_type]:checked");
+      form.querySelectorAll("[data-for-type]").forEach((el) => {
+        el.hidden = !type || el.dataset.forType !== type.value;
       });
     };
     form.addEventListener("change", sync);

@@ -242,6 +242,22 @@ def erase_payloads_matching(session: Session, needles: list[str]) -> int:
     return result.rowcount or 0
 
 
+def erase_payloads_by_seq(session: Session, seqs: list[int]) -> int:
+    """Erase payload and salt of the entries ``seqs`` (chosen by a retention rule).
+
+    Runs in the caller's transaction; returns how many payloads were erased.
+    """
+    if not seqs:
+        return 0
+    result = session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.seq.in_(seqs), AuditEntry.payload.is_not(None))
+        .values(payload=None, salt=None, erased_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
 def entry_count(session: Session) -> int:
     """Entries in the chain (seq is dense, so the newest seq is the count)."""
     return session.scalar(select(func.max(AuditEntry.seq))) or 0

@@ -49,6 +49,7 @@ class Claim:
     when: Callable[[Config], bool] = _always
     link: str | None = None  # endpoint the sentence starts with, as a link
     link_text: str = ""
+    link_kind: str | None = None  # the link's ?kind= (which right a data request is for)
     kind: str = "fact"  # fact (proved by tests) | law (what the law grants)
 
 
@@ -181,6 +182,48 @@ CLAIMS: tuple[Claim, ...] = (
         link_text="Ask us to delete your data:",
     ),
     Claim(
+        "copy_request",
+        "rights",
+        "(access and portability, GDPR Art. 15 and 20): after you prove the account or address "
+        "is yours, you download everything we hold about you as a JSON file, for "
+        "{DELETION_EXPORT_WINDOW_HOURS} hours; nothing is deleted.",
+        (
+            P + "test_rights.py::test_copy_request_downloads_everything_and_erases_nothing",
+            P + "test_rights.py::test_copy_request_completes_when_the_download_window_ends",
+            P + "test_export.py::test_every_declared_column_about_an_account_owner_is_in_their_"
+            "copy",
+            P + "test_export.py::test_a_staff_members_copy_holds_their_posts_videos_uploads_and_"
+            "actions",
+            "tests/adversarial/test_data_requests.py::test_a_copy_of_someone_elses_account_is_"
+            "not_given",
+        ),
+        link="privacy.new_request",
+        link_text="Ask for a copy of your data",
+        link_kind="copy",
+    ),
+    Claim(
+        "correction_request",
+        "rights",
+        "(Art. 16): tell us what is wrong; after you prove the account or address is yours, we "
+        "correct it and say what we did on the request's status page.",
+        (P + "test_rights.py::test_correction_is_resolved_by_an_admin_with_a_note",),
+        link="privacy.new_request",
+        link_text="Ask us to correct your data",
+        link_kind="correction",
+    ),
+    Claim(
+        "notice_address",
+        "rights",
+        "Every request follows the same rules: the same proof of ownership, the same deadline, "
+        "and its status page shows any extension with its reason. If you proved ownership with "
+        "TikTok, you can leave an e-mail address for notices; it is erased when the request "
+        "closes.",
+        (
+            P + "test_rights.py::test_tiktok_requester_gets_extension_notices_at_an_optional_"
+            "address",
+        ),
+    ),
+    Claim(
         "revoke",
         "rights",
         "at any time: we erase the tokens immediately.",
@@ -206,10 +249,14 @@ CLAIMS: tuple[Claim, ...] = (
         "meta_requests",
         "rights",
         "Meta can forward a deletion request when you remove the app in Facebook or Instagram "
-        "settings; you get a confirmation code and a status page.",
+        "settings; you get a confirmation code and a status page. We store nothing linked to "
+        "Meta accounts: we search what we hold for the Meta user, and the status page says "
+        "what we found and lists where we looked.",
         (
             P + "test_webhooks.py::test_meta_callback_answers_with_url_and_code",
             P + "test_webhooks.py::test_meta_callback_is_off_without_a_secret",
+            P + "test_meta.py::test_nothing_held_is_said_and_where_we_looked_is_listed",
+            P + "test_meta.py::test_a_match_is_never_reported_as_nothing_held",
         ),
         _key("META_APP_SECRET"),
     ),
@@ -227,8 +274,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "contact_form",
         "rights",
-        "for any other question or request about your data (access, correction, restriction, "
-        "objection); we keep your message for {CONTACT_RETENTION_DAYS} days.",
+        "for any other question or request about your data (restriction, objection, or "
+        "anything else); we keep your message for {CONTACT_RETENTION_DAYS} days.",
         (
             P + "test_contact.py::test_message_is_stored_and_delivered_to_the_operator",
             P + "test_contact.py::test_messages_are_purged_after_their_retention",
@@ -320,11 +367,17 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     ),
     "posts": (P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",),
     "post_upload_urls": (P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",),
-    "audit_payloads": ("tests/audit/test_chain.py::test_erased_payloads_still_verify",),
+    "audit_payloads": (
+        "tests/audit/test_chain.py::test_erased_payloads_still_verify",
+        P + "test_unconnected.py::test_revoking_without_a_connected_account_is_purged_after_the_"
+        "stated_period",
+        P + "test_unconnected.py::test_a_failed_name_check_is_erased_on_request",
+    ),
     "audit_actors": (P + "test_summaries.py::test_audit_summaries_hold_no_personal_data",),
     "deletion_requests": (
         P + "test_retention.py::test_dry_run_shows_and_purge_deletes",
         P + "test_retention.py::test_old_receipts_are_deleted",
+        P + "test_rights.py::test_correction_is_resolved_by_an_admin_with_a_note",
     ),
     "deletion_secrets": (
         P + "test_deletion.py::test_request_gets_a_long_code_stored_only_as_a_hash",
@@ -370,6 +423,7 @@ def rendered(config: Config) -> dict[str, list[dict[str, str | None]]]:
                 "text": text,
                 "link": claim.link,
                 "link_text": claim.link_text,
+                "link_kind": claim.link_kind,
             }
             sections.setdefault(claim.section, []).append(entry)
     return sections

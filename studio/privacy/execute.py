@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Action, Actor, record, scope
-from studio.privacy import services
+from studio.privacy import meta, services
 from studio.privacy.models import DeletionRequest, RequestStatus
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,8 @@ class Tally:
         self.erased: dict[str, int] = data.get("erased", {})
         self.kept: list[dict[str, str]] = data.get("kept", [])
         self.pending_videos: list[int] = data.get("pending_videos", [])
+        self.searched: list[str] = data.get("searched", [])
+        self.subject: str | None = data.get("subject")
 
     def add(self, category: str, count: int) -> None:
         if count:
@@ -67,6 +69,8 @@ class Tally:
         data: dict[str, Any] = {"erased": self.erased, "kept": self.kept}
         if self.pending_videos:
             data["pending_videos"] = self.pending_videos
+        if self.searched:  # a search-only plan: where we looked, for whom
+            data["searched"], data["subject"] = self.searched, self.subject
         req.receipt = json.dumps(data, sort_keys=True)
 
 
@@ -196,7 +200,8 @@ PLANS: dict[str, tuple[tuple[str, Step], ...]] = {
         ("profile", _profile),
     ),
     "email": (("staff", _staff),),
-    "meta": (),
+    # Nothing stores Meta user ids: the plan searches and says so (see studio/privacy/meta.py).
+    "meta": (("search", meta.search),),
 }
 
 

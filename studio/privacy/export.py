@@ -1,4 +1,10 @@
-"""Access and portability: everything we hold about a verified requester, as JSON."""
+"""Access and portability: everything we hold about a verified requester, as JSON.
+
+Rows are exported column by column from the inventory: every column a non-secret dataset
+declares for a table is in the export under its own name, so a new declared column cannot be
+forgotten (tests/privacy/test_export.py fills every one and looks for it). Secrets (tokens,
+keys, hashes) are never exported; the export says they exist.
+"""
 
 from __future__ import annotations
 
@@ -7,125 +13,161 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from studio.privacy import inventory, services
 from studio.privacy.models import DeletionRequest
+
+# Context that is not personal but makes the rows readable.
+CONTEXT = {
+    "tiktok_accounts": ("id", "status"),
+    "posts": ("id", "created_at", "mode", "status", "video_id"),
+    "videos": ("id", "size_bytes", "duration_s", "created_at", "file_deleted_at"),
+    "audit_entries": ("seq", "at", "actor_kind", "kind", "status", "summary"),
+    "upload_sessions": ("id", "created_at", "expires_at"),
+    "users": ("role", "active", "totp_enabled"),
+}
+# Declared columns that are one-way or random values, not data about anyone.
+NOT_EXPORTED = frozenset({"audit_entries.salt", "videos.sha256"})
 
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _account(session: Session, open_id: str) -> dict[str, Any] | None:
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
+
+
+def exported_columns(table: str) -> list[str]:
+    """The columns of ``table`` an export holds: context, then every declared non-secret one."""
+    declared = [
+        name.split(".", 1)[1]
+        for ds in inventory.DATASETS
+        if not ds.secret
+        for name in ds.columns
+        if name.startswith(table + ".") and name not in NOT_EXPORTED
+    ]
+    return list(dict.fromkeys([*CONTEXT.get(table, ()), *declared]))
+
+
+def row(obj: Any, table: str) -> dict[str, Any]:
+    """One row as plain data, by the inventory."""
+    data = {col: _value(getattr(obj, col)) for col in exported_columns(table)}
+    if table == "audit_entries" and isinstance(data.get("payload"), str):
+        data["payload"] = json.loads(data["payload"])
+    return data
+
+
+def _account(session: Session, open_id: str) -> Any:
     from studio.tiktok.models import TikTokAccount
 
-    account = session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
-    if account is None:
-        return None
+    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
+
+
+def _account_data(account: Any) -> dict[str, Any]:
     return {
-        "id": account.id,
-        "open_id": account.open_id,
-        "display_name": account.display_name,
-        "avatar_url": account.avatar_url,
+        **row(account, "tiktok_accounts"),
         "scopes": account.scope_list,
-        "status": str(account.status),
-        "connected_at": _iso(account.connected_at),
-        "disconnected_at": _iso(account.disconnected_at),
         "tokens": "stored encrypted; never exported" if account.data_key else "none",
     }
 
 
-def _posts(session: Session, account_id: int) -> list[dict[str, Any]]:
-    try:
-        from studio.posts.models import Post
-        from studio.videos.models import Video
-    except ImportError:
-        return []
+def _posts(session: Session, where: Any) -> list[dict[str, Any]]:
+    from studio.posts.models import Post
+    from studio.videos.models import Video
+
     rows = session.execute(
-        select(Post, Video)
-        .join(Video, Video.id == Post.video_id)
-        .where(Post.account_id == account_id)
+        select(Post, Video).join(Video, Video.id == Post.video_id).where(where).order_by(Post.id)
     ).all()
-    return [
-        {
-            "id": post.id,
-            "created_at": _iso(post.created_at),
-            "mode": str(post.mode),
-            "status": str(post.status),
-            "caption": post.caption,
-            "hashtags": post.hashtags,
-            "publish_id": post.publish_id,
-            "tiktok_post_ids": post.tiktok_post_ids,
-            "video": {
-                "name": video.display_name,
-                "size_bytes": video.size_bytes,
-                "duration_s": video.duration_s,
-                "uploaded_at": _iso(video.created_at),
-            },
-        }
-        for post, video in rows
-    ]
+    return [{**row(post, "posts"), "video": row(video, "videos")} for post, video in rows]
 
 
-def _audit(session: Session, account_id: int) -> list[dict[str, Any]]:
-    try:
-        from studio.audit.models import AuditEntry
-    except ImportError:
-        return []
-    entries = session.scalars(
-        select(AuditEntry).where(AuditEntry.account_id == account_id).order_by(AuditEntry.seq)
-    )
-    return [
-        {
-            "seq": e.seq,
-            "at": _iso(e.at),
-            "kind": e.kind,
-            "status": e.status,
-            "summary": e.summary,
-            "payload": json.loads(e.payload) if e.payload else None,
-        }
-        for e in entries
-    ]
+def _audit(session: Session, *conditions: Any) -> list[dict[str, Any]]:
+    from studio.audit.models import AuditEntry
+
+    query = select(AuditEntry).where(or_(*conditions)).order_by(AuditEntry.seq)
+    return [row(e, "audit_entries") for e in session.scalars(query)]
 
 
-def _staff(session: Session, email: str) -> dict[str, Any] | None:
+def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
+    """The account, its posts, and audit entries tied to it or naming its open_id."""
+    from studio.audit.models import AuditEntry
+    from studio.posts.models import Post
+
+    account = _account(session, open_id)
+    # Exchanges before the account existed (sign-in, verification) carry no account id.
+    mentions = AuditEntry.payload.contains(open_id)
+    if account is None:
+        return {"tiktok_account": None, "audit_log": _audit(session, mentions)}
+    return {
+        "tiktok_account": _account_data(account),
+        "posts": _posts(session, Post.account_id == account.id),
+        "audit_log": _audit(session, AuditEntry.account_id == account.id, mentions),
+    }
+
+
+def _staff(session: Session, email: str) -> dict[str, Any]:
+    """A staff member's account, their posts, videos, unfinished uploads and recorded actions."""
+    from studio.audit.models import AuditEntry
     from studio.auth.models import User
+    from studio.posts.models import Post
+    from studio.videos.models import UploadSession, Video
 
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        return None
+        return {"staff_account": None}
+    videos = session.scalars(select(Video).where(Video.uploaded_by_id == user.id))
+    uploads = session.scalars(select(UploadSession).where(UploadSession.user_id == user.id))
+    actions = and_(AuditEntry.actor_kind == "user", AuditEntry.actor_id == str(user.id))
     return {
-        "email": user.email,
-        "role": str(user.role),
-        "active": user.active,
-        "created_at": _iso(user.created_at),
-        "last_login_at": _iso(user.last_login_at),
-        "two_factor": user.totp_enabled,
+        "staff_account": {
+            **row(user, "users"),
+            "two_factor": user.totp_enabled,
+        },
+        "staff_posts": _posts(session, Post.created_by_id == user.id),
+        "staff_videos": [row(v, "videos") for v in videos],
+        "staff_uploads": [row(u, "upload_sessions") for u in uploads],
+        "staff_actions": _audit(session, actions),
     }
 
 
 def build(session: Session, req: DeletionRequest) -> dict[str, Any]:
     """The export for the verified subject of ``req``."""
+    from studio.privacy import policy
+
     subj = services.subject(req)
     data: dict[str, Any] = {
         "generated_at": _iso(dt.datetime.now(dt.UTC)),
         "operator": current_app.config["OPERATOR_NAME"],
         "request": {
+            "type": str(req.request_type),
             "status": str(req.status),
             "received_at": _iso(req.received_at),
             "verified_at": _iso(req.verified_at),
             "due_at": _iso(req.due_at),
+            "you_told_us": {k: v for k, v in subj.items() if k != "verify_token"},
         },
         "what_we_store": inventory.datasets(current_app.config),
+        "where_it_is_kept": inventory.stores(current_app.config),
+        "recipients": policy.third_parties(current_app.config),
+        "sources": SOURCES,
     }
     if subj.get("open_id"):
-        account = _account(session, subj["open_id"])
-        data["tiktok_account"] = account
-        if account is not None:
-            data["posts"] = _posts(session, account["id"])
-            data["audit_log"] = _audit(session, account["id"])
+        data.update(_tiktok(session, subj["open_id"]))
     if subj.get("email"):
-        data["staff_account"] = _staff(session, subj["email"])
+        data.update(_staff(session, subj["email"]))
     return data
+
+
+SOURCES = [
+    "TikTok, when the account was connected or its owner verified a request: open ID, "
+    "display name, avatar, and the state of each post",
+    "Our staff: videos, captions, product details and post settings",
+    "You: what you wrote in your requests",
+]

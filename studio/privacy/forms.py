@@ -10,9 +10,22 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class DeletionForm(FlaskForm):
-    """A deletion request; ``website`` is a honeypot that people never see or fill."""
+REQUEST_TYPES = {
+    "erasure": "Delete my data",
+    "copy": "Send me a copy of my data (nothing is deleted)",
+    "correction": "Correct my data (tell us what is wrong)",
+}
 
+
+class DeletionForm(FlaskForm):
+    """A data request (erasure, copy or correction); ``website`` is a honeypot."""
+
+    request_type = RadioField(
+        "What would you like us to do?",
+        choices=[SelectChoice(k, v) for k, v in REQUEST_TYPES.items()],
+        default="erasure",
+        validators=[DataRequired()],
+    )
     kind = RadioField(
         "Which data should we delete?",
         choices=[
@@ -28,7 +41,16 @@ class DeletionForm(FlaskForm):
         validators=[Length(max=254)],
         filters=[lambda v: _strip(v).lower() if v else v],
     )
+    correction = TextAreaField(
+        "What is wrong, and what should it say?",
+        validators=[Length(max=2000)],
+        filters=[_strip],
+    )
     website = StringField("Leave this field empty", validators=[Optional()])
+
+    def validate_correction(self, field: TextAreaField) -> None:
+        if self.request_type.data == "correction" and not field.data:
+            raise ValidationError("Tell us which data is wrong and what it should say.")
 
     def validate_name(self, field: StringField) -> None:
         if self.kind.data == "tiktok" and not field.data:
@@ -77,6 +99,24 @@ class ExtendForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class ResolveForm(FlaskForm):
+    """Complete a copy or correction request with the note the requester reads."""
+
+    note = TextAreaField(
+        "What was done (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
+    )
+
+
+class NoticeEmailForm(FlaskForm):
+    """An optional address for notices about the request (e.g. a deadline extension)."""
+
+    email = EmailField(
+        "E-mail address for notices (optional)",
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+        filters=[lambda v: _strip(v).lower() if v else v],
     )
 
 

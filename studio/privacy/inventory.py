@@ -208,11 +208,14 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         key="audit_payloads",
         title="Audit log contents",
-        subjects="account owners and staff",
+        subjects="account owners, staff, and people who sign in with TikTok without a connected "
+        "account (to revoke access, or to verify a request)",
         columns=("audit_entries.payload", "audit_entries.salt"),
         purpose="Prove what was exchanged with TikTok and what staff did (secrets removed).",
         basis=LEGITIMATE,
-        retention="As long as the log is kept, unless erased earlier.",
+        retention="As long as the log is kept, unless erased earlier. For people whose TikTok "
+        "account is not connected (their TikTok ID and display name): "
+        "{UNCONNECTED_AUDIT_DAYS} days, then the retention job erases the contents.",
         erasure="A deletion request erases the contents of every entry about the account; the "
         "entry's digest stays, so the chain still verifies.",
     ),
@@ -228,8 +231,8 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="deletion_requests",
-        title="Deletion requests",
-        subjects="people who ask us to delete their data",
+        title="Data requests (deletion, copy, correction)",
+        subjects="people who ask us to delete, copy or correct their data",
         columns=(
             "deletion_requests.subject_enc",
             "deletion_requests.subject_hash",
@@ -240,7 +243,9 @@ DATASETS: tuple[Dataset, ...] = (
             "deletion_requests.reason",
             "deletion_requests.extension_reason",
         ),
-        purpose="Verify who asked, carry out the request and prove that we did.",
+        purpose="Verify who asked, carry out the request and prove that we did. What a "
+        "correction request says is wrong, and an optional address for notices, are kept "
+        "with who asked.",
         basis=LEGAL,
         retention="Who asked is kept encrypted only while the request is open. Afterwards a "
         "receipt remains for {DELETION_RECEIPT_DAYS} days: a salted hash of the identifier, "

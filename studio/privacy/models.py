@@ -24,6 +24,14 @@ class RequestStatus(enum.StrEnum):
 OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS)
 
 
+class RequestType(enum.StrEnum):
+    """Which right the requester exercises (GDPR Art. 17, Art. 15/20, Art. 16)."""
+
+    ERASURE = "erasure"
+    COPY = "copy"
+    CORRECTION = "correction"
+
+
 class DeletionRequest(Base):
     """One person's request to erase their data, from receipt to receipt.
 
@@ -37,7 +45,10 @@ class DeletionRequest(Base):
     id: Mapped[intpk]
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(String(16))  # form | tiktok | meta | staff
-    kind: Mapped[str] = mapped_column(String(16))  # tiktok | email | meta
+    kind: Mapped[str] = mapped_column(String(16))  # tiktok | email | meta (how it is verified)
+    request_type: Mapped[RequestType] = mapped_column(
+        String(16), default=RequestType.ERASURE, server_default=RequestType.ERASURE.value
+    )
     status: Mapped[RequestStatus] = mapped_column(String(16), default=RequestStatus.RECEIVED)
     step: Mapped[str | None] = mapped_column(String(32))
     data_key: Mapped[str | None] = mapped_column(String(512))

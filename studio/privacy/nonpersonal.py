@@ -100,6 +100,7 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "id",
         "source",
         "kind",
+        "request_type",
         "status",
         "step",
         "account_id",

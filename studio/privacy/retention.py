@@ -165,6 +165,27 @@ def _outbox(session: Session, purge: Purge) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _unconnected_audit(session: Session, purge: Purge) -> None:
+    """Contents of TikTok exchanges by the public with no connected account (someone revoking,
+    or verifying as an account we do not hold): their open_id and display name."""
+    from studio.audit import services as audit
+    from studio.audit.models import AuditEntry
+
+    if not purge.dry_run:
+        db.begin_write(session)
+    query = select(AuditEntry.seq).where(
+        AuditEntry.actor_kind == "public",
+        AuditEntry.account_id.is_(None),
+        AuditEntry.payload.is_not(None),
+        AuditEntry.at < _days("UNCONNECTED_AUDIT_DAYS"),
+    )
+    seqs = list(session.scalars(query))
+    purge.add("unconnected_audit_payloads", len(seqs))
+    if seqs and not purge.dry_run:
+        audit.erase_payloads_by_seq(session, seqs)
+    session.commit()
+
+
 def _contact_messages(session: Session, purge: Purge) -> None:
     purge.add("contact_messages", contact.purge(session, purge.dry_run))
 
@@ -185,6 +206,7 @@ STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _oauth_flows,
     _deletion_links_and_holds,
     _outbox,
+    _unconnected_audit,
     _contact_messages,
     _ledger,
 )

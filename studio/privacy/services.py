@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from studio import db, vault
@@ -19,6 +19,7 @@ from studio.privacy.models import (
     DeletionBrowser,
     DeletionRequest,
     RequestStatus,
+    RequestType,
 )
 from studio.security import external_url
 
@@ -63,6 +64,7 @@ def open_request(
     identifier: str,
     actor: Actor,
     verified: bool = False,
+    request_type: RequestType = RequestType.ERASURE,
 ) -> tuple[DeletionRequest, str]:
     """Store a new request; returns it and its confirmation code (shown once, never stored)."""
     code = codes.new_code()
@@ -74,6 +76,7 @@ def open_request(
         code_hash=codes.hash_code(code),
         source=source,
         kind=kind,
+        request_type=request_type,
         data_key=key,
         subject_enc=vault.encrypt(key, json.dumps(subject)),
         subject_salt=salt,
@@ -88,8 +91,14 @@ def open_request(
     record(
         Action.DELETION_REQUESTED,
         actor=actor,
-        summary=f"deletion request #{req.id} received ({source}, {kind})",
-        payload={"request_id": req.id, "source": source, "kind": kind, "verified": verified},
+        summary=f"{request_type} request #{req.id} received ({source}, {kind})",
+        payload={
+            "request_id": req.id,
+            "source": source,
+            "kind": kind,
+            "request_type": str(request_type),
+            "verified": verified,
+        },
     )
     return req, code
 
@@ -139,7 +148,7 @@ def mark_verified(
     record(
         Action.DELETION_VERIFIED,
         actor=Actor.public(),
-        summary=f"deletion request #{req.id} verified ({req.kind})",
+        summary=f"{req.request_type} request #{req.id} verified ({req.kind})",
         payload={"request_id": req.id},
         account_id=account_id,
     )
@@ -155,6 +164,8 @@ def start(session: Session, req: DeletionRequest, actor: Actor) -> DeletionReque
         return req
     if req.status != RequestStatus.VERIFIED:
         raise _refuse(session, "Only verified requests can be carried out.")
+    if req.request_type != RequestType.ERASURE:
+        raise _refuse(session, "Only erasure requests erase anything.")
     now = db.utcnow()
     req.status = RequestStatus.IN_PROGRESS
     req.approved_at = req.approved_at or now
@@ -177,7 +188,12 @@ def _enqueue(req: DeletionRequest) -> None:
 
 
 def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
-    """An admin accepts a verified request: it runs now."""
+    """An admin accepts a verified request: an erasure runs now, a copy is marked provided."""
+    if req.request_type == RequestType.COPY:
+        from studio.privacy import rights
+
+        note = "The copy was made available."
+        return rights.resolve(session, req, Actor.user(user), note, user.id)
     start(session, req, Actor.user(user))
     req.decided_by = user.id
     session.commit()
@@ -192,16 +208,24 @@ def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> De
     lock(session, req)
     if not req.is_open:
         raise _refuse(session, "This request is already closed.")
-    if req.status == RequestStatus.IN_PROGRESS:
+    if req.status == RequestStatus.IN_PROGRESS and not stopped_on_meta_match(req):
         raise _refuse(session, "Erasure has started; it cannot be rejected now.")
     close(session, req, RequestStatus.REJECTED, reason, decided_by=user.id)
     record(
         Action.DELETION_REJECTED,
         actor=Actor.user(user),
-        summary=f"deletion request #{req.id} rejected",
+        summary=f"{req.request_type} request #{req.id} rejected",
         payload={"request_id": req.id, "reason": reason},
     )
     return req
+
+
+META_MATCH = "MetaMatch"  # studio.privacy.meta.MetaMatch's name, kept as last_error
+
+
+def stopped_on_meta_match(req: DeletionRequest) -> bool:
+    """A Meta request whose search matched stored data: it erased nothing and may be rejected."""
+    return req.kind == "meta" and req.last_error == META_MATCH
 
 
 def close(
@@ -252,7 +276,7 @@ def extend(
     record(
         Action.DELETION_EXTENDED,
         actor=Actor.user(user),
-        summary=f"deletion request #{req.id} extended by {months} month(s)",
+        summary=f"{req.request_type} request #{req.id} extended by {months} month(s)",
         payload={"request_id": req.id, "months": months, "reason": reason},
     )
     return req
@@ -260,14 +284,15 @@ def extend(
 
 def _notify_extension(req: DeletionRequest) -> None:
     """Tell the requester: by e-mail when we have one; the status page always shows it."""
-    email = subject(req).get("email")
+    email = subject(req).get("notice_email") or subject(req).get("email")
     if not email:
         return
     from studio.privacy import mail
 
     mail.send(
         email,
-        "Your data deletion request: deadline extended",
+        f"Your data {'deletion ' if req.request_type == RequestType.ERASURE else ''}request: "
+        "deadline extended",
         f"We need more time to complete your request.\n\nReason: {req.extension_reason}\n"
         f"New deadline: {req.due_at:%d %B %Y}.\n\nYou can follow it with your confirmation "
         f"code on {external_url('privacy.status_lookup')}",
@@ -302,10 +327,17 @@ def due_for_auto_start(session: Session) -> list[DeletionRequest]:
     """Verified requests whose export window has passed, when auto-execution is on."""
     if not current_app.config["DELETION_AUTO_EXECUTE"]:
         return []
+    return past_export_window(session, RequestType.ERASURE)
+
+
+def past_export_window(session: Session, request_type: RequestType) -> list[DeletionRequest]:
+    """Verified requests of ``request_type`` whose download window has passed."""
     hours = int(current_app.config["DELETION_EXPORT_WINDOW_HOURS"])
     cutoff = db.utcnow() - dt.timedelta(hours=hours)
     query = select(DeletionRequest).where(
-        DeletionRequest.status == RequestStatus.VERIFIED, DeletionRequest.verified_at <= cutoff
+        DeletionRequest.status == RequestStatus.VERIFIED,
+        DeletionRequest.verified_at <= cutoff,
+        DeletionRequest.request_type == request_type,
     )
     return list(session.scalars(query))
 
@@ -314,7 +346,10 @@ def stuck(session: Session, minutes: int = 10) -> list[DeletionRequest]:
     """In-progress requests not touched for a while (their job was lost)."""
     cutoff = db.utcnow() - dt.timedelta(minutes=minutes)
     query = select(DeletionRequest).where(
-        DeletionRequest.status == RequestStatus.IN_PROGRESS, DeletionRequest.updated_at <= cutoff
+        DeletionRequest.status == RequestStatus.IN_PROGRESS,
+        DeletionRequest.updated_at <= cutoff,
+        # A Meta search that matched waits for an administrator, not for another try.
+        or_(DeletionRequest.last_error.is_(None), DeletionRequest.last_error != META_MATCH),
     )
     return list(session.scalars(query))
 

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from studio import db
+from studio.audit import Actor
 from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
-from studio.privacy import bp, services
+from studio.privacy import bp, rights, services
 from studio.privacy.execute import LABELS
-from studio.privacy.forms import ExtendForm, RejectForm
+from studio.privacy.forms import ExtendForm, RejectForm, ResolveForm
 from studio.privacy.models import DeletionRequest, RequestStatus
 
 
@@ -47,6 +48,8 @@ def request_detail(request_id: int):
         form=ConfirmForm(),
         reject_form=RejectForm(prefix="reject"),
         extend_form=ExtendForm(prefix="extend"),
+        resolve_form=ResolveForm(prefix="resolve"),
+        correction=services.subject(req).get("correction"),
         statuses=RequestStatus,
     )
 
@@ -115,3 +118,19 @@ def extend(request_id: int):
     except services.RequestError as exc:
         return _refused(req, exc)
     return _done(req, f"Deadline of request #{req.id} extended to {req.due_at:%d %B %Y}.")
+
+
+@bp.post("/privacy/requests/<int:request_id>/resolve")
+@admin_required
+def resolve(request_id: int):
+    """Complete a copy or correction request with a note; nothing is erased."""
+    req = _request(request_id)
+    form = ResolveForm(prefix="resolve")
+    if not form.validate_on_submit():
+        flash("Write the note the requester will read.", "error")
+        return redirect(url_for("privacy.request_detail", request_id=req.id))
+    try:
+        rights.resolve(db.session, req, Actor.user(current_user), form.note.data, current_user.id)
+    except services.RequestError as exc:
+        return _refused(req, exc)
+    return _done(req, f"Request #{req.id} completed.")

@@ -9,7 +9,7 @@ from huey import crontab
 from studio import db
 from studio.audit import Actor
 from studio.jobs import periodic_task, task
-from studio.privacy import events, execute, retention, services, webhooks
+from studio.privacy import events, execute, retention, rights, services, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ def sweep() -> None:
         execute_request(req.id)
     for req in services.due_for_auto_start(session):
         services.start(session, req, Actor.job("privacy.sweep"))
+    for req in rights.copies_served(session):
+        rights.resolve(session, req, Actor.job("privacy.sweep"), rights.COPY_SERVED)
 
 
 @periodic_task(crontab(minute="17", hour="3"))

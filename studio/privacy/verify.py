@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.privacy import codes, mail, services
-from studio.privacy.models import DeletionLink, DeletionRequest, RequestStatus
+from studio.privacy.models import DeletionLink, DeletionRequest, RequestStatus, RequestType
 from studio.security import external_url
 
 PURPOSE = "privacy_verify"
@@ -48,6 +48,15 @@ class Identity:
     open_id: str
     display_name: str
     pending_token: str | None = field(default=None, repr=False)
+
+
+def purpose_of(req: DeletionRequest | None) -> str:
+    """The round trip's purpose: "deletion" keeps a connected owner's token for the erasure;
+    "data_request" (copy, correction) neither keeps nor revokes it, because revoking at TikTok
+    would end the app's whole authorization, which only an erasure may do."""
+    if req is not None and req.request_type != RequestType.ERASURE:
+        return "data_request"
+    return "deletion"
 
 
 def start(purpose: str, request_id: int | None = None) -> str:
@@ -87,7 +96,8 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
             finally:
                 connected = account is not None and bool(account.data_key)
                 keep = connected and context.get("purpose") == "deletion"
-                if not keep:
+                spare = connected and context.get("purpose") == "data_request"
+                if not keep and not spare:
                     _revoke_quietly(client, tokens.access_token)
             open_id = str(profile.get("open_id") or tokens.open_id)
     if not open_id or (tokens.open_id and open_id != tokens.open_id):
@@ -190,8 +200,9 @@ def send_email_link(session: Session, req: DeletionRequest, email: str, code: st
     session.commit()
     mail.send(
         email,
-        "Confirm your data deletion request",
+        "Confirm your data request",
         EMAIL_TEXT.format(
+            what=ASKED[req.request_type],
             link=external_url("privacy.email_verify", token=token),
             expires=f"{expires:%A %d %B %Y, %H:%M} UTC",
             code=codes.grouped(code),
@@ -200,8 +211,14 @@ def send_email_link(session: Session, req: DeletionRequest, email: str, code: st
     )
 
 
+ASKED = {
+    RequestType.ERASURE: "to delete the data",
+    RequestType.COPY: "for a copy of the data",
+    RequestType.CORRECTION: "to correct the data",
+}
+
 EMAIL_TEXT = """\
-Someone (hopefully you) asked us to delete the data we hold for this e-mail address.
+Someone (hopefully you) asked us {what} we hold for this e-mail address.
 
 To confirm that it was you, open this link (it works once, until {expires}):
 

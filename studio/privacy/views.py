@@ -19,10 +19,15 @@ from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
-from studio.privacy import bp, browser, codes, export, inventory, services, verify
+from studio.privacy import bp, browser, codes, export, inventory, rights, services, verify
 from studio.privacy import policy as policies
-from studio.privacy.forms import DeletionForm, ReverifyForm, StatusForm
-from studio.privacy.models import DeletionRequest, RequestStatus
+from studio.privacy.forms import (
+    DeletionForm,
+    NoticeEmailForm,
+    ReverifyForm,
+    StatusForm,
+)
+from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
 from studio.security import external_url
 
 
@@ -55,7 +60,7 @@ def deletion():
     form = DeletionForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("privacy/deletion.html", form=form, status=StatusForm()), status
+        return _request_form(form), status
     if form.website.data:
         # A bot filled the honeypot: the same page, with a code that names nothing; no row.
         return _received_page(codes.new_code(), form.kind.data, can_verify=False)
@@ -66,16 +71,25 @@ def deletion():
     return redirect(url_for("privacy.received"), 303)
 
 
+def _request_form(form: DeletionForm):
+    return render_template("privacy/deletion.html", form=form, status=StatusForm())
+
+
 def _open_from_form(form: DeletionForm) -> tuple[DeletionRequest, str]:
     field = form.email.data if form.kind.data == "email" else form.name.data
     key = "email" if form.kind.data == "email" else "name"
+    request_type = RequestType(form.request_type.data)
+    subject = {key: field}
+    if request_type == RequestType.CORRECTION:
+        subject["correction"] = form.correction.data
     return services.open_request(
         db.session,
         kind=form.kind.data,
         source="form",
-        subject={key: field},
+        subject=subject,
         identifier=field,
         actor=Actor.public(),
+        request_type=request_type,
     )
 
 
@@ -109,8 +123,9 @@ def verify_start():
         abort(400)
     row = browser.latest_filed(db.session)
     if row is None:
-        return _problem("Nothing to verify", "Start by filing a deletion request.", 400)
-    return redirect(verify.start("deletion", row.request_id), 303)
+        return _problem("Nothing to verify", "Start by filing a data request.", 400)
+    req = db.session.get(DeletionRequest, row.request_id)
+    return redirect(verify.start(verify.purpose_of(req), row.request_id), 303)
 
 
 @bp.get("/privacy/verify/callback")
@@ -177,7 +192,9 @@ def verified():
             "Your verification has ended. Follow your request with its confirmation code.",
             403,
         )
-    return render_template("privacy/verified.html", req=req, status_url=_status_url(req))
+    return render_template(
+        "privacy/verified.html", req=req, status_url=_status_url(req), notice=NoticeEmailForm()
+    )
 
 
 @bp.get("/data-deletion/export")
@@ -194,7 +211,7 @@ def export_data():
     record(
         Action.DELETION_EXPORTED,
         actor=Actor.public(),
-        summary=f"deletion request #{req.id}: requester downloaded their data",
+        summary=f"{req.request_type} request #{req.id}: requester downloaded their data",
         payload={"request_id": req.id},
         account_id=req.account_id,
     )
@@ -215,7 +232,11 @@ def confirm():
         return _problem("Verification needed", "Your verification has ended.", 403)
     follow = _status_url(req)  # before the erasure, which ends this browser's hold
     browser.end_verified(db.session, req)
-    if current_app.config["DELETION_AUTO_EXECUTE"] and req.status == RequestStatus.VERIFIED:
+    if req.request_type == RequestType.COPY and req.status == RequestStatus.VERIFIED:
+        rights.resolve(db.session, req, Actor.public(), rights.COPY_SERVED)
+    elif req.request_type != RequestType.ERASURE:
+        pass  # a correction waits for staff
+    elif current_app.config["DELETION_AUTO_EXECUTE"] and req.status == RequestStatus.VERIFIED:
         services.start(db.session, req, Actor.public())
     return redirect(follow, 303)
 
@@ -270,6 +291,7 @@ def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
         verified_here=verified_here,
         reverify=form,
         form=ConfirmForm(),
+        notice=NoticeEmailForm(),
     )
     return page, status
 
@@ -291,7 +313,7 @@ def status_verify(code: str):
         return _status_page(req, form, 400)
     browser.hold(db.session, req, codes.normalise(code))
     if req.kind == "tiktok":
-        return redirect(verify.start("deletion", req.id), 303)
+        return redirect(verify.start(verify.purpose_of(req), req.id), 303)
     email = services.subject(req).get("email", "")
     verify.send_email_link(db.session, req, email, codes.normalise(code))
     flash("We sent a new confirmation link. It works once.", "success")

@@ -36,6 +36,14 @@ def app(sandbox_app: Flask) -> Flask:
     return sandbox_app
 
 
+@pytest.fixture
+def meta_app(make_app) -> Flask:
+    """An app that accepts Meta's signed data-deletion callback."""
+    from tests.privacy.test_webhooks import META_SECRET
+
+    return make_app(META_APP_SECRET=META_SECRET, META_ENABLED=True, **LOOSE_LIMITS)
+
+
 def file_request(client: FlaskClient, name: str = "Acme Studio", **form: str):
     """Submit the public form; returns (confirmation code, the "received" page HTML)."""
     data = {"kind": "tiktok", "name": name, **form}

@@ -161,13 +161,6 @@ def _signed_request(payload: dict, secret: str = META_SECRET) -> str:
     return enc(hmac.new(secret.encode(), p.encode(), hashlib.sha256).digest()) + "." + p
 
 
-@pytest.fixture
-def meta_app(make_app):
-    from tests.privacy.conftest import LOOSE_LIMITS
-
-    return make_app(META_APP_SECRET=META_SECRET, META_ENABLED=True, **LOOSE_LIMITS)
-
-
 def _meta_payload() -> dict:
     now = int(time.time())
     return {

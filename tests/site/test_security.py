@@ -177,6 +177,7 @@ def test_staff_pages_require_login(app, client):
         "/webhooks/",
         "/media/",
         "/data-deletion",
+        "/data-requests",
         "/privacy/verify",
         "/revoke",
         "/auth/two-factor",
