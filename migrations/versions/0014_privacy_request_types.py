@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import studio.db
+
 revision: str = "0014"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
@@ -17,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("deletion_requests") as batch:
+    with op.batch_alter_table("deletion_requests", table_kwargs=studio.db.NEVER_REUSE_IDS) as batch:
         batch.add_column(
             sa.Column(
                 "request_type", sa.String(length=16), nullable=False, server_default="erasure"
@@ -26,5 +28,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deletion_requests") as batch:
+    with op.batch_alter_table("deletion_requests", table_kwargs=studio.db.NEVER_REUSE_IDS) as batch:
         batch.drop_column("request_type")
