@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -71,3 +72,32 @@ def _response(data: dict[str, Any]) -> Part | None:
     if resp.get("body") not in (None, ""):
         part.body = pretty(resp["body"])
     return part
+
+
+# What each TikTok call means, for the post's activity log (the raw line stays in "details").
+PLAIN_CALLS = {
+    "/v2/oauth/token/": "Renewed the connection to TikTok",
+    "/v2/oauth/revoke/": "Asked TikTok to end the app's access",
+    "/v2/user/info/": "Read the account's TikTok profile",
+    "/v2/post/publish/creator_info/query/": "Checked what the account may post",
+    "/v2/post/publish/inbox/video/init/": "Asked TikTok to start a draft upload",
+    "/v2/post/publish/video/init/": "Asked TikTok to start a direct post",
+    "/v2/post/publish/status/fetch/": "Asked TikTok how the video is doing",
+    "/v2/post/publish/cancel/": "Asked TikTok to cancel the upload",
+}
+_POST_PREFIX = re.compile(r"^post \d+: ")
+_TECHNICAL_TAIL = re.compile(r" \((?:v_|p_|publish_id )[^)]*\)$")
+
+
+def plain(entry: AuditEntry) -> str:
+    """One line in people's words: TikTok calls by their purpose, without ids or HTTP lines."""
+    endpoint = entry.endpoint or ""
+    if entry.method:
+        if (entry.summary or "").startswith("chunk:"):
+            return "Sent part of the video to TikTok"
+        for path, words in PLAIN_CALLS.items():
+            if path in endpoint:
+                return words
+        return "Called TikTok"
+    text = _TECHNICAL_TAIL.sub("", _POST_PREFIX.sub("", entry.summary or entry.kind))
+    return text[:1].upper() + text[1:]

@@ -262,6 +262,7 @@ def status_payload(post: Post) -> dict[str, Any]:
         "progress": round(post.progress, 4),
         "bytes_sent": post.bytes_sent,
         "video_size": post.video_size,
+        "transfer": post.transfer,
         "publish_id": post.publish_id,
         "tiktok_status": post.tiktok_status,
         "fail_reason": post.fail_reason,
