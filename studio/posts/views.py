@@ -175,7 +175,9 @@ def send():
 @bp.get("/<int:post_id>")
 @login_required
 def detail(post_id: int):
-    post = _post_or_404(post_id)
+    post = services.get_post(db.session, post_id)
+    if post is None:
+        return _tombstone(post_id)
     timeline = services.timeline(db.session, post, current_user)
     return render_template(
         "posts/detail.html",
@@ -187,6 +189,16 @@ def detail(post_id: int):
         privacy_labels=rules.PRIVACY_LABELS,
         draft_status=PostStatus.IN_INBOX,
     )
+
+
+def _tombstone(post_id: int):
+    """An erased post's page: that it was erased, when and by which request; nothing else."""
+    from studio.privacy import erasures
+
+    erased = erasures.tombstone(db.session, post_id)
+    if erased is None:
+        abort(404)
+    return render_template("posts/erased.html", post_id=post_id, erased=erased)
 
 
 @bp.get("/<int:post_id>/status.json")

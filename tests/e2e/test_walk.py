@@ -112,11 +112,11 @@ def world(app: Flask, sent_post: Post, users) -> World:
 def _erased_post_id(app: Flask) -> int:
     """A post id erased by a deletion request (the tombstone's record holds no content)."""
     try:
-        from studio.privacy.erasures import record_erasure
+        from studio.privacy.erasures import record as record_erasure
     except ImportError:  # before the tombstone existed: its page was a 404
         return 9999
     req_id, _ = _request(RequestStatus.COMPLETED, "walk erased")
-    record_erasure(db.session, 9999, req_id, videos=1)
+    record_erasure(db.session, req_id, [9999])
     db.session.commit()
     return 9999
 
