@@ -105,7 +105,6 @@ def _posts(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
     if req.account_id is None:
         return
     from studio.posts.models import Post
-
     from studio.privacy import erasures
 
     posts = session.scalars(select(Post).where(Post.account_id == req.account_id)).all()
