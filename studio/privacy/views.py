@@ -29,6 +29,7 @@ SHOW_CODE = "privacy_code"
 PENDING = "privacy_pending"
 VERIFIED = "privacy_verified"
 TRACK = "privacy_track"  # the requester's own code, to take them to their status page
+REVOKED = "privacy_revoked"  # what /revoke found, shown once on /revoke/done
 VERIFIED_TTL = 3600
 
 
@@ -138,7 +139,7 @@ def verify_callback():
     except verify.VerifyError as exc:
         return _problem("Not verified", str(exc), 400)
     if context.get("purpose") == "revoke":
-        verify.revoke_now(db.session, identity)
+        session[REVOKED] = verify.revoke_now(db.session, identity)
         return redirect(url_for("privacy.revoked"), 303)
     return _verified_deletion(context, identity)
 
@@ -294,7 +295,7 @@ def revoke_start():
 @bp.get("/revoke/done")
 @limiter.limit("60 per minute")
 def revoked():
-    return render_template("privacy/revoked.html")
+    return render_template("privacy/revoked.html", outcome=session.pop(REVOKED, None))
 
 
 def _problem(title: str, message: str, code: int):

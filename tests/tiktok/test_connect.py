@@ -63,9 +63,9 @@ def test_connect_requires_csrf_and_admin(app, client, users, auth, admin_client)
 
 def test_denial_shows_a_clear_page_and_stores_nothing(app, admin_client, sandbox):
     response = connect_tiktok(admin_client, sandbox, decision="deny")
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
-    assert "Authorization cancelled" in page and "Traceback" not in page
+    assert response.status_code == 303 and response.headers["Location"].endswith("/tiktok/")
+    page = admin_client.get("/tiktok/").get_data(as_text=True)
+    assert "You cancelled: nothing was connected." in page and "Traceback" not in page
     assert _accounts(app) == []
 
 
