@@ -168,10 +168,11 @@ class Post(Base):
         if self.progress >= 1.0 or self.status in ARRIVED:
             parts = f" in {self.total_chunks} parts" if self.total_chunks > 1 else ""
             return f"TikTok downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
-        done = format_bytes((self.tiktok_bytes or 0) if pull else self.bytes_sent)
+        count = (self.tiktok_bytes or 0) if pull else self.bytes_sent
+        done = format_bytes(count)
         if self.status == PostStatus.FAILED:
             return f"Stopped after {done} of {size}"
-        if self.status in NOT_STARTED and not (self.bytes_sent or self.tiktok_bytes):
+        if self.status in NOT_STARTED and not count:
             return f"Not started yet ({size} to send)"
         return f"TikTok has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
 

@@ -33,7 +33,11 @@ def _choices(form: PrepareForm) -> None:
     form.account_id.choices = [SelectChoice(a.id, a.display_name or a.open_id) for a in accounts]
     modes = [SelectChoice("draft", "Draft in the TikTok inbox (finish and post it in TikTok)")]
     if services.direct_post_enabled():
-        modes.append(SelectChoice("direct", "Post directly (accounts that allowed video.publish)"))
+        modes.append(
+            SelectChoice(
+                "direct", "Post directly (for accounts that allow this app to publish for them)"
+            )
+        )
     form.mode.choices = modes
 
 
