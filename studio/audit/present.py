@@ -101,3 +101,19 @@ def plain(entry: AuditEntry) -> str:
         return "Called TikTok"
     text = _TECHNICAL_TAIL.sub("", _POST_PREFIX.sub("", entry.summary or entry.kind))
     return text[:1].upper() + text[1:]
+
+
+def actor(entry: AuditEntry) -> str:
+    """Who caused an entry in people's words ("Someone on the public site", not "public")."""
+    name = entry.actor_label or entry.actor_id or ""
+    if entry.actor_kind == "user":
+        return name or "a former staff member"
+    if entry.actor_kind == "public":
+        return "Someone on the public site"
+    if entry.actor_kind == "webhook":
+        return f"A notification from {'TikTok' if name in ('', 'tiktok') else name.title()}"
+    if entry.actor_kind == "job":
+        return f"The background worker ({name})" if name else "The background worker"
+    if entry.actor_kind == "system":
+        return "A command on the server" + (f" ({name})" if name and name != "cli" else "")
+    return name or entry.actor_kind

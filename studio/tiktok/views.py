@@ -83,8 +83,8 @@ def callback():
     missing = [s for s in config.scopes(current_app) if not account.has_scope(s)]
     if missing:
         flash(
-            "TikTok did not grant "
-            + ", ".join(missing)
+            "The account owner did not allow: "
+            + "; ".join(SCOPE_LABELS.get(scope, scope) for scope in missing)
             + ". Features that need it stay off until the account owner allows it "
             "(connect again and keep it ticked).",
             "warning",
