@@ -23,12 +23,16 @@ from tests.e2e.conftest import ARTIFACTS, LiveServer
 from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD
 
 WIDTHS = (1280, 390)
+# Scroll boxes (the audit table's) whose content is wider than the box: columns cut off.
+CLIPPED = """[...document.querySelectorAll('.audit-scroll')]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `${box.className} (${box.scrollWidth} > ${box.clientWidth} px)`).join(', ')"""
 SHOTS = ARTIFACTS / "walk"
 
 
 @pytest.fixture
 def app(make_sandbox_app) -> Flask:
-    return make_sandbox_app()
+    return make_sandbox_app(TIKTOK_DIRECT_POST=True)
 
 
 @dataclass
@@ -159,8 +163,12 @@ class Walker:
         overflow = self.page.evaluate("document.documentElement.scrollWidth")
         if overflow > self.width:
             self._note(f"scrolls sideways ({overflow} px wide)")
+        clipped = self.page.evaluate(CLIPPED)
+        if clipped:
+            self._note(f"content cut off inside {clipped}")
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}-{self.width}.png"), full_page=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}-{self.width}-top.png"))
 
     def sign_in(self, email: str, password: str) -> None:
         self.page.goto(self.base + "/auth/login")
