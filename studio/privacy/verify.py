@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
+from flask import session, url_for
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record, scope
@@ -21,6 +21,7 @@ from studio.privacy.models import DeletionRequest, RequestStatus
 PURPOSE = "privacy_verify"
 SCOPES = ["user.info.basic"]
 CALLBACK = "privacy.verify_callback"
+REVOKED = "privacy_revoked"  # what /revoke found, shown once on /revoke/done
 
 
 class VerifyError(Exception):
@@ -154,6 +155,16 @@ def revoke_now(session: Session, identity: Identity) -> str:
         account_id=account.id if account is not None else None,
     )
     return outcome
+
+
+def remember_revoke(outcome: str) -> None:
+    """Keep what /revoke found for the page that says so (a word, nothing identifying)."""
+    session[REVOKED] = outcome
+
+
+def revoke_outcome() -> str | None:
+    """What /revoke found, once."""
+    return session.pop(REVOKED, None)
 
 
 def send_email_link(req: DeletionRequest, email: str) -> None:

@@ -29,7 +29,6 @@ SHOW_CODE = "privacy_code"
 PENDING = "privacy_pending"
 VERIFIED = "privacy_verified"
 TRACK = "privacy_track"  # the requester's own code, to take them to their status page
-REVOKED = "privacy_revoked"  # what /revoke found, shown once on /revoke/done
 VERIFIED_TTL = 3600
 
 
@@ -139,7 +138,7 @@ def verify_callback():
     except verify.VerifyError as exc:
         return _problem("Not verified", str(exc), 400)
     if context.get("purpose") == "revoke":
-        session[REVOKED] = verify.revoke_now(db.session, identity)
+        verify.remember_revoke(verify.revoke_now(db.session, identity))
         return redirect(url_for("privacy.revoked"), 303)
     return _verified_deletion(context, identity)
 
@@ -295,7 +294,7 @@ def revoke_start():
 @bp.get("/revoke/done")
 @limiter.limit("60 per minute")
 def revoked():
-    return render_template("privacy/revoked.html", outcome=session.pop(REVOKED, None))
+    return render_template("privacy/revoked.html", outcome=verify.revoke_outcome())
 
 
 def _problem(title: str, message: str, code: int):
