@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import session, url_for
+from flask import url_for
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record, scope
@@ -21,7 +21,6 @@ from studio.privacy.models import DeletionRequest, RequestStatus
 PURPOSE = "privacy_verify"
 SCOPES = ["user.info.basic"]
 CALLBACK = "privacy.verify_callback"
-REVOKED = "privacy_revoked"  # what /revoke found, shown once on /revoke/done
 
 
 class VerifyError(Exception):
@@ -157,13 +156,20 @@ def revoke_now(session: Session, identity: Identity) -> str:
     return outcome
 
 
+REVOKED = "privacy_revoked"  # the session key: what /revoke found, shown once on /revoke/done
+
+
 def remember_revoke(outcome: str) -> None:
     """Keep what /revoke found for the page that says so (a word, nothing identifying)."""
+    from flask import session
+
     session[REVOKED] = outcome
 
 
 def revoke_outcome() -> str | None:
     """What /revoke found, once."""
+    from flask import session
+
     return session.pop(REVOKED, None)
 
 
