@@ -5,13 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from studio import config, db, errors, jobs, security
+from studio import accesslog, bodies, config, db, errors, jobs, logfile, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
 ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
@@ -30,32 +29,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    security.restrict_files(Path(app.instance_path))
     config.load(app, test_config)
     register_logging(app)
     register_extensions(app)
     register_rooms(app)
+    accesslog.index_bearer_routes(app)
     errors.register(app)
     register_commands(app)
     return app
-
-
-class DropQueryStrings(logging.Filter):
-    """Access-log lines keep the path, never the query string.
-
-    OAuth callbacks carry ``code`` and ``state`` there, and signed media URLs their signature.
-    gunicorn's access format leaves the query out already (deploy/gunicorn.conf.py); this does
-    the same for the development server's lines, and for urllib3's DEBUG lines about outbound
-    requests (TikTok's upload_url carries its upload token in the query).
-    """
-
-    pattern = re.compile(r"(/[^\s?\"]*)\?[^\s\"\x1b]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if "?" in message:
-            record.msg, record.args = self.pattern.sub(r"\1", message), ()
-        return True
 
 
 def register_logging(app: Flask) -> None:
@@ -64,13 +46,12 @@ def register_logging(app: Flask) -> None:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    for name in ("werkzeug", "urllib3.connectionpool"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, DropQueryStrings) for f in logger.filters):
-            logger.addFilter(DropQueryStrings())
+    logfile.install(app)
+    accesslog.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
+    bodies.init_app(app)  # first: its hook caps the body before CSRF or anyone reads a form
     db.db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from studio import db, vault
+from studio import db, security, vault
 from studio.audit import Action, Actor, record
 from studio.auth import services as auth
 from studio.auth.models import Role, User
@@ -46,9 +46,10 @@ def _read_password() -> str:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create instance/ and migrate the database to the latest schema."""
+    """Create instance/ (owner-only), and migrate the database to the latest schema."""
     Path(current_app.instance_path, "uploads").mkdir(parents=True, exist_ok=True)
     upgrade_database(current_app)
+    security.restrict_files(Path(current_app.instance_path), recursive=True)
     click.echo(f"Database ready at {db.db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -63,7 +64,7 @@ def create_user_command(email: str, role: str) -> None:
         user = auth.create_user(db.session, email, password, Role(role))
     except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from exc
-    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created {user.email} as {role}")
+    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created user #{user.id} as {role}")
     click.echo(f"Created {user.email} ({user.role}).")
 
 
@@ -140,7 +141,7 @@ def sandbox_command(host: str, port: int | None) -> None:
 
     cfg = current_app.config
     port = port or int(cfg["SANDBOX_PORT"])
-    app_url = os.environ.get("STUDIO_PUBLIC_URL", "http://127.0.0.1:5000")
+    app_url = cfg["PUBLIC_URL"]
     run_sandbox(
         host,
         port,

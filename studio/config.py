@@ -6,12 +6,14 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from flask import Flask
 
 GIB = 1024**3
 SANDBOX_PORT = 5001
+DEMO_PUBLIC_URL = "http://127.0.0.1:5000"  # where `flask demo` and `flask run` serve by default
 
 
 class ConfigError(RuntimeError):
@@ -38,9 +40,13 @@ class Defaults:
     TIKTOK_SCOPES = "user.info.basic,video.upload"
     TIKTOK_TIMEOUT = 30.0
     TIKTOK_DIRECT_POST = False
+    # The public base URL (scheme, host, optional path) of every absolute link the app writes:
+    # e-mails, webhook replies, OAuth callbacks, media URLs. Never derived from the request's
+    # Host header. Required in production (https); outside it defaults to the demo's address.
+    PUBLIC_URL: str | None = None
     TIKTOK_WEBHOOK_TOLERANCE = 300
-    # Public base of the OAuth callbacks (e.g. "https://studio.example.com"); unset: derived
-    # from the request (ProxyFix / PREFERRED_URL_SCHEME). Must match TikTok's portal exactly.
+    # Public base of the OAuth callbacks when it differs from PUBLIC_URL (unset: PUBLIC_URL).
+    # Must match TikTok's portal exactly.
     TIKTOK_REDIRECT_BASE: str | None = None
     TIKTOK_FLOW_TTL = 600  # seconds an authorization may take before its state expires
     TIKTOK_REFRESH_TIMEOUT = 10.0  # a refresh holds the account's row lock: keep it short
@@ -50,7 +56,8 @@ class Defaults:
     SANDBOX_PORT = SANDBOX_PORT
 
     MAX_VIDEO_BYTES = 4 * GIB
-    MAX_CONTENT_LENGTH: int | None = None
+    MAX_CONTENT_LENGTH: int | None = None  # ceiling of every body cap (studio/bodies.py)
+    MAX_BODY_BYTES = 1024**2  # body cap of endpoints without their own (forms, JSON)
     UPLOAD_RESERVE_BYTES = 256 * 1024**2
     VIDEO_RETENTION_DAYS = 7
 
@@ -58,6 +65,9 @@ class Defaults:
     OPERATOR_EMAIL = "privacy@example.com"
     OPERATOR_ADDRESS = "1 Example Street, Example City"
     OPERATOR_WEBSITE = "https://example.com"
+    OPERATOR_HOSTING = ""  # e.g. "Hetzner Online GmbH, Germany": named in the policy
+    OPERATOR_COUNTRY = ""  # where the operator is established (transfers statement)
+    OPERATOR_AI_CONTENT = False  # our videos may be AI-generated: the policy says how we label
     OPERATOR_PRIVACY_EXTRA = ""
     OPERATOR_TERMS = ""
 
@@ -84,12 +94,19 @@ class Defaults:
     DELETION_STATUS_RATE_LIMIT = "20 per minute;200 per hour"  # status lookups, against guessing
     WEBHOOK_OPENS_DELETION = False  # TikTok authorization.removed also opens a deletion request
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
-    META_ENABLED = False  # list Meta in the policy (Instagram publishing)
+    META_ENABLED = False  # reserved: no Instagram publishing code yet (the policy ignores it)
     META_APP_SECRET: str | None = None  # verifies Meta's signed_request
-    GOOGLE_ENABLED = False  # list Google in the policy (YouTube publishing)
+    GOOGLE_ENABLED = False  # reserved: no YouTube code yet (the policy ignores it)
     MAIL_FROM = "Social Studio <no-reply@example.com>"
     MAIL_OUTBOX: str | None = None  # default instance/outbox/; used when SMTP_HOST is unset
     OUTBOX_RETENTION_DAYS = 30
+    CONTACT_RETENTION_DAYS = 180
+    LOG_FILE: str | None = None  # the app's own log file; unset: stderr (journald)
+    LOG_RETENTION_DAYS = (
+        14  # rotated daily; the policy states it  # contact-form messages are deleted after this
+    )
+    BACKUP_RETENTION_DAYS = 30  # operators delete database backups older than this
+    DELETION_LEDGER_PATH: str | None = None  # default instance/deletion-ledger.jsonl
     SMTP_HOST: str | None = None
     SMTP_PORT = 587
     SMTP_USERNAME: str | None = None
@@ -130,6 +147,8 @@ def _require_production_secrets(app: Flask) -> None:
         missing.append("TIKTOK_CLIENT_SECRET")
     if not app.config.get("TRUSTED_HOSTS"):
         missing.append("TRUSTED_HOSTS")
+    if not app.config.get("PUBLIC_URL"):
+        missing.append("PUBLIC_URL")
     if missing:
         names = ", ".join(f"STUDIO_{k}" for k in missing)
         raise ConfigError(f"production mode refuses to start: {names} must be set")
@@ -175,8 +194,25 @@ def _fresh_secrets() -> dict[str, str]:
     }
 
 
+def _check_public_url(app: Flask) -> None:
+    """PUBLIC_URL is an absolute http(s) base without query or fragment; https in production."""
+    cfg = app.config
+    if not cfg.get("PUBLIC_URL"):
+        cfg["PUBLIC_URL"] = DEMO_PUBLIC_URL
+    parts = urlsplit(str(cfg["PUBLIC_URL"]))
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            "STUDIO_PUBLIC_URL must be an absolute URL such as https://studio.example.com "
+            f"(got {cfg['PUBLIC_URL']!r})"
+        )
+    if cfg["ENV"] == "production" and parts.scheme != "https":
+        raise ConfigError("production mode refuses to start: STUDIO_PUBLIC_URL must use https")
+    cfg["PUBLIC_URL"] = str(cfg["PUBLIC_URL"]).rstrip("/")
+
+
 def _derive(app: Flask) -> None:
     cfg = app.config
+    _check_public_url(app)
     if not cfg.get("DATABASE_URL"):
         cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'studio.db'}"
     if not cfg.get("AUDIT_SEAL_KEY"):

@@ -80,6 +80,9 @@ class Base(DeclarativeBase):
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
+# __table_args__ of every table whose ids others refer to (audit entries, receipts, logs,
+# files): SQLite then never hands out an erased row's id again (migration 0008).
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 created_at = Annotated[dt.datetime, mapped_column(default=utcnow)]
 updated_at = Annotated[dt.datetime, mapped_column(default=utcnow, onupdate=utcnow)]
 

@@ -1,15 +1,78 @@
-"""Security headers, proxy handling and host checks applied to every response; NUL refused."""
+"""Security headers, proxy handling, host checks; NUL and lone surrogates refused in every
+text that comes in (path, query, form, JSON); absolute URLs from PUBLIC_URL."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, redirect, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL_MESSAGE = "The request contains an invisible NUL character. Remove it and try again."
+SURROGATE_MESSAGE = "The request contains a broken character (a lone surrogate). Remove it."
+# A lone surrogate is not text: UTF-8 cannot encode it, so the database driver raises on it.
+# JSON's "\ud800" escape is how one arrives (UTF-8 bytes of one are replaced while decoding).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_JSON_DEPTH = 32  # no inbound JSON of ours nests deeper (TikTok's envelope: 2)
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text (NUL, lone surrogate), or None."""
+    if "\x00" in value:
+        return NUL_MESSAGE
+    if _SURROGATE.search(value):
+        return SURROGATE_MESSAGE
+    return None
+
+
+def strict_json(raw: str | bytes, *, allow_nul: bool = False) -> Any:
+    """``json.loads`` that refuses lone surrogates (and NUL unless ``allow_nul``) in any key or
+    string, nesting deeper than MAX_JSON_DEPTH, and duplicate keys; each is a ValueError."""
+    try:
+        value = json.loads(raw, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        if isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        elif isinstance(item, str) and (problem := text_problem(item)):
+            if not (allow_nul and problem == NUL_MESSAGE and not _SURROGATE.search(item)):
+                raise ValueError(problem)
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two readers of one object must never disagree on which duplicate counts.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("JSON object with a duplicate key")
+    return result
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """``request.get_json`` through ``strict_json``: bad text is a 400 (None when silent).
+
+    NUL is left to the views here: the upload API cleans it out of file names.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return strict_json(s, allow_nul=True)
 
 
 def _origin(url: str) -> str:
@@ -39,19 +102,65 @@ def content_security_policy(app: Flask) -> str:
     return "; ".join(f"{k} {v}" for k, v in directives.items())
 
 
+def external_url(endpoint: str, *, base: str | None = None, **values: object) -> str:
+    """The absolute URL of ``endpoint``: PUBLIC_URL (or ``base``) + its path.
+
+    Every absolute URL the app writes (e-mails, webhook replies, OAuth redirect URIs, media
+    URLs) is built here, never from the request's Host header, which a client chooses. It
+    works without a request too (jobs, commands).
+    """
+    parts = urlsplit((base or current_app.config["PUBLIC_URL"]).rstrip("/"))
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def restrict_files(instance: Path, *, recursive: bool = False) -> None:
+    """Owner-only files: umask 0o077 for all this process creates from now on (database, WAL,
+    keys, outbox, uploads, seals, logs), and group/other bits stripped from what exists.
+
+    ``instance/`` is tracked in git (.gitkeep), so a checkout makes it 0755 and ``mkdir(0o700)``
+    never applies. At start-up the folder and its direct entries are fixed (cheap; a 0700
+    folder hides the rest); ``flask init`` fixes the whole tree, files of older versions too.
+    """
+    os.umask(0o077)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    entries = instance.rglob("*") if recursive else instance.iterdir()
+    for path in [instance, *entries]:
+        mode = path.lstat().st_mode
+        if not stat.S_ISLNK(mode) and stat.S_IMODE(mode) & 0o077:
+            path.chmod(stat.S_IMODE(mode) & 0o700)
+
+
 def refuse_nul() -> None:
-    """400 for a NUL in the path, the query or a form field, before any view or query runs.
+    """400 for a NUL or lone surrogate in the path, the query or a form field, before any view
+    or query runs.
 
     PostgreSQL cannot store NUL in text and raises on it; no field of ours needs one. JSON
-    bodies are left to their views (the upload API cleans its file name).
+    bodies are parsed by ``strict_json`` (the app's JSON provider, and the webhooks).
     """
     values = [request.path, *(v for _, vs in request.args.lists() for v in vs)]
     if request.mimetype in FORM_TYPES:
         values += [v for _, vs in request.form.lists() for v in vs]
-    if any("\x00" in value for value in values):
-        error = BadRequest()
-        error.studio_message = NUL_MESSAGE
-        raise error
+    for value in values:
+        if problem := text_problem(value):
+            error = BadRequest()
+            error.studio_message = problem
+            raise error
+
+
+def canonical_host() -> Response | None:
+    """Demo only: a page opened under another name (localhost) moves to PUBLIC_URL's host.
+
+    Links, OAuth callbacks and cookies all follow PUBLIC_URL; a browser that started on
+    another host name would come back from TikTok without its cookie. Production refuses
+    other hosts outright (TRUSTED_HOSTS).
+    """
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    if request.method not in ("GET", "HEAD") or request.host == public.netloc:
+        return None
+    return redirect(public.geturl() + request.full_path.rstrip("?"), 302)
 
 
 def init_app(app: Flask) -> None:
@@ -63,7 +172,10 @@ def init_app(app: Flask) -> None:
     }
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)  # type: ignore[method-assign]
+    app.json = StrictJSONProvider(app)
     app.before_request(refuse_nul)
+    if app.config["ENV"] == "demo":
+        app.before_request(canonical_host)
     csp = content_security_policy(app)
     hsts = app.config["ENV"] == "production"
 

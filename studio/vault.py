@@ -2,8 +2,10 @@
 
 Each TikTok account's secrets are encrypted under its own data key (a Fernet key). Data keys,
 and small app-level secrets such as TOTP seeds, are wrapped by a MultiFernet over VAULT_KEYS
-(newest first). Destroying an owner's data key makes its secrets unreadable everywhere,
-including in old backups that still hold the ciphertext.
+(newest first) and stored in the same row. Destroying an owner's data key makes its secrets
+unreadable in the live database only: a backup taken earlier holds the wrapped key too, and
+VAULT_KEYS still unwrap it. That is why every erasure is also written to the deletion ledger
+(``studio.ledger``), which ``flask privacy replay-deletions`` applies after a restore.
 """
 
 from __future__ import annotations

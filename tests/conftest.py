@@ -46,6 +46,7 @@ def base_config(instance: Path) -> dict[str, object]:
         "TIKTOK_API_BASE": "http://127.0.0.1:9",
         "TIKTOK_TIMEOUT": 5.0,
         "SERVER_NAME": None,
+        "PUBLIC_URL": "http://localhost",  # where Flask's test client sends its requests
     }
 
 

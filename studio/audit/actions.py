@@ -39,6 +39,8 @@ class Action(enum.StrEnum):
     DELETION_EXTENDED = "deletion:extended"
     DELETION_REJECTED = "deletion:rejected"
     DELETION_STEP = "deletion:step"
+    DELETION_REPLAYED = "deletion:replayed"
+    CONTACT_RECEIVED = "contact:received"
     POLICY_CHANGED = "policy:changed"
     ACCESS_REVOKED = "access:revoked"
     VAULT_ROTATED = "vault:rotated"

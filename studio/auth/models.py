@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from studio.db import Base, created_at, intpk, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
 
 
 class Role(enum.StrEnum):
@@ -22,6 +22,7 @@ class User(Base):
     """A staff member who signs in to the dashboard."""
 
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -68,6 +69,7 @@ class LoginSession(Base):
     """A server-side record of one sign-in; the cookie holds only its random id."""
 
     __tablename__ = "login_sessions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

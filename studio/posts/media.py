@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from studio.security import external_url
+
 SALT = "media"
 
 
@@ -41,6 +43,5 @@ def read_token(token: str) -> tuple[int, str]:
 
 def public_url(post_id: int, sha256: str) -> str:
     """The URL handed to TikTok: PUBLIC_MEDIA_BASE + /media/<token>."""
-    base = current_app.config["PUBLIC_MEDIA_BASE"].rstrip("/")
-    # Built by hand: workers have no request to build URLs from (see views.media route).
-    return f"{base}/media/{make_token(post_id, sha256)}"
+    base = current_app.config["PUBLIC_MEDIA_BASE"]
+    return external_url("media.fetch", base=base, token=make_token(post_id, sha256))

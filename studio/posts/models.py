@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studio import vault
 from studio.auth.models import User
-from studio.db import Base, created_at, intpk, updated_at
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
 from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
@@ -80,6 +80,7 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_posts_account_id_sent_at", "account_id", "sent_at"),  # the 24 h draft window
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[intpk]

@@ -48,7 +48,7 @@ class Outcomes:
             retryable=False,
             status_note=None,
         )
-        self.note(f"{self.post.label} ({self.post.publish_id})")
+        self.note(self.post.label)
 
     def fail(self, code: str, message: str | None = None, from_tiktok: bool = False) -> None:
         """Terminal failure with the reason in plain words."""

@@ -129,7 +129,7 @@ class Sender(Outcomes):
             polls=0,
         )
         self.verified = True
-        self.note(f"TikTok accepted the {post.mode} upload ({result.publish_id})")
+        self.note(f"TikTok accepted the {post.mode} upload")
 
     def source_info(self, size: int) -> tuple[dict[str, Any], Any]:
         """FILE_UPLOAD with a chunk plan, or PULL_FROM_URL from our signed media URL."""

@@ -240,7 +240,7 @@ def retry(post_id: int):
     return redirect(url_for("posts.detail", post_id=post.id))
 
 
-@media_bp.get("/<token>")
+@media_bp.get("/<bearer:token>")
 def fetch(token: str):
     """The video for TikTok's PULL_FROM_URL: signed, expiring, Range-capable, no redirects."""
     try:

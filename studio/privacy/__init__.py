@@ -13,4 +13,4 @@ def init_app(app: Flask) -> None:
     panels.register()
 
 
-from studio.privacy import hooks, staff, views  # noqa: E402,F401
+from studio.privacy import hooks, public, staff, views  # noqa: E402,F401

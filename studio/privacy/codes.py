@@ -1,4 +1,4 @@
-"""Confirmation codes (random, stored hashed), subject hashes and signed e-mail links."""
+"""Confirmation codes and e-mail link tokens (random, stored hashed), and subject hashes."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ import hashlib
 import hmac
 import re
 import secrets
-from typing import Any
-
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 # Alphanumeric (Meta requires it) without look-alikes (0/O, 1/I/L, U/V).
 ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 CODE_LENGTH = 24  # 29**24 ≈ 2**116
 _NOT_CODE = re.compile(r"[\s\-]+")
-_LINK_SALT = "privacy-email-verification"
 
 
 def new_code() -> str:
@@ -48,20 +43,11 @@ def subject_hash(salt: str, identifier: str) -> str:
     return hmac.new(salt.encode(), identifier.encode(), hashlib.sha256).hexdigest()
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
+def new_link_token() -> str:
+    """A fresh token for an e-mailed verification link (stored only as its hash)."""
+    return secrets.token_urlsafe(32)
 
 
-def sign_link(request_id: int) -> str:
-    """A token for the e-mailed verification link of one request."""
-    return _serializer().dumps({"r": request_id})
-
-
-def read_link(token: str) -> int | None:
-    """The request id a link token names, or None when forged or expired."""
-    max_age = int(current_app.config["DELETION_LINK_HOURS"]) * 3600
-    try:
-        data: Any = _serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    return data.get("r") if isinstance(data, dict) and isinstance(data.get("r"), int) else None
+def hash_token(token: str) -> str:
+    """The stored form of a link token."""
+    return hashlib.sha256(token.encode()).hexdigest()

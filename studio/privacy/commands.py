@@ -1,4 +1,4 @@
-"""`flask --app studio purge [--dry-run]`: apply the inventory's retention periods."""
+"""`flask purge [--dry-run]` (retention periods) and `flask privacy replay-deletions`."""
 
 from __future__ import annotations
 
@@ -8,16 +8,20 @@ from flask.cli import with_appcontext
 
 from studio import db
 from studio.audit import Actor
-from studio.privacy import retention
+from studio.privacy import replay, retention
 
 LABELS = {
     "video_files": "video files past their retention period",
+    "video_records": "records of videos whose file is gone and no post refers to",
+    "expired_tokens": "TikTok token sets whose refresh token expired",
     "webhook_deliveries": "processed webhook deliveries past their retention period",
     "unverified_requests": "deletion requests never verified (closed)",
     "deletion_receipts": "deletion receipts past their retention period",
     "staff_sessions": "expired staff sign-in sessions",
     "oauth_flows": "expired TikTok authorization attempts",
     "outbox_mail": "outgoing e-mail copies past their retention period",
+    "contact_messages": "contact-form messages past their retention period",
+    "ledger_entries": "deletion ledger entries older than every kept backup",
 }
 
 
@@ -38,6 +42,23 @@ def purge_command(dry_run: bool) -> None:
         click.echo("Dry run: nothing was changed. Run without --dry-run to delete.")
 
 
+@click.group("privacy")
+def privacy_group() -> None:
+    """Privacy operations."""
+
+
+@privacy_group.command("replay-deletions")
+@with_appcontext
+def replay_deletions_command() -> None:
+    """After restoring a database backup: erase again what the deletion ledger lists."""
+    counts = replay.replay(db.session)
+    click.echo(
+        f"Erased again: {counts['account']} account(s), {counts['tokens']} token set(s), "
+        f"{counts['staff']} staff account(s). Everything in the ledger is erased."
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Register the command."""
+    """Register the commands."""
     app.cli.add_command(purge_command)
+    app.cli.add_command(privacy_group)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -12,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from studio.audit import Actor, scope
-from studio.privacy import codes, services, webhooks
+from studio.privacy import codes, payloads, services, webhooks
 from studio.privacy.models import DeletionRequest
 
 log = logging.getLogger(__name__)
@@ -34,8 +33,8 @@ def process(session: Session, delivery_id: int) -> str | None:
         return None
     row, body = claimed
     try:
-        envelope = json.loads(body)
-        outcome = handle_tiktok(session, envelope) if row.source == "tiktok" else "ignored"
+        envelope = payloads.tiktok_event(body) if row.source == "tiktok" else None
+        outcome = handle_tiktok(session, envelope) if envelope else "ignored"
     except Exception as exc:
         # Only the exception's type: messages may quote SQL parameters (identifiers).
         log.warning("webhook delivery %s failed: %s", delivery_id, type(exc).__name__)
@@ -45,23 +44,11 @@ def process(session: Session, delivery_id: int) -> str | None:
     return outcome
 
 
-def _content(envelope: dict[str, Any]) -> dict[str, Any]:
-    raw = envelope.get("content")
-    if isinstance(raw, dict):
-        return raw
-    try:
-        value = json.loads(raw or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def handle_tiktok(session: Session, envelope: dict[str, Any]) -> str:
+def handle_tiktok(session: Session, envelope: payloads.TikTokEvent) -> str:
     """Dispatch one TikTok event; unknown events are acknowledged and ignored."""
-    event = str(envelope.get("event"))
-    content = _content(envelope)
+    event, content = envelope.event, envelope.content
     if event == "authorization.removed":
-        return _authorization_removed(session, str(envelope.get("user_openid") or ""), content)
+        return _authorization_removed(session, envelope.user_openid, content)
     if event.startswith("post.publish."):
         return _publish_event(session, event, content)
     return "ignored"

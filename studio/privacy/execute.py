@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db
+from studio import db, ledger
 from studio.audit import Action, Actor, record, scope
 from studio.privacy import services
 from studio.privacy.models import DeletionRequest, RequestStatus
@@ -81,6 +81,8 @@ Step = Callable[[Session, DeletionRequest, dict[str, Any], Tally], None]
 def _locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
     account = _account(session, subj.get("open_id"))
     req.account_id = account.id if account is not None else None
+    if account is not None:
+        ledger.append(ledger.ACCOUNT, account.id)  # a restored backup must forget it too
 
 
 def _revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
@@ -181,6 +183,7 @@ def _staff(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
             }
         )
         return
+    ledger.append(ledger.STAFF, user.id)
     session.delete(user)
     tally.add("staff_account", 1)
     tally.keep(
@@ -248,6 +251,25 @@ def _run_step(
     tally.save(req)
     req.step = name
     session.commit()
+
+
+REPLAY_STEPS = ("posts", "videos", "audit", "profile")
+
+
+def replay_account(session: Session, account_id: int) -> bool:
+    """Erase an account again after a restore (deletion ledger); False when already gone."""
+    if _account_by_id(session, account_id) is None:
+        session.commit()
+        return False
+    # A stand-in request, never stored: the steps read only its id, kind and account.
+    req = DeletionRequest(kind="tiktok", account_id=account_id)
+    tally = Tally(req)
+    with scope(actor=ACTOR, account_id=account_id):
+        for name, step in PLANS["tiktok"]:
+            if name in REPLAY_STEPS:
+                step(session, req, {}, tally)
+                session.commit()
+    return True
 
 
 def _finish(session: Session, req: DeletionRequest) -> None:

@@ -50,6 +50,15 @@ class StatusForm(FlaskForm):
     )
 
 
+class ReverifyForm(FlaskForm):
+    """Offer verification again from the status page; away from the browser that filed the
+    request, the requester names the account (or e-mail address) again."""
+
+    name = StringField(
+        "Account name or e-mail address", validators=[Length(max=255)], filters=[_strip]
+    )
+
+
 class RejectForm(FlaskForm):
     """Refuse a request; the requester reads the reason on the status page."""
 
@@ -69,3 +78,22 @@ class ExtendForm(FlaskForm):
     reason = TextAreaField(
         "Reason (shown to the requester)", validators=[DataRequired(), Length(max=2000)]
     )
+
+
+class ContactForm(FlaskForm):
+    """A privacy question; ``website`` is a honeypot that people never see or fill."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=255)], filters=[_strip])
+    email = EmailField(
+        "Your e-mail address",
+        validators=[
+            DataRequired(),
+            Email(check_deliverability=False, message="Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+        filters=[lambda v: _strip(v).lower() if v else v],
+    )
+    message = TextAreaField(
+        "Your question", validators=[DataRequired(), Length(max=5000)], filters=[_strip]
+    )
+    website = StringField("Leave this field empty", validators=[Optional()])

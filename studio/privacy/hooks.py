@@ -2,34 +2,40 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from studio import db
+from studio import db, errors
+from studio.bodies import body_cap
 from studio.extensions import csrf, limiter
 from studio.privacy import bp, events, webhooks
+from studio.security import external_url
 
 MAX_BODY = 64 * 1024
+HOOKS = ("privacy.tiktok_webhook", "privacy.meta_deletion")
 
 
-def _too_big() -> bool:
-    return (request.content_length or 0) > MAX_BODY
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge):
+    if request.endpoint in HOOKS:
+        return jsonify({"error": "body too large"}), 413
+    return errors.handle_http(exc)
 
 
 @bp.post("/webhooks/tiktok")
+@body_cap(MAX_BODY)
 @csrf.exempt
 @limiter.limit("600 per minute")
 def tiktok_webhook():
-    if _too_big():
-        return jsonify({"error": "body too large"}), 413
     body = request.get_data(cache=False)
     try:
         envelope = webhooks.verify_tiktok(request.headers.get("TikTok-Signature", ""), body)
     except webhooks.Rejected as exc:
         webhooks.audit_rejected("tiktok", str(exc), body)
         return jsonify({"error": "rejected"}), 401
-    received = webhooks.store(db.session, "tiktok", str(envelope["event"]), body)
+    received = webhooks.store(db.session, "tiktok", envelope.event, body)
     webhooks.audit_received(
-        "tiktok", received, {"event": envelope["event"], "create_time": envelope.get("create_time")}
+        "tiktok", received, {"event": envelope.event, "create_time": envelope.create_time}
     )
     if not received.duplicate:
         from studio.privacy.tasks import process_delivery
@@ -39,11 +45,10 @@ def tiktok_webhook():
 
 
 @bp.post("/webhooks/meta/data-deletion")
+@body_cap(MAX_BODY)
 @csrf.exempt
 @limiter.limit("120 per minute")
 def meta_deletion():
-    if _too_big():
-        return jsonify({"error": "body too large"}), 413
     signed = request.form.get("signed_request", "")
     raw = signed.encode()
     if not current_app.config.get("META_APP_SECRET"):
@@ -55,7 +60,5 @@ def meta_deletion():
         return jsonify({"error": "invalid signed_request"}), 400
     received = webhooks.store(db.session, "meta", "data_deletion", raw)
     webhooks.audit_received("meta", received, {"event": "data_deletion"})
-    code = events.open_meta_request(db.session, str(data["user_id"]), received)
-    return jsonify(
-        {"url": url_for("privacy.status", code=code, _external=True), "confirmation_code": code}
-    )
+    code = events.open_meta_request(db.session, data.user_id, received)
+    return jsonify({"url": external_url("privacy.status", code=code), "confirmation_code": code})

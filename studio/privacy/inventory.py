@@ -46,6 +46,7 @@ class Store:
     contents: str
     retention: str
     erasure: str
+    purpose: str = ""
 
 
 DATASETS: tuple[Dataset, ...] = (
@@ -123,9 +124,11 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         purpose="Upload videos to the account on its owner's behalf.",
         basis=CONTRACT,
-        retention="Until access is revoked (here, in TikTok, or by staff) or the tokens expire.",
-        erasure="Revoked at TikTok, then the tokens and the account's own encryption key are "
-        "destroyed, so any copy (including backups) becomes unreadable.",
+        retention="Until access is revoked (here, in TikTok, or by staff), TikTok refuses to "
+        "renew them, or the refresh token expires (the retention job erases them then).",
+        erasure="Revoked at TikTok where possible, then the tokens and the account's own "
+        "encryption key are erased from the database. Backups taken earlier keep them until "
+        "the backups are deleted; a restore replays the deletion ledger first.",
         secret=True,
     ),
     Dataset(
@@ -159,10 +162,10 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         purpose="Prepare and send the company's product videos.",
         basis=LEGITIMATE,
-        retention="The file for {VIDEO_RETENTION_DAYS} days after upload; the record while "
-        "posts refer to it.",
-        erasure="Files are deleted by the retention job; a deletion request deletes the videos "
-        "sent to the account, their files and posters.",
+        retention="The file for {VIDEO_RETENTION_DAYS} days after upload; the record until the "
+        "file is gone and no post refers to it.",
+        erasure="The retention job deletes files, then records no post refers to; a deletion "
+        "request deletes the videos sent to the account, their files and posters.",
     ),
     Dataset(
         key="posts",
@@ -252,15 +255,55 @@ DATASETS: tuple[Dataset, ...] = (
         secret=True,
     ),
     Dataset(
+        key="deletion_browsers",
+        title="Deletion request links and browser holds",
+        subjects="people who ask us to delete their data",
+        columns=(
+            "deletion_links.token_hash",
+            "deletion_links.created_at",
+            "deletion_links.used_at",
+            "deletion_browsers.handle_hash",
+            "deletion_browsers.code_enc",
+            "deletion_browsers.verified_until",
+            "deletion_browsers.created_at",
+        ),
+        purpose="Make e-mailed links single-use, and let the browser that filed or verified a "
+        "request continue it without putting the code in a cookie.",
+        basis=LEGAL,
+        retention="Links for {DELETION_LINK_HOURS} hours; browser holds up to "
+        "{DELETION_UNVERIFIED_DAYS} days; holds end when the request closes.",
+        erasure="Deleted when the request closes, and by the retention job after expiry; we "
+        "store only hashes, and the code only encrypted under a key the browser holds.",
+        secret=True,
+    ),
+    Dataset(
         key="webhook_deliveries",
-        title="Notifications from TikTok and Meta",
-        subjects="TikTok and Instagram account owners",
+        title="Notifications from the platforms",
+        subjects="owners of connected TikTok accounts, and people whose deletion request Meta "
+        "forwards (when configured)",
         columns=("webhook_deliveries.body_enc", "webhook_deliveries.digest"),
         purpose="Act on a removed authorisation, a deletion request or a post's status.",
         basis=LEGITIMATE,
         retention="The message (encrypted) until processed; its digest for "
         "{WEBHOOK_RETENTION_DAYS} days to recognise TikTok's repeated deliveries.",
         erasure="The message is erased once processed; digests are deleted by the retention job.",
+    ),
+    # Contact form (/contact): privacy questions, delivered to the operator by mail.
+    Dataset(
+        key="contact_messages",
+        title="Messages sent through the contact form",
+        subjects="people who write to us",
+        columns=(
+            "contact_messages.name",
+            "contact_messages.email",
+            "contact_messages.message",
+            "contact_messages.received_at",
+            "contact_messages.delivered_at",
+        ),
+        purpose="Answer questions about privacy and requests about personal data.",
+        basis=LEGAL,
+        retention="{CONTACT_RETENTION_DAYS} days after the message arrived.",
+        erasure="Deleted by the retention job.",
     ),
 )
 
@@ -276,20 +319,62 @@ STORES: tuple[Store, ...] = (
     Store(
         key="logs",
         title="Server logs",
-        contents="Technical events. We never write tokens, account identifiers or names there.",
-        retention="Rotated by the server operator, normally within 14 days.",
-        erasure="Rotation deletes old logs.",
+        contents="Technical events, and for each request the visitor's IP address, the time, "
+        "the method and the path (without query strings). No tokens or names.",
+        purpose="Find faults and stop abuse (our legitimate interest, Art. 6(1)(f)).",
+        retention="{LOG_RETENTION_DAYS} days: logs are rotated daily and older files deleted.",
+        erasure="Rotation deletes old logs (the application's own log file and the web "
+        "server's, as shipped in deploy/).",
+    ),
+    Store(
+        key="rate_limits",
+        title="Rate-limit counters",
+        contents="Visitors' IP addresses, and e-mail addresses typed into the staff sign-in "
+        "form, as keys of counters, in memory or in Redis.",
+        purpose="Stop password guessing and abuse of public forms (legitimate interest).",
+        retention="Until the counter's window ends: at most one hour.",
+        erasure="Counters expire by themselves.",
     ),
     Store(
         key="outbox",
         title="Outgoing e-mail",
-        contents="Verification links and notices we send about deletion requests.",
+        contents="When no mail server is configured, copies of the e-mail we send: "
+        "verification links and notices about data requests, and contact-form messages.",
         retention="{OUTBOX_RETENTION_DAYS} days.",
         erasure="The retention job deletes copies older than that.",
+    ),
+    Store(
+        key="ledger",
+        title="Deletion ledger",
+        contents="Internal numbers of erased accounts and token sets, and when: no names, "
+        "e-mail addresses or platform identifiers.",
+        purpose="Erase again what a restored backup would bring back.",
+        retention="{BACKUP_RETENTION_DAYS} days, as long as the oldest backup.",
+        erasure="The retention job deletes older entries.",
+    ),
+    Store(
+        key="backups",
+        title="Database backups",
+        contents="Copies of the database, including data erased after the copy was made.",
+        purpose="Restore the service after a failure.",
+        retention="{BACKUP_RETENTION_DAYS} days.",
+        erasure="Older backups are deleted; a restore first replays the deletion ledger.",
     ),
 )
 
 IGNORED_TABLES = ("alembic_version",)
+
+# Every file the service writes into its instance folder, and the declaration covering it
+# (a dataset, a store, or why it holds no personal data); a test fails on any other file.
+INSTANCE_FILES: dict[str, str] = {
+    "studio.db*": "the database: every dataset above",
+    "uploads/*": "store:uploads",
+    "outbox/*.eml": "store:outbox",
+    "deletion-ledger.jsonl": "store:ledger",
+    "audit-seals.jsonl": "non-personal: chain heads (sequence number, hash, MAC)",
+    "jobs.db*": "non-personal: the job queue holds task names and internal ids",
+    "config.py": "non-personal: generated secrets outside production",
+}
 
 
 def declared_columns() -> dict[str, Dataset]:

@@ -1,4 +1,4 @@
-"""Deletion requests, webhook deliveries and the dated record of privacy-policy versions."""
+"""Deletion requests, webhook deliveries, policy versions and contact-form messages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from studio.db import Base, created_at, intpk, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
 
 
 class RequestStatus(enum.StrEnum):
@@ -32,6 +32,7 @@ class DeletionRequest(Base):
     """
 
     __tablename__ = "deletion_requests"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -69,10 +70,49 @@ class DeletionRequest(Base):
         return self.due_at - (now or utcnow())
 
 
+class DeletionLink(Base):
+    """One e-mailed verification link: only its token's hash, until when it works, when used.
+
+    A link proves the requester read the mail once; marking it used is a conditional UPDATE,
+    so of two uses racing, exactly one wins.
+    """
+
+    __tablename__ = "deletion_links"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    request_id: Mapped[int] = mapped_column(index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class DeletionBrowser(Base):
+    """A browser's hold on one deletion request: it filed it, named it again, or verified it.
+
+    The browser's cookie holds a random handle; the row holds the handle's hash. The
+    confirmation code is kept only encrypted under a key derived from the handle, so the
+    database alone cannot read it. ``verified_until`` is the server-side "verified" mark.
+    """
+
+    __tablename__ = "deletion_browsers"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    handle_hash: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[int] = mapped_column(index=True)
+    code_enc: Mapped[str | None] = mapped_column(Text)
+    verified_until: Mapped[dt.datetime | None]
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+
+
 class WebhookDelivery(Base):
     """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
 
     __tablename__ = "webhook_deliveries"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     source: Mapped[str] = mapped_column(String(16))  # tiktok | meta
@@ -105,10 +145,25 @@ class PolicyVersion(Base):
     """When the privacy policy's content (inventory + operator details) last changed."""
 
     __tablename__ = "policy_versions"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     content_hash: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[created_at]
+
+
+class ContactMessage(Base):
+    """A privacy question sent through the public contact form, kept for a declared period."""
+
+    __tablename__ = "contact_messages"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254))
+    message: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[dt.datetime | None]
 
 
 def _register() -> None:

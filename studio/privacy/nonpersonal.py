@@ -1,6 +1,8 @@
 """Columns that hold no personal data and no secret, listed explicitly (see inventory.py)."""
 
 NON_PERSONAL: dict[str, tuple[str, ...]] = {
+    "deletion_links": ("id", "request_id", "expires_at"),
+    "deletion_browsers": ("id", "request_id", "expires_at"),
     "tiktok_accounts": ("id", "scopes", "status", "connected_by_id", "created_at", "updated_at"),
     "oauth_flows": (
         "id",
@@ -126,4 +128,5 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "duplicates",
     ),
     "policy_versions": ("id", "content_hash", "recorded_at"),
+    "contact_messages": ("id",),
 }

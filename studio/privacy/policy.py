@@ -4,53 +4,75 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
-from studio.privacy import inventory
+from studio.privacy import claims, inventory, webhooks
 from studio.privacy.models import PolicyVersion
+from studio.tiktok.client import TikTokClient
 
 OPERATOR_KEYS = (
     "OPERATOR_NAME",
     "OPERATOR_EMAIL",
     "OPERATOR_ADDRESS",
     "OPERATOR_WEBSITE",
+    "OPERATOR_HOSTING",
+    "OPERATOR_COUNTRY",
     "OPERATOR_PRIVACY_EXTRA",
 )
 
-TIKTOK = {
-    "name": "TikTok",
-    "role": "The platform we publish to. When an account owner connects their account, TikTok "
-    "gives us the account's public profile (open ID, display name, avatar) and access tokens; "
-    "we send it the videos and captions our staff choose.",
-    "policy": "https://www.tiktok.com/legal/page/global/privacy-policy/en",
-}
-META = {
-    "name": "Meta (Instagram)",
-    "role": "Used when Instagram publishing is enabled: the account's ID and tokens, and the "
-    "videos we publish. Meta may ask us to delete a user's data; we honour those requests.",
-    "policy": "https://privacycenter.instagram.com/policy",
-}
-GOOGLE = {
-    "name": "Google (YouTube)",
-    "role": "Used when YouTube publishing is enabled: the channel's ID and tokens, and the "
-    "videos we publish.",
-    "policy": "https://policies.google.com/privacy",
-}
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform we exchange personal data with; listed when configured and its code exists."""
+
+    name: str
+    role: str
+    policy: str
+    enabled: Callable[[Mapping[str, Any]], bool]
+    code: Callable[..., Any]  # the code that talks to it: no code, no entry
+    hosts: tuple[str, ...]  # every host of it the service's code names
+
+
+PLATFORMS: tuple[Platform, ...] = (
+    Platform(
+        name="TikTok",
+        role="The platform we publish to. When an account owner connects their account, TikTok "
+        "gives us the account's public profile (open ID, display name, avatar) and access "
+        "tokens; we send it the videos and captions our staff choose.",
+        policy="https://www.tiktok.com/legal/page/global/privacy-policy/en",
+        enabled=lambda config: True,
+        code=TikTokClient,
+        hosts=("open.tiktokapis.com", "www.tiktok.com"),
+    ),
+    Platform(
+        name="Meta (Facebook, Instagram)",
+        role="Sends us a deletion request, with the app-scoped Meta user ID, when someone removes "
+        "our app in Facebook or Instagram settings; we answer with a status link and a "
+        "confirmation code and send Meta nothing else.",
+        policy="https://www.facebook.com/privacy/policy/",
+        enabled=lambda config: bool(config.get("META_APP_SECRET")),
+        code=webhooks.verify_meta,
+        hosts=("www.facebook.com",),
+    ),
+)
 
 
 def third_parties(config: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The platforms we exchange personal data with, as enabled."""
-    parties = [TIKTOK]
-    if config.get("META_ENABLED"):
-        parties.append(META)
-    if config.get("GOOGLE_ENABLED"):
-        parties.append(GOOGLE)
-    return parties
+    """The platforms we exchange personal data with, as configured."""
+    return [
+        {"name": p.name, "role": p.role, "policy": p.policy} for p in PLATFORMS if p.enabled(config)
+    ]
+
+
+def database(config: Mapping[str, Any]) -> str:
+    """The kind of database configured (what the policy says about deleted rows depends on it)."""
+    return "sqlite" if claims.is_sqlite(config) else "postgresql"
 
 
 def content(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,6 +82,9 @@ def content(config: Mapping[str, Any]) -> dict[str, Any]:
         "datasets": inventory.datasets(config),
         "stores": inventory.stores(config),
         "third_parties": third_parties(config),
+        "database": database(config),
+        "claims": claims.rendered(config),
+        "cookies": claims.cookies(config),
         "deletion": {
             "auto_execute": bool(config.get("DELETION_AUTO_EXECUTE")),
             "webhook_opens": bool(config.get("WEBHOOK_OPENS_DELETION")),

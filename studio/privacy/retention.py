@@ -12,10 +12,16 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from studio import db
+from studio import db, ledger
 from studio.audit import Action, Actor, record
-from studio.privacy import mail, services
-from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
+from studio.privacy import contact, mail, services
+from studio.privacy.models import (
+    DeletionBrowser,
+    DeletionLink,
+    DeletionRequest,
+    RequestStatus,
+    WebhookDelivery,
+)
 
 
 @dataclass
@@ -51,6 +57,18 @@ def _video_files(session: Session, purge: Purge) -> None:
         purge.add("video_files", 1)
         if not purge.dry_run:
             videos.delete_file(session, video, "retention period ended")
+
+
+def _video_records(session: Session, purge: Purge) -> None:
+    from studio.videos import services as videos
+
+    purge.add("video_records", videos.purge_fileless_records(session, purge.dry_run))
+
+
+def _expired_tokens(session: Session, purge: Purge) -> None:
+    from studio.tiktok import services as tiktok
+
+    purge.add("expired_tokens", tiktok.erase_expired_tokens(session, purge.dry_run))
 
 
 def _webhook_deliveries(session: Session, purge: Purge) -> None:
@@ -124,6 +142,17 @@ def _oauth_flows(session: Session, purge: Purge) -> None:
     session.commit()
 
 
+def _deletion_links_and_holds(session: Session, purge: Purge) -> None:
+    if not purge.dry_run:
+        db.begin_write(session)
+    for model in (DeletionLink, DeletionBrowser):
+        ids = session.scalars(select(model.id).where(model.expires_at < db.utcnow())).all()
+        purge.add(model.__tablename__, len(ids))
+        if ids and not purge.dry_run:
+            session.execute(delete(model).where(model.id.in_(ids)))
+    session.commit()
+
+
 def _outbox(session: Session, purge: Purge) -> None:
     folder: Path = mail.outbox_path()
     if not folder.is_dir():
@@ -136,14 +165,28 @@ def _outbox(session: Session, purge: Purge) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _contact_messages(session: Session, purge: Purge) -> None:
+    purge.add("contact_messages", contact.purge(session, purge.dry_run))
+
+
+def _ledger(session: Session, purge: Purge) -> None:
+    # Entries older than every kept backup have nothing left to erase after a restore.
+    purge.add("ledger_entries", ledger.drop_before(_days("BACKUP_RETENTION_DAYS"), purge.dry_run))
+
+
 STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _video_files,
+    _video_records,
+    _expired_tokens,
     _webhook_deliveries,
     _unverified_requests,
     _old_receipts,
     _expired_sessions,
     _oauth_flows,
+    _deletion_links_and_holds,
     _outbox,
+    _contact_messages,
+    _ledger,
 )
 
 

@@ -8,13 +8,19 @@ import json
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from studio import db, vault
 from studio.audit import Action, Actor, record
 from studio.privacy import codes
-from studio.privacy.models import OPEN_STATUSES, DeletionRequest, RequestStatus
+from studio.privacy.models import (
+    OPEN_STATUSES,
+    DeletionBrowser,
+    DeletionRequest,
+    RequestStatus,
+)
+from studio.security import external_url
 
 EXTENSION_MAX_MONTHS = 2
 
@@ -216,6 +222,9 @@ def close(
         req.completed_at = now
     req.subject_enc = None
     req.data_key = None
+    # Browser holds (the code, encrypted) have nothing left to give. Used links stay until
+    # they expire, so a second use still says "already used".
+    session.execute(delete(DeletionBrowser).where(DeletionBrowser.request_id == req.id))
     session.commit()
 
 
@@ -261,7 +270,7 @@ def _notify_extension(req: DeletionRequest) -> None:
         "Your data deletion request: deadline extended",
         f"We need more time to complete your request.\n\nReason: {req.extension_reason}\n"
         f"New deadline: {req.due_at:%d %B %Y}.\n\nYou can follow it with your confirmation "
-        "code on our data deletion page.",
+        f"code on {external_url('privacy.status_lookup')}",
     )
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 
 from flask import (
     Response,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -20,16 +19,11 @@ from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
-from studio.privacy import bp, codes, export, inventory, services, verify
+from studio.privacy import bp, browser, codes, export, inventory, services, verify
 from studio.privacy import policy as policies
-from studio.privacy.forms import DeletionForm, StatusForm
+from studio.privacy.forms import DeletionForm, ReverifyForm, StatusForm
 from studio.privacy.models import DeletionRequest, RequestStatus
-
-SHOW_CODE = "privacy_code"
-PENDING = "privacy_pending"
-VERIFIED = "privacy_verified"
-TRACK = "privacy_track"  # the requester's own code, to take them to their status page
-VERIFIED_TTL = 3600
+from studio.security import external_url
 
 
 def _form_limit() -> str:
@@ -63,54 +57,47 @@ def deletion():
         status = 400 if request.method == "POST" else 200
         return render_template("privacy/deletion.html", form=form, status=StatusForm()), status
     if form.website.data:
-        # A bot filled the honeypot: answer as usual, store nothing.
-        session[SHOW_CODE] = {"code": codes.new_code(), "kind": form.kind.data}
-        return redirect(url_for("privacy.received"), 303)
-    code = _open_from_form(form)
-    session[SHOW_CODE] = {"code": code, "kind": form.kind.data}
-    session[TRACK] = code
+        # A bot filled the honeypot: the same page, with a code that names nothing; no row.
+        return _received_page(codes.new_code(), form.kind.data, can_verify=False)
+    req, code = _open_from_form(form)
+    browser.hold(db.session, req, code)
+    if req.kind == "email":
+        verify.send_email_link(db.session, req, form.email.data, code)
     return redirect(url_for("privacy.received"), 303)
 
 
-def _open_from_form(form: DeletionForm) -> str:
-    if form.kind.data == "email":
-        email = form.email.data
-        req, code = services.open_request(
-            db.session,
-            kind="email",
-            source="form",
-            subject={"email": email},
-            identifier=email,
-            actor=Actor.public(),
-        )
-        verify.send_email_link(req, email)
-        return code
-    req, code = services.open_request(
+def _open_from_form(form: DeletionForm) -> tuple[DeletionRequest, str]:
+    field = form.email.data if form.kind.data == "email" else form.name.data
+    key = "email" if form.kind.data == "email" else "name"
+    return services.open_request(
         db.session,
-        kind="tiktok",
+        kind=form.kind.data,
         source="form",
-        subject={"name": form.name.data},
-        identifier=form.name.data,
+        subject={key: field},
+        identifier=field,
         actor=Actor.public(),
     )
-    session[PENDING] = req.id
-    return code
 
 
 @bp.get("/data-deletion/received")
 @limiter.limit("60 per minute")
 def received():
-    shown = session.pop(SHOW_CODE, None)
-    if not shown:
+    row = browser.latest_filed(db.session)
+    req = db.session.get(DeletionRequest, row.request_id) if row is not None else None
+    code = browser.code(row)
+    if req is None or code is None:
         return redirect(url_for("privacy.deletion"))
-    code = shown["code"]
+    return _received_page(code, req.kind, can_verify=req.status == RequestStatus.RECEIVED)
+
+
+def _received_page(code: str, kind: str, can_verify: bool):
     return render_template(
         "privacy/received.html",
         code=code,
         grouped=codes.grouped(code),
-        kind=shown["kind"],
-        status_url=url_for("privacy.status", code=code, _external=True),
-        can_verify=bool(session.get(PENDING)),
+        kind=kind,
+        status_url=external_url("privacy.status", code=code),
+        can_verify=can_verify,
         form=ConfirmForm(),
     )
 
@@ -120,10 +107,10 @@ def received():
 def verify_start():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    request_id = session.get(PENDING)
-    if not request_id:
+    row = browser.latest_filed(db.session)
+    if row is None:
         return _problem("Nothing to verify", "Start by filing a deletion request.", 400)
-    return redirect(verify.start("deletion", request_id), 303)
+    return redirect(verify.start("deletion", row.request_id), 303)
 
 
 @bp.get("/privacy/verify/callback")
@@ -146,18 +133,17 @@ def verify_callback():
 def _verified_deletion(context: dict, identity: verify.Identity):
     request_id = context.get("request_id")
     req = db.session.get(DeletionRequest, request_id) if request_id else None
-    if req is None or session.get(PENDING) != req.id:
+    if req is None or browser.held(db.session, req.id) is None:
         return _problem("Not verified", "This sign-in does not belong to a request.", 400)
     try:
         verify.verify_tiktok_request(db.session, req, identity)
     except verify.VerifyError as exc:
         return _problem("Not verified", str(exc), 403)
-    session.pop(PENDING, None)
-    session[VERIFIED] = {"id": req.id, "until": time.time() + VERIFIED_TTL}
+    browser.mark_verified(db.session, req)
     return redirect(url_for("privacy.verified"), 303)
 
 
-@bp.route("/data-deletion/email/<token>", methods=["GET", "POST"])
+@bp.route("/data-deletion/email/<bearer:token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 @limiter.limit("60 per minute", methods=["GET"])
 def email_verify(token: str):
@@ -165,21 +151,20 @@ def email_verify(token: str):
     if not form.validate_on_submit():
         if request.method == "POST":
             abort(400)
-        valid = codes.read_link(token) is not None
-        return render_template("privacy/email_confirm.html", form=form, valid=valid)
+        state = verify.link_state(db.session, token)
+        return render_template("privacy/email_confirm.html", form=form, state=state)
     try:
         req = verify.verify_email_request(db.session, token)
+    except verify.LinkUsed as exc:
+        return _problem("Link already used", str(exc), 410)
     except verify.VerifyError as exc:
         return _problem("Link not valid", str(exc), 400)
-    session[VERIFIED] = {"id": req.id, "until": time.time() + VERIFIED_TTL}
+    browser.mark_verified(db.session, req)
     return redirect(url_for("privacy.verified"), 303)
 
 
 def _verified_request() -> DeletionRequest | None:
-    mark = session.get(VERIFIED)
-    if not mark or mark.get("until", 0) < time.time():
-        return None
-    return db.session.get(DeletionRequest, mark.get("id"))
+    return browser.verified_request(db.session)
 
 
 @bp.get("/data-deletion/verified")
@@ -192,21 +177,14 @@ def verified():
             "Your verification has ended. Follow your request with its confirmation code.",
             403,
         )
-    return render_template(
-        "privacy/verified.html",
-        req=req,
-        status_url=_status_url(req),
-        auto=current_app.config["DELETION_AUTO_EXECUTE"],
-        window=current_app.config["DELETION_EXPORT_WINDOW_HOURS"],
-        form=ConfirmForm(),
-    )
+    return render_template("privacy/verified.html", req=req, status_url=_status_url(req))
 
 
 @bp.get("/data-deletion/export")
 @limiter.limit("10 per minute")
 def export_data():
     req = _verified_request()
-    if req is None or req.status not in (RequestStatus.VERIFIED, RequestStatus.RECEIVED):
+    if req is None or req.status != RequestStatus.VERIFIED:
         return _problem(
             "Download not available",
             "A copy can be downloaded right after verification, before deletion starts.",
@@ -235,16 +213,17 @@ def confirm():
     req = _verified_request()
     if req is None:
         return _problem("Verification needed", "Your verification has ended.", 403)
+    follow = _status_url(req)  # before the erasure, which ends this browser's hold
+    browser.end_verified(db.session, req)
     if current_app.config["DELETION_AUTO_EXECUTE"] and req.status == RequestStatus.VERIFIED:
         services.start(db.session, req, Actor.public())
-    session.pop(VERIFIED, None)
-    return redirect(_status_url(req), 303)
+    return redirect(follow, 303)
 
 
 def _status_url(req: DeletionRequest) -> str:
-    """The requester's status page when this browser filed the request, else the lookup."""
-    code = session.get(TRACK)
-    if code and services.find_by_code(db.session, code) is req:
+    """The requester's status page when this browser knows the code, else the lookup."""
+    code = browser.code(browser.held(db.session, req.id))
+    if code:
         return url_for("privacy.status", code=code)
     return url_for("privacy.status_lookup", started=1)
 
@@ -259,22 +238,64 @@ def status_lookup():
     return render_template("privacy/status_lookup.html", form=form, started=started)
 
 
-@bp.get("/data-deletion/status/<code>")
+@bp.get("/data-deletion/status/<bearer:code>")
 @limiter.limit(_status_limit)
 def status(code: str):
     req = services.find_by_code(db.session, code)
     if req is None:
-        return _problem(
-            "Request not found",
-            "No request matches this confirmation code. Check it and try again.",
-            404,
-        )
-    receipt = services.receipt(req) if req.status == RequestStatus.COMPLETED else {}
+        return _not_found()
+    return _status_page(req, ReverifyForm())
+
+
+def _not_found():
+    return _problem(
+        "Request not found",
+        "No request matches this confirmation code. Check it and try again.",
+        404,
+    )
+
+
+def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
     from studio.privacy.execute import LABELS
 
-    return render_template(
-        "privacy/status.html", req=req, receipt=receipt, labels=LABELS, statuses=RequestStatus
+    receipt = services.receipt(req) if req.status == RequestStatus.COMPLETED else {}
+    verified_here = _verified_request() is req and req.status == RequestStatus.VERIFIED
+    page = render_template(
+        "privacy/status.html",
+        req=req,
+        receipt=receipt,
+        labels=LABELS,
+        statuses=RequestStatus,
+        held=browser.held(db.session, req.id) is not None,
+        verified_here=verified_here,
+        reverify=form,
+        form=ConfirmForm(),
     )
+    return page, status
+
+
+@bp.post("/data-deletion/status/<bearer:code>")
+@limiter.limit(_form_limit)
+def status_verify(code: str):
+    """Offer verification again: with TikTok, or a new e-mailed link."""
+    req = services.find_by_code(db.session, code)
+    if req is None:
+        return _not_found()
+    form = ReverifyForm()
+    if not form.validate_on_submit():
+        return _status_page(req, form, 400)
+    if req.status != RequestStatus.RECEIVED or req.kind not in ("tiktok", "email"):
+        return redirect(url_for("privacy.status", code=code), 303)
+    if browser.held(db.session, req.id) is None and not verify.named_again(req, form.name.data):
+        form.name.errors = ["That is not the name given in this request. Check it and try again."]
+        return _status_page(req, form, 400)
+    browser.hold(db.session, req, codes.normalise(code))
+    if req.kind == "tiktok":
+        return redirect(verify.start("deletion", req.id), 303)
+    email = services.subject(req).get("email", "")
+    verify.send_email_link(db.session, req, email, codes.normalise(code))
+    flash("We sent a new confirmation link. It works once.", "success")
+    return redirect(url_for("privacy.status", code=code), 303)
 
 
 @bp.route("/revoke")

@@ -11,7 +11,6 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,13 +24,10 @@ from sqlalchemy.orm import Session
 from studio import db, vault
 from studio.audit import Action, Actor, record
 from studio.privacy.models import WebhookDelivery
+from studio.privacy.payloads import MetaDeletion, Rejected, TikTokEvent, meta_deletion, tiktok_event
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 300
-
-
-class Rejected(ValueError):
-    """A delivery that failed verification; the message is safe to record and return."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +56,8 @@ def parse_signature(header: str) -> tuple[int, str]:
         raise Rejected("missing or malformed TikTok-Signature header") from exc
 
 
-def verify_tiktok(header: str, body: bytes, now: float | None = None) -> dict[str, Any]:
-    """Check the signature and timestamp, then return the parsed envelope."""
+def verify_tiktok(header: str, body: bytes, now: float | None = None) -> TikTokEvent:
+    """Check the signature and timestamp, then return the typed envelope."""
     cfg = current_app.config
     timestamp, signature = parse_signature(header)
     signed = str(timestamp).encode() + b"." + body
@@ -72,13 +68,8 @@ def verify_tiktok(header: str, body: bytes, now: float | None = None) -> dict[st
     age = (time.time() if now is None else now) - timestamp
     if abs(age) > int(cfg["TIKTOK_WEBHOOK_TOLERANCE"]):
         raise Rejected(f"timestamp outside the {cfg['TIKTOK_WEBHOOK_TOLERANCE']} s tolerance")
-    try:
-        envelope = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise Rejected("body is not JSON") from exc
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("event"), str):
-        raise Rejected("body is not a TikTok event envelope")
-    if envelope.get("client_key") != cfg["TIKTOK_CLIENT_KEY"]:
+    envelope = tiktok_event(body)
+    if envelope.client_key != cfg["TIKTOK_CLIENT_KEY"]:
         raise Rejected("event is for another client_key")
     return envelope
 
@@ -87,8 +78,9 @@ def _b64url(data: str) -> bytes:
     return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
 
 
-def verify_meta(signed_request: str) -> dict[str, Any]:
-    """Check Meta's ``signed_request`` (HMAC-SHA256 over the encoded payload) and decode it."""
+def verify_meta(signed_request: str, now: float | None = None) -> MetaDeletion:
+    """Check Meta's ``signed_request`` (HMAC-SHA256 over the encoded payload), decode it, and
+    check that it is fresh (within the replay window, WEBHOOK_RETENTION_DAYS)."""
     secret = current_app.config.get("META_APP_SECRET")
     if not secret:
         raise Rejected("Meta is not configured (META_APP_SECRET is unset)")
@@ -104,14 +96,11 @@ def verify_meta(signed_request: str) -> dict[str, Any]:
     if not hmac.compare_digest(expected, signature):
         raise Rejected("signature does not match")
     try:
-        data = json.loads(_b64url(payload))
-    except (binascii.Error, ValueError, RecursionError) as exc:
+        decoded = _b64url(payload)
+    except (binascii.Error, ValueError) as exc:
         raise Rejected("malformed signed_request") from exc
-    if not isinstance(data, dict) or data.get("algorithm", "").upper() != "HMAC-SHA256":
-        raise Rejected("unsupported algorithm")
-    if not str(data.get("user_id") or ""):
-        raise Rejected("signed_request has no user_id")
-    return data
+    window = int(current_app.config["WEBHOOK_RETENTION_DAYS"]) * 86400
+    return meta_deletion(decoded, window, now)
 
 
 def store(session: Session, source: str, event: str, body: bytes) -> Received:

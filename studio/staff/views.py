@@ -30,7 +30,7 @@ def index():
             record(
                 Action.USER_CREATED,
                 actor=Actor.user(current_user),
-                summary=f"created {user.email} as {user.role}",
+                summary=f"created user #{user.id} as {user.role}",
             )
             created = {"email": user.email, "password": password}
             form = NewUserForm(formdata=None)
@@ -55,7 +55,7 @@ def edit(user_id: int):
         record(
             Action.USER_UPDATED,
             actor=Actor.user(current_user),
-            summary=f"{user.email}: role {user.role}, active {user.active}",
+            summary=f"user #{user.id}: role {user.role}, active {user.active}",
         )
         flash(f"Saved {user.email}.", "success")
         return redirect(url_for("staff.index"))

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from studio import vault
-from studio.db import Base, created_at, intpk, updated_at, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at, utcnow
 
 
 class AccountStatus(enum.StrEnum):
@@ -24,6 +24,7 @@ class TikTokAccount(Base):
     """A TikTok account connected through Login Kit; tokens encrypted under its own data key."""
 
     __tablename__ = "tiktok_accounts"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     open_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -83,6 +84,7 @@ class OAuthFlow(Base):
     """
 
     __tablename__ = "oauth_flows"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     public_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -16,12 +16,13 @@ from dataclasses import replace
 from typing import Any
 
 from authlib.common.security import generate_token
-from flask import current_app, session, url_for
+from flask import current_app, session
 from flask_login import current_user
 from sqlalchemy import select, update
 
 from studio import db, vault
 from studio.db import utcnow
+from studio.security import external_url
 from studio.tiktok.errors import InvalidGrant, OAuthError, TikTokClientError, TransportError
 from studio.tiktok.models import OAuthFlow
 from studio.tiktok.results import TokenSet, split_scopes
@@ -56,16 +57,10 @@ def pkce_pair() -> tuple[str, str]:
 def redirect_uri_for(endpoint: str) -> str:
     """The absolute callback URL, exactly as registered at TikTok.
 
-    TIKTOK_REDIRECT_BASE (e.g. "https://studio.example.com") wins when set; otherwise Flask
-    builds it from the request (host and scheme through ProxyFix). TikTok only accepts https
-    callbacks, so production always asks for https even if the proxy forgot X-Forwarded-Proto.
+    TIKTOK_REDIRECT_BASE (e.g. "https://studio.example.com") wins when set, else PUBLIC_URL;
+    never the request's host. Production's PUBLIC_URL is https, which TikTok requires.
     """
-    base = current_app.config.get("TIKTOK_REDIRECT_BASE")
-    if base:
-        return base.rstrip("/") + url_for(endpoint)
-    if current_app.config["ENV"] == "production":
-        return url_for(endpoint, _external=True, _scheme="https")
-    return url_for(endpoint, _external=True)
+    return external_url(endpoint, base=current_app.config.get("TIKTOK_REDIRECT_BASE"))
 
 
 def start_flow(

@@ -41,6 +41,7 @@ __all__ = [
     "creator_info",
     "destroy_secrets",
     "disconnect",
+    "erase_expired_tokens",
     "finish_flow",
     "flow_context",
     "force_refresh",
@@ -336,3 +337,23 @@ def refresh_due(session: Session, within_s: int) -> list[int]:
         for a in connected_accounts(session)
         if a.status == AccountStatus.CONNECTED and a.access_expires_within(within_s)
     ]
+
+
+def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:
+    """Erase the tokens of accounts whose refresh token expired (retention); returns how many.
+
+    The account row stays, marked "needs reconnect", so staff see why posting stopped.
+    """
+    if not dry_run:
+        db.begin_write(session)
+    query = select(TikTokAccount).where(
+        TikTokAccount.data_key.is_not(None), TikTokAccount.refresh_expires_at <= utcnow()
+    )
+    accounts = session.scalars(query).all()
+    for account in [] if dry_run else accounts:
+        destroy_secrets(session, account)
+        if account.status == AccountStatus.CONNECTED:
+            account.status = AccountStatus.NEEDS_RECONNECT
+            account.status_reason = "the refresh token expired"
+    session.commit()
+    return len(accounts)

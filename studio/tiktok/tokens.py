@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db, vault
+from studio import db, ledger, vault
 from studio.audit import Action, record, scope
 from studio.db import utcnow
 from studio.tiktok.errors import (
@@ -45,7 +45,10 @@ def destroy_secrets(session: Session, account: TikTokAccount) -> None:
     """Erase the tokens and the data key: any copy of the ciphertext becomes unreadable.
 
     Does not commit; the caller's transaction decides (disconnect and deletion commit it).
+    The deletion ledger records it first, so a restored backup can be made to forget again.
     """
+    if account.id is not None and account.data_key:
+        ledger.append(ledger.TOKENS, account.id)
     account.access_token_enc = None
     account.refresh_token_enc = None
     account.data_key = None
@@ -204,8 +207,9 @@ def _refresh_locked(
 
 
 def _needs_reconnect(session: Session, account: TikTokAccount, reason: str) -> tuple[str, str]:
-    """Mark the account, keep everything else (nothing is deleted), commit."""
+    """Mark the account and erase its tokens, which no longer work; keep the row, commit."""
     account.status = AccountStatus.NEEDS_RECONNECT
     account.status_reason = reason[:500]
+    destroy_secrets(session, account)
     session.commit()
     return Action.TIKTOK_REFRESH_FAILED, f"needs reconnect: {reason}"

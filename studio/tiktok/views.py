@@ -101,7 +101,10 @@ def disconnect(account_id: int):
     if account is None or account.status == AccountStatus.DISCONNECTED:
         abort(404)
     revoked = services.disconnect(
-        db.session, account, Actor.user(current_user), f"disconnected by {current_user.email}"
+        db.session,
+        account,
+        Actor.user(current_user),
+        f"disconnected by staff member #{current_user.id}",
     )
     name = account.display_name or account.open_id
     if revoked:

@@ -11,7 +11,9 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from studio import db
+from studio.bodies import body_cap
 from studio.errors import MESSAGES
+from studio.security import SURROGATE_MESSAGE, strict_json
 from studio.videos import uploads
 from studio.videos.sizes import describe_limit
 
@@ -69,7 +71,7 @@ def _http_error(exc: HTTPException):
     if code == 400 and "CSRF" in (exc.description or ""):
         message = "The page expired (missing or old CSRF token). Reload the page and resume."
     elif isinstance(exc, RequestEntityTooLarge):
-        cap = current_app.config.get("MAX_CONTENT_LENGTH")
+        cap = getattr(exc, "body_cap", None) or current_app.config.get("MAX_CONTENT_LENGTH")
         limit = f" ({describe_limit(int(cap))})" if cap else ""
         message = f"This part is larger than the server accepts in one request{limit}."
     return error(code, message)
@@ -93,8 +95,10 @@ def _request_fields() -> Any:
     if not request.is_json:
         return request.form
     try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # absurdly nested JSON: silent=True only covers ValueError
+        data = strict_json(request.get_data(), allow_nul=True)  # NUL: the name is cleaned
+    except ValueError as exc:
+        if str(exc) == SURROGATE_MESSAGE:
+            raise uploads.UploadError(400, SURROGATE_MESSAGE) from None
         data = None
     return data if isinstance(data, dict) else {}
 
@@ -126,6 +130,7 @@ def part(upload_id: str):
 
 
 @bp.patch(f"/{ID}")
+@body_cap("UPLOAD_MAX_PART_BYTES")
 @api_login_required
 def append(upload_id: str):
     if request.mimetype != PART_TYPE:

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studio.auth.models import User
-from studio.db import Base, created_at, intpk, utcnow
+from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
 
 CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 LABELS = {"mp4": "MP4", "mov": "MOV", "webm": "WebM", "h264": "H.264", "hevc": "H.265",
@@ -19,6 +19,7 @@ class Video(Base):
     """A validated video in the library; the file may be gone (retention) while the row stays."""
 
     __tablename__ = "videos"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
     sha256: Mapped[str] = mapped_column(String(64), unique=True)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import KeysetPage, keyset_page, utcnow
+from studio.db import KeysetPage, begin_write, keyset_page, utcnow
 from studio.videos import media, storage
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
@@ -90,7 +90,7 @@ def store_file(
     try:
         info = media.validate(path, limits())
     except media.MediaRejected as exc:
-        _record_rejected(user, name, exc)
+        _record_rejected(user, exc)
         raise
     digest = sha256 or sha256_file(path)
     existing = find_by_sha256(session, digest)
@@ -134,7 +134,7 @@ def store_file(
     record(
         Action.VIDEO_UPLOADED,
         actor=_actor(user),
-        summary=f"video {video.id} uploaded: {video.display_name}",
+        summary=f"video {video.id} uploaded",
         payload=_facts(video),
     )
     return Stored(video)
@@ -176,11 +176,11 @@ def _reattach(
     return video
 
 
-def _record_rejected(user: Any | None, name: str, exc: media.MediaRejected) -> None:
+def _record_rejected(user: Any | None, exc: media.MediaRejected) -> None:
     record(
         Action.VIDEO_REJECTED,
         actor=_actor(user),
-        summary=f"rejected {name}: {exc}",
+        summary=f"upload rejected: {', '.join(v.rule for v in exc.violations)}",
         payload={"rules": [v.rule for v in exc.violations]},
         status="error",
     )
@@ -246,7 +246,7 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
     reason = busy_reason(session, video)
     if reason:
         raise VideoError(f"This video cannot be deleted now: {reason}")
-    video_id, name = video.id, video.display_name
+    video_id = video.id
     files = [storage.video_path(video), storage.poster_path(video)]
     session.delete(video)
     try:
@@ -261,10 +261,35 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
     record(
         Action.VIDEO_DELETED,
         actor=Actor.user(user),
-        summary=f"video {video_id} deleted: {name}",
+        summary=f"video {video_id} deleted",
         payload={"video_id": video_id},
     )
     return True
+
+
+def purge_fileless_records(session: Session, dry_run: bool = False) -> int:
+    """Delete the rows of videos whose file is gone once no post refers to them (retention).
+
+    Posts hold the foreign key (RESTRICT), so a row a post still refers to refuses to go.
+    """
+    begin_write(session)
+    ids = session.scalars(select(Video.id).where(Video.file_deleted_at.is_not(None))).all()
+    removed = 0
+    for video_id in ids:
+        savepoint = session.begin_nested()
+        try:
+            session.execute(delete(Video).where(Video.id == video_id))
+            session.flush()
+        except IntegrityError:
+            savepoint.rollback()
+            continue
+        removed += 1
+        if dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    session.commit()
+    return removed
 
 
 def list_videos(

@@ -309,14 +309,14 @@ def _drop(session: Session, upload_id: str) -> None:
 def cancel(session: Session, upload_id: str, user: Any) -> None:
     """Stop an upload: its part file and row are removed."""
     upload = get_upload(session, upload_id, user)
-    name, offset, length = upload.display_name, upload.offset, upload.length
+    offset, length = upload.offset, upload.length
     parts.forget_hasher(upload_id)
     _drop(session, upload_id)
     storage.remove(storage.part_path(upload_id))
     record(
         Action.VIDEO_UPLOAD_CANCELLED,
         actor=Actor.user(user),
-        summary=f"upload of {name} cancelled at {offset} of {length} bytes",
+        summary=f"upload {upload_id} cancelled at {offset} of {length} bytes",
     )
 
 

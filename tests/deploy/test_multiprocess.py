@@ -136,6 +136,38 @@ def test_draft_end_to_end_over_http(stack: Stack, sample_mp4: Path) -> None:
     assert "In the account&#39;s TikTok inbox" in page or "In the account's TikTok inbox" in page
 
 
+def test_gunicorns_access_log_holds_no_bearer_value(stack: Stack) -> None:
+    """A deletion request by e-mail over HTTP; then its code, link token and a media token are
+    searched for in gunicorn's access log: only their redacted paths are there."""
+    from email import message_from_bytes
+
+    since = log_size(stack)
+    visitor = Visitor(stack.url, person())
+    filed = visitor.form_post(
+        "/data-deletion", "/data-deletion", {"kind": "email", "email": "owner@example.org"}
+    )
+    assert filed.status_code == 303, filed.text
+    code = re.search(r'data-code="([A-Z0-9]+)"', visitor.get("/data-deletion/received").text)[1]
+    outbox = stack.workdir / "instance" / "outbox"
+    mail = max(outbox.glob("*.eml"))
+    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
+    link = re.search(r"/data-deletion/email/(\S+)", body)[1]
+    path = f"/data-deletion/email/{link}"
+    assert visitor.form_post(path, path, {}).status_code == 303
+    again = visitor.form_post("/data-deletion", path, {})  # the second use
+    assert again.status_code == 410
+    assert visitor.get(f"/data-deletion/status/{code}?from=mail").status_code == 200
+    media = "eyJwIjoxfQ.fake-media-token-abcdefghijklmnop"
+    assert visitor.get(f"/media/{media}").status_code == 403
+    deadline = time.monotonic() + 15  # gunicorn writes the line after answering
+    while "/media/[redacted]" not in stack.log("web")[since:] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = stack.log("web")[since:]
+    assert "/data-deletion/email/[redacted]" in log and "/media/[redacted]" in log, log[-2000:]
+    assert "/data-deletion/status/[redacted]" in log
+    assert [v for v in (code, link, media, "from=mail") if v in log] == []
+
+
 def test_login_limits_hold_across_both_web_workers(stack: Stack) -> None:
     since = log_size(stack)
     crowd = person()  # one address, many connections, many e-mail addresses

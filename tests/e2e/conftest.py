@@ -59,12 +59,16 @@ def page(browser, request):
 
 
 class LiveServer:
-    """The app served over real HTTP on a loopback port in a background thread."""
+    """The app served over real HTTP on a loopback port in a background thread.
+
+    The app's PUBLIC_URL becomes the server's address, as `flask demo` does for its port.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        app.config["PUBLIC_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:

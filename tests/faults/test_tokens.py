@@ -151,10 +151,10 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
     rotates the pair, and the answer is lost (the connection drops after the refresh took
     effect), so the refresh token we keep is dead.
 
-    Asserts: the next refresh's invalid_grant marks the account "needs reconnect" and keeps
-    every stored secret (nothing deleted); the post fails as retryable with nothing sent to
-    TikTok. After an admin reconnects through OAuth and presses "Try again", the same post
-    reaches the inbox with its video exactly once.
+    Asserts: the next refresh's invalid_grant marks the account "needs reconnect" and erases
+    the tokens that stopped working (the account row stays); the post fails as retryable with
+    nothing sent to TikTok. After an admin reconnects through OAuth and presses "Try again",
+    the same post reaches the inbox with its video exactly once.
     """
     video = big_video(app, 1_200_000)
     expire_in_our_records(app, account.id)
@@ -175,7 +175,7 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
         stored = db.session.get(TikTokAccount, account.id)
         assert stored.status == AccountStatus.NEEDS_RECONNECT
         assert "invalid_grant" in stored.status_reason
-        assert stored.data_key and stored.access_token_enc and stored.refresh_token_enc
+        assert not (stored.data_key or stored.access_token_enc or stored.refresh_token_enc)
         db.session.commit()
     counters = sandbox.state.summary()["counters"]
     assert counters["refreshes"] == 1 and counters.get("inits", 0) == 0

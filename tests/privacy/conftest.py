@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -76,3 +78,32 @@ def delete_now(client: FlaskClient):
     """Press "Delete my data now" on the verified page."""
     token = csrf_token(client, "/data-deletion/verified")
     return client.post("/data-deletion/confirm", data={"csrf_token": token})
+
+
+def file_by_email(client: FlaskClient, address: str = "staff@example.com") -> str:
+    """File an e-mail deletion request; its confirmation code (from the "received" page)."""
+    token = csrf_token(client, "/data-deletion")
+    answer = client.post(
+        "/data-deletion", data={"csrf_token": token, "kind": "email", "email": address}
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    match = _CODE.search(client.get("/data-deletion/received").get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def outbox_mails(app: Flask) -> list[str]:
+    """The text of every message in the outbox, oldest first."""
+    paths = sorted(Path(app.instance_path, "outbox").glob("*.eml"))
+    return [
+        email.message_from_bytes(p.read_bytes()).get_payload(decode=True).decode() for p in paths
+    ]
+
+
+def mailed_links(app: Flask) -> list[str]:
+    """The verification links in the outbox, oldest first, as paths."""
+    return [
+        link
+        for body in outbox_mails(app)
+        for link in re.findall(r"http://localhost(/data-deletion/email/\S+)", body)
+    ]

@@ -12,8 +12,14 @@ from sqlalchemy import func, select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.privacy import webhooks
-from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
-from tests.privacy.conftest import file_request
+from studio.privacy.models import (
+    DeletionBrowser,
+    DeletionLink,
+    DeletionRequest,
+    RequestStatus,
+    WebhookDelivery,
+)
+from tests.privacy.conftest import file_by_email, file_request
 
 
 def _age_everything(app, days: int) -> None:
@@ -61,6 +67,26 @@ def test_dry_run_shows_and_purge_deletes(app, client, runner):
     assert "Nothing is past" in runner.invoke(args=["purge"]).output
 
 
+def test_expired_links_and_browser_holds_are_purged(app, client, runner, users):
+    """A mailed link and the filing browser's hold are deleted once past their expiry."""
+    file_by_email(client)
+    with app.app_context():
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 1
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():  # nothing is past its expiry yet: both stay
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 1
+            for row in db.session.scalars(select(model)):
+                row.expires_at = db.utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for model in (DeletionLink, DeletionBrowser):
+            assert db.session.scalar(select(func.count(model.id))) == 0
+
+
 def test_old_receipts_are_deleted(app, client, runner):
     file_request(client)
     runner.invoke(args=["purge"])
@@ -81,5 +107,42 @@ def test_expired_video_files_are_removed(app, runner, make_stored_video):
         db.session.commit()
     result = runner.invoke(args=["purge"])
     assert "Deleted 1 video files" in result.output
+    assert "Deleted 1 records of videos whose file is gone" in result.output
     with app.app_context():
-        assert db.session.get(Video, video.id).file_deleted_at is not None
+        assert db.session.get(Video, video.id) is None
+
+
+def test_video_records_stay_while_a_post_refers_to_them(app, runner, sent_post):
+    from studio.posts.models import Post
+    from studio.videos.models import Video
+
+    with app.app_context():
+        row = db.session.get(Video, sent_post.video_id)
+        row.created_at -= dt.timedelta(days=30)
+        db.session.commit()
+    assert "Deleted 1 video files" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.get(Video, sent_post.video_id).file_deleted_at is not None
+        db.session.delete(db.session.get(Post, sent_post.id))
+        db.session.commit()
+    assert "Would delete 1 records of videos" in runner.invoke(args=["purge", "--dry-run"]).output
+    assert "Deleted 1 records of videos" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.get(Video, sent_post.video_id) is None
+
+
+def test_tokens_past_the_refresh_expiry_are_erased(app, runner, connected_account):
+    from studio.tiktok.models import AccountStatus, TikTokAccount
+
+    with app.app_context():
+        row = db.session.get(TikTokAccount, connected_account.id)
+        row.refresh_expires_at = db.utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+    assert "Would delete 1 TikTok token sets" in runner.invoke(args=["purge", "--dry-run"]).output
+    with app.app_context():
+        assert db.session.get(TikTokAccount, connected_account.id).data_key
+    assert "Deleted 1 TikTok token sets" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        row = db.session.get(TikTokAccount, connected_account.id)
+        assert not (row.data_key or row.access_token_enc or row.refresh_token_enc)
+        assert row.status == AccountStatus.NEEDS_RECONNECT and row.open_id

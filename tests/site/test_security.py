@@ -10,7 +10,17 @@ from flask import Flask
 from studio.config import ConfigError
 from tests.helpers import csrf_token
 
-PUBLIC_GET = {"/", "/privacy", "/terms", "/data-deletion", "/revoke", "/auth/login", "/healthz"}
+PUBLIC_GET = {
+    "/",
+    "/privacy",
+    "/terms",
+    "/data-deletion",
+    "/revoke",
+    "/contact",
+    "/contact/sent",
+    "/auth/login",
+    "/healthz",
+}
 
 
 def _get_rules(app: Flask):
@@ -45,6 +55,7 @@ def test_hsts_and_secure_cookies_in_production(make_app):
         ENV="production",
         TRUSTED_HOSTS=["studio.example.com", "localhost"],
         TIKTOK_CLIENT_SECRET="real-secret",
+        PUBLIC_URL="https://studio.example.com",
     )
     response = app.test_client().get("/", base_url="https://studio.example.com")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -54,13 +65,16 @@ def test_hsts_and_secure_cookies_in_production(make_app):
 
 def test_untrusted_host_refused_in_production(make_app):
     app = make_app(
-        ENV="production", TRUSTED_HOSTS=["studio.example.com"], TIKTOK_CLIENT_SECRET="real-secret"
+        ENV="production",
+        TRUSTED_HOSTS=["studio.example.com"],
+        TIKTOK_CLIENT_SECRET="real-secret",
+        PUBLIC_URL="https://studio.example.com",
     )
     response = app.test_client().get("/", base_url="http://evil.example")
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "VAULT_KEYS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "VAULT_KEYS", "PUBLIC_URL"])
 def test_production_refuses_to_start_without_secrets(tmp_path, monkeypatch, missing):
     from studio import create_app
 
@@ -73,11 +87,36 @@ def test_production_refuses_to_start_without_secrets(tmp_path, monkeypatch, miss
         "SECRET_KEY": "s" * 40,
         "VAULT_KEYS": "k",
         "TIKTOK_CLIENT_SECRET": "real",
+        "PUBLIC_URL": "https://studio.example.com",
     }
     config[missing] = None
     with pytest.raises(ConfigError, match=f"STUDIO_{missing}"):
         create_app(config)
     assert not (tmp_path / "config.py").exists()  # no default secret was generated
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://studio.example.com", "STUDIO_PUBLIC_URL must use https"),
+        ("studio.example.com", "STUDIO_PUBLIC_URL must be an absolute URL"),
+        ("https://studio.example.com/?x=1", "STUDIO_PUBLIC_URL must be an absolute URL"),
+    ],
+)
+def test_production_refuses_a_public_url_that_is_not_https(tmp_path, url, problem):
+    from studio import create_app
+
+    config = {
+        "ENV": "production",
+        "INSTANCE_PATH": str(tmp_path),
+        "TRUSTED_HOSTS": ["studio.example.com"],
+        "SECRET_KEY": "s" * 40,
+        "VAULT_KEYS": "k",
+        "TIKTOK_CLIENT_SECRET": "real",
+        "PUBLIC_URL": url,
+    }
+    with pytest.raises(ConfigError, match=problem):
+        create_app(config)
 
 
 def test_production_refuses_from_environment(tmp_path, monkeypatch):
@@ -211,3 +250,17 @@ def test_proxy_fix_gives_public_https_urls(make_app):
         headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "studio.example.com"},
     )
     assert response.get_data(as_text=True) == "https://studio.example.com/"
+
+
+def test_the_demo_moves_another_host_name_to_public_url(tmp_path):
+    from studio import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "ENV": "demo"})
+    client = app.test_client()
+    moved = client.get("/privacy?x=1", base_url="http://localhost:5000")
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == "http://127.0.0.1:5000/privacy?x=1"
+    served = client.get("/static/css/app.css", base_url="http://127.0.0.1:5000")
+    assert served.status_code == 200
+    served.close()
+    app.extensions["db"]["engine"].dispose()

@@ -21,6 +21,7 @@ def served(app: Flask, users, sandbox) -> Iterator[str]:
     """The app on a real loopback port, registered at the sandbox like `make demo` does."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = base
     sandbox.configure(redirect_uris=[f"{base}/tiktok/callback"])
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -244,10 +244,9 @@ def test_redirect_base_override(make_sandbox_app, users):
     assert params["redirect_uri"] == "https://studio.example.com/tiktok/callback"
 
 
-def test_behind_a_proxy_the_redirect_is_public_https(make_sandbox_app, users):
+def test_behind_a_proxy_the_redirect_is_public_url_whatever_the_headers(make_sandbox_app, users):
     app = make_sandbox_app(
-        PROXY_FIX_X_PROTO=1,
-        PROXY_FIX_X_HOST=1,
+        PROXY_FIX_X_PROTO=1, PROXY_FIX_X_HOST=1, PUBLIC_URL="https://studio.example.com"
     )
     client = app.test_client()
     AuthActions(app, client).login()
@@ -256,18 +255,18 @@ def test_behind_a_proxy_the_redirect_is_public_https(make_sandbox_app, users):
         "/tiktok/connect",
         data={"csrf_token": token},
         headers={
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-Host": "studio.example.com",
-            "Referer": "https://studio.example.com/tiktok/",
+            "X-Forwarded-Proto": "http",
+            "X-Forwarded-Host": "evil.example",
+            "Referer": "http://evil.example/tiktok/",
         },
     )
     params = dict(parse_qsl(urlsplit(started.headers["Location"]).query))
     assert params["redirect_uri"] == "https://studio.example.com/tiktok/callback"
 
 
-def test_production_asks_for_an_https_callback(app):
+def test_the_callback_comes_from_public_url_not_the_request(app):
     from studio.tiktok.oauth import redirect_uri_for
 
-    app.config["ENV"] = "production"
-    with app.test_request_context("/tiktok/connect", base_url="http://studio.example.com"):
+    app.config["PUBLIC_URL"] = "https://studio.example.com"
+    with app.test_request_context("/tiktok/connect", base_url="http://evil.example"):
         assert redirect_uri_for("tiktok.callback") == "https://studio.example.com/tiktok/callback"

@@ -110,7 +110,8 @@ def test_check_connection_finds_a_revoked_grant(app, connected_account, admin_cl
     assert "reconnect the account" in page and "needs reconnect" in page
     with app.app_context():
         account = db.session.get(TikTokAccount, connected_account.id)
-        assert account.status == AccountStatus.NEEDS_RECONNECT and account.data_key
+        assert account.status == AccountStatus.NEEDS_RECONNECT
+        assert not (account.data_key or account.access_token_enc or account.refresh_token_enc)
 
 
 def test_dashboard_panel(app, admin_client, sandbox):

@@ -1,0 +1,368 @@
+"""Every sentence the privacy policy can say about the service, with the tests that prove it.
+
+A :class:`Claim` is rendered only when its condition holds for the configuration; its text is
+filled from configuration keys. ``tests/privacy/test_claims.py`` renders the policy under
+several configurations and fails when a rendered claim (or dataset, store or cookie) names no
+proving test, or a test that does not exist. Claims of kind ``law`` state what the law gives
+people (no code can prove them) and need no test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Config = Mapping[str, Any]
+
+
+def _always(config: Config) -> bool:
+    return True
+
+
+def _key(name: str) -> Callable[[Config], bool]:
+    def check(config: Config) -> bool:
+        return bool(config.get(name))
+
+    return check
+
+
+def is_sqlite(config: Config) -> bool:
+    """Whether the configured database is SQLite (the default)."""
+    return str(config.get("DATABASE_URL") or "sqlite").startswith("sqlite")
+
+
+def _not_sqlite(config: Config) -> bool:
+    return not is_sqlite(config)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of the policy and the pytest node ids that prove it."""
+
+    key: str
+    section: str
+    text: str
+    proofs: tuple[str, ...] = ()
+    when: Callable[[Config], bool] = _always
+    link: str | None = None  # endpoint the sentence starts with, as a link
+    link_text: str = ""
+    kind: str = "fact"  # fact (proved by tests) | law (what the law grants)
+
+
+P = "tests/privacy/"
+CLAIMS: tuple[Claim, ...] = (
+    Claim(
+        "hosting",
+        "who",
+        "{OPERATOR_HOSTING} hosts the service for us, as our processor: its servers store the "
+        "data described on this page.",
+        (P + "test_claims.py::test_optional_statements_follow_the_configuration",),
+        _key("OPERATOR_HOSTING"),
+    ),
+    Claim(
+        "no_selling",
+        "sharing",
+        "We do not sell personal data or use it for advertising, and the service talks to no "
+        "analytics, tracking or advertising service.",
+        (P + "test_claims.py::test_clients_talk_only_to_declared_hosts",),
+    ),
+    Claim(
+        "transfers",
+        "sharing",
+        "The platforms above may process the data we exchange with them outside {country}; "
+        "their privacy policies say where, and under which safeguards.",
+        (P + "test_claims.py::test_clients_talk_only_to_declared_hosts",),
+    ),
+    Claim(
+        "smtp",
+        "sharing",
+        "Our e-mail provider ({SMTP_HOST}) delivers the e-mail we send: the recipient's address "
+        "and the message (verification links, notices, and contact-form messages for us).",
+        (P + "test_contact.py::test_mail_goes_through_the_configured_smtp_server",),
+        _key("SMTP_HOST"),
+    ),
+    Claim(
+        "cookies_only_forms",
+        "cookies",
+        "Pages without a form set no cookie. We use no analytics, tracking or advertising cookies.",
+        (P + "test_claims.py::test_cookies_of_a_full_run_are_declared",),
+    ),
+    Claim(
+        "tokens_encrypted",
+        "security",
+        "TikTok tokens are encrypted with a key of their own for each account, which is itself "
+        "encrypted with the service's master keys.",
+        (
+            "tests/tiktok/test_vault.py::test_tokens_are_encrypted_under_the_accounts_own_key",
+            "tests/tiktok/test_vault.py::test_no_secret_in_plaintext_in_the_database_or_wal",
+        ),
+    ),
+    Claim(
+        "tokens_erased",
+        "security",
+        "We erase an account's tokens and its key when access is revoked, when TikTok refuses "
+        "to renew them, and when they expire.",
+        (
+            P + "test_verify.py::test_revoke_now_erases_tokens_and_confirms",
+            "tests/tiktok/test_tokens.py::test_invalid_grant_marks_needs_reconnect_and_erases_the_tokens",
+            P + "test_retention.py::test_tokens_past_the_refresh_expiry_are_erased",
+        ),
+    ),
+    Claim(
+        "audit_log",
+        "security",
+        "Every exchange with TikTok is kept in a tamper-evident audit log from which secrets "
+        "are removed before anything is stored; its one-line summaries hold no personal data.",
+        (
+            "tests/audit/test_end_to_end.py::test_connect_records_every_exchange_without_secrets",
+            "tests/audit/test_chain.py::test_changed_field_breaks_at_its_seq",
+            P + "test_summaries.py::test_audit_summaries_hold_no_personal_data",
+        ),
+    ),
+    Claim(
+        "staff_sign_in",
+        "security",
+        "Staff sign in with strong passwords (stored only as Argon2 hashes) and optionally a "
+        "second factor.",
+        (
+            "tests/auth/test_login.py::test_weak_new_password_refused",
+            "tests/auth/test_totp.py::test_enable_totp_then_login_needs_code",
+        ),
+    ),
+    Claim(
+        "https",
+        "security",
+        "In production every page is served over HTTPS only, with secure cookies.",
+        ("tests/site/test_security.py::test_hsts_and_secure_cookies_in_production",),
+    ),
+    Claim(
+        "overwritten",
+        "security",
+        "Deleted database content is overwritten in the database file, not just unlinked.",
+        (P + "test_completeness.py::test_wal_is_truncated_by_the_checkpoint_after_erasure",),
+        is_sqlite,
+    ),
+    Claim(
+        "not_overwritten",
+        "security",
+        "Our database (PostgreSQL) does not overwrite deleted rows at once: it reuses their "
+        "space later, and its backups and archived logs keep them until those are deleted "
+        "(after {BACKUP_RETENTION_DAYS} days).",
+        (P + "test_claims.py::test_the_database_statement_follows_the_configured_database",),
+        _not_sqlite,
+    ),
+    Claim(
+        "backups",
+        "security",
+        "Database backups are kept for {BACKUP_RETENTION_DAYS} days. They still hold data "
+        "erased after they were taken, tokens included; before a backup is restored we replay "
+        "the record of every erasure made since (kept outside the database), so erased data "
+        "does not come back.",
+        (
+            P + "test_backup.py::test_restored_backup_forgets_a_deletion_again",
+            P + "test_backup.py::test_restored_backup_forgets_revoked_tokens",
+        ),
+    ),
+    Claim(
+        "deletion",
+        "rights",
+        "you prove that the TikTok account (or e-mail address) is yours, can download a copy of "
+        "your data first, and follow the request with a confirmation code.",
+        (
+            P + "test_verify.py::test_owner_verifies_and_sees_download_and_delete",
+            P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",
+            P + "test_execute.py::test_export_before_deletion_holds_the_owners_data",
+            P + "test_deletion.py::test_status_page_shows_state_and_dates_only",
+        ),
+        link="privacy.deletion",
+        link_text="Ask us to delete your data:",
+    ),
+    Claim(
+        "revoke",
+        "rights",
+        "at any time: we erase the tokens immediately.",
+        (P + "test_verify.py::test_revoke_now_erases_tokens_and_confirms",),
+        link="privacy.revoke",
+        link_text="Revoke this service's access to your TikTok account",
+    ),
+    Claim(
+        "tiktok_removal",
+        "rights",
+        "When you remove the app in TikTok's settings, TikTok tells us and we erase the tokens.",
+        (P + "test_webhooks.py::test_authorization_removed_erases_tokens",),
+    ),
+    Claim(
+        "removal_opens_request",
+        "rights",
+        "Removing the app in TikTok's settings also opens a deletion request for the account's "
+        "data.",
+        (P + "test_webhooks.py::test_removal_can_open_a_deletion_request",),
+        _key("WEBHOOK_OPENS_DELETION"),
+    ),
+    Claim(
+        "meta_requests",
+        "rights",
+        "Meta can forward a deletion request when you remove the app in Facebook or Instagram "
+        "settings; you get a confirmation code and a status page.",
+        (
+            P + "test_webhooks.py::test_meta_callback_answers_with_url_and_code",
+            P + "test_webhooks.py::test_meta_callback_is_off_without_a_secret",
+        ),
+        _key("META_APP_SECRET"),
+    ),
+    Claim(
+        "deadline",
+        "rights",
+        "We answer within one month; in complex cases we may extend this once by up to two "
+        "months and tell you why within the first month.",
+        (
+            P + "test_staff.py::test_one_calendar_month",
+            P + "test_staff.py::test_extend_once_with_reason_within_the_first_month",
+            P + "test_staff.py::test_extension_after_the_first_month_is_refused",
+        ),
+    ),
+    Claim(
+        "contact_form",
+        "rights",
+        "for any other question or request about your data (access, correction, restriction, "
+        "objection); we keep your message for {CONTACT_RETENTION_DAYS} days.",
+        (
+            P + "test_contact.py::test_message_is_stored_and_delivered_to_the_operator",
+            P + "test_contact.py::test_messages_are_purged_after_their_retention",
+        ),
+        link="privacy.contact_form",
+        link_text="Write to us through the contact form",
+    ),
+    Claim(
+        "rights_in_law",
+        "rights",
+        "You may ask for access to your data, a copy of it in a portable format, its "
+        "correction or its deletion, and you may object to or ask us to restrict its "
+        "processing. You may also complain to your data protection authority.",
+        kind="law",
+    ),
+    Claim(
+        "children",
+        "statements",
+        "This service is not directed at children: it is used by our staff and by the owners "
+        "of the accounts we publish to, and we do not knowingly process children's data.",
+        (P + "test_claims.py::test_optional_statements_follow_the_configuration",),
+    ),
+    Claim(
+        "ai_content",
+        "statements",
+        "Some of the videos we publish are generated or edited with AI. Staff mark them when "
+        "preparing a post, and direct posts carry TikTok's AI-generated content label.",
+        ("tests/posts/test_direct.py::test_direct_post_is_published_with_the_chosen_settings",),
+        _key("OPERATOR_AI_CONTENT"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """A cookie the service sets, with why and for how long."""
+
+    name: str
+    purpose: str
+    lifetime: str
+
+
+def cookies(config: Config) -> list[dict[str, str]]:
+    """Every cookie the service may set (the cookie test compares a full run against it)."""
+    days = int(config["REMEMBER_COOKIE_DURATION"]) // 86400
+    return [
+        {
+            "name": str(config.get("SESSION_COOKIE_NAME") or "session"),
+            "purpose": "Set only by pages with a form: the form's security token, the staff "
+            "sign-in, and the progress of a data request or a TikTok sign-in.",
+            "lifetime": "Until you close the browser.",
+        },
+        {
+            "name": str(config.get("REMEMBER_COOKIE_NAME") or "remember_token"),
+            "purpose": "Keeps a staff member signed in when they choose “keep me signed in”.",
+            "lifetime": f"{days} days.",
+        },
+    ]
+
+
+COOKIE_PROOFS = (P + "test_claims.py::test_cookies_of_a_full_run_are_declared",)
+
+# What proves each dataset's and store's retention and erasure (inventory.py).
+INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
+    "staff_accounts": (P + "test_deletion.py::test_email_verification_through_the_outbox",),
+    "staff_credentials": ("tests/auth/test_login.py::test_password_change_ends_other_sessions",),
+    "staff_sessions": ("tests/auth/test_login.py::test_logout_invalidates_copied_cookie",),
+    "tiktok_profile": (
+        P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",
+    ),
+    "tiktok_tokens": (
+        P + "test_retention.py::test_tokens_past_the_refresh_expiry_are_erased",
+        P + "test_backup.py::test_restored_backup_forgets_revoked_tokens",
+    ),
+    "oauth_flows": ("tests/tiktok/test_disconnect.py::test_purge_old_flows",),
+    "videos": (
+        P + "test_retention.py::test_expired_video_files_are_removed",
+        P + "test_retention.py::test_video_records_stay_while_a_post_refers_to_them",
+    ),
+    "posts": (P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",),
+    "post_upload_urls": (P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",),
+    "audit_payloads": ("tests/audit/test_chain.py::test_erased_payloads_still_verify",),
+    "audit_actors": (P + "test_summaries.py::test_audit_summaries_hold_no_personal_data",),
+    "deletion_requests": (
+        P + "test_retention.py::test_dry_run_shows_and_purge_deletes",
+        P + "test_retention.py::test_old_receipts_are_deleted",
+    ),
+    "deletion_secrets": (
+        P + "test_deletion.py::test_request_gets_a_long_code_stored_only_as_a_hash",
+    ),
+    "deletion_browsers": (
+        P + "test_retention.py::test_expired_links_and_browser_holds_are_purged",
+        "tests/adversarial/test_deletion_links.py::test_link_tokens_and_codes_are_stored_only_hashed",
+    ),
+    "webhook_deliveries": (P + "test_retention.py::test_dry_run_shows_and_purge_deletes",),
+    "contact_messages": (P + "test_contact.py::test_messages_are_purged_after_their_retention",),
+    "uploads": (P + "test_retention.py::test_expired_video_files_are_removed",),
+    "logs": (
+        "tests/site/test_logging.py::test_app_log_file_rotates_daily_and_keeps_the_declared_days",
+    ),
+    "rate_limits": (
+        "tests/site/test_logging.py::test_rate_limit_counters_expire_with_their_window",
+    ),
+    "outbox": (P + "test_retention.py::test_dry_run_shows_and_purge_deletes",),
+    "ledger": (
+        P + "test_backup.py::test_ledger_holds_internal_ids_only_and_purge_drops_old_entries",
+    ),
+    "backups": (P + "test_backup.py::test_restored_backup_forgets_a_deletion_again",),
+}
+
+
+class _Filled(dict):
+    def __init__(self, config: Config) -> None:
+        super().__init__(country=config.get("OPERATOR_COUNTRY") or "the country we are based in")
+        self.config = config
+
+    def __missing__(self, key: str) -> str:
+        return str(self.config[key])
+
+
+def rendered(config: Config) -> dict[str, list[dict[str, str | None]]]:
+    """The claims that hold for ``config``, by section, with their texts filled in."""
+    sections: dict[str, list[dict[str, str | None]]] = {}
+    for claim in CLAIMS:
+        if claim.when(config):
+            text = claim.text.format_map(_Filled(config))
+            entry = {
+                "key": claim.key,
+                "text": text,
+                "link": claim.link,
+                "link_text": claim.link_text,
+            }
+            sections.setdefault(claim.section, []).append(entry)
+    return sections
+
+
+def by_key() -> dict[str, Claim]:
+    """The registry by claim key."""
+    return {claim.key: claim for claim in CLAIMS}

@@ -1,0 +1,165 @@
+"""Ids are never handed out twice: erase the newest row, add one, and it gets a new id."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, Integer, create_engine, inspect, text
+
+from studio import db
+from studio.audit import models as _audit  # noqa: F401  every room's tables in the metadata
+from studio.auth import models as _auth  # noqa: F401
+from studio.cli import alembic_config
+from studio.posts import models as _posts  # noqa: F401
+from studio.privacy import models as _privacy  # noqa: F401
+from studio.sandbox.webhooks import build_body, sign
+from studio.tiktok import models as _tiktok  # noqa: F401
+from studio.videos import models as _videos  # noqa: F401
+from tests.conftest import PG_URL, AuthActions
+from tests.helpers import csrf_token
+
+# Tables whose ids may repeat, and why; every other table must never reuse an id.
+EXEMPT = {
+    "audit_entries": "seq is the chain position the app assigns; entries are never deleted",
+    "upload_sessions": "ids are random tokens (secrets.token_urlsafe), not counters",
+    "post_rate_budgets": "natural key (account, time bucket); nothing refers to a row",
+}
+
+
+def counted_tables() -> list[str]:
+    """Tables with a single integer surrogate key: ids others may refer to."""
+    tables = []
+    for table in db.Base.metadata.sorted_tables:
+        (*_, last), keys = table.primary_key.columns, list(table.primary_key.columns)
+        if len(keys) == 1 and isinstance(last.type, Integer) and last.autoincrement is not False:
+            tables.append(table.name)
+    return sorted(tables)
+
+
+def test_every_table_is_either_protected_or_exempt_with_a_reason() -> None:
+    names = {t.name for t in db.Base.metadata.sorted_tables}
+    assert set(counted_tables()) == names - set(EXEMPT)
+    for name in counted_tables():
+        assert db.Base.metadata.tables[name].dialect_kwargs["sqlite_autoincrement"] is True
+
+
+@pytest.fixture
+def filled(app: Flask, world: dict, client: FlaskClient, auth: AuthActions) -> Flask:
+    """Rows in every counted table: the adversarial world, a sign-in, a webhook delivery."""
+    assert auth.login().status_code == 302
+    body = build_body(
+        "sandbox-client-key", "post.publish.inbox_delivered", "x", {"publish_id": "p"}
+    )
+    headers = {"TikTok-Signature": sign("sandbox-client-secret", int(time.time()), body)}
+    assert client.post("/webhooks/tiktok", data=body, headers=headers).status_code == 200
+    client.get("/privacy")  # the policy page records its version
+    public = app.test_client()  # a deletion request by e-mail: its link and the browser's hold
+    form = {"kind": "email", "email": "owner@example.com"}
+    form["csrf_token"] = csrf_token(public, "/data-deletion")
+    assert public.post("/data-deletion", data=form).status_code == 303
+    form = {"name": "Ann", "email": "ann@example.com", "message": "What do you keep?"}
+    form["csrf_token"] = csrf_token(public, "/contact")
+    assert public.post("/contact", data=form).status_code in (302, 303)
+    return app
+
+
+def _erase_newest(engine: Engine, table: str) -> dict[str, Any]:
+    """Delete the newest row of ``table``; returns it."""
+    with engine.begin() as conn:
+        row = conn.execute(text(f'SELECT * FROM "{table}" ORDER BY id DESC LIMIT 1')).mappings()
+        newest = dict(row.one())
+        conn.execute(text(f'DELETE FROM "{table}" WHERE id = :id'), {"id": newest["id"]})
+    return newest
+
+
+def _insert_copy(engine: Engine, table: str, row: dict[str, Any]) -> int:
+    """Insert ``row`` again without its id; returns the id it gets."""
+    copy = {k: v for k, v in row.items() if k != "id"}
+    columns = ", ".join(f'"{k}"' for k in copy)
+    values = ", ".join(f":{k}" for k in copy)
+    with engine.begin() as conn:
+        conn.execute(text(f'INSERT INTO "{table}" ({columns}) VALUES ({values})'), copy)
+        return conn.execute(text(f'SELECT max(id) FROM "{table}"')).scalar_one()
+
+
+@pytest.mark.parametrize("table", counted_tables())
+def test_the_newest_id_is_not_reused_after_its_row_is_erased(filled: Flask, table: str) -> None:
+    with filled.app_context():
+        engine = db.session.get_bind()
+        db.session.commit()
+        newest = _erase_newest(engine, table)
+        new = _insert_copy(engine, table, newest)
+    assert new > newest["id"], f"{table}: id {newest['id']} was handed out again"
+
+
+def schema(engine: Engine) -> dict[str, Any]:
+    """Columns, keys, indexes and constraints of every table (what a rebuild must keep)."""
+    found = inspect(engine)
+    out = {}
+    for name in sorted(found.get_table_names()):
+        out[name] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(name)
+            ],
+            "pk": found.get_pk_constraint(name)["constrained_columns"],
+            "fks": sorted(
+                (
+                    fk["name"],
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    str(fk["options"]),
+                )
+                for fk in found.get_foreign_keys(name)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in found.get_indexes(name)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(name)
+            ),
+            "checks": sorted((c["name"], c["sqltext"]) for c in found.get_check_constraints(name)),
+        }
+    return out
+
+
+def rows(engine: Engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {
+            name: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{name}"')).all()))
+            for name in inspect(engine).get_table_names()
+            if name not in ("sqlite_sequence", "alembic_version")
+        }
+
+
+@pytest.mark.skipif(PG_URL is not None, reason="0008 changes SQLite only (sequences on PostgreSQL)")
+def test_0008_rebuilds_a_filled_0007_database_keeping_every_row(
+    filled: Flask, tmp_path, make_app
+) -> None:
+    url = filled.config["DATABASE_URL"]
+    filled.extensions["db"]["engine"].dispose()
+    head = create_engine(url)
+    head_schema = schema(head)
+    cfg = alembic_config(url)
+    command.downgrade(cfg, "0007")
+    fresh = tmp_path / "fresh0007.db"
+    command.upgrade(alembic_config(f"sqlite:///{fresh}"), "0007")
+    assert schema(head) == schema(create_engine(f"sqlite:///{fresh}"))
+    erased = _erase_newest(head, "posts")  # before the upgrade: it lives on in the audit log
+    with head.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET post_id = :id WHERE seq = 1"), erased)
+    before = rows(head)
+    command.upgrade(cfg, "0008")
+    assert rows(head) == before
+    command.upgrade(cfg, "heads")
+    assert schema(head) == head_schema
+    with head.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert _insert_copy(head, "posts", erased) > erased["id"]
+    head.dispose()
