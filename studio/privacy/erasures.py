@@ -46,8 +46,13 @@ class Notice:
         )
 
 
-def record(session: Session, request_id: int, post_ids: list[int]) -> None:
-    """Remember which posts a request erases (numbers only), before they go."""
+def record(session: Session, request_id: int | None, post_ids: list[int]) -> None:
+    """Remember which posts a request erases (numbers only), before they go.
+
+    Without a request (erasing again after a restore) there is no number to name: no tombstone.
+    """
+    if request_id is None:
+        return
     now = db.utcnow()
     for post_id in post_ids:
         session.merge(PostErasure(post_id=post_id, request_id=request_id, erased_at=now))
