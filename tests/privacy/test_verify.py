@@ -101,16 +101,14 @@ def test_after_the_owner_revokes_the_account_page_names_the_owner(
     app, client, sandbox_client, connected_account, sandbox
 ):
     """TikTok echoes our revocation as "reason 5" (the developer); the owner did it."""
+    from studio.audit import Actor
     from studio.privacy import events
+    from studio.tiktok import services as tiktok
 
     verify_with_tiktok(client, sandbox, start_url="/revoke")
-    envelope = {
-        "event": "authorization.removed",
-        "user_openid": connected_account.open_id,
-        "content": '{"reason": 5}',
-    }
+    echo = f"authorization removed at TikTok: {events.REMOVAL_REASONS[5]}"  # as the webhook says
     with app.app_context():
-        events.handle_tiktok(db.session, envelope)
+        tiktok.grant_removed(db.session, connected_account.open_id, echo, Actor.webhook("tiktok"))
     page = sandbox_client.get("/tiktok/").get_data(as_text=True)
     assert "revoked by the account owner" in page
     assert "developer" not in page
