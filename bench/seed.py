@@ -25,7 +25,7 @@ from studio.audit.store import PG_LOCK_KEY, Spec, build_row, encode_payload  # n
 from studio.db import utcnow  # noqa: E402
 
 VIDEO_COLUMNS = (
-    "sha256, display_name, storage_name, size_bytes, container, video_codec, duration_s, "
+    "content_hash, display_name, storage_name, size_bytes, container, video_codec, duration_s, "
     "width, height, fps, has_audio, uploaded_by_id, created_at, file_deleted_at"
 )
 POST_COLUMNS = (
@@ -63,7 +63,7 @@ def seed_videos(engine: Engine, n: int, user_id: int) -> list[int]:
     start = utcnow() - dt.timedelta(days=400)
     rows = (
         (
-            secrets.token_hex(32),
+            "blake3:" + secrets.token_hex(32),
             f"product-{i}.mp4",
             secrets.token_hex(16),
             5_500,

@@ -2,13 +2,16 @@
 
 What runs: the real app under gunicorn (one sync worker, as deployed) on 127.0.0.1, with one
 extra route added only here, ``POST /_bench/raw``, which copies ``request.stream`` into a file
-in 1 MiB blocks: the baseline. A client on the same machine then
+in 1 MiB blocks: the baseline (``?f=1`` fsyncs at the end, ``?h=blake3`` or ``?h=sha256`` also
+hashes every block). A client on the same machine then
 
 1. sends the file to the baseline in one request (best of --repeat runs);
 2. uploads it the way ``static/js/videos-upload.js`` does: ``POST /videos/uploads``, then
    ``PATCH`` parts at the server's offset (8 MiB first, doubling after each fast part up to
    half of production's 64 MiB request cap), the last one finishing the upload (validation,
-   SHA-256, poster, move into the library, ``Video`` row), best of --repeat.
+   content hash, poster, move into the library, ``Video`` row), best of --repeat.
+3. (bench/upload_concurrent.py) --concurrent uploads at once through as many workers, beside
+   as many raw copies at once.
 
 The alternatives rows rerun step 2 with one setting changed: fixed 8 MiB parts (the per-request
 cost), no fsync per part (the durability cost), and one PATCH for the whole file (what tus
@@ -28,14 +31,15 @@ must all travel, be written, fsynced and hashed like any other. Validation reads
 headers and the first frame, so its cost is that of a real video of the same size; the
 finishing steps are also timed one by one in-process on the stored file.
 
-SHA-256 is computed as the parts arrive (the running hash stays in the worker between parts);
-the table also shows what hashing the whole file again at the end would cost, which is what
-happens when a part lands in another worker process.
+The content hash (BLAKE3; SHA-256 before) is computed as the parts arrive (the running hash
+stays in the worker between parts); the table also shows what hashing the whole file again at
+the end would cost, which is what happens when a part lands in another worker process.
 
 A later stage "app → TikTok" lives in bench/send_stage.py: if it defines
 ``stage_send(ctx: Context) -> list[Row]`` it is run after the upload with the stored video.
 
 Run: .venv/bin/python bench/upload_pipeline.py [--size-mib 1024] [--repeat 3] [--no-compare]
+     [--concurrent 4]
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ class Context:
 
 def bench_app():
     """The gunicorn target: the real app plus the baseline route."""
+    from blake3 import blake3
     from flask import request
 
     from studio import create_app
@@ -108,13 +113,14 @@ def bench_app():
         request.max_content_length = 2**62  # the baseline is one request, whatever the cap
         dest = Path(app.instance_path) / "uploads" / ".partial" / f"raw-{secrets.token_hex(4)}"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256() if request.args.get("h") else None
+        hashers = {"sha256": hashlib.sha256, "blake3": blake3}
+        hasher = hashers[request.args["h"]]() if request.args.get("h") else None
         with open(dest, "wb") as out:
-            if digest is None:
+            if hasher is None:
                 shutil.copyfileobj(request.stream, out, MIB)
-            while digest is not None and (block := request.stream.read(MIB)):
+            while hasher is not None and (block := request.stream.read(MIB)):
                 out.write(block)
-                digest.update(block)
+                hasher.update(block)
             if request.args.get("f"):
                 out.flush()
                 os.fsync(out.fileno())
@@ -191,11 +197,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], port: int) -> Iterator[tuple[int, int]]:
-    """Run the bench app; yields (master pid, worker pid)."""
+def gunicorn(env: dict[str, str], port: int, workers: int = 1) -> Iterator[tuple[int, int]]:
+    """Run the bench app; yields (master pid, first worker's pid)."""
     cmd = [
         str(Path(sys.executable).with_name("gunicorn")),
-        "--workers=1",
+        f"--workers={workers}",
         "--worker-class=sync",
         "--timeout=900",
         f"--bind=127.0.0.1:{port}",
@@ -345,7 +351,7 @@ def baseline(client: Client, path: Path, url: str = "/_bench/raw") -> dict:
 FAST_PART_S = 2.0  # as static/js/videos-upload.js: a part faster than this doubles the next
 
 
-def upload(client: Client, path: Path, part: int | None, token: str, partial: Path) -> dict:
+def upload(client: Client, path: Path, part: int | None, token: str, partial: Path | None) -> dict:
     """The browser's protocol: create, then PATCH parts at the server's offset.
 
     Part sizes follow the page's script (start at the announced size, double after a fast
@@ -365,7 +371,7 @@ def upload(client: Client, path: Path, part: int | None, token: str, partial: Pa
         while True:
             block = f.read(step)
             sizes.append(len(block))
-            if offset + len(block) >= size:
+            if offset + len(block) >= size and partial is not None:
                 inode = next(partial.iterdir()).stat().st_ino
             started = time.perf_counter()
             status, reply, body = client.call(
@@ -397,7 +403,7 @@ def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
     code = (
         "import json, time\n"
         "from studio import create_app, db\n"
-        "from studio.videos import media, services, storage\n"
+        "from studio.videos import digest, media, services, storage\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         f"    video = services.get_video(db.session, {video_id})\n"
@@ -405,7 +411,7 @@ def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
         "    out = {}\n"
         "    t = time.perf_counter(); media.validate(path, services.limits())\n"
         "    out['validate'] = time.perf_counter() - t\n"
-        "    t = time.perf_counter(); services.sha256_file(path)\n"
+        "    t = time.perf_counter(); digest.of_file(path)\n"
         "    out['rehash'] = time.perf_counter() - t\n"
         "    t = time.perf_counter(); media.make_poster(path, path.with_suffix('.bench.jpg'))\n"
         "    out['poster'] = time.perf_counter() - t\n"
@@ -416,6 +422,14 @@ def finishing_steps(env: dict[str, str], video_id: int) -> dict[str, float]:
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def load_concurrent_stage() -> Callable[..., list[Row]] | None:
+    try:
+        from bench.upload_concurrent import stage_concurrent
+    except ImportError:
+        return None
+    return stage_concurrent
 
 
 def load_send_stage() -> Callable[[Context], list[Row]] | None:
@@ -447,6 +461,12 @@ def print_table(rows: list[Row]) -> None:
 
 
 PRODUCTION_CAP = 64 * MIB  # MAX_CONTENT_LENGTH in production (studio/config.py)
+BASELINES = (  # name, query of /_bench/raw, what it does, target of upload / it
+    ("raw", "", "raw stream copy", "≥ 0.8"),
+    ("raw+fsync", "?f=1", "raw copy + fsync", "same durability"),
+    ("same work", "?f=1&h=blake3", "raw copy + BLAKE3 + fsync", "same work"),
+    ("sha256", "?f=1&h=sha256", "raw copy + SHA-256 + fsync", "the work before BLAKE3"),
+)
 ALTERNATIVES = (
     ("alt: fixed 8 MiB parts", {}, 8 * MIB),
     ("alt: no fsync per part", {"STUDIO_UPLOAD_FSYNC": "false"}, None),
@@ -460,6 +480,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; best is shown")
     parser.add_argument("--no-compare", action="store_true", help="skip the alternative settings")
     parser.add_argument("--dir", default=None, help="work folder (default: a temporary one)")
+    parser.add_argument(
+        "--concurrent", type=int, default=4, help="uploads at once in their own stage (0: skip)"
+    )
     args = parser.parse_args()
     size = args.size_mib * MIB
 
@@ -474,6 +497,9 @@ def main() -> None:
             bench = Bench(env, port, worker, password, video, args.repeat)
             rows = bench.shipped()
             shipped_parts = bench.parts
+        stage_concurrent = load_concurrent_stage()
+        if stage_concurrent is not None and args.concurrent:
+            rows += stage_concurrent(env, password, video, args.concurrent, args.repeat)
         for label, changes, part in () if args.no_compare else ALTERNATIVES:
             alt_env = {**env, **changes}
             with gunicorn(alt_env, port) as (_master, worker):
@@ -517,29 +543,21 @@ class Bench:
 
         Returns the fastest upload and the highest worker peak seen in any upload.
         """
-        raw: list[Run] = []
-        durable: list[Run] = []
-        same: list[Run] = []
+        base: dict[str, list[Run]] = {name: [] for name, *_ in BASELINES}
         ups: list[Run] = []
         for index in range(self.repeat):
-            raw.append(measured(self.worker, lambda: baseline(self.client, self.video)))
-            durable.append(
-                measured(self.worker, lambda: baseline(self.client, self.video, "/_bench/raw?f=1"))
-            )
-            same.append(
-                measured(
-                    self.worker, lambda: baseline(self.client, self.video, "/_bench/raw?f=1&h=1")
+            for name, query, *_ in BASELINES:
+                url = "/_bench/raw" + query
+                base[name].append(
+                    measured(self.worker, lambda url=url: baseline(self.client, self.video, url))
                 )
-            )
             ups.append(measured(self.worker, lambda: self.upload_once(part)))
             if index < self.repeat - 1:  # the last one stays for the checks below
                 delete_video(self.client, ups[-1].result["video_id"])
-        self.base = {
-            "raw": min(raw, key=lambda r: r.seconds),
-            "raw+fsync": min(durable, key=lambda r: r.seconds),
-            "same work": min(same, key=lambda r: r.seconds),
-        }
-        self.base_peak = max(r.peak_mb for r in raw + durable + same)
+        self.base = {name: min(runs, key=lambda r: r.seconds) for name, runs in base.items()}
+        self.base_peak = max(r.peak_mb for runs in base.values() for r in runs)
+        # Each round's upload against the same round's raw copy: the spread of the ratio.
+        self.round_ratios = [r.seconds / u.seconds for r, u in zip(base["raw"], ups, strict=True)]
         return min(ups, key=lambda r: r.seconds), max(r.peak_mb for r in ups)
 
     def upload_once(self, part: int | None) -> dict:
@@ -550,11 +568,7 @@ class Bench:
     def ratio_rows(self, label: str, run: Run) -> list[Row]:
         speed = mbps(self.size, run.seconds)
         rows = []
-        for name, what, target in (
-            ("raw", "raw stream copy", "≥ 0.8"),
-            ("raw+fsync", "raw copy + fsync", "same durability"),
-            ("same work", "raw copy + SHA-256 + fsync", "same work"),
-        ):
+        for name, _query, what, target in BASELINES:
             base = mbps(self.size, self.base[name].seconds)
             rows.append(
                 Row(label, "throughput (MB/s)", f"{speed:.0f}", f"{base:.0f} {what}",
@@ -570,6 +584,12 @@ class Bench:
         steps = finishing_steps(self.env, self.last["video_id"])
         label = "browser→app"
         rows = self.ratio_rows(label, run) + [
+            Row(
+                label,
+                "ratio to raw copy, each round",
+                "/".join(f"{r:.2f}" for r in self.round_ratios),
+                "upload / raw copy of the same round",
+            ),
             Row(
                 label,
                 "time for the file (s)",
@@ -597,7 +617,7 @@ class Bench:
             Row("finish", "poster frame (s)", f"{steps['poster']:.3f}"),
             Row(
                 "finish",
-                "SHA-256 re-read if hash lost (s)",
+                "BLAKE3 re-read if hash lost (s)",
                 f"{steps['rehash']:.2f}",
                 "0: hashed as parts arrive",
             ),

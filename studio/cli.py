@@ -1,4 +1,4 @@
-"""Operations commands: init, create-user, seed-demo, worker, sandbox, demo, rotate-keys."""
+"""Operations commands: init, create-/delete-user, seed-demo, worker, sandbox, demo, rotate-keys."""
 
 from __future__ import annotations
 
@@ -64,8 +64,25 @@ def create_user_command(email: str, role: str) -> None:
         user = auth.create_user(db.session, email, password, Role(role))
     except auth.AuthError as exc:
         raise click.ClickException(str(exc)) from exc
-    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created user #{user.id} as {role}")
+    record(Action.USER_CREATED, actor=Actor.system(), summary=f"created staff #{user.id} as {role}")
     click.echo(f"Created {user.email} ({user.role}).")
+
+
+@click.command("delete-user")
+@with_appcontext
+@click.argument("email")
+def delete_user_command(email: str) -> None:
+    """Delete a staff account: personal data erased, sessions ended, audit keeps the id."""
+    from studio.staff.services import delete_staff
+
+    user = auth.find_user(db.session, email)
+    if user is None or user.deleted_at is not None:
+        raise click.ClickException(f"No staff account with the e-mail {email}.")
+    try:
+        delete_staff(db.session, None, user)
+    except auth.AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Deleted staff #{user.id}; personal data erased, sessions ended.")
 
 
 @click.command("seed-demo")
@@ -84,7 +101,7 @@ def seed_demo_admin() -> str | None:
     if db.session.scalar(select(User).limit(1)):
         return None
     password = auth.generate_password()
-    auth.create_user(db.session, "admin@example.com", password, Role.ADMIN)
+    auth.create_user(db.session, "admin@example.com", password, Role.ADMIN, one_time=True)
     record(Action.USER_CREATED, actor=Actor.system("seed-demo"), summary="demo admin created")
     return password
 
@@ -92,7 +109,7 @@ def seed_demo_admin() -> str | None:
 def _show_demo_admin(password: str) -> None:
     click.echo("")
     click.echo("  Demo admin:  admin@example.com")
-    click.echo(f"  Password:    {password}   (shown once; change it under your account)")
+    click.echo(f"  Password:    {password}   (one-time: you choose your own at first sign-in)")
     click.echo("")
 
 
@@ -207,6 +224,7 @@ def init_app(app: Flask) -> None:
     for cmd in (
         init_command,
         create_user_command,
+        delete_user_command,
         seed_demo_command,
         worker_command,
         sandbox_command,

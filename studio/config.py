@@ -72,6 +72,10 @@ class Defaults:
     OPERATOR_TERMS = ""
 
     REQUIRE_ADMIN_2FA = False
+    # "Keep me signed in" lasts 7 days: long enough that staff who publish a few times a week
+    # are not asked every morning, short enough that a forgotten laptop or a copied cookie
+    # stops working within a week (the login session row expires with it, and signing out or
+    # a password change ends it at once). Without it a sign-in lasts 12 hours (one work day).
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 7
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     LOGIN_RATE_LIMIT_IP = "10 per minute"
@@ -157,6 +161,14 @@ def _require_production_secrets(app: Flask) -> None:
 def _apply_production_defaults(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = True
     app.config["REMEMBER_COOKIE_SECURE"] = True
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, has Path=/ and
+    # no Domain: a sibling subdomain or a plain-http page cannot plant or overwrite it.
+    app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.config["SESSION_COOKIE_PATH"] = "/"
+    app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+    app.config["REMEMBER_COOKIE_PATH"] = "/"
+    app.config["REMEMBER_COOKIE_DOMAIN"] = None
     app.config["PREFERRED_URL_SCHEME"] = "https"
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024**2

@@ -1,7 +1,6 @@
 """Shared extension objects: created here, bound to the app in create_app()."""
 
 from authlib.integrations.flask_client import OAuth
-from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,8 +15,3 @@ login_manager.session_protection = "strong"
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 oauth = OAuth()
-
-
-def form_email_key() -> str:
-    """Rate-limit key for per-account limits: the e-mail address typed into the form."""
-    return "account:" + (request.form.get("email") or "").strip().lower()

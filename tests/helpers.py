@@ -61,7 +61,7 @@ def query_plans(app: Flask, run: Callable[[], object], table: str) -> list[str]:
     return plans
 
 
-def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) -> Any:
+def video_row(storage_name: str, content_hash: str, size_bytes: int, **fields: Any) -> Any:
     """A library row described as a 10 s portrait H.264 MP4 without probing any file (the
     sandbox does not probe; list tests need no file); ``fields`` override the rest."""
     from studio.videos.models import Video
@@ -76,5 +76,48 @@ def video_row(storage_name: str, sha256: str, size_bytes: int, **fields: Any) ->
         "fps": 30.0,
     }
     return Video(
-        storage_name=storage_name, sha256=sha256, size_bytes=size_bytes, **(facts | fields)
+        storage_name=storage_name,
+        content_hash=content_hash,
+        size_bytes=size_bytes,
+        **(facts | fields),
     )
+
+
+_TOTP_KEY = re.compile(r'<p class="mono small"[^>]*>([A-Z2-7]+)</p>')
+_RECOVERY = re.compile(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>")
+
+
+def enrol_totp(client: FlaskClient) -> tuple[str, list[str]]:
+    """Turn on two-factor for the signed-in client; returns (seed, recovery codes)."""
+    import pyotp
+
+    page = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    if not _TOTP_KEY.search(page):  # the seed is made by a POST
+        started = client.post("/auth/two-factor/start", data={"csrf_token": extract_csrf(page)})
+        assert started.status_code == 302, started.status_code
+        page = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    secret = _TOTP_KEY.search(page).group(1)  # type: ignore[union-attr]
+    token = extract_csrf(page)
+    done = client.post(
+        "/auth/two-factor/setup", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token}
+    )
+    assert done.status_code in (200, 302), done.get_data(as_text=True)
+    return secret, _RECOVERY.findall(done.get_data(as_text=True))
+
+
+def next_totp(secret: str) -> str:
+    """The code of the next time step (the current one may be spent already)."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + totp.interval)
+
+
+def sent_sha256(app: Any, video: Any) -> str:
+    """The SHA-256 of a stored video's file, as the sandbox reports the bytes it received."""
+    from studio.videos import digest, storage
+
+    with app.app_context():
+        return digest.hex_of(digest.of_file(storage.video_path(video), digest.LEGACY))

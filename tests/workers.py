@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -20,6 +19,7 @@ import requests
 from flask import Flask
 
 from studio import db, jobs
+from studio.videos import digest
 from studio.videos.models import Video
 from studio.videos.storage import uploads_dir
 from tests.helpers import video_row
@@ -170,12 +170,8 @@ def stored_video(storage_name: str, display_name: str) -> Video:
     without probing it (tests and benchmarks send random bytes; the sandbox does not probe).
     Needs an app context."""
     path = uploads_dir() / storage_name
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
     video = video_row(
-        storage_name, digest.hexdigest(), path.stat().st_size, display_name=display_name
+        storage_name, digest.of_file(path), path.stat().st_size, display_name=display_name
     )
     db.session.add(video)
     db.session.commit()

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from studio import db
 from studio.audit.models import AuditEntry
+from studio.auth.models import User
 
 
 @dataclass
@@ -103,10 +105,15 @@ def plain(entry: AuditEntry) -> str:
     return text[:1].upper() + text[1:]
 
 
-def actor(entry: AuditEntry) -> str:
-    """Who caused an entry in people's words ("Someone on the public site", not "public")."""
+def actor_name(entry: AuditEntry) -> str:
+    """Who caused ``entry``, in people's words: a staff member's current address (entries keep
+    only the staff number), "deleted staff #N" after deletion, "Someone on the public site"."""
     name = entry.actor_label or entry.actor_id or ""
     if entry.actor_kind == "user":
+        if entry.actor_id and entry.actor_id.isdigit():
+            user = db.session.get(User, int(entry.actor_id))
+            if user is not None:
+                return f"deleted staff #{user.id}" if user.deleted_at else user.email
         return name or "a former staff member"
     if entry.actor_kind == "public":
         return "Someone on the public site"

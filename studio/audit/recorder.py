@@ -53,7 +53,9 @@ class Actor:
 
     @classmethod
     def user(cls, user: Any) -> Actor:
-        return cls("user", str(user.id), user.email)
+        # Pseudonymous: the chain cannot be rewritten, so it never holds a staff member's
+        # address; the viewer shows the current address of a live account (``actor_name``).
+        return cls("user", str(user.id), f"staff #{user.id}")
 
     @classmethod
     def job(cls, name: str) -> Actor:
@@ -199,18 +201,21 @@ def write(app: Flask, spec: store.Spec, session: Session | None = None) -> int:
 def append_own(app: Flask, spec: store.Spec) -> int:
     """Append in a short transaction of its own (BEGIN IMMEDIATE / advisory lock)."""
     engine = app.extensions["db"]["engine"]
+    prepared = store.prepare(engine, spec)  # hashed before the lock is taken
     with engine.connect() as conn:
         conn.execution_options(sqlite_immediate=True)
         with conn.begin():
             store.lock(conn)
-            return store.append(conn, spec)
+            row = store.append(conn, spec, prepared)
+    store.remember(engine, row)
+    return row["seq"]
 
 
 def _append_joined(caller: Session, spec: store.Spec) -> int:
     with caller.begin_nested():
-        seq = store.append(caller.connection(), spec)
+        row = store.append(caller.connection(), spec)
     guard.remember_joined(caller, spec)
-    return seq
+    return row["seq"]
 
 
 def _on_sqlite_mid_transaction(session: Session) -> bool:

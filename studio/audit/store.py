@@ -1,14 +1,21 @@
-"""Appending to the chain under a database-wide writer lock, and the chain's head."""
+"""Appending to the chain under a database-wide writer lock, and the chain's head.
+
+Each process remembers the head it last saw per engine (``Head``), so an append normally reads
+nothing: the row is built and hashed before the transaction opens, and inserted with a guard
+that the remembered head is still the newest entry. When another process appended in between
+(or the head is unknown), the guard inserts nothing and the head is read under the lock.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import bindparam, exists, insert, select, text
+from sqlalchemy.engine import Connection, Engine
 
 from studio.audit import chain
 from studio.audit.models import AuditEntry
@@ -57,21 +64,74 @@ def lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
 
 
-def head(conn: Connection) -> tuple[int, str, dt.datetime | None]:
-    """(seq, hash, time) of the newest entry; (0, GENESIS, None) for an empty chain."""
+class Head(NamedTuple):
+    """The newest entry: (seq, hash, time); (0, GENESIS, None) for an empty chain."""
+
+    seq: int
+    hash: str
+    at: dt.datetime | None
+
+
+_HEADS: weakref.WeakKeyDictionary[Engine, Head] = weakref.WeakKeyDictionary()
+# INSERT ... SELECT <the row> WHERE entry seq-1 has hash prev_hash AND nothing from seq on.
+_GUARDED = (
+    insert(TABLE)
+    .from_select(
+        [c.name for c in TABLE.columns],
+        select(*[bindparam(c.name, type_=c.type) for c in TABLE.columns]).where(
+            exists().where(
+                TABLE.c.seq == bindparam("seq", type_=TABLE.c.seq.type) - 1,
+                TABLE.c.hash == bindparam("prev_hash", type_=TABLE.c.prev_hash.type),
+            ),
+            ~exists().where(TABLE.c.seq >= bindparam("seq", type_=TABLE.c.seq.type)),
+        ),
+    )
+    .execution_options(preserve_rowcount=True)
+)  # rowcount of an INSERT is not kept otherwise
+
+
+def head(conn: Connection) -> Head:
+    """The newest entry (read from the database)."""
     row = conn.execute(_HEAD).first()
-    return (row.seq, row.hash, row.at) if row else (0, chain.GENESIS, None)
+    return Head(row.seq, row.hash, row.at) if row else Head(0, chain.GENESIS, None)
 
 
-def append(conn: Connection, spec: Spec) -> int:
-    """Place one entry after the head; the caller holds the writer lock. Returns its seq."""
-    last_seq, prev_hash, last_at = head(conn)
-    at = utcnow()
-    if last_at is not None and at < last_at:
-        at = last_at  # a clock step back must not make time run backwards along the chain
-    row = build_row(last_seq + 1, at, prev_hash, spec)
+def prepare(engine: Engine, spec: Spec) -> dict[str, Any] | None:
+    """The row for ``spec`` after the head this process last saw, or None if it saw none.
+
+    Called before the transaction opens: the hashing is done outside the writer lock.
+    """
+    seen = _HEADS.get(engine)
+    if seen is None or seen.seq == 0:
+        return None
+    return build_row(seen.seq + 1, _not_before(seen.at), seen.hash, spec)
+
+
+def append(conn: Connection, spec: Spec, prepared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Place one entry after the head; the caller holds the writer lock. Returns its row.
+
+    ``prepared`` (from ``prepare``) is inserted if the head is still the one it was built on;
+    otherwise the head is read and the row built again.
+    """
+    if prepared is not None and conn.execute(_GUARDED, prepared).rowcount == 1:
+        return prepared
+    last = head(conn)
+    if prepared is not None and last.hash == prepared["hash"]:
+        return prepared  # inserted after all (a driver that does not count rows)
+    row = build_row(last.seq + 1, _not_before(last.at), last.hash, spec)
     conn.execute(insert(TABLE), row)
-    return row["seq"]
+    return row
+
+
+def remember(engine: Engine, row: dict[str, Any]) -> None:
+    """Note a committed entry as the head (a hint: a stale one only costs a read)."""
+    _HEADS[engine] = Head(row["seq"], row["hash"], row["at"])
+
+
+def _not_before(last_at: dt.datetime | None) -> dt.datetime:
+    at = utcnow()
+    # A clock step back must not make time run backwards along the chain.
+    return last_at if last_at is not None and at < last_at else at
 
 
 def build_row(seq: int, at: dt.datetime, prev_hash: str, spec: Spec) -> dict[str, Any]:

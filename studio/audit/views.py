@@ -36,8 +36,10 @@ def _actor_choices() -> list[tuple[str, str]]:
     kinds.append(("system", "System / command line"))
     if not current_user.is_admin:
         return [(f"user:{current_user.id}", current_user.email)]
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    return [(f"user:{u.id}", u.email) for u in users] + kinds
+    users = db.session.scalars(select(User).order_by(User.deleted_at.is_not(None), User.email))
+    return [
+        (f"user:{u.id}", f"deleted staff #{u.id}" if u.deleted_at else u.email) for u in users
+    ] + kinds
 
 
 def _account_choices() -> list[tuple[str, str]]:

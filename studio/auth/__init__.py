@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from studio.auth import views  # noqa: E402,F401
+from studio.auth import account, views  # noqa: E402,F401

@@ -35,6 +35,11 @@ class User(Base):
     created_at: Mapped[created_at]
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set for a one-time password an admin handed out: the person chooses their own first.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Deleted accounts stay as a tombstone without personal data, so the id that audit entries
+    # name (their pseudonymous actor id) never points at someone else.
+    deleted_at: Mapped[dt.datetime | None]
 
     sessions: Mapped[list[LoginSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -78,4 +83,24 @@ class LoginSession(Base):
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
 
+    # A two-factor enrolment in progress: the new seed, vault-wrapped, never in the cookie.
+    pending_totp: Mapped[str | None] = mapped_column(String(512))
+
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the authenticator app (stored as a SHA-256 hash).
+
+    The codes carry 59 random bits each, so a fast hash is enough: there is nothing to brute-force
+    from the hash that is cheaper than guessing online.
+    """
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    used_at: Mapped[dt.datetime | None]

@@ -6,12 +6,13 @@ import datetime as dt
 import hashlib
 import secrets
 
-import pyotp
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from studio import vault
-from studio.auth.models import LoginSession, Role, User
+from studio.auth import emails, twofactor
+from studio.auth.errors import AuthError
+from studio.auth.models import LoginSession, RecoveryCode, Role, User
 from studio.auth.passwords import (
     DUMMY_HASH,
     hash_password,
@@ -21,16 +22,15 @@ from studio.auth.passwords import (
 )
 from studio.db import utcnow
 
-vault.register_wrapped(User.totp_secret)
-
-
-class AuthError(Exception):
-    """A staff-account operation was refused; the message is safe to show."""
+__all__ = ["AuthError"]
 
 
 def normalise_email(email: str) -> str:
-    """E-mail addresses compare case-insensitively and without surrounding space."""
-    return email.strip().lower()
+    """The one spelling of an address (see ``emails.normalise``); AuthError when invalid."""
+    try:
+        return emails.normalise(email)
+    except emails.EmailError as exc:
+        raise AuthError(str(exc)) from exc
 
 
 def _hash_token(token: str) -> str:
@@ -39,20 +39,58 @@ def _hash_token(token: str) -> str:
 
 def find_user(session: Session, email: str) -> User | None:
     """The user with this e-mail, if any."""
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    try:
+        email = emails.normalise(email)
+    except emails.EmailError:
+        return None
+    return session.scalar(select(User).where(User.email == email))
 
 
-def create_user(session: Session, email: str, password: str, role: Role) -> User:
-    """Create a staff account after checking the e-mail and the password policy."""
+def available_email(session: Session, email: str, exclude: User | None = None) -> str:
+    """``email`` in normal form, unless it is, or looks like, another account's address."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise AuthError("Enter a valid e-mail address.")
-    if find_user(session, email):
-        raise AuthError("A staff account with this e-mail already exists.")
-    problems = policy_problems(password, email)
+    look = emails.skeleton(email)
+    for other in session.scalars(select(User).where(User.deleted_at.is_(None))):
+        if other is exclude:
+            continue
+        if other.email == email:
+            raise AuthError("A staff account with this e-mail already exists.")
+        if emails.skeleton(other.email) == look:
+            raise AuthError(
+                "This address looks like the address of another staff account (it uses "
+                "look-alike characters). Type it with plain letters."
+            )
+    return email
+
+
+def operator_names() -> list[str]:
+    """Who runs the service: words a password must not be built from."""
+    cfg = current_app.config
+    return [str(cfg.get(k) or "") for k in ("OPERATOR_NAME", "OPERATOR_EMAIL", "OPERATOR_WEBSITE")]
+
+
+def check_password_policy(password: str, email: str) -> None:
+    """AuthError naming what is wrong with ``password`` as a new password for ``email``."""
+    problems = policy_problems(password, email, operator_names())
     if problems:
         raise AuthError(" ".join(problems))
-    user = User(email=email, password_hash=hash_password(password), role=Role(role))
+
+
+def create_user(
+    session: Session, email: str, password: str, role: Role, one_time: bool = False
+) -> User:
+    """Create a staff account after checking the e-mail and the password policy.
+
+    ``one_time``: the password was handed out by an admin; the person must choose their own.
+    """
+    email = available_email(session, email)
+    check_password_policy(password, email)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=Role(role),
+        must_change_password=one_time,
+    )
     session.add(user)
     session.commit()
     return user
@@ -93,11 +131,18 @@ def start_session(session: Session, user: User, lifetime: dt.timedelta) -> str:
 
 def load_session_user(session: Session, token: str) -> User | None:
     """The user behind a live login session token, or None when it ended or expired."""
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
+    row = login_row(session, token)
     if row is None or row.expires_at < utcnow() or not row.user.active:
         return None
     row.user.login_session_id = token
     return row.user
+
+
+def login_row(session: Session, token: str | None) -> LoginSession | None:
+    """The login session row behind ``token``."""
+    if not token:
+        return None
+    return session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash_token(token)))
 
 
 def end_session(session: Session, token: str | None) -> None:
@@ -116,16 +161,35 @@ def end_all_sessions(session: Session, user: User, keep: str | None = None) -> N
     session.commit()
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Change a password after checking the current one; other sessions end."""
-    if not verify_password(user.password_hash, current):
+def reauthenticate(session: Session, user: User, password: str, code: str = "") -> None:
+    """Re-authentication for security-sensitive changes: the current password, and a current
+    second factor (code or recovery code) when two-factor is on. AuthError otherwise."""
+    if not verify_password(user.password_hash, password):
         raise AuthError("The current password is not correct.")
-    problems = policy_problems(new, user.email)
-    if problems:
-        raise AuthError(" ".join(problems))
+    if user.totp_enabled:
+        if not code.strip():
+            raise AuthError("Enter a current code from your authenticator app.")
+        twofactor.verify_second_factor(session, user, code)
+
+
+def change_password(session: Session, user: User, current: str, new: str, code: str = "") -> None:
+    """Change a password after re-authentication; other sessions end."""
+    reauthenticate(session, user, current, code)
+    if verify_password(user.password_hash, new):
+        raise AuthError("Choose a password different from the current one.")
+    check_password_policy(new, user.email)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    user.must_change_password = False
     end_all_sessions(session, user, keep=user.login_session_id)
+
+
+def change_email(session: Session, user: User, new: str, password: str, code: str = "") -> str:
+    """Change one's own address after re-authentication; returns the old one."""
+    reauthenticate(session, user, password, code)
+    old, user.email = user.email, available_email(session, new, exclude=user)
+    session.commit()
+    return old
 
 
 def count_admins(session: Session) -> int:
@@ -157,45 +221,38 @@ def generate_password() -> str:
     return "-".join(secrets.token_urlsafe(6) for _ in range(4))
 
 
-def new_totp_secret() -> str:
-    """A fresh base32 TOTP seed."""
-    return pyotp.random_base32()
+def reset_password(session: Session, actor: User, target: User) -> str:
+    """Give ``target`` a new one-time password (returned, shown once); their sessions end."""
+    if target.id == actor.id:
+        raise AuthError("Change your own password under your account instead.")
+    password = generate_password()
+    target.password_hash = hash_password(password)
+    target.password_changed_at = utcnow()
+    target.must_change_password = True
+    end_all_sessions(session, target)
+    return password
 
 
-def totp_uri(user: User, secret: str, issuer: str) -> str:
-    """The otpauth:// URI an authenticator app scans."""
-    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+def delete_user(session: Session, actor: User | None, target: User) -> None:
+    """Erase a staff account's personal data; the row stays as a tombstone under its id,
+    which is all that audit entries and past posts keep of the person (pseudonymous).
 
-
-def verify_totp(session: Session, user: User, code: str, secret: str | None = None) -> bool:
-    """Check a TOTP code once per time step (a replayed code is refused)."""
-    if secret is None:
-        if not user.totp_secret:
-            return False
-        secret = vault.unwrap(user.totp_secret).decode()
-    totp = pyotp.TOTP(secret)
-    code = code.strip().replace(" ", "")
-    now = utcnow().timestamp()
-    for offset in (-1, 0, 1):
-        step = int(now // totp.interval) + offset
-        if step > (user.last_totp_step or -1) and totp.verify(code, for_time=step * totp.interval):
-            user.last_totp_step = step
-            session.commit()
-            return True
-    return False
-
-
-def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
-    """Turn on two-factor after the user proves the authenticator works."""
-    if not verify_totp(session, user, code, secret):
-        raise AuthError("That code did not match. Check the time on your device and try again.")
-    user.totp_secret = vault.wrap(secret)
-    user.totp_enabled = True
-    session.commit()
-
-
-def disable_totp(session: Session, user: User) -> None:
-    """Turn off two-factor and forget the seed."""
-    user.totp_secret = None
-    user.totp_enabled = False
+    Refused for oneself and for the last active admin. Every login session ends.
+    """
+    if target.deleted_at is not None:
+        raise AuthError("This staff account was already deleted.")
+    if actor is not None and target.id == actor.id:
+        raise AuthError("You cannot delete your own account.")
+    if target.is_admin and target.active and count_admins(session) <= 1:
+        raise AuthError("At least one active admin must remain.")
+    session.execute(delete(LoginSession).where(LoginSession.user_id == target.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == target.id))
+    target.email = f"deleted-{target.id}@staff.invalid"
+    target.password_hash = "!"  # not an argon2 hash: never verifies
+    target.active = False
+    target.totp_secret = None
+    target.totp_enabled = False
+    target.last_login_at = None
+    target.must_change_password = False
+    target.deleted_at = utcnow()
     session.commit()

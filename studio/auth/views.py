@@ -1,10 +1,9 @@
-"""Sign-in, sign-out, password change and two-factor pages."""
+"""Sign-in (password, then second factor or recovery code) and sign-out."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import segno
 from flask import (
     abort,
     current_app,
@@ -15,18 +14,21 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from studio import db
 from studio.audit import Action, Actor, record
-from studio.auth import bp, services
-from studio.auth.forms import ConfirmForm, LoginForm, PasswordChangeForm, TotpForm
+from studio.auth import bp, devices, services, twofactor
+from studio.auth.forms import ConfirmForm, LoginForm, TotpForm
 from studio.auth.models import User
 from studio.auth.safety import safe_next
-from studio.extensions import form_email_key, limiter, login_manager
+from studio.extensions import limiter, login_manager
 
 PENDING_KEY = "pending_2fa"
 PENDING_TTL = 300
+# Pages a person who must first choose a password may still open.
+BEFORE_PASSWORD = frozenset({"auth.password", "auth.logout", "static"})
 
 
 @login_manager.user_loader
@@ -34,17 +36,25 @@ def load_user(token: str) -> User | None:
     return services.load_session_user(db.session, token)
 
 
-def _limit_ip() -> str:
+@bp.before_app_request
+def require_own_password() -> Response | None:
+    """Whoever signed in with an admin's one-time password chooses their own first."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in BEFORE_PASSWORD
+    ):
+        flash("Choose your own password before you continue.", "warning")
+        return redirect(url_for("auth.password"))
+    return None
+
+
+def limit_ip() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_IP"]
 
 
-def _limit_account() -> str:
+def limit_account() -> str:
     return current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"]
-
-
-def _signed_in_key() -> str:
-    """Rate-limit key for the signed-in person (password checks behind a session)."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else "user:-"
 
 
 def _pending_key() -> str:
@@ -53,7 +63,7 @@ def _pending_key() -> str:
     return f"two-factor:{pending.get('uid', '-')}"
 
 
-def _finish_login(user: User, remember: bool, next_url: str | None):
+def _finish_login(user: User, remember: bool, next_url: str | None) -> Response:
     session.clear()  # rotate: nothing from before sign-in survives
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
     if remember:
@@ -66,15 +76,23 @@ def _finish_login(user: User, remember: bool, next_url: str | None):
         remember=remember,
         duration=dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"]),
     )
-    if user.is_admin and current_app.config["REQUIRE_ADMIN_2FA"] and not user.totp_enabled:
+    if user.must_change_password:
+        target = url_for("auth.password")
+    elif user.is_admin and current_app.config["REQUIRE_ADMIN_2FA"] and not user.totp_enabled:
         flash("Admins must turn on two-factor sign-in before continuing.", "warning")
-        return redirect(url_for("auth.totp_setup"))
-    return redirect(safe_next(next_url) or url_for("dashboard.index"))
+        target = url_for("auth.totp_setup")
+    else:
+        target = safe_next(next_url) or url_for("dashboard.index")
+    response = redirect(target)
+    devices.issue(response, user.email)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit_ip, methods=["POST"])
-@limiter.limit(_limit_account, methods=["POST"], key_func=form_email_key)
+@limiter.limit(limit_ip, methods=["POST"])
+# Per account, but a browser holding the account's device cookie counts in its own bucket:
+# strangers cannot lock the owner out (see studio/auth/devices.py for the decision).
+@limiter.limit(limit_account, methods=["POST"], key_func=devices.login_limit_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -106,8 +124,8 @@ def login():
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
-@limiter.limit(_limit_ip, methods=["POST"])
-@limiter.limit(_limit_account, methods=["POST"], key_func=_pending_key)
+@limiter.limit(limit_ip, methods=["POST"])
+@limiter.limit(limit_account, methods=["POST"], key_func=_pending_key)
 def two_factor():
     pending = session.get(PENDING_KEY)
     now = dt.datetime.now(dt.UTC).timestamp()
@@ -120,16 +138,32 @@ def two_factor():
         abort(403)
     form = TotpForm()
     if form.validate_on_submit():
-        if services.verify_totp(db.session, user, form.code.data):
-            return _finish_login(user, pending["remember"], pending.get("next"))
-        record(
-            Action.AUTH_LOGIN_FAILED,
-            actor=Actor.user(user),
-            status="error",
-            summary="wrong two-factor code",
-        )
-        flash("That code is not correct.", "error")
-        return render_template("auth/two_factor.html", form=form), 401
+        try:
+            factor = twofactor.verify_second_factor(db.session, user, form.code.data)
+        except services.AuthError as exc:
+            record(
+                Action.AUTH_LOGIN_FAILED,
+                actor=Actor.user(user),
+                status="error",
+                summary="wrong two-factor code",
+            )
+            flash(str(exc), "error")
+            return render_template("auth/two_factor.html", form=form), 401
+        if factor == twofactor.Factor.RECOVERY:
+            left = twofactor.recovery_codes_left(db.session, user)
+            record(
+                Action.AUTH_RECOVERY_CODE_USED,
+                actor=Actor.user(user),
+                summary=f"signed in with a recovery code; {left} left",
+            )
+            response = _finish_login(user, pending["remember"], pending.get("next"))
+            flash(
+                f"You signed in with a recovery code; {left} of them remain, each usable once. "
+                "If your device is lost, turn two-factor off and on again with a new device.",
+                "warning",
+            )
+            return response
+        return _finish_login(user, pending["remember"], pending.get("next"))
     return render_template("auth/two_factor.html", form=form)
 
 
@@ -142,67 +176,3 @@ def logout():
         session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/password", methods=["GET", "POST"])
-@login_required
-@limiter.limit(_limit_account, methods=["POST"], key_func=_signed_in_key)
-def password():
-    form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(db.session, current_user, form.current.data, form.new.data)
-        except services.AuthError as exc:
-            flash(str(exc), "error")
-            return render_template("auth/password.html", form=form), 400
-        record(
-            Action.AUTH_PASSWORD_CHANGED,
-            actor=Actor.user(current_user),
-            summary="password changed; other sessions ended",
-        )
-        flash("Password changed. Your other sessions were signed out.", "success")
-        return redirect(url_for("dashboard.index"))
-    return render_template("auth/password.html", form=form)
-
-
-@bp.route("/two-factor/setup", methods=["GET", "POST"])
-@login_required
-def totp_setup():
-    form = TotpForm()
-    if current_user.totp_enabled:
-        return render_template("auth/totp_enabled.html", form=ConfirmForm())
-    secret = session.get("totp_setup") or services.new_totp_secret()
-    session["totp_setup"] = secret
-    if form.validate_on_submit():
-        try:
-            services.enable_totp(db.session, current_user, secret, form.code.data)
-        except services.AuthError as exc:
-            flash(str(exc), "error")
-        else:
-            session.pop("totp_setup", None)
-            record(
-                Action.AUTH_TOTP_ENABLED,
-                actor=Actor.user(current_user),
-                summary="two-factor turned on",
-            )
-            flash("Two-factor sign-in is on.", "success")
-            return redirect(url_for("dashboard.index"))
-    uri = services.totp_uri(current_user, secret, current_app.config["OPERATOR_NAME"])
-    qr = segno.make(uri).svg_data_uri(scale=5)
-    return render_template("auth/totp_setup.html", form=form, qr=qr, secret=secret)
-
-
-@bp.route("/two-factor/disable", methods=["POST"])
-@login_required
-def totp_disable():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if current_user.is_admin and current_app.config["REQUIRE_ADMIN_2FA"]:
-        flash("Two-factor sign-in is required for admins.", "error")
-        return redirect(url_for("auth.totp_setup"))
-    services.disable_totp(db.session, current_user)
-    record(
-        Action.AUTH_TOTP_DISABLED, actor=Actor.user(current_user), summary="two-factor turned off"
-    )
-    flash("Two-factor sign-in is off.", "info")
-    return redirect(url_for("dashboard.index"))

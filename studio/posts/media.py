@@ -22,13 +22,13 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def make_token(post_id: int, sha256: str) -> str:
+def make_token(post_id: int, content_hash: str) -> str:
     """A token naming one post and its video's content hash."""
-    return _serializer().dumps({"p": post_id, "s": sha256})
+    return _serializer().dumps({"p": post_id, "s": content_hash})
 
 
 def read_token(token: str) -> tuple[int, str]:
-    """(post_id, sha256) from a valid, unexpired token."""
+    """(post_id, content_hash) from a valid, unexpired token."""
     max_age = int(current_app.config["POSTS_MEDIA_URL_TTL"])
     try:
         data = _serializer().loads(token, max_age=max_age)
@@ -41,7 +41,7 @@ def read_token(token: str) -> tuple[int, str]:
     return data["p"], str(data.get("s"))
 
 
-def public_url(post_id: int, sha256: str) -> str:
+def public_url(post_id: int, content_hash: str) -> str:
     """The URL handed to TikTok: PUBLIC_MEDIA_BASE + /media/<token>."""
     base = current_app.config["PUBLIC_MEDIA_BASE"]
-    return external_url("media.fetch", base=base, token=make_token(post_id, sha256))
+    return external_url("media.fetch", base=base, token=make_token(post_id, content_hash))

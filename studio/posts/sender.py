@@ -134,7 +134,7 @@ class Sender(Outcomes):
     def source_info(self, size: int) -> tuple[dict[str, Any], Any]:
         """FILE_UPLOAD with a chunk plan, or PULL_FROM_URL from our signed media URL."""
         if self.post.source == Source.PULL_FROM_URL:
-            url = media.public_url(self.post.id, self.post.video.sha256)
+            url = media.public_url(self.post.id, self.post.video.content_hash)
             return {"source": "PULL_FROM_URL", "video_url": url}, None
         plan = plan_chunks(size)
         info = {

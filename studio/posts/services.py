@@ -349,7 +349,7 @@ def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:
     return entries_for_post(session, post.id, viewer) if entries_for_post else None
 
 
-def media_response(session: Session, post_id: int, sha256: str) -> Any:
+def media_response(session: Session, post_id: int, content_hash: str) -> Any:
     """The file for TikTok's pull (Range supported), or None when the link no longer fits."""
     from flask import request, send_file
 
@@ -360,7 +360,7 @@ def media_response(session: Session, post_id: int, sha256: str) -> Any:
         post is None
         or post.source != Source.PULL_FROM_URL
         or post.is_terminal
-        or post.video.sha256 != sha256
+        or post.video.content_hash != content_hash
         or not post.video.has_file
     ):
         return None

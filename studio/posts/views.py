@@ -244,12 +244,12 @@ def retry(post_id: int):
 def fetch(token: str):
     """The video for TikTok's PULL_FROM_URL: signed, expiring, Range-capable, no redirects."""
     try:
-        post_id, sha256 = read_token(token)
+        post_id, content_hash = read_token(token)
     except MediaTokenError as exc:
         error = Forbidden()
         error.studio_message = str(exc).capitalize() + "."
         raise error from exc
-    response = services.media_response(db.session, post_id, sha256)
+    response = services.media_response(db.session, post_id, content_hash)
     if response is None:
         error = Forbidden()
         error.studio_message = "This media link is no longer valid."

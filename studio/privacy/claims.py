@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from studio.auth import devices
+
 Config = Mapping[str, Any]
 
 
@@ -284,6 +286,13 @@ def cookies(config: Config) -> list[dict[str, str]]:
             "purpose": "Keeps a staff member signed in when they choose “keep me signed in”.",
             "lifetime": f"{days} days.",
         },
+        {
+            "name": devices.cookie_name(config),
+            "purpose": "Set after a staff sign-in: lets that browser keep signing in while "
+            "strangers' failed attempts lock the account for everyone else. It names the "
+            "account only as a keyed digest and grants no access by itself.",
+            "lifetime": f"{devices.LIFETIME // 86400} days.",
+        },
     ]
 
 
@@ -291,7 +300,10 @@ COOKIE_PROOFS = (P + "test_claims.py::test_cookies_of_a_full_run_are_declared",)
 
 # What proves each dataset's and store's retention and erasure (inventory.py).
 INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
-    "staff_accounts": (P + "test_deletion.py::test_email_verification_through_the_outbox",),
+    "staff_accounts": (
+        "tests/auth/test_staff_lifecycle.py::test_admin_deletes_a_staff_account",
+        "tests/auth/test_staff_lifecycle.py::test_cli_delete_user",
+    ),
     "staff_credentials": ("tests/auth/test_login.py::test_password_change_ends_other_sessions",),
     "staff_sessions": ("tests/auth/test_login.py::test_logout_invalidates_copied_cookie",),
     "tiktok_profile": (

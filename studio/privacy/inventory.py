@@ -58,7 +58,8 @@ DATASETS: tuple[Dataset, ...] = (
         purpose="Let authorised staff sign in and attribute their actions.",
         basis=EMPLOYMENT,
         retention="While the person works with us; removed when their account is deleted.",
-        erasure="An administrator deletes the account; its sign-in sessions go with it.",
+        erasure="An administrator deletes the account: the e-mail and sign-in data are erased "
+        "and its sign-in sessions end; the audit log keeps only the staff number.",
     ),
     Dataset(
         key="staff_credentials",
@@ -69,8 +70,13 @@ DATASETS: tuple[Dataset, ...] = (
             "users.totp_secret",
             "users.last_totp_step",
             "users.password_changed_at",
+            "recovery_codes.code_hash",
+            "recovery_codes.created_at",
+            "recovery_codes.used_at",
+            "login_sessions.pending_totp",
         ),
-        purpose="Check passwords (Argon2 hashes only) and two-factor codes.",
+        purpose="Check passwords (Argon2 hashes only), two-factor codes and one-time recovery "
+        "codes (SHA-256 hashes only).",
         basis=EMPLOYMENT,
         retention="Until changed or the account is deleted.",
         erasure="Overwritten on change; deleted with the account. Two-factor seeds are "
@@ -155,7 +161,7 @@ DATASETS: tuple[Dataset, ...] = (
         subjects="people appearing in videos, and account owners the videos were sent to",
         columns=(
             "videos.display_name",
-            "videos.sha256",
+            "videos.content_hash",
             "videos.storage_name",
             "videos.poster_name",
             "upload_sessions.display_name",

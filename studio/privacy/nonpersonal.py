@@ -95,8 +95,9 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "hash",
         "erased_at",
     ),
-    "users": ("id", "role", "active", "totp_enabled"),
+    "users": ("id", "role", "active", "totp_enabled", "must_change_password", "deleted_at"),
     "login_sessions": ("id", "user_id", "expires_at"),
+    "recovery_codes": ("id", "user_id"),
     "deletion_requests": (
         "id",
         "source",

@@ -22,7 +22,8 @@ class Video(Base):
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # "blake3:<hex>" (or "sha256:<hex>" for rows stored before 0012): see videos/digest.py.
+    content_hash: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(255))
     storage_name: Mapped[str] = mapped_column(String(64))
     poster_name: Mapped[str | None] = mapped_column(String(64))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -19,12 +18,11 @@ from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
 from studio.db import KeysetPage, begin_write, keyset_page, utcnow
-from studio.videos import media, storage
+from studio.videos import digest, media, storage
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
 
 log = logging.getLogger(__name__)
-HASH_BLOCK = 1024 * 1024
 # Names this room gives library files (uuid4 hex + extension); nothing else is ever swept.
 OUR_FILE = re.compile(r"[0-9a-f]{32}\.(mp4|mov|webm|jpg)")
 
@@ -46,23 +44,33 @@ def limits() -> media.Limits:
     return media.Limits()
 
 
-def sha256_file(path: Path | str) -> str:
-    """The SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def get_video(session: Session, video_id: int) -> Video | None:
     """The video with this id, or None."""
     return session.get(Video, video_id)
 
 
-def find_by_sha256(session: Session, sha256: str) -> Video | None:
-    """The video with this content hash, or None."""
-    return session.scalar(select(Video).where(Video.sha256 == sha256))
+def find_same_content(session: Session, path: Path, content_hash: str) -> Video | None:
+    """The video with the same bytes as `path` (whose hash is `content_hash`), or None.
+
+    Rows stored before BLAKE3 carry a SHA-256; while any exist, a file without a BLAKE3 match
+    is hashed once more with SHA-256 to compare with them.
+    """
+    found = find_by_hash(session, content_hash)
+    if found is not None or not _has_legacy_rows(session):
+        return found
+    return find_by_hash(session, digest.of_file(path, digest.LEGACY))
+
+
+def find_by_hash(session: Session, content_hash: str) -> Video | None:
+    """The video with this stored content hash ("<algorithm>:<hex>"), or None."""
+    return session.scalar(select(Video).where(Video.content_hash == content_hash))
+
+
+def _has_legacy_rows(session: Session) -> bool:
+    # A prefix match, not a range on the index: ":" sorts differently under some collations.
+    # It scans until the first legacy row; with none left, the table once per finished upload.
+    legacy = select(Video.id).where(Video.content_hash.startswith(f"{digest.LEGACY}:"))
+    return session.scalar(legacy.limit(1)) is not None
 
 
 def create_video_from_file(
@@ -83,17 +91,23 @@ def store_file(
     user: Any | None,
     *,
     consume: bool,
-    sha256: str | None = None,
+    content_hash: str | None = None,
 ) -> Stored:
-    """Validate `path` and add it to the library; `consume` moves it instead of copying."""
+    """Validate `path` and add it to the library; `consume` moves it instead of copying.
+
+    `content_hash`: the file's hash if the caller computed it while receiving it.
+    """
     name = clean_display_name(display_name)
     try:
         info = media.validate(path, limits())
     except media.MediaRejected as exc:
         _record_rejected(user, exc)
         raise
-    digest = sha256 or sha256_file(path)
-    existing = find_by_sha256(session, digest)
+    content_hash = content_hash or digest.of_file(path)
+    existing = find_same_content(session, path, content_hash)
+    # End the read: the writes below start their own transaction (the unique hash settles a
+    # race), so a SQLite snapshot taken here never has to become a writer after others wrote.
+    session.commit()
     if existing is not None and existing.has_file:
         if consume:
             storage.remove(path)
@@ -105,7 +119,7 @@ def store_file(
     if existing is not None:
         return Stored(_reattach(session, existing, dest, poster, user))
     video = Video(
-        sha256=digest,
+        content_hash=content_hash,
         display_name=name,
         storage_name=dest.name,
         poster_name=poster.name if poster else None,
@@ -127,7 +141,7 @@ def store_file(
         session.rollback()
         storage.remove(dest)
         storage.remove(poster)
-        winner = find_by_sha256(session, digest)
+        winner = find_by_hash(session, content_hash)
         if winner is None:
             raise
         return Stored(winner, duplicate=True)
@@ -193,7 +207,7 @@ def _actor(user: Any | None) -> Actor:
 def _facts(video: Video) -> dict[str, Any]:
     return {
         "video_id": video.id,
-        "sha256": video.sha256,
+        "content_hash": video.content_hash,
         "size_bytes": video.size_bytes,
         "container": video.container,
         "video_codec": video.video_codec,

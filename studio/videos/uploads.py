@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import utcnow
-from studio.videos import media, parts, services, storage
+from studio.db import begin_write, utcnow
+from studio.videos import digest, media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
 from studio.videos.sizes import describe_limit
@@ -58,6 +58,9 @@ def start_upload(session: Session, user: Any, length: Any, name: Any) -> UploadS
     limit = int(_config("MAX_VIDEO_BYTES"))
     if length > limit:
         raise UploadError(413, too_large(length, limit))
+    # The checks read what the insert below relies on: hold the write lock from the start
+    # (on SQLite a reader cannot become a writer once another upload has committed).
+    begin_write(session)
     _check_room(session, length)
     _check_open_sessions(session, user)
     now = utcnow()
@@ -98,7 +101,9 @@ def part_sizes() -> tuple[int, int]:
     first, largest = int(_config("UPLOAD_PART_BYTES")), int(_config("UPLOAD_MAX_PART_BYTES"))
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
     if cap:
-        largest = min(largest, int(cap) // 2)
+        # Just under the cap: a body of exactly the cap is refused behind gunicorn (Werkzeug
+        # cannot tell it from a longer one when the server terminates the input stream).
+        largest = min(largest, int(cap) * 15 // 16)
     return min(first, largest), largest
 
 
@@ -279,9 +284,11 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
     upload_id, name, length = upload.id, upload.display_name, upload.length
     path = storage.part_path(upload_id)
     parts.forget_hasher(upload_id)
-    digest = hasher.hexdigest() if hasher is not None else None
+    content_hash = digest.label(hasher) if hasher is not None else None
     try:
-        stored = services.store_file(session, path, name, user, consume=True, sha256=digest)
+        stored = services.store_file(
+            session, path, name, user, consume=True, content_hash=content_hash
+        )
     except media.MediaRejected as exc:
         storage.remove(path)
         _drop(session, upload_id)
@@ -294,7 +301,7 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
         _drop(session, upload_id)
         raise UploadError(404, "This upload was cancelled.") from None
     _drop(session, upload_id)
-    return Progress(length, length, stored, hashed_inline=digest is not None)
+    return Progress(length, length, stored, hashed_inline=content_hash is not None)
 
 
 def _drop(session: Session, upload_id: str) -> None:

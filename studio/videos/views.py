@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from studio import db
 from studio.auth.forms import ConfirmForm
-from studio.videos import bp, demo, services, storage, uploads
+from studio.videos import bp, demo, digest, services, storage, uploads
 from studio.videos.models import Video
 from studio.videos.sizes import describe_limit
 
@@ -88,7 +88,7 @@ def file(video_id: int):
         conditional=True,
         as_attachment=download,
         download_name=video.display_name,
-        etag=video.sha256[:32],
+        etag=digest.hex_of(video.content_hash)[:32],
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-cache"

@@ -154,7 +154,7 @@ def test_guessed_or_forged_media_links_are_403(app: Flask, world: dict, client) 
     from studio.posts.models import Post
 
     with app.app_context():
-        sha = db.session.get(Post, world["post_id"]).video.sha256
+        sha = db.session.get(Post, world["post_id"]).video.content_hash
         ours = make_token(world["post_id"], sha)  # a FILE_UPLOAD post: nothing to pull
         wrong_file = make_token(world["post_id"], "0" * 64)
     forged = URLSafeTimedSerializer("not-our-secret-key", salt=SALT).dumps(

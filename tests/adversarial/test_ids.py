@@ -21,7 +21,7 @@ from studio.sandbox.webhooks import build_body, sign
 from studio.tiktok import models as _tiktok  # noqa: F401
 from studio.videos import models as _videos  # noqa: F401
 from tests.conftest import PG_URL, AuthActions
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, enrol_totp
 
 # Tables whose ids may repeat, and why; every other table must never reuse an id.
 EXEMPT = {
@@ -53,6 +53,7 @@ def test_every_table_is_either_protected_or_exempt_with_a_reason() -> None:
 def filled(app: Flask, world: dict, client: FlaskClient, auth: AuthActions) -> Flask:
     """Rows in every counted table: the adversarial world, a sign-in, a webhook delivery."""
     assert auth.login().status_code == 302
+    enrol_totp(client)  # recovery codes
     body = build_body(
         "sandbox-client-key", "post.publish.inbox_delivered", "x", {"publish_id": "p"}
     )

@@ -211,14 +211,14 @@ def test_guessing_the_current_password_behind_a_session_is_limited(make_app) -> 
 def test_guessing_the_second_factor_is_limited_per_account(make_app) -> None:
     import pyotp
 
-    from studio.auth import services
+    from studio.auth import twofactor
 
     app = make_app(LOGIN_RATE_LIMIT_IP="100 per minute", LOGIN_RATE_LIMIT_ACCOUNT="3 per minute")
     make_user(app, "admin@example.com", ADMIN_PASSWORD, Role.ADMIN)
     secret = pyotp.random_base32()
     with app.app_context():
         user = db.session.scalar(select(User))
-        services.enable_totp(db.session, user, secret, pyotp.TOTP(secret).now())
+        twofactor.enable_totp(db.session, user, secret, pyotp.TOTP(secret).now())
     bot = app.test_client()
     signed = _post_login(bot, "admin@example.com", ADMIN_PASSWORD, csrf_token(bot, "/auth/login"))
     assert signed.headers["Location"] == "/auth/two-factor"

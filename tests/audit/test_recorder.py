@@ -189,8 +189,11 @@ def test_default_actor_is_the_request_user_or_the_public(app: Flask, users) -> N
     with app.test_request_context():
         record(Action.TIKTOK_REQUEST, summary="anonymous")
     with app.test_request_context():
-        login_user(db.session.scalar(select(User).where(User.email == "staff@example.com")))
+        staff = db.session.scalar(select(User).where(User.email == "staff@example.com"))
+        login_user(staff)
         record(Action.TIKTOK_REQUEST, summary="signed in")
     anonymous, signed_in = _entries(app)
     assert anonymous.actor_kind == "public"
-    assert (signed_in.actor_kind, signed_in.actor_label) == ("user", "staff@example.com")
+    # Pseudonymous: the chain keeps the staff number, never the address.
+    assert (signed_in.actor_kind, signed_in.actor_id) == ("user", str(staff.id))
+    assert signed_in.actor_label == f"staff #{staff.id}"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.auth.models import Role, User
-from tests.helpers import STAFF_PASSWORD, csrf_token
+from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
 
 
 def _user(app, email):
@@ -23,7 +23,7 @@ def test_admin_adds_staff_with_one_time_password(app, admin_client):
     )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    password = re.search(r'<p class="mono big" data-copy>([^<]+)</p>', page).group(1)
+    password = re.search(r'id="one-time-password" data-copy>([^<]+)</p>', page).group(1)
     assert _user(app, "new@example.com").role == Role.STAFF
     other = app.test_client()
     token = csrf_token(other, "/auth/login")
@@ -69,7 +69,8 @@ def test_last_admin_cannot_be_demoted(app, admin_client):
     user_id = _user(app, "admin@example.com").id
     token = csrf_token(admin_client, f"/staff/{user_id}")
     response = admin_client.post(
-        f"/staff/{user_id}", data={"role": "staff", "active": "y", "csrf_token": token}
+        f"/staff/{user_id}",
+        data={"role": "staff", "active": "y", "current": ADMIN_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 400
     assert b"At least one active admin" in response.data

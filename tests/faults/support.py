@@ -14,6 +14,7 @@ from studio import db
 from studio.posts import tasks
 from studio.posts.models import Post
 from studio.sandbox.server import SandboxServer
+from tests.helpers import sent_sha256
 
 
 def posts(app: Flask, ids: Iterable[int]) -> list[Post]:
@@ -55,7 +56,9 @@ def completed(sandbox: SandboxServer) -> Counter[str]:
     return Counter(u["publish_id"] for u in sandbox.state.summary()["completed_uploads"])
 
 
-def received(sandbox: SandboxServer, finished: list[Post], videos: list[Any]) -> list[str]:
+def received(
+    app: Flask, sandbox: SandboxServer, finished: list[Post], videos: list[Any]
+) -> list[str]:
     """Problems with what TikTok received: each post's video exactly once, byte-exact."""
     state = sandbox.state.summary()
     counts = completed(sandbox)
@@ -64,7 +67,7 @@ def received(sandbox: SandboxServer, finished: list[Post], videos: list[Any]) ->
     for post, video in zip(finished, videos, strict=True):
         if counts.get(post.publish_id or "", 0) != 1:
             problems.append(f"post {post.id}: {counts.get(post.publish_id or '', 0)} copies")
-        elif hashes[post.publish_id or ""] != video.sha256:
+        elif hashes[post.publish_id or ""] != sent_sha256(app, video):
             problems.append(f"post {post.id}: TikTok got other bytes")
     ours = {p.publish_id for p in finished}
     problems += [f"stray upload {pid}" for pid in counts if pid not in ours]

@@ -126,7 +126,7 @@ def test_postgres_restart_mid_run_loses_nothing(
     browsing.stopped.set()
     browsing.join(timeout=30)
 
-    problems = received(sandbox, finished, videos)
+    problems = received(app, sandbox, finished, videos)
     lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
     during = Counter(browsing.codes[before:after_restart])
     tally(1, len(lost) + len(problems), f"(pages during the restart: {dict(during)})")

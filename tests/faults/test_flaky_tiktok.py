@@ -42,7 +42,7 @@ def test_every_post_finishes_within_the_rate_limits(
     finished = settle(app, ids, timeout=150)
     sandbox.configure(fault_rate=0.0)
     counters = sandbox.state.summary()["counters"]
-    problems = received(sandbox, finished, videos)
+    problems = received(app, sandbox, finished, videos)
     lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
     kinds = {k[6:]: v for k, v in counters.items() if k.startswith("fault_")}
     tally(counters["faults_injected"], len(lost) + len(problems), f"({kinds})")

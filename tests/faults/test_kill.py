@@ -70,7 +70,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
         plan["next"] = time.monotonic() + rng.uniform(0.1, 0.8)
 
     finished = settle(app, ids, timeout=150, tick=kill_one)
-    problems = received(sandbox, finished, videos)
+    problems = received(app, sandbox, finished, videos)
     lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
     tally(plan["kills"], len(lost) + len(problems), f"(killed while: {dict(hits)})")
     assert plan["kills"] == KILLS

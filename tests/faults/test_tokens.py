@@ -94,7 +94,7 @@ def test_token_expiring_mid_upload_costs_one_refresh(
     [post] = settle(app, [post_id], timeout=60)
     assert post.status == PostStatus.IN_INBOX
     assert post.bytes_sent == 66_000_000 and post.restarts == 0
-    problems = received(sandbox, [post], [video])
+    problems = received(app, sandbox, [post], [video])
     counters = sandbox.state.summary()["counters"]
     tally(expired, len(problems) + (post.status != PostStatus.IN_INBOX))
     assert problems == []
@@ -129,7 +129,7 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
         for post_id in ids:
             tasks.send_post(post_id)
     finished = settle(app, ids, timeout=60)
-    problems = received(sandbox, finished, videos)
+    problems = received(app, sandbox, finished, videos)
     lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
     tally(expired + 2, len(lost) + len(problems), "(an expired token, two 401s at once)")
     assert lost == [] and problems == []
@@ -187,7 +187,7 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
     )
     assert retried.status_code == 302
     [post] = settle(app, [post_id], timeout=60)
-    problems = received(sandbox, [post], [video])
+    problems = received(app, sandbox, [post], [video])
     tally(1, len(problems) + (post.status != PostStatus.IN_INBOX), "(rotation answer lost)")
     assert post.status == PostStatus.IN_INBOX and problems == []
     assert sandbox.state.summary()["counters"]["inits"] == 1

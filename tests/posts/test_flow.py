@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.posts.models import Post, PostStatus
+from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, prepare, send
 
 
@@ -23,7 +24,7 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert post.publish_id.startswith("v_inbox_file~")
     state = sandbox.state.summary()
     assert len(state["completed_uploads"]) == 1
-    assert state["completed_uploads"][0]["sha256"] == video.sha256
+    assert state["completed_uploads"][0]["sha256"] == sent_sha256(app, video)
     page = sandbox_client.get(f"/posts/{post_id}").get_data(as_text=True)
     assert "Finish it in TikTok" in page and "Copy caption" in page
     assert "Activity log" in page and "inbox/video/init" in page  # audited against the post

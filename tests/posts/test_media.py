@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from studio import db
 from studio.posts import media
 from studio.posts.models import Post, PostStatus, Source
+from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, load, make_post
 
 
@@ -36,7 +37,7 @@ def test_tiktok_pulls_the_video_from_us(app, served, sandbox, account, video):
     assert post.status == PostStatus.IN_INBOX
     assert post.publish_id.startswith("v_inbox_url~")
     published = sandbox.state.summary()["publishes"][post.publish_id]
-    assert published["source"] == "PULL_FROM_URL" and published["sha256"] == video.sha256
+    assert published["source"] == "PULL_FROM_URL" and published["sha256"] == sent_sha256(app, video)
     assert sandbox.state.summary()["counters"]["pulls_completed"] == 1
 
 
@@ -52,7 +53,7 @@ def test_unverified_prefix_fails_fast_with_the_reason(app, served, sandbox, acco
 def _media_post(app: Flask, video, account) -> tuple[int, str]:
     post_id = make_post(app, video, account)
     with app.app_context():
-        return post_id, media.make_token(post_id, video.sha256)
+        return post_id, media.make_token(post_id, video.content_hash)
 
 
 def test_media_url_serves_ranges_without_login(app, served, account, video):
@@ -74,7 +75,7 @@ def test_media_url_refuses_anyone_else(app, served, account, video):
     with app.app_context():
         other = media.make_token(post_id, "0" * 64)
         assert client.get(f"/media/{other}").status_code == 403
-        unknown = media.make_token(post_id + 99, video.sha256)
+        unknown = media.make_token(post_id + 99, video.content_hash)
         assert client.get(f"/media/{unknown}").status_code == 403
     app.config["POSTS_MEDIA_URL_TTL"] = -1
     expired = client.get(f"/media/{token}")

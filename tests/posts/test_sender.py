@@ -10,6 +10,7 @@ from studio.posts.models import Post, PostStatus
 from studio.posts.sender import Sender
 from studio.tiktok import services as tiktok
 from studio.videos.storage import video_path
+from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, load, make_post, run_once
 
 INBOX_INIT = "/v2/post/publish/inbox/video/init/"
@@ -38,7 +39,7 @@ def test_random_faults_every_post_finishes_once(app, sandbox, account, make_stor
     assert sorted(completed) == sorted(p.publish_id for p in posts)
     assert set(completed.values()) == {1}
     hashes = {u["publish_id"]: u["sha256"] for u in sandbox.state.summary()["completed_uploads"]}
-    assert [hashes[p.publish_id] for p in posts] == [v.sha256 for v in videos]
+    assert [hashes[p.publish_id] for p in posts] == [sent_sha256(app, v) for v in videos]
     assert sandbox.state.summary()["counters"]["faults_injected"] > 0
 
 

@@ -16,6 +16,7 @@ from studio import db
 from studio.db import utcnow
 from studio.posts import tasks
 from studio.posts.models import Post, PostStatus
+from tests.helpers import sent_sha256
 from tests.posts.conftest import load, queue_held_upload
 from tests.workers import Workers, wait_for
 
@@ -51,7 +52,7 @@ def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, 
     assert state["counters"]["inits"] == 1  # resumed from the publish_id, not re-initialised
     completed = [u for u in state["completed_uploads"] if u["publish_id"] == post.publish_id]
     assert completed == [
-        {"publish_id": post.publish_id, "bytes": 70_000_000, "sha256": video.sha256}
+        {"publish_id": post.publish_id, "bytes": 70_000_000, "sha256": sent_sha256(app, video)}
     ]
     assert len(state["completed_uploads"]) == 1
     with app.app_context():

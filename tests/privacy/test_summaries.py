@@ -51,7 +51,7 @@ def test_audit_summaries_hold_no_personal_data(
     with app.app_context():
         summaries = db.session.scalars(select(AuditEntry.summary)).all()
     assert len(summaries) > 10, result.output
-    for expected in ("created user #", "disconnected TikTok account #", "TikTok accepted the"):
+    for expected in ("created staff #", "disconnected TikTok account #", "TikTok accepted the"):
         assert any(expected in s for s in summaries), expected
     found = {k: s for s in summaries for k, v in needles.items() if v and v.lower() in s.lower()}
     assert found == {}

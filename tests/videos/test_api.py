@@ -118,7 +118,21 @@ def test_parts_stay_under_the_request_cap(make_app, users) -> None:
 
     AuthActions(app, client).login()
     body = uploader_for(client).create(1000).get_json()
-    assert (body["part_bytes"], body["max_part_bytes"]) == (8 * 1024 * 1024, 32 * 1024 * 1024)
+    assert (body["part_bytes"], body["max_part_bytes"]) == (8 * 1024 * 1024, 60 * 1024 * 1024)
+
+
+def test_the_largest_part_fits_the_request_cap(make_app, users) -> None:
+    app = make_app(MAX_CONTENT_LENGTH=64 * 1024)
+    client = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(app, client).login()
+    uploader = uploader_for(client)
+    created = uploader.create(200 * 1024)
+    assert created.get_json()["max_part_bytes"] == 60 * 1024
+    url = created.get_json()["url"]
+    assert uploader.patch(url, 0, b"\0" * (64 * 1024 + 1)).status_code == 413
+    assert uploader.patch(url, 0, b"\0" * (60 * 1024)).status_code == 204
 
 
 def test_no_room_on_disk_is_507(make_app, users) -> None:
@@ -182,10 +196,11 @@ def test_resume_after_the_hash_state_is_lost(
     response = uploader.patch(url, 5000, data[5000:])
     assert response.status_code == 200
     with app.app_context():
-        from studio.videos.services import sha256_file
+        from studio.videos import digest
 
         video = db.session.get(Video, response.get_json()["video_id"])
-        assert video.sha256 == sha256_file(Path(app.instance_path) / "uploads" / video.storage_name)
+        stored = Path(app.instance_path) / "uploads" / video.storage_name
+        assert video.content_hash == digest.of_file(stored)
 
 
 def test_cancel_leaves_no_file_or_row(app: Flask, uploader: Uploader) -> None:

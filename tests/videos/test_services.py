@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.auth.models import User
-from studio.videos import media, samples, services, storage
+from studio.videos import digest, media, samples, services, storage
 from studio.videos.models import Video
 
 
@@ -32,7 +32,8 @@ def test_create_video_from_file_stores_a_copy_with_poster(
         assert storage.video_path(video).read_bytes() == sample_mp4.read_bytes()
         assert storage.poster_path(video).read_bytes()[:2] == b"\xff\xd8"
         assert sample_mp4.exists()
-        assert len(video.sha256) == 64 and video.size_bytes == sample_mp4.stat().st_size
+        assert video.content_hash == digest.of_file(sample_mp4)
+        assert video.size_bytes == sample_mp4.stat().st_size
 
 
 def test_same_bytes_give_the_existing_video(app: Flask, sample_mp4: Path) -> None:
@@ -42,6 +43,22 @@ def test_same_bytes_give_the_existing_video(app: Flask, sample_mp4: Path) -> Non
         assert second.id == first.id
         assert db.session.scalar(select(func.count(Video.id))) == 1
         assert len(list(storage.uploads_dir().glob("*.mp4"))) == 1
+
+
+def test_a_video_stored_before_blake3_is_still_found_by_its_sha256(
+    app: Flask, sample_mp4: Path, tmp_path: Path
+) -> None:
+    """Rows from before migration 0012 hold "sha256:<hex>"; the same bytes match them."""
+    with app.app_context():
+        first = services.create_video_from_file(db.session, sample_mp4, "a.mp4", None)
+        first.content_hash = digest.of_file(sample_mp4, digest.LEGACY)  # as 0012 left it
+        db.session.commit()
+        assert first.content_hash.startswith("sha256:")
+        other = samples.make_video(tmp_path / "other.mp4", seconds=4.0)
+        second = services.create_video_from_file(db.session, sample_mp4, "b.mp4", None)
+        third = services.create_video_from_file(db.session, other, "c.mp4", None)
+        assert second.id == first.id and third.id != first.id
+        assert third.content_hash == digest.of_file(other)
 
 
 def test_rejected_file_names_the_rule(app: Flask, tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def add_videos(app: Flask, n: int) -> list[int]:
         videos = [
             video_row(
                 f"{secrets.token_hex(16)}.mp4",
-                secrets.token_hex(32),
+                "blake3:" + secrets.token_hex(32),
                 1000,
                 display_name=f"clip-{i}.mp4",
                 duration_s=3.0,
@@ -127,7 +127,7 @@ def test_detail_has_a_player_and_the_file_streams_ranges(
 ) -> None:
     video = make_stored_video()
     page = admin_client.get(f"/videos/{video.id}").get_data(as_text=True)
-    assert "<video" in page and f"/videos/{video.id}/file" in page and video.sha256 in page
+    assert "<video" in page and f"/videos/{video.id}/file" in page and video.content_hash in page
     whole = sample_mp4.read_bytes()
     response = admin_client.get(f"/videos/{video.id}/file", headers={"Range": "bytes=100-199"})
     assert response.status_code == 206
