@@ -137,11 +137,16 @@ class Walker:
         self.current = ""
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self._note(f"script error: {exc}"))
-        self.page.on("requestfailed", lambda req: self._note(f"failed: {req.url}"))
+        self.page.on("requestfailed", self._failed)
         self.page.on("response", self._response)
 
     def _note(self, problem: str) -> None:
         self.problems.append(f"{self.width}px {self.current}: {problem}")
+
+    def _failed(self, request) -> None:
+        # A request the page itself cancelled by moving on (net::ERR_ABORTED) did not fail.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self._note(f"failed: {request.url} ({request.failure})")
 
     def _console(self, message) -> None:
         if message.type == "error":
