@@ -14,7 +14,6 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(FLASK) init
-	$(FLASK) seed-demo
 	$(FLASK) demo
 
 lint: $(STAMP)

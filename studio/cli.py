@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -87,16 +89,40 @@ def delete_user_command(email: str) -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Create the demo admin (once) and print its one-time password."""
-    if db.session.scalar(select(User).limit(1)):
+    password = seed_demo_admin()
+    if password is None:
         click.echo("Users already exist; nothing seeded.")
         return
+    _show_demo_admin(password)
+
+
+def seed_demo_admin() -> str | None:
+    """The demo admin's one-time password, or None when users already exist."""
+    if db.session.scalar(select(User).limit(1)):
+        return None
     password = auth.generate_password()
     auth.create_user(db.session, "admin@example.com", password, Role.ADMIN, one_time=True)
     record(Action.USER_CREATED, actor=Actor.system("seed-demo"), summary="demo admin created")
+    return password
+
+
+def _show_demo_admin(password: str) -> None:
     click.echo("")
     click.echo("  Demo admin:  admin@example.com")
     click.echo(f"  Password:    {password}   (one-time: you choose your own at first sign-in)")
     click.echo("")
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> bool:
+    """True once something accepts connections on 127.0.0.1:``port`` (False at the deadline)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
 
 
 @click.command("worker")
@@ -150,16 +176,31 @@ def sandbox_command(host: str, port: int | None) -> None:
 @with_appcontext
 @click.option("--port", default=5000, show_default=True)
 def demo_command(port: int) -> None:
-    """Run the whole app on 127.0.0.1: web server, a worker and the TikTok sandbox."""
+    """Run the whole app on 127.0.0.1: web server, a worker and the TikTok sandbox.
+
+    Seeds the demo admin when there is none, and shows its one-time password again once the
+    server answers, so that the server's start-up lines do not scroll it away.
+    """
+    password = seed_demo_admin()
+    if password is not None:
+        _show_demo_admin(password)
     env = {**os.environ, "STUDIO_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     flask = [sys.executable, "-m", "flask", "--app", "studio"]
     children = [
         subprocess.Popen([*flask, "sandbox"], env=env),
         subprocess.Popen([*flask, "worker"], env=env),
     ]
-    click.echo(f"Social Studio demo: http://127.0.0.1:{port}/  (Ctrl+C stops everything)")
+    server = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port)], env=env)
+    children.append(server)
     try:
-        subprocess.call([*flask, "run", "--host", "127.0.0.1", "--port", str(port)], env=env)
+        if wait_for_port(port):
+            click.echo("")
+            click.echo(f"Social Studio demo is up: http://127.0.0.1:{port}/  (Ctrl+C stops it)")
+            if password is not None:
+                _show_demo_admin(password)
+            else:
+                click.echo("Sign in with the admin account seeded earlier.")
+        server.wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -48,19 +48,27 @@ def format_bytes(value: int | None) -> str:
     return f"{size:.1f} GB"
 
 
-def time_until(value: dt.datetime | None) -> str:
-    """A short relative time: "in 3 h", "2 days ago"."""
+def time_until(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """A short relative time, rounded to the nearest unit: "in 2 h", "in 1 h 20 min", "2 days ago".
+
+    Rounded, not truncated: a token that expires in 1 h 59 min 58 s is "in 2 h", not "in 1 h".
+    """
     if value is None:
         return "—"
-    seconds = (value - dt.datetime.now(dt.UTC)).total_seconds()
-    past, seconds = seconds < 0, abs(seconds)
-    for size, unit in ((86400, "day"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            n = int(seconds // size)
-            text = f"{n} {unit}{'s' if unit == 'day' and n != 1 else ''}"
-            break
-    else:
+    seconds = (value - (now or dt.datetime.now(dt.UTC))).total_seconds()
+    past, minutes = seconds < 0, round(abs(seconds) / 60)
+    if minutes < 1:
         text = "moments"
+    elif minutes < 60:
+        text = f"{minutes} min"
+    elif minutes < 180:
+        hours, rest = divmod(minutes, 60)
+        text = f"{hours} h" + (f" {rest} min" if rest else "")
+    elif minutes < 48 * 60:
+        text = f"{round(minutes / 60)} h"
+    else:
+        days = round(minutes / 1440)
+        text = f"{days} days"
     return f"{text} ago" if past else f"in {text}"
 
 

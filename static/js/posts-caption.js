@@ -1,4 +1,4 @@
-// Prepare page: live caption length as TikTok counts it (UTF-16 units) and hashtag preview.
+// Prepare page: live caption length as TikTok counts it (UTF-16 code units) and hashtag preview.
 (() => {
   const caption = document.querySelector("[data-caption]");
   const hashtags = document.querySelector("[data-hashtags]");
@@ -33,4 +33,17 @@
   caption.addEventListener("input", update);
   if (hashtags) hashtags.addEventListener("input", update);
   update();
+})();
+
+// Prepare page: say where the caption goes for the chosen mode (drafts carry none).
+(() => {
+  const notes = document.querySelectorAll("[data-for-mode]");
+  const radios = document.querySelectorAll('input[name="mode"]');
+  if (!notes.length || !radios.length) return;
+  const show = () => {
+    const chosen = [...radios].find((radio) => radio.checked)?.value || "draft";
+    notes.forEach((note) => (note.hidden = note.dataset.forMode !== chosen));
+  };
+  radios.forEach((radio) => radio.addEventListener("change", show));
+  show();
 })();

@@ -29,10 +29,11 @@ def init_app(app: Flask) -> None:
     """Commands, the SQLite write-lock guard and the dashboard panel."""
     from studio.audit import guard, panels  # noqa: F401
     from studio.audit.cli import audit_cli
-    from studio.audit.present import actor_name, show
+    from studio.audit.present import actor_name, plain, show
 
     app.cli.add_command(audit_cli)
     app.jinja_env.globals["audit_show"] = show
+    app.jinja_env.globals["audit_plain"] = plain
     app.jinja_env.globals["audit_actor"] = actor_name
     guard.install(app)
 

@@ -31,15 +31,15 @@ def audit_panel() -> Panel | None:
         )
     count = services.entry_count(db.session)
     last = seals.last_seal(current_app)
-    lines = [f"{count:,} entries in the hash chain."]
+    lines = [f"{count:,} entries, protected against changes."]
     tone = "good"
     if last is None:
-        lines.append("Not sealed yet.")
+        lines.append("No checkpoint saved yet.")
         tone = "warn" if count else "neutral"
     else:
         at = seals.sealed_at(last)
-        lines.append(f"Sealed through entry {last.seq:,} at {format_datetime(at)}.")
+        lines.append(f"Checkpoint saved through entry {last.seq:,} at {format_datetime(at)}.")
         if last.seq < count and utcnow() - at > STALE_SEAL:
             tone = "warn"
-            lines.append("The newest entries are waiting for a seal; is the worker running?")
+            lines.append("The newest entries are waiting for a checkpoint; is the worker running?")
     return Panel("Audit log", lines, "audit.index", "Open the audit log", tone=tone, order=80)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -75,11 +76,51 @@ def _response(data: dict[str, Any]) -> Part | None:
     return part
 
 
+# What each TikTok call means, for the post's activity log (the raw line stays in "details").
+PLAIN_CALLS = {
+    "/v2/oauth/token/": "Renewed the connection to TikTok",
+    "/v2/oauth/revoke/": "Asked TikTok to end the app's access",
+    "/v2/user/info/": "Read the account's TikTok profile",
+    "/v2/post/publish/creator_info/query/": "Checked what the account may post",
+    "/v2/post/publish/inbox/video/init/": "Asked TikTok to start a draft upload",
+    "/v2/post/publish/video/init/": "Asked TikTok to start a direct post",
+    "/v2/post/publish/status/fetch/": "Asked TikTok how the video is doing",
+    "/v2/post/publish/cancel/": "Asked TikTok to cancel the upload",
+}
+_POST_PREFIX = re.compile(r"^post \d+: ")
+_TECHNICAL_TAIL = re.compile(r" \((?:v_|p_|publish_id )[^)]*\)$")
+
+
+def plain(entry: AuditEntry) -> str:
+    """One line in people's words: TikTok calls by their purpose, without ids or HTTP lines."""
+    endpoint = entry.endpoint or ""
+    if entry.method:
+        if (entry.summary or "").startswith("chunk:"):
+            return "Sent part of the video to TikTok"
+        for path, words in PLAIN_CALLS.items():
+            if path in endpoint:
+                return words
+        return "Called TikTok"
+    text = _TECHNICAL_TAIL.sub("", _POST_PREFIX.sub("", entry.summary or entry.kind))
+    return text[:1].upper() + text[1:]
+
+
 def actor_name(entry: AuditEntry) -> str:
-    """Who caused ``entry``, for the viewer: a staff member's current address (entries keep
-    only the staff number), "deleted staff #N" after deletion, else the stored label."""
-    if entry.actor_kind == "user" and entry.actor_id and entry.actor_id.isdigit():
-        user = db.session.get(User, int(entry.actor_id))
-        if user is not None:
-            return f"deleted staff #{user.id}" if user.deleted_at else user.email
-    return entry.actor_label or entry.actor_id or entry.actor_kind
+    """Who caused ``entry``, in people's words: a staff member's current address (entries keep
+    only the staff number), "deleted staff #N" after deletion, "Someone on the public site"."""
+    name = entry.actor_label or entry.actor_id or ""
+    if entry.actor_kind == "user":
+        if entry.actor_id and entry.actor_id.isdigit():
+            user = db.session.get(User, int(entry.actor_id))
+            if user is not None:
+                return f"deleted staff #{user.id}" if user.deleted_at else user.email
+        return name or "a former staff member"
+    if entry.actor_kind == "public":
+        return "Someone on the public site"
+    if entry.actor_kind == "webhook":
+        return f"A notification from {'TikTok' if name in ('', 'tiktok') else name.title()}"
+    if entry.actor_kind == "job":
+        return f"The background worker ({name})" if name else "The background worker"
+    if entry.actor_kind == "system":
+        return "A command on the server" + (f" ({name})" if name and name != "cli" else "")
+    return name or entry.actor_kind

@@ -132,7 +132,7 @@ def seal():
         abort(400)
     made = seals.seal(current_app)
     if made is None:
-        flash("Nothing new to seal: the newest entry is already sealed.", "info")
+        flash("Nothing new to save: the newest entry is already in a checkpoint.", "info")
     else:
-        flash(f"Sealed the chain through entry {made.seq}.", "success")
+        flash(f"Checkpoint saved through entry {made.seq}.", "success")
     return redirect(url_for("audit.index"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import login_required
 
+from studio import db
 from studio.dashboard import bp
 from studio.dashboard.panels import collect_panels
 
@@ -12,4 +13,7 @@ from studio.dashboard.panels import collect_panels
 @bp.route("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", panels=collect_panels())
+    from studio.privacy import erasures
+
+    notices = erasures.recent(db.session)
+    return render_template("dashboard/index.html", panels=collect_panels(), notices=notices)

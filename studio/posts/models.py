@@ -37,6 +37,14 @@ PENDING_DRAFT = frozenset(
     {PostStatus.UPLOADING, PostStatus.UPLOADED, PostStatus.PROCESSING, PostStatus.IN_INBOX}
 )
 
+# Every byte is at TikTok in these states (whatever the counters say after a restart).
+ARRIVED = frozenset(
+    {PostStatus.UPLOADED, PostStatus.PROCESSING, PostStatus.IN_INBOX, PostStatus.PUBLISHED}
+)
+NOT_STARTED = frozenset(
+    {PostStatus.QUEUED, PostStatus.HELD, PostStatus.WAITING_RETRY, PostStatus.INITIALIZING}
+)
+
 LABELS = {
     PostStatus.QUEUED: "Queued",
     PostStatus.HELD: "Waiting for TikTok's draft limit",
@@ -150,6 +158,24 @@ class Post(Base):
             return 0.0
         done = self.bytes_sent if self.source == Source.FILE_UPLOAD else self.tiktok_bytes or 0
         return min(1.0, done / self.video_size)
+
+    @property
+    def transfer(self) -> str:
+        """How far the video's bytes got, in words that fit the post's state."""
+        from studio.templating import format_bytes
+
+        size = format_bytes(self.video_size)
+        pull = self.source == Source.PULL_FROM_URL
+        if self.progress >= 1.0 or self.status in ARRIVED:
+            parts = f" in {self.total_chunks} parts" if self.total_chunks > 1 else ""
+            return f"TikTok downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
+        count = (self.tiktok_bytes or 0) if pull else self.bytes_sent
+        done = format_bytes(count)
+        if self.status == PostStatus.FAILED:
+            return f"Stopped after {done} of {size}"
+        if self.status in NOT_STARTED and not count:
+            return f"Not started yet ({size} to send)"
+        return f"TikTok has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.status} {self.publish_id}>"

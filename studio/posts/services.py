@@ -108,11 +108,14 @@ def check_target(session: Session, draft: Draft) -> tuple[Video, TikTokAccount]:
             raise PostError("Direct posting is switched off; send it as a draft.")
         if not account.has_scope("video.publish"):
             raise PostError(
-                "This account did not allow direct posting (video.publish); send a draft.",
+                "This account did not allow direct posting by this app; send a draft instead.",
                 {"mode": "Not allowed for this account."},
             )
     elif not account.has_scope("video.upload"):
-        raise PostError("This account did not allow uploads (video.upload); reconnect it.")
+        raise PostError(
+            "This account did not allow this app to send drafts; reconnect it and keep that "
+            "permission ticked."
+        )
     return video, account
 
 
@@ -262,6 +265,7 @@ def status_payload(post: Post) -> dict[str, Any]:
         "progress": round(post.progress, 4),
         "bytes_sent": post.bytes_sent,
         "video_size": post.video_size,
+        "transfer": post.transfer,
         "publish_id": post.publish_id,
         "tiktok_status": post.tiktok_status,
         "fail_reason": post.fail_reason,

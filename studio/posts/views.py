@@ -33,7 +33,11 @@ def _choices(form: PrepareForm) -> None:
     form.account_id.choices = [SelectChoice(a.id, a.display_name or a.open_id) for a in accounts]
     modes = [SelectChoice("draft", "Draft in the TikTok inbox (finish and post it in TikTok)")]
     if services.direct_post_enabled():
-        modes.append(SelectChoice("direct", "Post directly (accounts that allowed video.publish)"))
+        modes.append(
+            SelectChoice(
+                "direct", "Post directly (for accounts that allow this app to publish for them)"
+            )
+        )
     form.mode.choices = modes
 
 
@@ -175,7 +179,9 @@ def send():
 @bp.get("/<int:post_id>")
 @login_required
 def detail(post_id: int):
-    post = _post_or_404(post_id)
+    post = services.get_post(db.session, post_id)
+    if post is None:
+        return _tombstone(post_id)
     timeline = services.timeline(db.session, post, current_user)
     return render_template(
         "posts/detail.html",
@@ -187,6 +193,16 @@ def detail(post_id: int):
         privacy_labels=rules.PRIVACY_LABELS,
         draft_status=PostStatus.IN_INBOX,
     )
+
+
+def _tombstone(post_id: int):
+    """An erased post's page: that it was erased, when and by which request; nothing else."""
+    from studio.privacy import erasures
+
+    erased = erasures.tombstone(db.session, post_id)
+    if erased is None:
+        abort(404)
+    return render_template("posts/erased.html", post_id=post_id, erased=erased)
 
 
 @bp.get("/<int:post_id>/status.json")

@@ -22,7 +22,7 @@ REMOVAL_REASONS = {
     2: "the TikTok account was deleted",
     3: "the account holder's age changed",
     4: "the TikTok account was banned",
-    5: "the developer revoked access",
+    5: "this app ended its access",
 }
 
 

@@ -39,6 +39,11 @@ KEPT_AUDIT = {
     "why": "The tamper-evident log must stay complete to prove what was done and when; the "
     "contents that held your data were erased.",
 }
+KEPT_TOMBSTONES = {
+    "what": "The numbers of the erased posts, with this request's number and date",
+    "why": "So that the company's staff see why those posts are gone; nothing else about "
+    "them or you is kept.",
+}
 KEPT_RECEIPT = {
     "what": "This receipt: a salted hash of your identifier, the dates and the counts shown",
     "why": "To prove that we carried out your request (our legal obligation). It cannot be "
@@ -106,10 +111,14 @@ def _posts(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
     if req.account_id is None:
         return
     from studio.posts.models import Post
+    from studio.privacy import erasures
 
     posts = session.scalars(select(Post).where(Post.account_id == req.account_id)).all()
     # The videos these posts sent are erased next; remember them before the posts go.
     tally.pending_videos = sorted(set(tally.pending_videos) | {p.video_id for p in posts})
+    erasures.record(session, req.id, [p.id for p in posts])
+    if posts:
+        tally.keep(KEPT_TOMBSTONES)
     for post in posts:
         session.delete(post)
     tally.add("posts", len(posts))
@@ -284,6 +293,9 @@ def _finish(session: Session, req: DeletionRequest) -> None:
         payload={"request_id": req.id, "erased": counts},
     )
     checkpoint(session)
+    from studio.privacy import erasures
+
+    erasures.notify_admins(session, req)
 
 
 def checkpoint(session: Session) -> None:

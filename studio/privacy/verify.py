@@ -167,13 +167,18 @@ def verify_tiktok_request(
     )
 
 
-def revoke_now(session: Session, identity: Identity) -> None:
-    """The owner asked to revoke access: disconnect their account if we have it."""
+def revoke_now(session: Session, identity: Identity) -> str:
+    """The owner asked to revoke access: disconnect their account if we have it.
+
+    Returns what was found: "revoked", "already_disconnected" or "never_connected".
+    """
     from studio.tiktok import services as tiktok
 
     account = tiktok.account_by_open_id(session, identity.open_id)
+    outcome = "never_connected" if account is None else "already_disconnected"
     if account is not None and account.data_key:
         tiktok.disconnect(session, account, Actor.public(), "access revoked by the account owner")
+        outcome = "revoked"
     record(
         Action.ACCESS_REVOKED,
         actor=Actor.public(),
@@ -181,6 +186,24 @@ def revoke_now(session: Session, identity: Identity) -> None:
         payload={"account_found": account is not None},
         account_id=account.id if account is not None else None,
     )
+    return outcome
+
+
+REVOKED = "privacy_revoked"  # the session key: what /revoke found, shown once on /revoke/done
+
+
+def remember_revoke(outcome: str) -> None:
+    """Keep what /revoke found for the page that says so (a word, nothing identifying)."""
+    from flask import session
+
+    session[REVOKED] = outcome
+
+
+def revoke_outcome() -> str | None:
+    """What /revoke found, once."""
+    from flask import session
+
+    return session.pop(REVOKED, None)
 
 
 def send_email_link(session: Session, req: DeletionRequest, email: str, code: str) -> None:

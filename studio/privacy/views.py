@@ -140,7 +140,7 @@ def verify_callback():
     except verify.VerifyError as exc:
         return _problem("Not verified", str(exc), 400)
     if context.get("purpose") == "revoke":
-        verify.revoke_now(db.session, identity)
+        verify.remember_revoke(verify.revoke_now(db.session, identity))
         return redirect(url_for("privacy.revoked"), 303)
     return _verified_deletion(context, identity)
 
@@ -337,7 +337,7 @@ def revoke_start():
 @bp.get("/revoke/done")
 @limiter.limit("60 per minute")
 def revoked():
-    return render_template("privacy/revoked.html")
+    return render_template("privacy/revoked.html", outcome=verify.revoke_outcome())
 
 
 def _problem(title: str, message: str, code: int):

@@ -219,12 +219,13 @@ def _forget_verifier(flow: OAuthFlow) -> None:
 
 def _denied(error: str, description: str, flow: OAuthFlow | None) -> FlowError:
     if error == "access_denied":
+        # Pressing "Deny" is a choice, not a failure: say what it means, without an error code.
         exc = FlowError(
             "denied",
-            403,
-            "Authorization cancelled",
-            "TikTok reports that the authorization was declined, so nothing was connected. "
-            "You can try again whenever you like.",
+            200,
+            "You cancelled",
+            "You cancelled on TikTok's page, so nothing was connected or changed. You can try "
+            "again whenever you like.",
             error,
         )
     else:

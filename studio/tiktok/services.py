@@ -291,10 +291,14 @@ def grant_removed(
         return None
     db.begin_write(session)
     session.refresh(account)
+    # Already ended here (staff's disconnect, the owner's /revoke): TikTok's echo of our own
+    # revocation must not replace who actually ended it.
+    echo = account.status == AccountStatus.DISCONNECTED and not account.data_key
     destroy_secrets(session, account)
     account.status = AccountStatus.DISCONNECTED
-    account.status_reason = reason[:500]
-    account.disconnected_at = utcnow()
+    if not echo:
+        account.status_reason = reason[:500]
+        account.disconnected_at = utcnow()
     session.commit()
     record(
         Action.TIKTOK_DISCONNECTED,

@@ -65,6 +65,9 @@ def callback():
         account = services.complete_connect(db.session, request.args, current_user)
     except services.FlowError as exc:
         _record_failure(exc.kind, exc.error or exc.title)
+        if exc.error == "access_denied":
+            flash("You cancelled: nothing was connected.", "info")
+            return redirect(url_for("tiktok.index"), 303)
         return render_template("tiktok/flow_error.html", error=exc), exc.status
     except services.ConnectError as exc:
         _record_failure("profile", str(exc))
@@ -80,8 +83,8 @@ def callback():
     missing = [s for s in config.scopes(current_app) if not account.has_scope(s)]
     if missing:
         flash(
-            "TikTok did not grant "
-            + ", ".join(missing)
+            "The account owner did not allow: "
+            + "; ".join(SCOPE_LABELS.get(scope, scope) for scope in missing)
             + ". Features that need it stay off until the account owner allows it "
             "(connect again and keep it ticked).",
             "warning",

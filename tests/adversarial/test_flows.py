@@ -103,8 +103,8 @@ def test_denied_consent_connects_nothing(app: Flask, sandbox, sandbox_client) ->
     url = _authorize(sandbox_client, sandbox, decision="deny")
     assert _query(url)["error"] == "access_denied"
     response = sandbox_client.get(url)
-    assert response.status_code == 403
-    assert b"TikTok reports that the authorization was declined" in response.data
+    assert response.status_code == 303
+    assert b"You cancelled: nothing was connected." in sandbox_client.get("/tiktok/").data
     assert _accounts(app) == 0
 
 

@@ -51,7 +51,7 @@ def test_admin_sees_every_entry(app: Flask, admin_client: FlaskClient) -> None:
     _seed(app)
     html = admin_client.get("/audit/").get_data(as_text=True)
     assert "admin-only action" in html and "staff sent" in html and "inbox/video/init" in html
-    assert "entries in the hash chain" in html
+    assert "entries, protected against changes" in html and "hash chain" in html  # in details
 
 
 def test_staff_see_only_their_own_entries(app: Flask, staff_client: FlaskClient) -> None:
@@ -59,7 +59,7 @@ def test_staff_see_only_their_own_entries(app: Flask, staff_client: FlaskClient)
     html = staff_client.get("/audit/").get_data(as_text=True)
     assert "staff sent" in html
     assert "admin-only action" not in html and "inbox/video/init" not in html
-    assert "Seal now" not in html
+    assert "Save a checkpoint now" not in html
     # the actor filter cannot widen what they see
     other = staff_client.get("/audit/?actor=job").get_data(as_text=True)
     assert "inbox/video/init" not in other
@@ -166,7 +166,9 @@ def test_seal_now_is_for_admins(app: Flask, admin_client: FlaskClient) -> None:
     with app.app_context():
         count = services.entry_count(db.session)
     assert seals.last_seal(app).seq == count
-    assert f"sealed through #{count}" in admin_client.get("/audit/").get_data(as_text=True)
+    assert f"checkpoint saved through entry #{count}" in admin_client.get("/audit/").get_data(
+        as_text=True
+    )
 
 
 def test_staff_cannot_seal(staff_client: FlaskClient) -> None:
@@ -200,7 +202,7 @@ def test_timeline_hides_other_staff(app: Flask, users) -> None:
 def test_dashboard_panel(app: Flask, admin_client: FlaskClient) -> None:
     _seed(app)
     html = admin_client.get("/dashboard/").get_data(as_text=True)
-    assert "entries in the hash chain" in html and "Not sealed yet" in html
+    assert "entries, protected against changes" in html and "No checkpoint saved yet" in html
 
 
 def test_erased_entry_says_so(app: Flask, admin_client: FlaskClient) -> None:
@@ -217,3 +219,13 @@ def test_form_bodies_are_shown_as_fields() -> None:
 
     assert json.loads(pretty("a=1&b=%5Bredacted%5D")) == {"a": "1", "b": "[redacted]"}
     assert pretty("plain words = not a form") == "plain words = not a form"
+
+
+def test_failed_sign_in_reads_as_people_say_it(app: Flask, admin_client: FlaskClient) -> None:
+    with app.app_context():
+        record(
+            Action.AUTH_LOGIN_FAILED, actor=Actor.public(), summary="sign-in failed", status="error"
+        )
+    html = admin_client.get("/audit/").get_data(as_text=True)
+    assert "Someone on the public site" in html and "public (public)" not in html
+    assert "(public)" not in html

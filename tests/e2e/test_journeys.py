@@ -142,7 +142,7 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     finish = page.locator(".finish-in-tiktok")
     expect(finish).to_be_visible()
     expect(page.locator("#post-caption")).to_contain_text("Trail Runner 2")
-    publish_id = page.locator("[data-field=publish_id]").inner_text()
+    publish_id = page.locator("[data-field=publish_id]").text_content()
     shot(page, "06-in-inbox")
 
     # The sandbox received exactly this one upload, and the app agrees.

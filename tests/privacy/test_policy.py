@@ -80,3 +80,11 @@ def test_changed_content_gets_a_new_dated_version(make_app):
 def test_policy_is_printable(client):
     page = client.get("/privacy").get_data(as_text=True)
     assert "data-print" in page and "privacy-pages.js" in page
+
+
+def test_policy_speaks_plainly_with_the_database_fields_behind_details(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    before_details = html.split("<details")[0]
+    assert "users.email" in html and "users.email" not in before_details
+    assert "Stored fields" not in html
+    assert "(GDPR Art. 6(1)(b))" in html  # capitalising the first letter keeps the rest

@@ -137,3 +137,26 @@ def test_extension_notice_is_emailed_to_email_requesters(app, client, admin_clie
     assert len(mails) == 2
     notice = mails[-1].read_text()
     assert "deadline extended" in notice and "backup restore test" in notice
+
+
+def test_closed_request_shows_no_empty_actions_card(app, sandbox_client):
+    from studio import db
+    from studio.audit import Actor
+    from studio.privacy import services
+    from studio.privacy.models import RequestStatus
+
+    with app.app_context():
+        req, _ = services.open_request(
+            db.session,
+            kind="tiktok",
+            source="form",
+            subject={"name": "x"},
+            identifier="x",
+            actor=Actor.public(),
+        )
+        req.status, req.completed_at = RequestStatus.COMPLETED, db.utcnow()
+        db.session.commit()
+        request_id = req.id
+    html = sandbox_client.get(f"/privacy/requests/{request_id}").get_data(as_text=True)
+    assert "<h2>Actions</h2>" not in html
+    assert "Nothing left to do" in html and "This request was completed on" in html

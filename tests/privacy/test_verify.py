@@ -56,8 +56,10 @@ def test_same_answers_whether_or_not_we_hold_the_account(app, client, sandbox):
 def test_denied_consent_changes_nothing(app, client, sandbox):
     file_request(client)
     response = verify_with_tiktok(client, sandbox, decision="deny")
-    assert response.status_code == 403
-    assert "Traceback" not in response.get_data(as_text=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "You cancelled" in page and "nothing was connected or changed" in page
+    assert "Traceback" not in page
     assert _request(app).status == RequestStatus.RECEIVED
 
 
@@ -80,9 +82,36 @@ def test_revoke_now_erases_tokens_and_confirms(app, client, connected_account, s
     assert all(token.revoked for token in sandbox.state.access.values())
 
 
-def test_revoke_for_an_account_we_do_not_hold_looks_the_same(app, client, sandbox):
+def test_revoke_says_what_it_found(app, client, connected_account, sandbox):
+    """The verified owner learns whether there was anything to revoke (only about their own
+    account: TikTok proved it is theirs)."""
     response = verify_with_tiktok(client, sandbox, creator="quiet", start_url="/revoke")
     assert response.headers["Location"].endswith("/revoke/done")
+    page = client.get("/revoke/done").get_data(as_text=True)
+    assert "never connected" in page and "Access revoked" not in page
+    verify_with_tiktok(client, sandbox, start_url="/revoke")
+    assert "Access revoked" in client.get("/revoke/done").get_data(as_text=True)
+    verify_with_tiktok(client, sandbox, start_url="/revoke")
+    page = client.get("/revoke/done").get_data(as_text=True)
+    assert "already disconnected" in page and "Access revoked" not in page
+    assert "Nothing to revoke" not in client.get("/revoke/done").get_data(as_text=True)
+
+
+def test_after_the_owner_revokes_the_account_page_names_the_owner(
+    app, client, sandbox_client, connected_account, sandbox
+):
+    """TikTok echoes our revocation as "reason 5" (the developer); the owner did it."""
+    from studio.audit import Actor
+    from studio.privacy import events
+    from studio.tiktok import services as tiktok
+
+    verify_with_tiktok(client, sandbox, start_url="/revoke")
+    echo = f"authorization removed at TikTok: {events.REMOVAL_REASONS[5]}"  # as the webhook says
+    with app.app_context():
+        tiktok.grant_removed(db.session, connected_account.open_id, echo, Actor.webhook("tiktok"))
+    page = sandbox_client.get("/tiktok/").get_data(as_text=True)
+    assert "revoked by the account owner" in page
+    assert "developer" not in page
 
 
 def test_callback_without_a_flow_is_refused(client):

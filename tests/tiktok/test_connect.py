@@ -63,9 +63,9 @@ def test_connect_requires_csrf_and_admin(app, client, users, auth, admin_client)
 
 def test_denial_shows_a_clear_page_and_stores_nothing(app, admin_client, sandbox):
     response = connect_tiktok(admin_client, sandbox, decision="deny")
-    assert response.status_code == 403
-    page = response.get_data(as_text=True)
-    assert "Authorization cancelled" in page and "Traceback" not in page
+    assert response.status_code == 303 and response.headers["Location"].endswith("/tiktok/")
+    page = admin_client.get("/tiktok/").get_data(as_text=True)
+    assert "You cancelled: nothing was connected." in page and "Traceback" not in page
     assert _accounts(app) == []
 
 
@@ -205,7 +205,9 @@ def test_declined_optional_scope_shows_granted_scopes(app, admin_client, sandbox
     (account,) = _accounts(app)
     assert account.scope_list == ["user.info.basic"]
     page = admin_client.get("/tiktok/").get_data(as_text=True)
-    assert "TikTok did not grant video.upload" in page
+    assert "did not allow: Send videos to your TikTok inbox as drafts." in page
+    visible = page.split('<details class="tech small">')[0]
+    assert "video.upload" not in visible and "user.info.basic" not in visible  # codes: details
 
 
 def test_direct_post_asks_for_publish_and_offers_upgrade(make_sandbox_app, sandbox, users):
