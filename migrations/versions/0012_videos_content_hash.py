@@ -6,7 +6,7 @@ Downgrade strips the prefix: SHA-256 rows are as before; BLAKE3 rows keep a 64-d
 the old code cannot reproduce, so it would store such a video again rather than see a duplicate.
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-07 01:30:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import studio.db
 
 revision: str = "0012"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """privacy: data requests of their own type (erasure, copy, correction)
 
-Revision ID: 0014
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 02:00:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import studio.db
 
-revision: str = "0014"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

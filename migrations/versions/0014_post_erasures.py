@@ -1,7 +1,7 @@
 """privacy: post_erasures, the ids of posts erased by deletion requests (no content)
 
-Revision ID: 0011
-Revises: 0014
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 01:30:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import studio.db
 
-revision: str = "0011"
-down_revision: str | None = "0014"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """contact_messages: privacy questions from the public contact form
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07 01:30:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import studio.db
 
-revision: str = "0013"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
