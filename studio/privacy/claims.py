@@ -395,7 +395,11 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     "rate_limits": (
         "tests/site/test_logging.py::test_rate_limit_counters_expire_with_their_window",
     ),
-    "outbox": (P + "test_retention.py::test_dry_run_shows_and_purge_deletes",),
+    "outbox": (
+        P + "test_retention.py::test_dry_run_shows_and_purge_deletes",
+        P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",
+        P + "test_completeness.py::test_with_a_mail_server_the_receipt_says_no_copy_is_kept",
+    ),
     "ledger": (
         P + "test_backup.py::test_ledger_holds_internal_ids_only_and_purge_drops_old_entries",
     ),

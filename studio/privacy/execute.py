@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,7 @@ LABELS = {
     "video_files": "Video and poster files",
     "audit_payloads": "Contents of audit log entries about your account",
     "staff_account": "Staff account and its sign-in sessions",
+    "outbox_mail": "Our copies of the e-mails we sent you (outgoing mail folder)",
 }
 
 KEPT_AUDIT = {
@@ -43,6 +45,11 @@ KEPT_TOMBSTONES = {
     "what": "The numbers of the erased posts, with this request's number and date",
     "why": "So that the company's staff see why those posts are gone; nothing else about "
     "them or you is kept.",
+}
+KEPT_SMTP_MAIL = {
+    "what": "E-mails we sent you",
+    "why": "We keep no copy: they were handed to our mail provider, which keeps its delivery "
+    "records under its own retention (see the privacy policy's recipients).",
 }
 KEPT_RECEIPT = {
     "what": "This receipt: a salted hash of your identifier, the dates and the counts shown",
@@ -227,7 +234,7 @@ def execute(session: Session, request_id: int) -> DeletionRequest | None:
         try:
             for name, step in plan[start:]:
                 _run_step(session, req, name, step, subj)
-            _finish(session, req)
+            _finish(session, req, subj)
         except Exception as exc:
             # The sweeper resumes stalled requests from the last finished step.
             session.rollback()
@@ -277,10 +284,11 @@ def replay_account(session: Session, account_id: int) -> bool:
     return True
 
 
-def _finish(session: Session, req: DeletionRequest) -> None:
+def _finish(session: Session, req: DeletionRequest, subj: dict[str, Any]) -> None:
     services.lock(session, req)
     tally = Tally(req)
     tally.pending_videos = []
+    _mail(subj, tally)
     tally.keep(KEPT_RECEIPT)
     tally.save(req)
     req.step = "done"
@@ -296,6 +304,19 @@ def _finish(session: Session, req: DeletionRequest) -> None:
     from studio.privacy import erasures
 
     erasures.notify_admins(session, req)
+
+
+def _mail(subj: dict[str, Any], tally: Tally) -> None:
+    """Erase our outbox copies of the mail sent to the requester (instead of keeping them
+    for OUTBOX_RETENTION_DAYS); with a mail server there are no copies to erase."""
+    from studio.privacy import mail
+
+    addresses = (subj.get("email"), subj.get("notice_email"))
+    if current_app.config.get("SMTP_HOST"):
+        if any(addresses):
+            tally.keep(KEPT_SMTP_MAIL)
+        return
+    tally.add("outbox_mail", mail.erase_sent_to(addresses))
 
 
 def checkpoint(session: Session) -> None:

@@ -351,8 +351,10 @@ STORES: tuple[Store, ...] = (
         title="Outgoing e-mail",
         contents="When no mail server is configured, copies of the e-mail we send: "
         "verification links and notices about data requests, and contact-form messages.",
-        retention="{OUTBOX_RETENTION_DAYS} days.",
-        erasure="The retention job deletes copies older than that.",
+        retention="{OUTBOX_RETENTION_DAYS} days, or until the person they were sent to has "
+        "their data deleted.",
+        erasure="The retention job deletes copies older than that; a completed deletion "
+        "request deletes the copies sent to its requester at once.",
     ),
     Store(
         key="ledger",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
 import smtplib
 import uuid
+from collections.abc import Iterable
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 
 from flask import current_app
@@ -51,3 +53,19 @@ def _outbox(msg: EmailMessage) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(msg))
+
+
+def erase_sent_to(addresses: Iterable[str | None]) -> int:
+    """Delete the outbox copies of every message sent to one of ``addresses``; how many."""
+    wanted = {a.strip().lower() for a in addresses if a and a.strip()}
+    folder = outbox_path()
+    if not wanted or not folder.is_dir():
+        return 0
+    erased = 0
+    for path in folder.glob("*.eml"):
+        msg = email.message_from_bytes(path.read_bytes())
+        to = {addr.lower() for _name, addr in getaddresses(msg.get_all("To", []))}
+        if to & wanted:
+            path.unlink(missing_ok=True)
+            erased += 1
+    return erased
