@@ -28,6 +28,8 @@ class Defaults:
     VAULT_KEYS: str | None = None
     AUDIT_SEAL_KEY: str | None = None
     AUDIT_SEAL_PATH: str | None = None  # audit seal file; default instance/audit-seals.jsonl
+    # Audit entries older than this are dropped, only as whole sealed segments (flask purge)
+    AUDIT_RETENTION_DAYS = 400
     DATABASE_URL: str | None = None  # default: sqlite file in the instance folder
     SQLITE_SYNCHRONOUS = "FULL"
     REDIS_URL: str | None = None

@@ -44,15 +44,20 @@ def path(app: Flask) -> Path:
     return Path(configured) if configured else Path(app.instance_path) / "audit-seals.jsonl"
 
 
-def _mac(app: Flask, message: bytes) -> str:
+def mac(app: Flask, message: bytes) -> str:
     key = app.config["AUDIT_SEAL_KEY"]
     key_bytes = key.encode() if isinstance(key, str) else key
     return hmac.new(key_bytes, message, hashlib.sha256).hexdigest()
 
 
+def verify_mac(app: Flask, message: bytes, given: str) -> bool:
+    """True when ``given`` is the MAC of ``message`` under AUDIT_SEAL_KEY."""
+    return hmac.compare_digest(given, mac(app, message))
+
+
 def is_authentic(app: Flask, seal: Seal) -> bool:
     """True when the seal's MAC matches under AUDIT_SEAL_KEY."""
-    return hmac.compare_digest(seal.mac, _mac(app, seal.message()))
+    return verify_mac(app, seal.message(), seal.mac)
 
 
 def seal(app: Flask) -> Seal | None:
@@ -67,12 +72,12 @@ def seal(app: Flask) -> Seal | None:
     if last is not None and last.seq == seq and last.hash == head_hash:
         return None
     made = Seal(seq, head_hash, format_at(utcnow()), "")
-    made = Seal(made.seq, made.hash, made.at, _mac(app, made.message()))
-    _append_line(path(app), {"seq": made.seq, "hash": made.hash, "at": made.at, "mac": made.mac})
+    made = Seal(made.seq, made.hash, made.at, mac(app, made.message()))
+    append_line(path(app), {"seq": made.seq, "hash": made.hash, "at": made.at, "mac": made.mac})
     return made
 
 
-def _append_line(file: Path, record: dict[str, object]) -> None:
+def append_line(file: Path, record: dict[str, object]) -> None:
     file.parent.mkdir(parents=True, exist_ok=True)
     created = not file.exists()
     fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from studio.audit import chain, seals
+from studio.audit import chain, retention, seals
 from studio.audit.store import TABLE
 from studio.db import make_engine
 
@@ -39,6 +39,8 @@ class Report:
 
     entries: int = 0
     erased: int = 0
+    first: int = 1  # entries before were dropped by retention (``dropped_on``)
+    dropped_on: str | None = None
     broken_seq: int | None = None
     reason: str | None = None
     last_seal: seals.Seal | None = None
@@ -49,6 +51,11 @@ class Report:
         return self.reason is None
 
     def message(self) -> str:
+        if self.intact and self.dropped_on is not None:
+            return (
+                f"{self.entries} entries, intact: verified from #{self.first} (entries before "
+                f"were dropped by retention on {self.dropped_on})"
+            )
         if self.intact:
             return f"{self.entries} entries, intact"
         where = f"seq {self.broken_seq}" if self.broken_seq is not None else "the seal file"
@@ -160,12 +167,18 @@ def verify(app: Flask, batch: int = BATCH, workers: int | None = None) -> Report
     sealed = load_seals(app, report)
     if sealed is None:
         return report
-    hashes = {seq: (seal.hash, seal.at) for seq, seal in sealed.items()}
+    kept = retention.anchor(app)
+    if isinstance(kept, str):
+        return report.fail(None, kept)
+    prev = chain.GENESIS
+    if kept is not None:
+        report.first, report.dropped_on, prev = kept.seq + 1, kept.day, kept.hash
+    hashes = {seq: (s.hash, s.at) for seq, s in sealed.items() if seq >= report.first}
     engine = app.extensions["db"]["engine"]
     with engine.connect() as conn:
         total = conn.execute(select(func.max(TABLE.c.seq))).scalar() or 0
-    stretches = _walk_all(app, total, batch, hashes, _workers(total, workers))
-    prev = chain.GENESIS
+    first = report.first
+    stretches = _walk_all(app, (first, prev), total, batch, hashes, _workers(total, workers))
     for part in stretches:
         if part.problem and part.problem[0] == part.first:
             return report.fail(*part.problem)
@@ -175,7 +188,7 @@ def verify(app: Flask, batch: int = BATCH, workers: int | None = None) -> Report
             return report.fail(*part.problem)
         report.erased += part.erased
         prev = part.last_hash or prev
-    report.entries = total
+    report.entries = max(0, total - first + 1)
     return check_tail(report, sealed)
 
 
@@ -188,15 +201,22 @@ def _workers(total: int, wanted: int | None) -> int:
 
 
 def _walk_all(
-    app: Flask, total: int, batch: int, hashes: dict[int, tuple[str, str]], workers: int
+    app: Flask,
+    start: tuple[int, str],
+    total: int,
+    batch: int,
+    hashes: dict[int, tuple[str, str]],
+    workers: int,
 ) -> list[Stretch]:
-    if total == 0:
+    """Walk ``start`` (first seq, the hash it follows) to ``total``, in ``workers`` ranges."""
+    first, prev = start
+    if total < first:
         return []
     if workers == 1:
-        rows = scan(app, batch)
-        return [walk(rows, 1, total, chain.GENESIS, hashes)]
-    size = -(-total // workers)
-    bounds = [(a, min(a + size - 1, total)) for a in range(1, total + 1, size)]
+        rows = scan_range(app.extensions["db"]["engine"], first, None, batch)
+        return [walk(rows, first, total, prev, hashes)]
+    size = -(-(total - first + 1) // workers)
+    bounds = [(a, min(a + size - 1, total)) for a in range(first, total + 1, size)]
     app.extensions["db"]["engine"].dispose()  # no pooled connection may cross the fork
     url = app.config["DATABASE_URL"]
     context = multiprocessing.get_context("fork")
@@ -230,17 +250,18 @@ def check_row(row: Any, expected: int, prev: str) -> tuple[int, str] | None:
 
 def check_tail(report: Report, sealed: dict[int, seals.Seal]) -> Report:
     """Fail when a seal covers entries that are no longer there; warn about unsealed ones."""
-    beyond = [s for s in sealed.values() if s.seq > report.entries]
+    end = report.first + report.entries - 1
+    beyond = [s for s in sealed.values() if s.seq > end]
     if beyond:
         seal = max(beyond, key=lambda s: s.seq)
         return report.fail(
-            report.entries + 1,
-            f"the chain ends at seq {report.entries} but a seal made at {seal.at} covers "
+            end + 1,
+            f"the chain ends at seq {end} but a seal made at {seal.at} covers "
             f"seq {seal.seq}: entries were cut off",
         )
     last = report.last_seal
     if report.entries and last is None:
         report.warnings.append("no seals yet: run `flask --app studio audit seal`")
-    elif last is not None and last.seq < report.entries:
+    elif last is not None and last.seq < end:
         report.warnings.append(f"entries after seq {last.seq} are not sealed yet")
     return report

@@ -124,6 +124,20 @@ CLAIMS: tuple[Claim, ...] = (
         ),
     ),
     Claim(
+        "audit_retention",
+        "security",
+        "Audit log entries are kept for {AUDIT_RETENTION_DAYS} days. Older entries are then "
+        "deleted in whole sealed segments, so the rest of the log still proves that it was not "
+        "altered.",
+        (
+            "tests/audit/test_retention.py::test_chain_verifies_from_the_anchor_after_a_drop",
+            "tests/audit/test_retention.py::test_tampering_after_a_drop_is_still_detected",
+            "tests/audit/test_retention.py::"
+            "test_nothing_is_dropped_unless_sealed_and_past_the_retention",
+            "tests/audit/test_retention.py::test_flask_purge_drops_and_audit_verify_says_from_where",
+        ),
+    ),
+    Claim(
         "staff_sign_in",
         "security",
         "Staff sign in with strong passwords (stored only as Argon2 hashes) and optionally a "
@@ -369,11 +383,15 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     "post_upload_urls": (P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",),
     "audit_payloads": (
         "tests/audit/test_chain.py::test_erased_payloads_still_verify",
+        "tests/audit/test_retention.py::test_flask_purge_drops_and_audit_verify_says_from_where",
         P + "test_unconnected.py::test_revoking_without_a_connected_account_is_purged_after_the_"
         "stated_period",
         P + "test_unconnected.py::test_a_failed_name_check_is_erased_on_request",
     ),
-    "audit_actors": (P + "test_summaries.py::test_audit_summaries_hold_no_personal_data",),
+    "audit_actors": (
+        P + "test_summaries.py::test_audit_summaries_hold_no_personal_data",
+        "tests/audit/test_retention.py::test_flask_purge_drops_and_audit_verify_says_from_where",
+    ),
     "deletion_requests": (
         P + "test_retention.py::test_dry_run_shows_and_purge_deletes",
         P + "test_retention.py::test_old_receipts_are_deleted",

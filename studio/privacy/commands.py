@@ -21,6 +21,7 @@ LABELS = {
     "oauth_flows": "expired TikTok authorization attempts",
     "outbox_mail": "outgoing e-mail copies past their retention period",
     "contact_messages": "contact-form messages past their retention period",
+    "audit_entries": "audit log entries past its retention (whole sealed segments)",
     "ledger_entries": "deletion ledger entries older than every kept backup",
 }
 

@@ -213,7 +213,8 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("audit_entries.payload", "audit_entries.salt"),
         purpose="Prove what was exchanged with TikTok and what staff did (secrets removed).",
         basis=LEGITIMATE,
-        retention="As long as the log is kept, unless erased earlier. For people whose TikTok "
+        retention="{AUDIT_RETENTION_DAYS} days (the log's retention), unless erased earlier. "
+        "For people whose TikTok "
         "account is not connected (their TikTok ID and display name): "
         "{UNCONNECTED_AUDIT_DAYS} days, then the retention job erases the contents.",
         erasure="A deletion request erases the contents of every entry about the account; the "
@@ -226,7 +227,8 @@ DATASETS: tuple[Dataset, ...] = (
         columns=("audit_entries.actor_id", "audit_entries.actor_label"),
         purpose="Account for which staff member did what.",
         basis=LEGITIMATE,
-        retention="As long as the log is kept.",
+        retention="{AUDIT_RETENTION_DAYS} days: then the retention job deletes the entries, in "
+        "whole sealed segments so that the rest of the log still verifies.",
         erasure="Part of the tamper-evident chain, so not erased; it never names account owners.",
     ),
     Dataset(
@@ -385,6 +387,7 @@ INSTANCE_FILES: dict[str, str] = {
     "outbox/*.eml": "store:outbox",
     "deletion-ledger.jsonl": "store:ledger",
     "audit-seals.jsonl": "non-personal: chain heads (sequence number, hash, MAC)",
+    "audit-drops.jsonl": "non-personal: where retention cut the audit log (seq, hash, MAC)",
     "jobs.db*": "non-personal: the job queue holds task names and internal ids",
     "config.py": "non-personal: generated secrets outside production",
 }

@@ -186,6 +186,15 @@ def _unconnected_audit(session: Session, purge: Purge) -> None:
     session.commit()
 
 
+def _audit_log(session: Session, purge: Purge) -> None:
+    """Whole sealed segments of the audit log past AUDIT_RETENTION_DAYS (see audit.retention)."""
+    from studio.audit import retention as audit_retention
+
+    session.commit()  # the drop takes the audit writer lock on its own connection
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    purge.add("audit_entries", audit_retention.drop(app, purge.dry_run))
+
+
 def _contact_messages(session: Session, purge: Purge) -> None:
     purge.add("contact_messages", contact.purge(session, purge.dry_run))
 
@@ -207,6 +216,7 @@ STEPS: tuple[Callable[[Session, Purge], None], ...] = (
     _deletion_links_and_holds,
     _outbox,
     _unconnected_audit,
+    _audit_log,
     _contact_messages,
     _ledger,
 )
