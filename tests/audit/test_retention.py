@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from studio.audit import retention, seals, store
 from studio.audit.store import TABLE
+from studio.audit.verify import verify
 from studio.db import utcnow
 from tests.audit.conftest import append_entries, check, execute
 
@@ -47,6 +48,9 @@ def test_chain_verifies_from_the_anchor_after_a_drop(app: Flask, entries) -> Non
     assert report.message() == (
         f"3 entries, intact: verified from #6 (entries before were dropped by retention on {today})"
     )
+    with app.app_context():  # split across processes, the walk starts at the anchor too
+        parallel = verify(app, batch=2, workers=2)
+    assert parallel.intact and parallel.first == 6 and parallel.entries == 3
     entries(2)  # the recorder's remembered head still holds: appending goes on
     store._HEADS.clear()  # and a process that never saw the head reads it from the database
     entries(1)
