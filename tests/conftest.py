@@ -288,32 +288,34 @@ def connected_account(sandbox_app: Flask, sandbox_client: FlaskClient, sandbox: 
         return db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id.desc())).first()
 
 
+def send_draft(app: Flask, account_id: int, video_id: int, admin_email: str, **fields: object):
+    """Create a consented draft post to ``account_id`` as the admin and enqueue its send job.
+
+    ``fields`` are Draft fields (caption, hashtags_raw, product_name, ...); ``nonce`` too.
+    """
+    from studio.posts import services as posts
+    from studio.posts.models import Mode
+
+    nonce = str(fields.pop("nonce", "nonce-1"))
+    fields.setdefault("caption", "Our new kettle, as seen by Acme Studio")
+    fields.setdefault("hashtags_raw", "#kettle")
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == admin_email))
+        draft = posts.Draft(
+            video_id=video_id, account_id=account_id, mode=Mode.DRAFT, consent=True, **fields
+        )
+        consent = "I agree to send this video to Acme Studio's TikTok inbox."
+        post, _ = posts.create_post(db.session, admin, draft, nonce, consent_text=consent)
+        posts.enqueue(post.id)
+        db.session.expire_all()
+        return db.session.get(type(post), post.id)
+
+
 @pytest.fixture
 def sent_post(app: Flask, connected_account, make_stored_video, users):
     """A video sent as a draft to the connected "acme" account (real send job, sandbox).
 
     Sent at once when the app runs jobs eagerly; queued for the consumer otherwise.
     """
-    from sqlalchemy import select
-
-    from studio import db
-    from studio.auth.models import User
-    from studio.posts import services as posts
-    from studio.posts.models import Mode
-
     video = make_stored_video()
-    with app.app_context():
-        admin = db.session.scalar(select(User).where(User.email == users["admin"]))
-        draft = posts.Draft(
-            video_id=video.id,
-            account_id=connected_account.id,
-            mode=Mode.DRAFT,
-            caption="Our new kettle, as seen by Acme Studio",
-            hashtags_raw="#kettle",
-            consent=True,
-        )
-        consent = "I agree to send this video to Acme Studio's TikTok inbox."
-        post, _ = posts.create_post(db.session, admin, draft, "nonce-1", consent_text=consent)
-        posts.enqueue(post.id)
-        db.session.expire_all()
-        return db.session.get(type(post), post.id)
+    return send_draft(app, connected_account.id, video.id, users["admin"])

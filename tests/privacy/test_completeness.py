@@ -20,7 +20,7 @@ from studio.jobs import huey
 from studio.privacy import services as privacy
 from studio.privacy.models import DeletionRequest
 from studio.sandbox.creators import by_id
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, send_draft
 from tests.deploy.stack import RedisServer, redis_available
 from tests.helpers import STAFF_PASSWORD, csrf_token
 from tests.privacy.conftest import (
@@ -79,29 +79,20 @@ def sandbox_app(make_sandbox_app, tmp_path: Path, redis_url: str | None):
 @pytest.fixture
 def subject_post(app, connected_account, make_stored_video, users):
     """A post with the subject's caption, hashtag, product and file name, sent to "acme"."""
-    from studio.posts import services as posts
-    from studio.posts.models import Mode, Post
-
     video = make_stored_video(name=VIDEO_NAME)
-    with app.app_context():
-        admin = db.session.scalar(select(User).where(User.email == users["admin"]))
-        draft = posts.Draft(
-            video_id=video.id,
-            account_id=connected_account.id,
-            mode=Mode.DRAFT,
-            caption=CAPTION,
-            hashtags_raw=f"#{HASHTAG}",
-            product_name=PRODUCT,
-            product_sku=SKU,
-            consent=True,
-        )
-        consent = "I agree to send this video to Acme Studio's TikTok inbox."
-        post, _ = posts.create_post(db.session, admin, draft, "nonce-q7731", consent_text=consent)
-        posts.enqueue(post.id)
-        db.session.expire_all()
-        post = db.session.get(Post, post.id)
-        assert post.publish_id, "the sandbox accepted the post"
-        return post
+    post = send_draft(
+        app,
+        connected_account.id,
+        video.id,
+        users["admin"],
+        caption=CAPTION,
+        hashtags_raw=f"#{HASHTAG}",
+        product_name=PRODUCT,
+        product_sku=SKU,
+        nonce="nonce-q7731",
+    )
+    assert post.publish_id, "the sandbox accepted the post"
+    return post
 
 
 def _needles(sandbox) -> dict[str, str]:
