@@ -4,6 +4,7 @@ the job queue and the rate limiter."""
 
 from __future__ import annotations
 
+import email
 import logging
 import pickle
 from pathlib import Path
@@ -133,6 +134,9 @@ def _file_hits(instance: Path, needles: dict[str, str]) -> list[tuple[str, str]]
         if path.name == "config.py":
             continue
         raw = path.read_bytes()
+        if path.suffix == ".eml":  # bodies may be quoted-printable or base64: decode them too
+            message = email.message_from_bytes(raw)
+            raw += b"".join(p.get_payload(decode=True) or b"" for p in message.walk())
         found += [(path.name, k) for k, v in needles.items() if v.encode() in raw]
         found += [(f"file name {path.name}", k) for k, v in needles.items() if v in str(path)]
     return found
