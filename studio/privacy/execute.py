@@ -39,7 +39,8 @@ LABELS = {
 KEPT_AUDIT = {
     "what": "Audit log entries about your account: date, action and outcome, without contents",
     "why": "The tamper-evident log must stay complete to prove what was done and when; the "
-    "contents that held your data were erased.",
+    "contents that held your data were erased. The entries are deleted "
+    "{AUDIT_RETENTION_DAYS} days after they were written.",
 }
 KEPT_TOMBSTONES = {
     "what": "The numbers of the erased posts, with this request's number and date",
@@ -54,8 +55,13 @@ KEPT_SMTP_MAIL = {
 KEPT_RECEIPT = {
     "what": "This receipt: a salted hash of your identifier, the dates and the counts shown",
     "why": "To prove that we carried out your request (our legal obligation). It cannot be "
-    "read back into your identity and is deleted when its retention period ends.",
+    "read back into your identity and is deleted after {DELETION_RECEIPT_DAYS} days.",
 }
+
+
+def kept(item: dict[str, str]) -> dict[str, str]:
+    """A "kept" line of the receipt, its periods filled in from the configuration."""
+    return {key: text.format_map(current_app.config) for key, text in item.items()}
 
 
 class Tally:
@@ -74,6 +80,7 @@ class Tally:
             self.erased[category] = self.erased.get(category, 0) + count
 
     def keep(self, item: dict[str, str]) -> None:
+        item = kept(item)
         if item not in self.kept:
             self.kept.append(item)
 
@@ -201,7 +208,8 @@ def _staff(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
         {
             "what": "Audit log entries recording your actions as staff",
             "why": "Kept for the security of the service and to account for what was "
-            "published; they are deleted with the log's retention.",
+            "published; they are deleted with the log's retention, {AUDIT_RETENTION_DAYS} days "
+            "after they were written.",
         }
     )
 

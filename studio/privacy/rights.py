@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.audit import Action, Actor, record
-from studio.privacy.execute import KEPT_RECEIPT
+from studio.privacy.execute import KEPT_RECEIPT, kept
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
 from studio.privacy.services import RequestError, close, lock, past_export_window, subject
 
@@ -30,7 +30,7 @@ def resolve(
     if req.status != RequestStatus.VERIFIED:
         session.rollback()
         raise RequestError("Only verified requests can be resolved.")
-    req.receipt = json.dumps({"erased": {}, "kept": [KEPT_RECEIPT]}, sort_keys=True)
+    req.receipt = json.dumps({"erased": {}, "kept": [kept(KEPT_RECEIPT)]}, sort_keys=True)
     close(session, req, RequestStatus.COMPLETED, note, decided_by=decided_by)
     record(
         Action.DELETION_EXECUTED,

@@ -221,6 +221,7 @@ def _run_subject_flow(app, client, sandbox, post) -> dict[str, str]:
     status = client.get(f"/data-deletion/status/{code}").get_data(as_text=True)
     assert "completed" in status
     assert "Our copies of the e-mails we sent you (outgoing mail folder): 1" in status
+    assert "deleted after 1095 days" in status  # how long the receipt itself is kept
     needles.update(_needles(sandbox))  # plus the verification token
     with app.app_context():
         assert verify_chain(app).intact
