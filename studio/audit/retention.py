@@ -1,7 +1,8 @@
 """Audit log retention: drop whole sealed segments older than AUDIT_RETENTION_DAYS.
 
-A drop keeps the chain verifiable: it picks the newest seal whose entries are all past the
-retention (and not the head: appending needs the newest entry), checks that segment, writes
+A drop keeps the chain verifiable: it picks the newest seal made before the retention cutoff
+(so all it covers is older; never the head: appending needs the newest entry), checks that
+segment (a tampered one is kept as evidence), writes
 an anchor line (the seal's seq and hash, MACed with AUDIT_SEAL_KEY) to the append-only file
 ``audit-drops.jsonl`` beside the seal file, then deletes every entry up to that seq. ``verify``
 starts after the newest anchor, from its hash. Writing the anchor first makes a crash between
@@ -77,8 +78,8 @@ def droppable(app: Flask, now: dt.datetime | None = None) -> seals.Seal | None:
     with engine.connect() as conn:
         head = store.head(conn).seq
         for item in sorted(_authentic_seals(app), key=lambda s: s.seq, reverse=True):
-            if not done < item.seq < head:
-                continue
+            if not done < item.seq < head or seals.sealed_at(item) >= cutoff:
+                continue  # only seals made before the cutoff: all they cover is older
             row = conn.execute(select(TABLE.c.hash, TABLE.c.at).where(TABLE.c.seq == item.seq))
             found = row.first()
             if found is not None and found.hash == item.hash and _aware(found.at) < cutoff:
