@@ -13,7 +13,7 @@ class Reason:
     retryable: bool
 
 
-# TikTok's status/fetch `fail_reason` values (platform-apis.md §3.7).
+# TikTok's status/fetch `fail_reason` values (docs/platforms/tiktok.md, "Status fetch").
 FAIL_REASONS: dict[str, Reason] = {
     "file_format_check_failed": Reason(
         "TikTok could not read this video format. Export it as MP4 (H.264) and upload it again.",

@@ -1,4 +1,7 @@
-"""TikTok's Direct Post UX rules (platform-apis.md §4), checked on the server as well as in JS."""
+"""TikTok's Direct Post UX rules, checked on the server as well as in JS.
+
+Source: docs/platforms/tiktok.md, "Direct Post UX (Content Sharing Guidelines)".
+"""
 
 from __future__ import annotations
 

@@ -80,7 +80,10 @@ class Draft:
 
 
 def direct_post_enabled() -> bool:
-    """Direct Post is off unless TIKTOK_DIRECT_POST is set (TikTok's audit, platform-apis §4)."""
+    """Direct Post is off unless TIKTOK_DIRECT_POST is set: it needs TikTok's audit.
+
+    See docs/platforms/tiktok.md, "Direct Post".
+    """
     return bool(current_app.config["TIKTOK_DIRECT_POST"])
 
 

@@ -1,4 +1,4 @@
-"""Chunk plans for TikTok's FILE_UPLOAD media transfer (platform-apis.md §3.5)."""
+"""Chunk plans for TikTok's FILE_UPLOAD (docs/platforms/tiktok.md, "Media transfer")."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def _default_pairings() -> Mapping[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Limits:
-    """TikTok's video restrictions (platform-apis.md §3.10)."""
+    """TikTok's video restrictions (docs/platforms/tiktok.md, "Video restrictions")."""
 
     min_fps: float = 23
     max_fps: float = 60
