@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, redirect, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from studio.errors import StudioBadRequest
 
@@ -149,7 +150,7 @@ def refuse_nul() -> None:
             raise StudioBadRequest(problem)
 
 
-def canonical_host() -> Response | None:
+def canonical_host() -> BaseResponse | None:
     """Demo only: a page opened under another name (localhost) moves to PUBLIC_URL's host.
 
     Links, OAuth callbacks and cookies all follow PUBLIC_URL; a browser that started on
