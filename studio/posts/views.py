@@ -131,9 +131,8 @@ def new():
         return _render_prepare(form, 400)
     draft = _draft(form)
     try:
-        services.check_target(db.session, draft)
+        _, account = services.check_target(db.session, draft)
         services.check_caption(draft)
-        account = services.get_account(db.session, draft.account_id)
         target = services.load_target(db.session, account, current_user)
     except PostError as exc:
         for name, message in exc.field_errors.items():

@@ -29,7 +29,7 @@ TITLES = {
 }
 
 
-def error(status: int, message: str, **extra: Any):
+def error(status: int, message: str | None, **extra: Any):
     """A JSON error in the app's shape: {"error": {"code", "title", "message", ...}}."""
     title = TITLES.get(status) or MESSAGES.get(status, ("Error", ""))[0]
     body = {"error": {"code": status, "title": title, "message": message, **extra}}

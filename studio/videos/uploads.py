@@ -6,7 +6,7 @@ import datetime as dt
 import errno
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -170,7 +170,7 @@ def append(
     upload_id: str,
     user: Any,
     client_offset: Any,
-    body: BinaryIO,
+    body: IO[bytes],
     body_length: int | None,
 ) -> Progress:
     """Write one part at `client_offset`, commit the new offset, and finish on the last byte."""
@@ -229,7 +229,7 @@ def _check_part(upload: UploadSession, offset: int, body_length: int | None) -> 
         )
 
 
-def _write(part: Any, upload: UploadSession, body: BinaryIO, hasher: Any) -> int:
+def _write(part: Any, upload: UploadSession, body: IO[bytes], hasher: Any) -> int:
     """Stream the body into the part file; on any error the offset stays as it was."""
     try:
         return parts.write_part(
