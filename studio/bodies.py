@@ -13,11 +13,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 ENVIRON_KEY = "studio.body"
 
 
-def too_large(cap: int) -> RequestEntityTooLarge:
-    """The 413, carrying the cap (rooms put it in words)."""
-    error = RequestEntityTooLarge()
-    error.body_cap = cap  # type: ignore[attr-defined]
-    return error
+class BodyTooLarge(RequestEntityTooLarge):
+    """The 413 of a body over its cap, carrying the cap (rooms put it in words)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+
+
+def too_large(cap: int) -> BodyTooLarge:
+    """The 413 for a body over ``cap``."""
+    return BodyTooLarge(cap)
 
 
 class CappedInput(io.RawIOBase):

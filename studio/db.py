@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
+from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Session,
+    mapped_column,
+    sessionmaker,
+)
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.types import TypeDecorator
 from werkzeug.local import LocalProxy
@@ -29,6 +35,21 @@ NAMING = {
 # (PostgreSQL's is 32-bit): a larger number can match no row, and the driver would raise.
 MAX_ID = 2**31 - 1
 T = TypeVar("T")
+
+
+class HasId(Protocol):
+    """A mapped model with an integer primary key ``id``."""
+
+    @property
+    def id(self) -> int: ...
+
+
+M = TypeVar("M", bound=HasId)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE/DELETE/INSERT matched (its result is a CursorResult at runtime)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def parse_id(value: object) -> int | None:
@@ -142,19 +163,19 @@ class KeysetPage(Generic[T]):
 
 def keyset_page(
     session: Session,
-    model: type[T],
+    model: type[M],
     *,
     before: int | None = None,
     after: int | None = None,
     limit: int = 50,
     options: Sequence[ExecutableOption] = (),
-) -> KeysetPage[T]:
+) -> KeysetPage[M]:
     """A page of ``model`` rows, newest (highest id: ids grow with time) first, read as a range
     of the primary key: its cost does not grow with the table, however deep the page.
 
     ``before``: rows older than that id; ``after``: the page just newer than that id.
     """
-    key = model.id
+    key = cast(InstrumentedAttribute[int], model.id)  # a mapped class's column attribute
     if after is not None:
         query = select(model).where(key > after).order_by(key.asc())
         items = list(reversed(session.scalars(query.options(*options).limit(limit)).all()))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    SecurityError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +26,26 @@ MESSAGES = {
     500: ("Something went wrong", "An unexpected error happened. It has been logged."),
     507: ("Storage full", "The server has no room for this upload right now. Nothing was saved."),
 }
+
+
+class StudioError(HTTPException):
+    """An HTTP error whose page shows ``message``, a plain-language sentence for the reader."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class StudioBadRequest(StudioError, BadRequest):
+    """400 with a message."""
+
+
+class StudioForbidden(StudioError, Forbidden):
+    """403 with a message."""
+
+
+class StudioNotFound(StudioError, NotFound):
+    """404 with a message."""
 
 
 def render_error(code: int, message: str | None = None):
@@ -35,16 +62,14 @@ def render_error(code: int, message: str | None = None):
 def handle_http(exc: HTTPException):
     code = exc.code or 500
     message = None
-    if code == 400 and exc.description and "CSRF" in exc.description:
+    if isinstance(exc, StudioError):
+        message = exc.message
+    elif code == 400 and exc.description and "CSRF" in exc.description:
         message = (
             "The form expired or was sent from elsewhere (missing CSRF token). Reload and retry."
         )
-    elif code == 413:
-        message = getattr(exc, "studio_message", None)
     elif code == 429:
         message = f"Too many attempts ({exc.description}). Wait a little and try again."
-    elif getattr(exc, "studio_message", None):
-        message = exc.studio_message
     return render_error(code, message)
 
 

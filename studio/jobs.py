@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.storage import RedisStorage, SqliteStorage
+from werkzeug.local import LocalProxy
 
 huey = Huey("studio", storage_class=SqliteStorage, filename=":memory:", immediate=True)
 _state: dict[str, Flask] = {}
@@ -83,7 +84,9 @@ def periodic_task(validate_datetime: Any, **options: Any) -> Callable[[Callable[
 
 def current() -> Flask:
     """The app the worker serves."""
-    return current_app._get_current_object() if has_app_context() else _state["app"]
+    if has_app_context():
+        return cast("LocalProxy[Flask]", current_app)._get_current_object()
+    return _state["app"]
 
 
 __all__ = ["huey", "task", "periodic_task", "init_app", "RedisHuey", "SqliteHuey"]

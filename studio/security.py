@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, redirect, request
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
+
+from studio.errors import StudioBadRequest
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 NUL_MESSAGE = "The request contains an invisible NUL character. Remove it and try again."
@@ -145,12 +147,10 @@ def refuse_nul() -> None:
         values += [v for _, vs in request.form.lists() for v in vs]
     for value in values:
         if problem := text_problem(value):
-            error = BadRequest()
-            error.studio_message = problem
-            raise error
+            raise StudioBadRequest(problem)
 
 
-def canonical_host() -> Response | None:
+def canonical_host() -> BaseResponse | None:
     """Demo only: a page opened under another name (localhost) moves to PUBLIC_URL's host.
 
     Links, OAuth callbacks and cookies all follow PUBLIC_URL; a browser that started on

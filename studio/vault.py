@@ -10,7 +10,7 @@ VAULT_KEYS still unwrap it. That is why every erasure is also written to the del
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -80,7 +80,7 @@ def rotate(session: Session) -> int:
     ring = _keyring()
     changed = 0
     for column in _WRAPPED_COLUMNS:
-        model = column.class_
+        model = cast(type[Any], column.class_)  # a mapped class, never an alias
         pk = model.__mapper__.primary_key[0]
         rows = session.execute(select(pk, column).where(column.is_not(None))).all()
         for ident, value in rows:

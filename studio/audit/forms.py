@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -39,7 +40,7 @@ class _FilterFields(FlaskForm):
     post = IntegerField("Post #", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
 
     def set_choices(
-        self, actors: list[tuple[str, str]], accounts: list[tuple[str, str]] = ()
+        self, actors: list[tuple[str, str]], accounts: Sequence[tuple[str, str]] = ()
     ) -> None:
         """Fill the select fields; an account asked for but gone still shows as "#id"."""
         wanted = self.account.data

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, up
 from sqlalchemy.orm import Session
 
 from studio.audit.models import AuditEntry
-from studio.db import utcnow
+from studio.db import rowcount, utcnow
 
 PAGE_SIZE = 50
 ACTOR_KINDS = ("user", "job", "webhook", "public", "system")
@@ -24,7 +24,8 @@ ACTOR_KINDS = ("user", "job", "webhook", "public", "system")
 class Viewer(Protocol):
     """Who is looking: a staff User."""
 
-    id: int
+    @property
+    def id(self) -> int: ...
 
     @property
     def is_admin(self) -> bool: ...
@@ -125,7 +126,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _query(session: Session, viewer: Viewer, filters: Filters) -> Select[tuple[AuditEntry]]:
+def _query(session: Session, viewer: Viewer, filters: Filters) -> Select[Any]:
     where = visibility(viewer) + conditions(session, filters)
     return select(AuditEntry).where(and_(True, *where))
 
@@ -216,7 +217,7 @@ def erase_payloads(session: Session, account_id: int) -> int:
         .values(payload=None, salt=None, erased_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def erase_payloads_matching(session: Session, needles: list[str]) -> int:
@@ -239,7 +240,7 @@ def erase_payloads_matching(session: Session, needles: list[str]) -> int:
         .values(payload=None, salt=None, erased_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def erase_payloads_by_seq(session: Session, seqs: list[int]) -> int:
@@ -255,7 +256,7 @@ def erase_payloads_by_seq(session: Session, seqs: list[int]) -> int:
         .values(payload=None, salt=None, erased_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def entry_count(session: Session) -> int:

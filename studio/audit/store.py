@@ -12,16 +12,16 @@ import datetime as dt
 import json
 import weakref
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, exists, insert, select, text
+from sqlalchemy import Table, bindparam, exists, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from studio.audit import chain
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
 
-TABLE = AuditEntry.__table__
+TABLE = cast(Table, AuditEntry.__table__)  # a declarative model's table is a Table
 _HEAD = select(TABLE.c.seq, TABLE.c.hash, TABLE.c.at).order_by(TABLE.c.seq.desc()).limit(1)
 # Any constant works; it only has to be the same in every process appending to this database.
 PG_LOCK_KEY = 0x5354_4155_4449_54

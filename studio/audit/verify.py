@@ -230,7 +230,7 @@ def _walk_all(
         return [f.result() for f in futures]
 
 
-def check_row(row: Any, expected: int, prev: str) -> tuple[int, str] | None:
+def check_row(row: Any, expected: int, prev: str | None) -> tuple[int, str] | None:
     """The (seq, reason) of the first thing wrong with one row, or None."""
     seq = row[0]
     if seq != expected:

@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import BadRequest, NotFound
 
 from studio import db
 from studio.audit import bp, export, seals, services
@@ -29,6 +28,7 @@ from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.auth.models import User
 from studio.db import utcnow
+from studio.errors import StudioBadRequest, StudioNotFound
 
 
 def _actor_choices() -> list[tuple[str, str]]:
@@ -86,9 +86,7 @@ def _query_args() -> dict[str, str]:
 def detail(seq: int):
     entry = services.get_entry(db.session, seq, current_user)
     if entry is None:
-        exc = NotFound()
-        exc.studio_message = "There is no audit entry with that number that you may see."
-        raise exc
+        raise StudioNotFound("There is no audit entry with that number that you may see.")
     return render_template("audit/detail.html", entry=entry, shown=show(entry))
 
 
@@ -98,9 +96,7 @@ def export_entries():
     form = ExportForm()
     form.set_choices(_actor_choices(), _account_choices())
     if not form.validate_on_submit() or form.format.data not in export.FORMATS:
-        exc = BadRequest()
-        exc.studio_message = "The export could not be started: check the filters and try again."
-        raise exc
+        raise StudioBadRequest("The export could not be started: check the filters and try again.")
     filters, fmt = form.filters(), form.format.data
     record(
         Action.AUDIT_EXPORTED,

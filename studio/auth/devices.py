@@ -18,8 +18,9 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from studio.auth import emails
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import cast
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,7 +47,7 @@ class User(Base):
     )
 
     # Set by the user loader: the login session this request runs under.
-    login_session_id = None
+    login_session_id = cast("str | None", None)
 
     @property
     def is_admin(self) -> bool:

@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from studio.db import utcnow
+from studio.db import rowcount, utcnow
 from studio.posts.models import TERMINAL, Post
 
 
@@ -46,7 +46,7 @@ def claim(session: Session, post_id: int, owner: str, seconds: float) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def renew(session: Session, post_id: int, owner: str, seconds: float) -> bool:
@@ -58,7 +58,7 @@ def renew(session: Session, post_id: int, owner: str, seconds: float) -> bool:
         .execution_options(synchronize_session=False)
     )
     session.commit()
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def release(session: Session, post_id: int, owner: str) -> None:

@@ -29,6 +29,8 @@ class Deferred(Exception):
 class Outcomes:
     """The leased post, and the ways a send step records what happened to it."""
 
+    url_dead: bool  # set by the Sender: TikTok answered 403/404 for the upload_url
+
     def __init__(self, session: Session, post: Post, heartbeat: Heartbeat) -> None:
         self.session, self.post, self.heartbeat = session, post, heartbeat
         self.cfg = current_app.config

@@ -129,13 +129,14 @@ def check_caption(draft: Draft) -> None:
         raise PostError(problem, {"caption": problem})
 
 
-def check_direct(draft: Draft, video: Video, creator: Any) -> None:
-    """Direct Post UX rules, validated on the server whatever the browser sent."""
+def check_direct(draft: Draft, video: Video, creator: Any) -> rules.DirectSettings:
+    """Direct Post UX rules, validated on the server whatever the browser sent; the settings."""
     if draft.direct is None:
         raise PostError("Choose the direct post settings.")
     found = rules.problems(draft.direct, creator, video.duration_s)
     if found:
         raise PostError(" ".join(dict.fromkeys(found.values())), found)
+    return draft.direct
 
 
 def consent_sentence(draft: Draft, nickname: str, username: str = "") -> str:
@@ -159,8 +160,8 @@ def create_post(
     check_caption(draft)
     post_info = None
     if draft.mode == Mode.DIRECT:
-        check_direct(draft, video, creator)
-        post_info = rules.post_info(draft.direct, creator, draft.title, draft.is_aigc)
+        direct = check_direct(draft, video, creator)
+        post_info = rules.post_info(direct, creator, draft.title, draft.is_aigc)
     post = Post(
         idempotency_key=key,
         video_id=video.id,

@@ -10,7 +10,7 @@ from huey import crontab
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from studio import db
+from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.jobs import periodic_task, task
@@ -39,7 +39,7 @@ def run(post_id: int) -> str:
     post = session.get(Post, post_id)
     if post is None:
         return "gone"
-    app = current_app._get_current_object()
+    app = jobs.current()
     outcome = "done"
     with (
         scope(

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.exceptions import BadRequest, Forbidden
 from wtforms.fields.choices import SelectChoice
 
 from studio import db
 from studio.auth.forms import ConfirmForm
+from studio.errors import StudioBadRequest, StudioForbidden
 from studio.posts import bp, captions, media_bp, rules, services
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
@@ -131,9 +131,8 @@ def new():
         return _render_prepare(form, 400)
     draft = _draft(form)
     try:
-        services.check_target(db.session, draft)
+        _, account = services.check_target(db.session, draft)
         services.check_caption(draft)
-        account = services.get_account(db.session, draft.account_id)
         target = services.load_target(db.session, account, current_user)
     except PostError as exc:
         for name, message in exc.field_errors.items():
@@ -150,9 +149,7 @@ def send():
     form = SendForm()
     _choices(form)
     if not form.validate():
-        error = BadRequest()
-        error.studio_message = "The form was incomplete or changed. Prepare the post again."
-        raise error
+        raise StudioBadRequest("The form was incomplete or changed. Prepare the post again.")
     draft = _draft(form, with_send=True)
     account = services.get_account(db.session, draft.account_id)
     if account is None:
@@ -227,9 +224,7 @@ def retry(post_id: int):
         abort(400)
     post = _post_or_404(post_id)
     if not (current_user.is_admin or post.created_by_id == current_user.id):
-        exc = Forbidden()
-        exc.studio_message = "Only an admin or the person who sent this post can retry it."
-        raise exc
+        raise StudioForbidden("Only an admin or the person who sent this post can retry it.")
     try:
         services.retry(db.session, post, current_user)
     except PostError as exc:
@@ -246,13 +241,9 @@ def fetch(token: str):
     try:
         post_id, content_hash = read_token(token)
     except MediaTokenError as exc:
-        error = Forbidden()
-        error.studio_message = str(exc).capitalize() + "."
-        raise error from exc
+        raise StudioForbidden(str(exc).capitalize() + ".") from exc
     response = services.media_response(db.session, post_id, content_hash)
     if response is None:
-        error = Forbidden()
-        error.studio_message = "This media link is no longer valid."
-        raise error
+        raise StudioForbidden("This media link is no longer valid.")
     current_app.logger.debug("media served for post %s", post_id)
     return response

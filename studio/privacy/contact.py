@@ -51,8 +51,9 @@ def purge(session: Session, dry_run: bool = False) -> int:
         db.begin_write(session)
     days = int(current_app.config["CONTACT_RETENTION_DAYS"])
     cutoff = db.utcnow() - dt.timedelta(days=days)
-    ids = session.scalars(select(ContactMessage.id).where(ContactMessage.received_at < cutoff))
-    ids = list(ids)
+    ids = list(
+        session.scalars(select(ContactMessage.id).where(ContactMessage.received_at < cutoff))
+    )
     if ids and not dry_run:
         session.execute(delete(ContactMessage).where(ContactMessage.id.in_(ids)))
     session.commit()

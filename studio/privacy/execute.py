@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from studio import db, ledger
@@ -246,7 +248,7 @@ def execute(session: Session, request_id: int) -> DeletionRequest | None:
         except Exception as exc:
             # The sweeper resumes stalled requests from the last finished step.
             session.rollback()
-            req = session.get(DeletionRequest, request_id)
+            req = session.get_one(DeletionRequest, request_id)
             # Only the exception's type: messages may quote SQL parameters (identifiers).
             log.warning(
                 "deletion request %s stopped after step %s: %s; it will resume",
@@ -331,9 +333,9 @@ def checkpoint(session: Session) -> None:
     """Flush SQLite's WAL into the database and truncate it (deleted bytes leave the WAL)."""
     if not db.is_sqlite(session):
         return
-    raw = session.get_bind().raw_connection()
+    raw = cast(Engine, session.get_bind()).raw_connection()  # sessions bind to the app's engine
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cast(sqlite3.Connection, raw.driver_connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
 

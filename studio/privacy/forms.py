@@ -10,6 +10,10 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _strip_lower(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) and value else value
+
+
 REQUEST_TYPES = {
     "erasure": "Delete my data",
     "copy": "Send me a copy of my data (nothing is deleted)",
@@ -39,7 +43,7 @@ class DeletionForm(FlaskForm):
     email = EmailField(
         "E-mail address",
         validators=[Length(max=254)],
-        filters=[lambda v: _strip(v).lower() if v else v],
+        filters=[_strip_lower],
     )
     correction = TextAreaField(
         "What is wrong, and what should it say?",
@@ -116,7 +120,7 @@ class NoticeEmailForm(FlaskForm):
     email = EmailField(
         "E-mail address for notices (optional)",
         validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
-        filters=[lambda v: _strip(v).lower() if v else v],
+        filters=[_strip_lower],
     )
 
 
@@ -131,7 +135,7 @@ class ContactForm(FlaskForm):
             Email(check_deliverability=False, message="Enter a valid e-mail address."),
             Length(max=254),
         ],
-        filters=[lambda v: _strip(v).lower() if v else v],
+        filters=[_strip_lower],
     )
     message = TextAreaField(
         "Your question", validators=[DataRequired(), Length(max=5000)], filters=[_strip]

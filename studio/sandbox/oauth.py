@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response
 
 from studio.sandbox import authorize, tokens
 from studio.sandbox.creators import CREATORS

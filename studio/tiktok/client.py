@@ -278,7 +278,8 @@ class TikTokClient:
 
         def parse(response: requests.Response) -> dict[str, Any]:
             envelope = json_object(response)
-            error = envelope.get("error") if isinstance(envelope.get("error"), dict) else {}
+            found = envelope.get("error")
+            error: dict[str, Any] = found if isinstance(found, dict) else {}
             code = str(error.get("code") or "")
             log_id = error.get("log_id") or envelope.get("log_id")
             exchange.tiktok_code = code or None

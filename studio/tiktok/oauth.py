@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select, update
 
 from studio import db, vault
-from studio.db import utcnow
+from studio.db import rowcount, utcnow
 from studio.security import external_url
 from studio.tiktok.errors import InvalidGrant, OAuthError, TikTokClientError, TransportError
 from studio.tiktok.models import OAuthFlow
@@ -200,7 +200,7 @@ def _claim(purpose: str, state: str, cookie: str | None, denied: bool) -> OAuthF
         .values(used_at=utcnow())
     )
     db.session.commit()
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise FlowError("replayed", 400, "Link already used", "This authorization was used.")
     db.session.refresh(flow)
     return flow

@@ -11,8 +11,8 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from studio import db
-from studio.bodies import body_cap
-from studio.errors import MESSAGES
+from studio.bodies import BodyTooLarge, body_cap
+from studio.errors import MESSAGES, StudioError
 from studio.security import SURROGATE_MESSAGE, strict_json
 from studio.videos import uploads
 from studio.videos.sizes import describe_limit
@@ -29,7 +29,7 @@ TITLES = {
 }
 
 
-def error(status: int, message: str, **extra: Any):
+def error(status: int, message: str | None, **extra: Any):
     """A JSON error in the app's shape: {"error": {"code", "title", "message", ...}}."""
     title = TITLES.get(status) or MESSAGES.get(status, ("Error", ""))[0]
     body = {"error": {"code": status, "title": title, "message": message, **extra}}
@@ -67,11 +67,13 @@ def _upload_error(exc: uploads.UploadError):
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
     code = exc.code or 500
-    message = getattr(exc, "studio_message", None) or MESSAGES.get(code, ("", exc.description))[1]
+    message = exc.message if isinstance(exc, StudioError) else None
+    message = message or MESSAGES.get(code, ("", exc.description))[1]
     if code == 400 and "CSRF" in (exc.description or ""):
         message = "The page expired (missing or old CSRF token). Reload the page and resume."
     elif isinstance(exc, RequestEntityTooLarge):
-        cap = getattr(exc, "body_cap", None) or current_app.config.get("MAX_CONTENT_LENGTH")
+        cap = exc.cap if isinstance(exc, BodyTooLarge) else None
+        cap = cap or current_app.config.get("MAX_CONTENT_LENGTH")
         limit = f" ({describe_limit(int(cap))})" if cap else ""
         message = f"This part is larger than the server accepts in one request{limit}."
     return error(code, message)

@@ -5,13 +5,24 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TypedDict
 
 import click
 from flask import Flask, current_app
 
 from studio.videos import samples
 
-SAMPLE = {"seconds": 6.0, "width": 720, "height": 1280, "fps": 30}
+
+class Shape(TypedDict):
+    """The sample video's shape (keyword arguments of ``samples.make_video``)."""
+
+    seconds: float
+    width: int
+    height: int
+    fps: int
+
+
+SAMPLE: Shape = {"seconds": 6.0, "width": 720, "height": 1280, "fps": 30}
 
 
 def sample_path() -> Path:
@@ -39,7 +50,8 @@ def sample_command(dest: str | None, seconds: float) -> None:
     if dest is None:
         click.echo(sample_path())
         return
-    samples.make_video(dest, **{**SAMPLE, "seconds": seconds})
+    shape: Shape = {**SAMPLE, "seconds": seconds}
+    samples.make_video(dest, **shape)
     click.echo(dest)
 
 

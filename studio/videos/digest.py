@@ -32,6 +32,7 @@ def of_file(path: Path | str, algorithm: str = ALGORITHM) -> str:
 
     BLAKE3 hashes each block on every core, so this runs at about the speed of the disk.
     """
+    hasher: Any  # blake3 or hashlib's: both update() and hexdigest()
     if algorithm == ALGORITHM:
         hasher, size = blake3(max_threads=blake3.AUTO), FILE_BLOCK
     else:

@@ -15,7 +15,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from werkzeug.exceptions import ClientDisconnected
 
@@ -75,7 +75,7 @@ def forget_hasher(upload_id: str) -> None:
 
 
 def write_part(
-    part: io.FileIO, offset: int, body: BinaryIO, room: int, hasher: Any, *, fsync_each: bool
+    part: io.FileIO, offset: int, body: IO[bytes], room: int, hasher: Any, *, fsync_each: bool
 ) -> int:
     """Append the body at `offset` (cutting anything after it first); returns bytes written.
 
@@ -96,7 +96,7 @@ def write_part(
     return written
 
 
-def _copy(body: BinaryIO, part: io.FileIO, room: int, hasher: Any, writeback: _Writeback) -> int:
+def _copy(body: IO[bytes], part: io.FileIO, room: int, hasher: Any, writeback: _Writeback) -> int:
     # BLAKE3 hashes a block in a tenth of the time it takes to receive it, so it runs inline.
     view = memoryview(bytearray(BLOCK))
     written = 0
@@ -138,7 +138,7 @@ class _Writeback:
         self.queued, self.mark = self.mark, self.end
 
 
-def read_into(body: BinaryIO, view: memoryview) -> int:
+def read_into(body: IO[bytes], view: memoryview) -> int:
     """Fill `view` from the request body; 0 at its end or when the client disconnected."""
     try:
         if hasattr(body, "readinto"):  # Werkzeug's LimitedStream: no intermediate bytes

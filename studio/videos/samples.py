@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import av
 
@@ -81,14 +81,18 @@ def _video_stream(
     out: av.container.OutputContainer, codec: str, width: int, height: int, rate: Fraction
 ) -> av.VideoStream:
     encoder = ENCODERS[codec]
-    stream = out.add_stream(encoder, rate=rate, options=_OPTIONS.get(encoder, {}))
+    options = _OPTIONS.get(encoder, {})
+    stream = cast(
+        av.VideoStream, out.add_stream(encoder, rate=rate, options=options)
+    )  # video codec
     stream.width, stream.height = width, height
     stream.pix_fmt = _PIX_FMT.get(codec, "yuv420p")
     return stream
 
 
 def _audio_stream(out: av.container.OutputContainer, container: str) -> av.AudioStream:
-    return out.add_stream(AUDIO_ENCODERS.get(container, "aac"), rate=48000, layout="mono")
+    encoder = AUDIO_ENCODERS.get(container, "aac")
+    return cast(av.AudioStream, out.add_stream(encoder, rate=48000, layout="mono"))  # audio codec
 
 
 def _write_silence(

@@ -267,7 +267,7 @@ def delete_video(session: Session, video: Video, user: Any) -> bool:
         session.commit()
     except IntegrityError:
         session.rollback()
-        video = session.get(Video, video_id)
+        video = session.get_one(Video, video_id)
         delete_file(session, video, "deleted by staff; posts still refer to it")
         return False
     for path in files:

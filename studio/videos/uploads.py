@@ -6,14 +6,14 @@ import datetime as dt
 import errno
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import begin_write, utcnow
+from studio.db import begin_write, rowcount, utcnow
 from studio.videos import digest, media, parts, services, storage
 from studio.videos.models import UploadSession
 from studio.videos.names import clean_display_name
@@ -170,7 +170,7 @@ def append(
     upload_id: str,
     user: Any,
     client_offset: Any,
-    body: BinaryIO,
+    body: IO[bytes],
     body_length: int | None,
 ) -> Progress:
     """Write one part at `client_offset`, commit the new offset, and finish on the last byte."""
@@ -229,7 +229,7 @@ def _check_part(upload: UploadSession, offset: int, body_length: int | None) -> 
         )
 
 
-def _write(part: Any, upload: UploadSession, body: BinaryIO, hasher: Any) -> int:
+def _write(part: Any, upload: UploadSession, body: IO[bytes], hasher: Any) -> int:
     """Stream the body into the part file; on any error the offset stays as it was."""
     try:
         return parts.write_part(
@@ -263,16 +263,18 @@ def _write(part: Any, upload: UploadSession, body: BinaryIO, hasher: Any) -> int
 def _commit_offset(session: Session, upload: UploadSession, offset: int) -> None:
     """Record the new offset (compare-and-set on the old one) and push the expiry back."""
     now = utcnow()
-    moved = session.execute(
-        update(UploadSession)
-        .where(UploadSession.id == upload.id, UploadSession.offset == upload.offset)
-        .values(
-            offset=offset,
-            updated_at=now,
-            expires_at=now + dt.timedelta(hours=float(_config("UPLOAD_SESSION_HOURS"))),
-        ),
-        execution_options={"synchronize_session": False},
-    ).rowcount
+    moved = rowcount(
+        session.execute(
+            update(UploadSession)
+            .where(UploadSession.id == upload.id, UploadSession.offset == upload.offset)
+            .values(
+                offset=offset,
+                updated_at=now,
+                expires_at=now + dt.timedelta(hours=float(_config("UPLOAD_SESSION_HOURS"))),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+    )
     session.commit()
     if not moved:
         raise UploadError(404, "This upload was cancelled.")

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from studio.config import ConfigError
+from studio.errors import StudioForbidden
 from tests.helpers import csrf_token
 
 PUBLIC_GET = {
@@ -227,6 +228,22 @@ def test_500_page_shows_no_internals(make_app):
     assert b"secret internal detail" not in response.data
     assert b"Traceback" not in response.data
     assert b"Something went wrong" in response.data
+
+
+def test_studio_errors_show_their_message(make_app):
+    app = make_app()
+
+    @app.route("/refused")
+    def refused():
+        raise StudioForbidden("Only the owner may open this.")
+
+    client = app.test_client()
+    response = client.get("/refused")
+    assert response.status_code == 403
+    assert b"Only the owner may open this." in response.data
+    response = client.get("/refused", headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == "Only the owner may open this."
 
 
 def test_413_page(make_app):
