@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -90,8 +91,6 @@ _RECOVERY = re.compile(r"<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</li>")
 
 def enrol_totp(client: FlaskClient) -> tuple[str, list[str]]:
     """Turn on two-factor for the signed-in client; returns (seed, recovery codes)."""
-    import pyotp
-
     page = client.get("/auth/two-factor/setup").get_data(as_text=True)
     if not _TOTP_KEY.search(page):  # the seed is made by a POST
         started = client.post("/auth/two-factor/start", data={"csrf_token": extract_csrf(page)})
@@ -108,10 +107,6 @@ def enrol_totp(client: FlaskClient) -> tuple[str, list[str]]:
 
 def next_totp(secret: str) -> str:
     """The code of the next time step (the current one may be spent already)."""
-    import time
-
-    import pyotp
-
     totp = pyotp.TOTP(secret)
     return totp.at(time.time() + totp.interval)
 

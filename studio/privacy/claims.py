@@ -323,15 +323,6 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Cookie:
-    """A cookie the service sets, with why and for how long."""
-
-    name: str
-    purpose: str
-    lifetime: str
-
-
 def cookies(config: Config) -> list[dict[str, str]]:
     """Every cookie the service may set (the cookie test compares a full run against it)."""
     days = int(config["REMEMBER_COOKIE_DURATION"]) // 86400
