@@ -182,8 +182,8 @@ class Bench:
         import requests
 
         from studio import db
-        from studio.tiktok import services as tiktok
-        from studio.tiktok.results import TokenSet
+        from studio.platforms.tiktok import services as tiktok
+        from studio.platforms.tiktok.results import TokenSet
 
         with requests.Session() as http:
             http.trust_env = False
@@ -295,7 +295,7 @@ class Bench:
     def curl_once(self, parts: list[tuple[Path, str]]) -> float:
         """Seconds for `curl -T` of the same chunks to a fresh upload_url (separate init)."""
         from studio import db
-        from studio.tiktok import services as tiktok
+        from studio.platforms.tiktok import services as tiktok
 
         with self.app.app_context():
             client = tiktok.get_client()

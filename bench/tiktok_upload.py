@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from studio.tiktok.client import TikTokClient  # noqa: E402
+from studio.platforms.tiktok.client import TikTokClient  # noqa: E402
 
 MIB = 1024 * 1024
 

@@ -13,7 +13,17 @@ from flask import Flask
 from studio import accesslog, bodies, config, db, errors, jobs, logfile, security
 from studio.extensions import csrf, limiter, login_manager, oauth
 
-ROOMS = ("site", "auth", "staff", "dashboard", "tiktok", "videos", "posts", "audit", "privacy")
+ROOMS = (
+    "site",
+    "auth",
+    "staff",
+    "dashboard",
+    "platforms.tiktok",
+    "videos",
+    "posts",
+    "audit",
+    "privacy",
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -16,7 +16,7 @@ huey = Huey("studio", storage_class=SqliteStorage, filename=":memory:", immediat
 _state: dict[str, Flask] = {}
 
 TASK_MODULES = (
-    "studio.tiktok.tasks",
+    "studio.platforms.tiktok.tasks",
     "studio.videos.tasks",
     "studio.posts.tasks",
     "studio.audit.tasks",

@@ -280,7 +280,7 @@ def connect_tiktok(
 @pytest.fixture
 def connected_account(sandbox_app: Flask, sandbox_client: FlaskClient, sandbox: SandboxServer):
     """A TikTokAccount (detached row) connected through the real flow as the "acme" creator."""
-    from studio.tiktok.models import TikTokAccount
+    from studio.platforms.tiktok.models import TikTokAccount
 
     response = connect_tiktok(sandbox_client, sandbox)
     assert response.status_code == 302, response.get_data(as_text=True)

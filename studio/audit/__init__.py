@@ -10,7 +10,7 @@ from studio.audit.actions import Action
 from studio.audit.recorder import Actor, AuditWriteError, record, scope
 
 if TYPE_CHECKING:
-    from studio.tiktok.exchange import Exchange
+    from studio.platforms.tiktok.exchange import Exchange
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 

@@ -10,7 +10,7 @@ from studio.audit import store
 from studio.audit.actions import Action
 from studio.audit.recorder import _app, build_spec, known_secrets, write
 from studio.audit.redact import Redactor
-from studio.tiktok.exchange import Exchange
+from studio.platforms.tiktok.exchange import Exchange
 
 BODY_LIMIT = 64 * 1024  # characters of a body kept in an entry
 

@@ -43,7 +43,7 @@ def _actor_choices() -> list[tuple[str, str]]:
 
 
 def _account_choices() -> list[tuple[str, str]]:
-    from studio.tiktok.models import TikTokAccount
+    from studio.platforms.tiktok.models import TikTokAccount
 
     accounts = db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id)).all()
     return [(str(a.id), f"{a.display_name or a.open_id} (#{a.id})") for a in accounts]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from studio import vault
 from studio.auth.models import User
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
-from studio.tiktok.models import TikTokAccount
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from studio.audit import Action, record
 from studio.db import utcnow
+from studio.platforms.tiktok import services as tiktok
 from studio.posts import budget
 from studio.posts.lease import Heartbeat
 from studio.posts.models import Post, PostStatus
 from studio.posts.reasons import FAIL_REASONS, explain
-from studio.tiktok import services as tiktok
 
 
 class Deferred(Exception):

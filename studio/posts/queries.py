@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import PENDING_DRAFT, TERMINAL, Mode, Post, PostStatus
-from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
 DRAFT_WINDOW = dt.timedelta(hours=24)

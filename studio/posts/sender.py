@@ -20,13 +20,8 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.db import utcnow
-from studio.posts import media
-from studio.posts.lease import Heartbeat
-from studio.posts.models import Mode, Post, PostStatus, Source
-from studio.posts.outcomes import Outcomes
-from studio.posts.queries import pending_drafts
-from studio.tiktok import services as tiktok
-from studio.tiktok.errors import (
+from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.errors import (
     PublishIdError,
     ReconnectNeeded,
     RetryAction,
@@ -38,6 +33,11 @@ from studio.tiktok.errors import (
     UploadRejected,
     retry_action,
 )
+from studio.posts import media
+from studio.posts.lease import Heartbeat
+from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.outcomes import Outcomes
+from studio.posts.queries import pending_drafts
 from studio.videos.chunks import ChunkPlan, plan_chunks
 from studio.videos.storage import video_path
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from studio import db
 from studio.audit import Action, Actor, record, scope
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
 from studio.posts.models import Mode, Post, PostStatus, Source
@@ -26,7 +27,6 @@ from studio.posts.queries import (
     pending_drafts,
     video_busy_reason,
 )
-from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 
 __all__ = [  # re-exported: other rooms and the views use services as the room's front door
@@ -89,7 +89,7 @@ def direct_post_enabled() -> bool:
 
 def usable_accounts(session: Session) -> list[TikTokAccount]:
     """Connected accounts that may receive drafts."""
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     return [a for a in tiktok.connected_accounts(session) if a.has_scope("video.upload")]
 
@@ -297,8 +297,8 @@ class Target:
 
 def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
     """Creator info (or, for inbox-only accounts, user info) fetched fresh; raises PostError."""
-    from studio.tiktok import services as tiktok
-    from studio.tiktok.errors import ReconnectNeeded, SpamRisk, TikTokClientError
+    from studio.platforms.tiktok import services as tiktok
+    from studio.platforms.tiktok.errors import ReconnectNeeded, SpamRisk, TikTokClientError
 
     limit = int(current_app.config["POSTS_PENDING_DRAFT_LIMIT"])
     pending = pending_drafts(session, account.id)

@@ -97,8 +97,8 @@ CLAIMS: tuple[Claim, ...] = (
         "TikTok tokens are encrypted with a key of their own for each account, which is itself "
         "encrypted with the service's master keys.",
         (
-            "tests/tiktok/test_vault.py::test_tokens_are_encrypted_under_the_accounts_own_key",
-            "tests/tiktok/test_vault.py::test_no_secret_in_plaintext_in_the_database_or_wal",
+            "tests/platforms/tiktok/test_vault.py::test_tokens_are_encrypted_under_the_accounts_own_key",
+            "tests/platforms/tiktok/test_vault.py::test_no_secret_in_plaintext_in_the_database_or_wal",
         ),
     ),
     Claim(
@@ -108,7 +108,7 @@ CLAIMS: tuple[Claim, ...] = (
         "to renew them, and when they expire.",
         (
             P + "test_verify.py::test_revoke_now_erases_tokens_and_confirms",
-            "tests/tiktok/test_tokens.py::test_invalid_grant_marks_needs_reconnect_and_erases_the_tokens",
+            "tests/platforms/tiktok/test_tokens.py::test_invalid_grant_marks_needs_reconnect_and_erases_the_tokens",
             P + "test_retention.py::test_tokens_past_the_refresh_expiry_are_erased",
         ),
     ),
@@ -365,7 +365,7 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
         P + "test_retention.py::test_tokens_past_the_refresh_expiry_are_erased",
         P + "test_backup.py::test_restored_backup_forgets_revoked_tokens",
     ),
-    "oauth_flows": ("tests/tiktok/test_disconnect.py::test_purge_old_flows",),
+    "oauth_flows": ("tests/platforms/tiktok/test_disconnect.py::test_purge_old_flows",),
     "videos": (
         P + "test_retention.py::test_expired_video_files_are_removed",
         P + "test_retention.py::test_video_records_stay_while_a_post_refers_to_them",

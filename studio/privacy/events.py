@@ -55,7 +55,7 @@ def handle_tiktok(session: Session, envelope: payloads.TikTokEvent) -> str:
 
 
 def _authorization_removed(session: Session, open_id: str, content: dict[str, Any]) -> str:
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     try:
         reason_code = int(content.get("reason", 0))

@@ -106,7 +106,7 @@ def _locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
 
 
 def _revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     if subj.get("verify_token"):
         session.commit()
@@ -178,7 +178,7 @@ def _profile(session: Session, req: DeletionRequest, subj: dict[str, Any], tally
     account = _account_by_id(session, req.account_id)
     if account is None:
         return
-    from studio.tiktok.services import destroy_secrets
+    from studio.platforms.tiktok.services import destroy_secrets
 
     if account.data_key:
         tally.add("data_key", 1)
@@ -341,7 +341,7 @@ def checkpoint(session: Session) -> None:
 
 
 def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok.errors import TikTokClientError
 
     try:
         client.revoke(token)
@@ -352,7 +352,7 @@ def _revoke_quietly(client: Any, token: str) -> None:
 def _account(session: Session, open_id: str | None) -> Any:
     if not open_id:
         return None
-    from studio.tiktok.models import TikTokAccount
+    from studio.platforms.tiktok.models import TikTokAccount
 
     return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
 
@@ -360,7 +360,7 @@ def _account(session: Session, open_id: str | None) -> Any:
 def _account_by_id(session: Session, account_id: int | None) -> Any:
     if account_id is None:
         return None
-    from studio.tiktok.models import TikTokAccount
+    from studio.platforms.tiktok.models import TikTokAccount
 
     return session.get(TikTokAccount, account_id)
 

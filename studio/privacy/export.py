@@ -65,7 +65,7 @@ def row(obj: Any, table: str) -> dict[str, Any]:
 
 
 def _account(session: Session, open_id: str) -> Any:
-    from studio.tiktok.models import TikTokAccount
+    from studio.platforms.tiktok.models import TikTokAccount
 
     return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
 

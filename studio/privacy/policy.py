@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
+from studio.platforms.tiktok.client import TikTokClient
 from studio.privacy import claims, inventory, webhooks
 from studio.privacy.models import PolicyVersion
-from studio.tiktok.client import TikTokClient
 
 OPERATOR_KEYS = (
     "OPERATOR_NAME",

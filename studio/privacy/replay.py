@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from studio import db, ledger
 from studio.audit import Action, Actor, record
 from studio.auth.models import User
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.services import destroy_secrets
 from studio.privacy import execute
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.services import destroy_secrets
 
 
 def _tokens(session: Session, account_id: int, at: str) -> bool:

@@ -66,7 +66,7 @@ def _video_records(session: Session, purge: Purge) -> None:
 
 
 def _expired_tokens(session: Session, purge: Purge) -> None:
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     purge.add("expired_tokens", tiktok.erase_expired_tokens(session, purge.dry_run))
 
@@ -131,7 +131,7 @@ def _oauth_flows(session: Session, purge: Purge) -> None:
     if not purge.dry_run:
         db.begin_write(session)
     try:
-        from studio.tiktok.models import OAuthFlow
+        from studio.platforms.tiktok.models import OAuthFlow
     except ImportError:
         return
     cutoff = db.utcnow() - dt.timedelta(hours=1)

@@ -61,7 +61,7 @@ def purpose_of(req: DeletionRequest | None) -> str:
 
 def start(purpose: str, request_id: int | None = None) -> str:
     """Begin a TikTok round trip; returns the consent URL."""
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     context: dict[str, Any] = {"purpose": purpose}
     if request_id is not None:
@@ -77,8 +77,8 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
     authorization, which must wait until the request is carried out (it is then kept only
     encrypted under the request's own key, and revoked by the erasure).
     """
-    from studio.tiktok import services as tiktok
-    from studio.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok import services as tiktok
+    from studio.platforms.tiktok.errors import TikTokClientError
 
     with scope(actor=Actor.public()):
         tokens, flow = tiktok.finish_flow(PURPOSE, args)
@@ -107,7 +107,7 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
 
 
 def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok.errors import TikTokClientError
 
     try:
         client.revoke(token)
@@ -155,7 +155,7 @@ def verify_tiktok_request(
             "so nothing was changed. File a new request naming the account you can sign in "
             "with."
         )
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     account = tiktok.account_by_open_id(session, identity.open_id)
     return services.mark_verified(
@@ -172,7 +172,7 @@ def revoke_now(session: Session, identity: Identity) -> str:
 
     Returns what was found: "revoked", "already_disconnected" or "never_connected".
     """
-    from studio.tiktok import services as tiktok
+    from studio.platforms.tiktok import services as tiktok
 
     account = tiktok.account_by_open_id(session, identity.open_id)
     outcome = "never_connected" if account is None else "already_disconnected"

@@ -131,7 +131,7 @@ def verify_start():
 @bp.get("/privacy/verify/callback")
 @limiter.limit(_form_limit)
 def verify_callback():
-    from studio.tiktok.services import FlowError
+    from studio.platforms.tiktok.services import FlowError
 
     try:
         context, identity = verify.finish(db.session, request.args)

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from studio import db
 from studio.auth.models import Role
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.privacy.models import DeletionRequest, RequestStatus
 from studio.sandbox.server import SandboxServer
-from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.adversarial.conftest import VOLATILE, Snapshot, count, injected
 from tests.conftest import AuthActions, make_user
 from tests.helpers import csrf_token

@@ -15,10 +15,10 @@ from studio import db
 from studio.audit import models as _audit  # noqa: F401  every room's tables in the metadata
 from studio.auth import models as _auth  # noqa: F401
 from studio.cli import alembic_config
+from studio.platforms.tiktok import models as _tiktok  # noqa: F401
 from studio.posts import models as _posts  # noqa: F401
 from studio.privacy import models as _privacy  # noqa: F401
 from studio.sandbox.webhooks import build_body, sign
-from studio.tiktok import models as _tiktok  # noqa: F401
 from studio.videos import models as _videos  # noqa: F401
 from tests.conftest import PG_URL, AuthActions
 from tests.helpers import csrf_token, enrol_totp

@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
 from studio import db, vault
+from studio.platforms.tiktok import tokens as tiktok_tokens
+from studio.platforms.tiktok.models import OAuthFlow, TikTokAccount
 from studio.sandbox.server import SandboxServer
 from studio.sandbox.webhooks import build_body, sign
-from studio.tiktok import tokens as tiktok_tokens
-from studio.tiktok.models import OAuthFlow, TikTokAccount
 from tests.helpers import csrf_token
 from tests.posts.conftest import FAST, drive, send
 from tests.privacy.conftest import LOOSE_LIMITS, file_request

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.privacy.models import DeletionRequest, WebhookDelivery
 from studio.sandbox.webhooks import build_body, sign
-from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.adversarial.conftest import Snapshot, count
 
 SECRET = "sandbox-client-secret"

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post
 from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
-from studio.tiktok.models import TikTokAccount
 from tests.adversarial.conftest import injected
 from tests.conftest import connect_tiktok
 from tests.helpers import csrf_token

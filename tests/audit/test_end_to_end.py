@@ -20,7 +20,7 @@ import studio.audit
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.audit.verify import verify
-from studio.tiktok.exchange import Exchange
+from studio.platforms.tiktok.exchange import Exchange
 from tests.helpers import csrf_token
 
 SECRET_FORM_FIELDS = ("client_secret", "code", "code_verifier", "refresh_token")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from studio import db, jobs
 from studio.audit.verify import verify
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post, PostStatus
 from studio.sandbox.server import SandboxServer
-from studio.tiktok.models import TikTokAccount
 from studio.videos import storage
 from studio.videos.models import Video
 from tests.e2e.conftest import ARTIFACTS, LiveServer, wait_in_page

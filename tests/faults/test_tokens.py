@@ -14,13 +14,13 @@ from studio import db
 from studio.audit.actions import Action
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
+from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.tokens import read_token
 from studio.posts import tasks
 from studio.posts.models import PostStatus
 from studio.sandbox import holds
 from studio.sandbox import tokens as tiktok_tokens
-from studio.tiktok import services as tiktok
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.tokens import read_token
 from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
 from tests.helpers import extract_csrf, wait_until

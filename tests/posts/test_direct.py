@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from studio import db
+from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.tiktok.results import CreatorInfo
 from studio.posts import rules
 from studio.posts.models import Post, PostStatus
-from studio.tiktok.models import TikTokAccount
-from studio.tiktok.results import CreatorInfo
 from tests.conftest import connect_tiktok
 from tests.posts.conftest import drive, prepare, send
 

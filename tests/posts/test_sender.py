@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from studio import db, vault
+from studio.platforms.tiktok import services as tiktok
 from studio.posts.lease import Heartbeat
 from studio.posts.models import Post, PostStatus
 from studio.posts.sender import Sender
-from studio.tiktok import services as tiktok
 from studio.videos.storage import video_path
 from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, load, make_post, run_once

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from studio import db, vault
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post, PostStatus
-from studio.tiktok.models import TikTokAccount
 from tests.helpers import STAFF_PASSWORD, extract_csrf
 from tests.posts.conftest import drive, load, make_post
 

@@ -15,9 +15,9 @@ from sqlalchemy.engine import make_url
 
 from studio import db, ledger, vault
 from studio.audit import Actor
+from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.posts.models import Post
-from studio.tiktok import services as tiktok
-from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.conftest import PG_URL
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
 

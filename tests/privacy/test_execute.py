@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.audit.verify import verify as verify_chain
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post
 from studio.privacy import execute
 from studio.privacy.models import DeletionRequest, RequestStatus
-from studio.tiktok.models import TikTokAccount
 from studio.videos.models import Video
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.models import User
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post
 from studio.privacy import export, inventory, services
-from studio.tiktok.models import TikTokAccount
 from studio.videos.models import UploadSession
 
 # Declared about account owners, but never exported, with the reason.

@@ -132,7 +132,7 @@ def test_video_records_stay_while_a_post_refers_to_them(app, runner, sent_post):
 
 
 def test_tokens_past_the_refresh_expiry_are_erased(app, runner, connected_account):
-    from studio.tiktok.models import AccountStatus, TikTokAccount
+    from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 
     with app.app_context():
         row = db.session.get(TikTokAccount, connected_account.id)

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.audit import Actor
+from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import Post
 from studio.privacy import rights, services
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
-from studio.tiktok.models import TikTokAccount
 from tests.conftest import AuthActions
 from tests.helpers import csrf_token
 from tests.privacy.conftest import file_request, verify_with_tiktok

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from studio import db
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.privacy.models import DeletionRequest, RequestStatus
-from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.privacy.conftest import file_request, verify_with_tiktok
 
 
@@ -102,8 +102,8 @@ def test_after_the_owner_revokes_the_account_page_names_the_owner(
 ):
     """TikTok echoes our revocation as "reason 5" (the developer); the owner did it."""
     from studio.audit import Actor
+    from studio.platforms.tiktok import services as tiktok
     from studio.privacy import events
-    from studio.tiktok import services as tiktok
 
     verify_with_tiktok(client, sandbox, start_url="/revoke")
     echo = f"authorization removed at TikTok: {events.REMOVAL_REASONS[5]}"  # as the webhook says

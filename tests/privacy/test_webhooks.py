@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
 from studio.sandbox.webhooks import build_body, sign
-from studio.tiktok.models import AccountStatus, TikTokAccount
 from tests.privacy.conftest import ACME_OPEN_ID
 
 SECRET = "sandbox-client-secret"

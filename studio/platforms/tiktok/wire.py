@@ -11,9 +11,9 @@ from typing import Any
 
 import requests
 
-from studio.tiktok.errors import TikTokError
-from studio.tiktok.exchange import Exchange
-from studio.tiktok.results import InitResult
+from studio.platforms.tiktok.errors import TikTokError
+from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.results import InitResult
 
 BLOCK = 1024 * 1024
 BODY_LOG_LIMIT = 64 * 1024

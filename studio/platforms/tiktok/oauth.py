@@ -22,10 +22,15 @@ from sqlalchemy import select, update
 
 from studio import db, vault
 from studio.db import rowcount, utcnow
+from studio.platforms.tiktok.errors import (
+    InvalidGrant,
+    OAuthError,
+    TikTokClientError,
+    TransportError,
+)
+from studio.platforms.tiktok.models import OAuthFlow
+from studio.platforms.tiktok.results import TokenSet, split_scopes
 from studio.security import external_url
-from studio.tiktok.errors import InvalidGrant, OAuthError, TikTokClientError, TransportError
-from studio.tiktok.models import OAuthFlow
-from studio.tiktok.results import TokenSet, split_scopes
 
 COOKIE_PREFIX = "tiktok_flow:"
 
@@ -72,7 +77,7 @@ def start_flow(
     force_consent: bool = False,
 ) -> str:
     """Record a flow for this browser (and sign-in, if any) and return TikTok's consent URL."""
-    from studio.tiktok.services import get_client
+    from studio.platforms.tiktok.services import get_client
 
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
@@ -104,7 +109,7 @@ def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthF
     Raises FlowError for a denial, a missing/foreign/expired/replayed state or a failed code
     exchange; nothing is stored in those cases except the flow being marked used.
     """
-    from studio.tiktok.services import get_client
+    from studio.platforms.tiktok.services import get_client
 
     cookie = session.pop(COOKIE_PREFIX + purpose, None)
     flow = _claim(purpose, args.get("state") or "", cookie, denied=bool(args.get("error")))
@@ -125,7 +130,7 @@ def _exchange(client: Any, code: str, verifier: str, flow: OAuthFlow) -> TokenSe
     The answer names the open_id, so the entry must be erasable with that account. A new
     account's caller (connect) holds the exchanges itself until the row exists.
     """
-    from studio.tiktok import services
+    from studio.platforms.tiktok import services
 
     if services.is_holding():
         try:

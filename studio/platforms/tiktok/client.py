@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from studio.tiktok.errors import (
+from studio.platforms.tiktok.errors import (
     TikTokClientError,
     TikTokError,
     TransportError,
@@ -23,15 +23,15 @@ from studio.tiktok.errors import (
     api_error,
     oauth_error,
 )
-from studio.tiktok.exchange import Exchange
-from studio.tiktok.results import (
+from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.results import (
     ChunkResult,
     CreatorInfo,
     InitResult,
     PublishStatus,
     TokenSet,
 )
-from studio.tiktok.wire import (
+from studio.platforms.tiktok.wire import (
     FileWindow,
     detail,
     fill_exchange,

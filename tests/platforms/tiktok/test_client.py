@@ -8,11 +8,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
+from studio.platforms.tiktok import errors as e
+from studio.platforms.tiktok.client import TikTokClient, TokenSet
+from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.oauth import pkce_pair
 from studio.sandbox.server import SandboxServer
-from studio.tiktok import errors as e
-from studio.tiktok.client import TikTokClient, TokenSet
-from studio.tiktok.exchange import Exchange
-from studio.tiktok.oauth import pkce_pair
 
 REDIRECT = "http://localhost/tiktok/callback"
 SCOPES = ["user.info.basic", "video.upload", "video.publish"]

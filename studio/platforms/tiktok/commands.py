@@ -8,8 +8,8 @@ from flask.cli import AppGroup
 
 from studio import db
 from studio.audit import Actor, scope
-from studio.tiktok import services
-from studio.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
 
 group = AppGroup("tiktok", help="TikTok connection: status and token refresh.")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from studio import db
 from studio.audit import Actor
-from studio.tiktok import services
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.tokens import read_token
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.tokens import read_token
 from tests.conftest import AuthActions
 from tests.helpers import STAFF_PASSWORD, csrf_token
 
@@ -130,8 +130,8 @@ def test_purge_old_flows(app, admin_client):
     from sqlalchemy import func, select
 
     from studio.db import utcnow
-    from studio.tiktok.models import OAuthFlow
-    from studio.tiktok.oauth import purge_flows
+    from studio.platforms.tiktok.models import OAuthFlow
+    from studio.platforms.tiktok.oauth import purge_flows
 
     csrf = csrf_token(admin_client, "/tiktok/")
     admin_client.post("/tiktok/connect", data={"csrf_token": csrf})

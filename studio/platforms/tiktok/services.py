@@ -14,13 +14,13 @@ import studio.audit
 from studio import db, vault
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
-from studio.tiktok.client import CreatorInfo, TikTokClient
-from studio.tiktok.errors import ReconnectNeeded, TikTokClientError
-from studio.tiktok.exchange import Exchange
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
-from studio.tiktok.results import TokenSet
-from studio.tiktok.tokens import (
+from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
+from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
+from studio.platforms.tiktok.results import TokenSet
+from studio.platforms.tiktok.tokens import (
     access_token,
     call_with_token,
     destroy_secrets,

@@ -10,9 +10,9 @@ from studio.audit import Action, Actor, record, scope
 from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
-from studio.tiktok import bp, services
-from studio.tiktok.errors import TikTokClientError
-from studio.tiktok.models import AccountStatus
+from studio.platforms.tiktok import bp, services
+from studio.platforms.tiktok.errors import TikTokClientError
+from studio.platforms.tiktok.models import AccountStatus
 
 SCOPE_LABELS = {
     "user.info.basic": "Read your profile name and avatar",

@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 from studio import db, ledger, vault
 from studio.audit import Action, record, scope
 from studio.db import utcnow
-from studio.tiktok.errors import (
+from studio.platforms.tiktok.errors import (
     AccessTokenInvalid,
     InvalidGrant,
     ReconnectNeeded,
     TikTokClientError,
 )
-from studio.tiktok.exchange import Exchange
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.results import TokenSet
+from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.results import TokenSet
 
 T = TypeVar("T")
 
@@ -141,7 +141,7 @@ def _refresh(
     The HTTP call happens under the row lock (that is the single flight), bounded by
     TIKTOK_REFRESH_TIMEOUT. Its audit exchanges are recorded after the lock is released.
     """
-    from studio.tiktok.services import get_client, report_exchange
+    from studio.platforms.tiktok.services import get_client, report_exchange
 
     exchanges: list[Exchange] = []
     client = get_client(hook=exchanges.append)

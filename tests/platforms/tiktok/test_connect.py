@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import func, select
 
 from studio import db
-from studio.tiktok.models import AccountStatus, OAuthFlow, TikTokAccount
+from studio.platforms.tiktok.models import AccountStatus, OAuthFlow, TikTokAccount
 from tests.conftest import AuthActions, connect_tiktok
 from tests.helpers import STAFF_PASSWORD, csrf_token
 
@@ -265,7 +265,7 @@ def test_behind_a_proxy_the_redirect_is_public_url_whatever_the_headers(make_san
 
 
 def test_the_callback_comes_from_public_url_not_the_request(app):
-    from studio.tiktok.oauth import redirect_uri_for
+    from studio.platforms.tiktok.oauth import redirect_uri_for
 
     app.config["PUBLIC_URL"] = "https://studio.example.com"
     with app.test_request_context("/tiktok/connect", base_url="http://evil.example"):

@@ -11,9 +11,9 @@ from studio import db
 from studio.audit import Actor, scope
 from studio.db import utcnow
 from studio.jobs import current, periodic_task, task
-from studio.tiktok import services
-from studio.tiktok.errors import ReconnectNeeded, TikTokClientError
-from studio.tiktok.oauth import purge_flows
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.platforms.tiktok.oauth import purge_flows
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.tiktok import errors as e
-from studio.tiktok.errors import RetryAction as R
+from studio.platforms.tiktok import errors as e
+from studio.platforms.tiktok.errors import RetryAction as R
 
 
 @pytest.mark.parametrize(

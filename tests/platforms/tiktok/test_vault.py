@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 
 from studio import db, vault
 from studio.db import utcnow
-from studio.tiktok import services
-from studio.tiktok.models import TikTokAccount
-from studio.tiktok.tokens import read_token
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.tiktok.tokens import read_token
 from tests.conftest import AuthActions, connect_tiktok
 
 
@@ -30,7 +30,7 @@ def test_tokens_are_encrypted_under_the_accounts_own_key(app, connected_account,
 
 
 def test_no_secret_in_plaintext_in_the_database_or_wal(app, admin_client, sandbox, monkeypatch):
-    from studio.tiktok import oauth
+    from studio.platforms.tiktok import oauth
 
     verifiers: list[str] = []
 

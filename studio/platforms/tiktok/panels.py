@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from studio import db
 from studio.dashboard.panels import Panel, provider
-from studio.tiktok.models import AccountStatus
-from studio.tiktok.services import connected_accounts
+from studio.platforms.tiktok.models import AccountStatus
+from studio.platforms.tiktok.services import connected_accounts
 
 _registered: list[bool] = []
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, redirect, request
 from sqlalchemy import select
 
 from studio import db
-from studio.tiktok import services
+from studio.platforms.tiktok import services
 
 CALLBACK = "http://localhost/_test/verify/callback"
 
@@ -74,7 +74,7 @@ def test_another_browser_cannot_finish_it(verify_app, sandbox, http):
 
 
 def test_the_verifier_is_forgotten_once_used(verify_app, sandbox, http):
-    from studio.tiktok.models import OAuthFlow
+    from studio.platforms.tiktok.models import OAuthFlow
 
     browser = verify_app.test_client()
     started = browser.get("/_test/verify/start")

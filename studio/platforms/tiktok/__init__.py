@@ -7,10 +7,10 @@ bp = Blueprint("tiktok", __name__, url_prefix="/tiktok")
 
 def init_app(app: Flask) -> None:
     """Register the room's commands and dashboard panel."""
-    from studio.tiktok import commands, panels
+    from studio.platforms.tiktok import commands, panels
 
     commands.init_app(app)
     panels.register()
 
 
-from studio.tiktok import views  # noqa: E402,F401
+from studio.platforms.tiktok import views  # noqa: E402,F401

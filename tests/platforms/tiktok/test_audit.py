@@ -9,8 +9,8 @@ from sqlalchemy import select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
-from studio.tiktok import services
-from studio.tiktok.models import TikTokAccount
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.models import TikTokAccount
 from tests.conftest import connect_tiktok
 
 
@@ -50,7 +50,7 @@ def test_failed_connect_is_audited(app, admin_client, sandbox):
 
 
 def test_invalid_grant_is_audited(app, connected_account, sandbox):
-    from studio.tiktok.tokens import read_token
+    from studio.platforms.tiktok.tokens import read_token
 
     with app.app_context():
         account = db.session.get(TikTokAccount, connected_account.id)

@@ -9,11 +9,11 @@ import pytest
 
 from studio import db
 from studio.db import utcnow
-from studio.tiktok import services
-from studio.tiktok.errors import OAuthError, ReconnectNeeded
-from studio.tiktok.models import AccountStatus, TikTokAccount
-from studio.tiktok.tasks import refresh_expiring
-from studio.tiktok.tokens import read_token
+from studio.platforms.tiktok import services
+from studio.platforms.tiktok.errors import OAuthError, ReconnectNeeded
+from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.tiktok.tasks import refresh_expiring
+from studio.platforms.tiktok.tokens import read_token
 
 
 def expire_soon(app, account_id: int, seconds: int = 30) -> None:
