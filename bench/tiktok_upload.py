@@ -131,7 +131,7 @@ def main() -> None:
     sink = Sink()
     url = f"http://127.0.0.1:{sink.port}/upload/?upload_id=1&upload_token=t"
     path = make_file(size)
-    client = TikTokClient("k", "s", "http://127.0.0.1:9", "", 120.0)
+    client = TikTokClient("k", "s", "http://127.0.0.1:9", "", 120.0, hook=lambda _exchange: None)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     runs: dict[str, list[float]] = {"curl": [], "client": [], "client_64mib": []}
     for _ in range(3):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 from pathlib import Path
@@ -10,20 +9,28 @@ from typing import Any
 
 from flask import Flask
 
-from studio import accesslog, bodies, config, db, errors, jobs, logfile, security
-from studio.extensions import csrf, limiter, login_manager, oauth
-
-ROOMS = (
-    "site",
-    "auth",
-    "staff",
-    "dashboard",
-    "platforms.tiktok",
-    "videos",
-    "posts",
-    "audit",
-    "privacy",
+from studio import (
+    accesslog,
+    audit,
+    auth,
+    bodies,
+    cli,
+    config,
+    dashboard,
+    db,
+    errors,
+    jobs,
+    logfile,
+    posts,
+    privacy,
+    security,
+    site,
+    staff,
+    templating,
+    videos,
 )
+from studio.extensions import csrf, limiter, login_manager, oauth
+from studio.platforms import registry as platforms
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -72,24 +79,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_rooms(app: Flask) -> None:
-    for name in ROOMS:
-        try:
-            module = importlib.import_module(f"studio.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"studio.{name}":
-                raise
-            continue
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-
-    from studio.templating import init_app as init_templating
-
-    init_templating(app)
+    """Every room, in the order they are wired (each imports only rooms before it)."""
+    auth.init_app(app)
+    audit.init_app(app, account_choices=platforms.account_choices)
+    staff.init_app(app)
+    platforms.init_app(app)
+    videos.init_app(app)
+    posts.init_app(app)
+    privacy.init_app(app)
+    dashboard.init_app(app)
+    site.init_app(app)
+    templating.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from studio import cli
-
     cli.init_app(app)

@@ -20,6 +20,9 @@ from studio import db, security, vault
 from studio.audit import Action, Actor, record
 from studio.auth import services as auth
 from studio.auth.models import Role, User
+from studio.jobs import huey
+from studio.sandbox.server import run_sandbox
+from studio.staff.services import delete_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,8 +76,6 @@ def create_user_command(email: str, role: str) -> None:
 @click.argument("email")
 def delete_user_command(email: str) -> None:
     """Delete a staff account: personal data erased, sessions ended, audit keeps the id."""
-    from studio.staff.services import delete_staff
-
     user = auth.find_user(db.session, email)
     if user is None or user.deleted_at is not None:
         raise click.ClickException(f"No staff account with the e-mail {email}.")
@@ -130,8 +131,6 @@ def wait_for_port(port: int, timeout: float = 60.0) -> bool:
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker_command(workers: int) -> None:
     """Run a huey consumer that executes background jobs."""
-    from studio.jobs import huey
-
     consumer = huey.create_consumer(
         workers=workers, worker_type="thread", periodic=True, check_worker_health=True
     )
@@ -154,8 +153,6 @@ def sandbox_redirect_uris(app_url: str) -> list[str]:
 @click.option("--port", type=int, default=None, help="Defaults to SANDBOX_PORT.")
 def sandbox_command(host: str, port: int | None) -> None:
     """Run the local TikTok sandbox."""
-    from studio.sandbox.server import run_sandbox
-
     cfg = current_app.config
     port = port or int(cfg["SANDBOX_PORT"])
     app_url = cfg["PUBLIC_URL"]

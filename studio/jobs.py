@@ -14,14 +14,8 @@ from werkzeug.local import LocalProxy
 
 huey = Huey("studio", storage_class=SqliteStorage, filename=":memory:", immediate=True)
 _state: dict[str, Flask] = {}
-
-TASK_MODULES = (
-    "studio.platforms.tiktok.tasks",
-    "studio.videos.tasks",
-    "studio.posts.tasks",
-    "studio.audit.tasks",
-    "studio.privacy.tasks",
-)
+# Every task by its function's name: services enqueue by name and never import a tasks module.
+_tasks: dict[str, Any] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -37,18 +31,6 @@ def init_app(app: Flask) -> None:
         huey.storage_kwargs = {"filename": path}
     huey._immediate = bool(app.config["HUEY_IMMEDIATE"])
     huey.storage = huey.create_storage()
-    _import_tasks()
-
-
-def _import_tasks() -> None:
-    import importlib
-
-    for name in TASK_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not name.startswith(exc.name or "-"):
-                raise
 
 
 def with_app(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,9 +50,26 @@ def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     """Declare a huey task whose body runs in an app context."""
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        return huey.task(**options)(with_app(fn))
+        if fn.__name__ in _tasks:
+            raise ValueError(f"two tasks named {fn.__name__!r}")
+        _tasks[fn.__name__] = wrapped = huey.task(**options)(with_app(fn))
+        return wrapped
 
     return decorate
+
+
+def enqueue(name: str, *args: Any, delay: float | None = None) -> Any:
+    """Queue the task called `name` (now, or after `delay` seconds); eager mode runs it here.
+
+    An unknown name raises LookupError: every room's tasks are imported by the app factory.
+    """
+    try:
+        found = _tasks[name]
+    except KeyError:
+        raise LookupError(f"no task named {name!r}") from None
+    if delay is not None:
+        return found.schedule(args, delay=delay)
+    return found(*args)
 
 
 def periodic_task(validate_datetime: Any, **options: Any) -> Callable[[Callable[..., Any]], Any]:
@@ -89,4 +88,4 @@ def current() -> Flask:
     return _state["app"]
 
 
-__all__ = ["huey", "task", "periodic_task", "init_app", "RedisHuey", "SqliteHuey"]
+__all__ = ["huey", "task", "periodic_task", "enqueue", "init_app", "RedisHuey", "SqliteHuey"]

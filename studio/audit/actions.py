@@ -1,6 +1,12 @@
-"""Audit action names, spelled "subject:action"."""
+"""Audit action names, spelled "subject:action", and the shapes rooms hand the log."""
 
 import enum
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+# (value, label) of every connected account, for the viewer's filter.
+AccountChoices = Callable[[Session], list[tuple[str, str]]]
 
 
 class Action(enum.StrEnum):

@@ -10,7 +10,7 @@ from studio.audit import store
 from studio.audit.actions import Action
 from studio.audit.recorder import _app, build_spec, known_secrets, write
 from studio.audit.redact import Redactor
-from studio.platforms.tiktok.exchange import Exchange
+from studio.transport import Exchange
 
 BODY_LIMIT = 64 * 1024  # characters of a body kept in an entry
 
@@ -29,7 +29,7 @@ def record_exchange(exchange: Exchange) -> int:
         "endpoint": urlsplit(exchange.url).path or "/",
         "http_status": exchange.status,
         "duration_ms": exchange.duration_ms,
-        "tiktok_code": exchange.tiktok_code,
+        "tiktok_code": exchange.code,
         "log_id": exchange.log_id,
         "error": exchange.error,
     }
@@ -49,15 +49,15 @@ def failed(exchange: Exchange) -> bool:
     """No response, an HTTP error, or a TikTok error code."""
     if exchange.error or exchange.status is None or exchange.status >= 400:
         return True
-    return exchange.tiktok_code not in (None, "", "ok")
+    return exchange.code not in (None, "", "ok")
 
 
 def summary(exchange: Exchange) -> str:
     """ "POST /v2/oauth/token/ → 200", "PUT /video/ → timeout", with TikTok's code on errors."""
     path = urlsplit(exchange.url).path or "/"
     outcome = str(exchange.status) if exchange.status is not None else (exchange.error or "failed")
-    if exchange.tiktok_code and exchange.tiktok_code != "ok":
-        outcome += f" {exchange.tiktok_code}"
+    if exchange.code and exchange.code != "ok":
+        outcome += f" {exchange.code}"
     label = {"oauth": "OAuth", "upload": "chunk"}.get(exchange.kind)
     prefix = f"{label}: " if label else ""
     return f"{prefix}{exchange.method.upper()} {path} → {outcome}"[:500]

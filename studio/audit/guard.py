@@ -8,6 +8,7 @@ waiting on a second connection for a lock the caller will not release.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -43,8 +44,12 @@ def remember_joined(session: Session, spec: Any) -> None:
     session.info.setdefault(_JOINED, []).append(spec)
 
 
-def install(app: Flask) -> None:
-    """Listen to the app's session factory (SQLite only; PostgreSQL never joins)."""
+def install(app: Flask, append_own: Callable[[Flask, Any], Any]) -> None:
+    """Listen to the app's session factory (SQLite only; PostgreSQL never joins).
+
+    `append_own` is the recorder's own-transaction append (passed in: the recorder imports
+    this module).
+    """
     if not app.config["DATABASE_URL"].startswith("sqlite"):
         return
     factory = app.extensions["db"]["factory"]
@@ -77,7 +82,7 @@ def install(app: Flask) -> None:
         session.info.pop(_WRITING, None)
         dropped = session.info.pop(_JOINED, None)
         if dropped:
-            _rerecord(app, dropped)
+            _rerecord(app, dropped, append_own)
 
 
 def _is_text_dml(state: ORMExecuteState) -> bool:
@@ -85,11 +90,9 @@ def _is_text_dml(state: ORMExecuteState) -> bool:
     return isinstance(stmt, TextClause) and stmt.text.lstrip()[:7].lower().startswith(_DML)
 
 
-def _rerecord(app: Flask, specs: list[Any]) -> None:
+def _rerecord(app: Flask, specs: list[Any], append_own: Callable[[Flask, Any], Any]) -> None:
     # The caller rolled back (or closed) the transaction that held these entries; what they
     # describe was attempted, so they are written again, now that the lock is free.
-    from studio.audit.recorder import append_own
-
     for spec in specs:
         try:
             append_own(app, spec)

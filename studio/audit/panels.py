@@ -9,14 +9,13 @@ from flask_login import current_user
 
 from studio import db
 from studio.audit import seals, services
-from studio.dashboard.panels import Panel, provider
 from studio.db import utcnow
+from studio.panels import Panel
 from studio.templating import format_datetime
 
 STALE_SEAL = dt.timedelta(minutes=30)
 
 
-@provider
 def audit_panel() -> Panel | None:
     """Admins: entries and seal freshness. Staff: a pointer to their own entries."""
     if not current_user.is_authenticated:

@@ -31,6 +31,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from studio import jobs
 from studio.audit import guard, store
 from studio.audit.redact import Redactor
 
@@ -229,18 +230,20 @@ def _request_session() -> Session | None:
 def _app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined]
-    from studio.jobs import _state
+    try:
+        return jobs.current()
+    except KeyError:
+        raise AuditWriteError("audit entries need an application (no app context)") from None
 
-    if "app" in _state:
-        return _state["app"]
-    raise AuditWriteError("audit entries need an application (no app context)")
+
+# Config keys holding secrets: every platform's client/app secret, the keys of the app itself.
+SECRET_SUFFIXES = ("_SECRET", "SECRET_KEY", "_SEAL_KEY", "VAULT_KEYS")
 
 
 def known_secrets(app: Flask) -> list[str]:
     """Live secret values from the configuration that must never appear in an entry."""
-    names = ("TIKTOK_CLIENT_SECRET", "SECRET_KEY", "AUDIT_SEAL_KEY", "VAULT_KEYS")
     found: list[str] = []
-    for name in names:
+    for name in sorted(k for k in app.config if k.endswith(SECRET_SUFFIXES)):
         value = app.config.get(name)
         if isinstance(value, str):
             found.extend(part.strip() for part in value.split(",") if part.strip())

@@ -12,59 +12,14 @@ the two harmless: the next purge deletes what is left.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from studio.audit import chain, seals, store
+from studio.audit import chain, seals, store, verify
+from studio.audit.anchors import Anchor, anchor, path
 from studio.audit.store import TABLE
 from studio.db import utcnow
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """Entries up to ``seq`` were dropped on ``at``; entry seq+1 follows ``hash``."""
-
-    seq: int
-    hash: str
-    at: str
-    mac: str
-
-    def message(self) -> bytes:
-        return f"audit-drop|{self.seq}|{self.hash}|{self.at}".encode()
-
-    @property
-    def day(self) -> str:
-        return self.at[:10]
-
-
-def path(app: Flask) -> Path:
-    """The anchor file, beside the seal file."""
-    return seals.path(app).with_name("audit-drops.jsonl")
-
-
-def anchor(app: Flask) -> Anchor | str | None:
-    """The newest anchor; a description of the problem when a line is unreadable or forged."""
-    file = path(app)
-    if not file.exists():
-        return None
-    found: Anchor | None = None
-    for number, raw in enumerate(file.read_text("utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-            item = Anchor(int(data["seq"]), str(data["hash"]), str(data["at"]), str(data["mac"]))
-        except (ValueError, KeyError, TypeError):
-            return f"retention anchor line {number} is unreadable"
-        if not seals.verify_mac(app, item.message(), item.mac):
-            return f"retention anchor on line {number} has a bad MAC (forged, or the key changed)"
-        if found is None or item.seq > found.seq:
-            found = item
-    return found
 
 
 def droppable(app: Flask, now: dt.datetime | None = None) -> seals.Seal | None:
@@ -119,8 +74,6 @@ def _leftovers(app: Flask, kept: Anchor | str | None, dry_run: bool) -> int:
 
 def _segment_intact(app: Flask, kept: Anchor | str | None, target: seals.Seal) -> bool:
     """Never destroy evidence of tampering: the dropped segment must verify first."""
-    from studio.audit import verify
-
     first, prev = (kept.seq + 1, kept.hash) if isinstance(kept, Anchor) else (1, chain.GENESIS)
     hashes = {s.seq: (s.hash, s.at) for s in _authentic_seals(app) if first <= s.seq}
     engine = app.extensions["db"]["engine"]

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from studio.audit import chain, retention, seals
+from studio.audit import anchors, chain, seals
 from studio.audit.store import TABLE
 from studio.db import make_engine
 
@@ -167,7 +167,7 @@ def verify(app: Flask, batch: int = BATCH, workers: int | None = None) -> Report
     sealed = load_seals(app, report)
     if sealed is None:
         return report
-    kept = retention.anchor(app)
+    kept = anchors.anchor(app)
     if isinstance(kept, str):
         return report.fail(None, kept)
     prev = chain.GENESIS

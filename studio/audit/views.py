@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit import bp, export, seals, services
-from studio.audit.actions import Action
+from studio.audit.actions import AccountChoices, Action
 from studio.audit.forms import ExportForm, FilterForm
 from studio.audit.present import show
 from studio.audit.recorder import Actor, record
@@ -43,10 +43,9 @@ def _actor_choices() -> list[tuple[str, str]]:
 
 
 def _account_choices() -> list[tuple[str, str]]:
-    from studio.platforms.tiktok.models import TikTokAccount
-
-    accounts = db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id)).all()
-    return [(str(a.id), f"{a.display_name or a.open_id} (#{a.id})") for a in accounts]
+    # The platforms sit above the audit log: the app factory hands their account list in.
+    choices: AccountChoices = current_app.extensions["audit"]["account_choices"]
+    return choices(db.session)
 
 
 def _cursor(name: str) -> int | None:

@@ -12,8 +12,8 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from studio import db
-from studio.audit import Action, Actor, record
 from studio.auth import bp, services, twofactor
+from studio.auth.events import AuthEvent, announce
 from studio.auth.forms import (
     ConfirmForm,
     EmailChangeForm,
@@ -34,8 +34,8 @@ def _reauth_limit(view):
     return limiter.limit(limit_account, methods=["POST"], key_func=_signed_in_key)(view)
 
 
-def _audit(action: Action, summary: str) -> None:
-    record(action, actor=Actor.user(current_user), summary=summary)
+def _audit(event: AuthEvent, summary: str) -> None:
+    announce(event, current_user, summary)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -51,7 +51,7 @@ def password():
         except services.AuthError as exc:
             flash(str(exc), "error")
             return render_template("auth/password.html", form=form), 400
-        _audit(Action.AUTH_PASSWORD_CHANGED, "password changed; other sessions ended")
+        _audit(AuthEvent.PASSWORD_CHANGED, "password changed; other sessions ended")
         flash("Password changed. Your other sessions were signed out.", "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/password.html", form=form)
@@ -70,7 +70,7 @@ def email():
         except services.AuthError as exc:
             flash(str(exc), "error")
             return render_template("auth/email.html", form=form), 400
-        _audit(Action.AUTH_EMAIL_CHANGED, f"staff #{current_user.id} changed their e-mail")
+        _audit(AuthEvent.EMAIL_CHANGED, f"staff #{current_user.id} changed their e-mail")
         flash(f"Your e-mail is now {current_user.email}.", "success")
         return redirect(url_for("dashboard.index"))
     status = 400 if form.errors else 200
@@ -113,7 +113,7 @@ def totp_setup():
         except services.AuthError as exc:
             flash(str(exc), "error")
             return _setup_page(form, secret, 400)
-        _audit(Action.AUTH_TOTP_ENABLED, "two-factor turned on; recovery codes issued")
+        _audit(AuthEvent.TOTP_ENABLED, "two-factor turned on; recovery codes issued")
         flash("Two-factor sign-in is on.", "success")
         return _codes_page(codes)
     return _setup_page(form, secret, 400 if form.errors else 200)
@@ -146,7 +146,7 @@ def totp_disable():
         flash(str(exc), "error")
         return _enabled_page(form, 400)
     twofactor.disable_totp(db.session, current_user)
-    _audit(Action.AUTH_TOTP_DISABLED, "two-factor turned off")
+    _audit(AuthEvent.TOTP_DISABLED, "two-factor turned off")
     flash("Two-factor sign-in is off.", "info")
     return redirect(url_for("dashboard.index"))
 
@@ -166,5 +166,5 @@ def recovery_codes():
         flash(str(exc), "error")
         return _enabled_page(form, 400)
     codes = twofactor.new_recovery_codes(db.session, current_user)
-    _audit(Action.AUTH_RECOVERY_CODES_RENEWED, "new recovery codes; the old ones no longer work")
+    _audit(AuthEvent.RECOVERY_CODES_RENEWED, "new recovery codes; the old ones no longer work")
     return _codes_page(codes)

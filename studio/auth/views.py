@@ -18,8 +18,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from studio import db
-from studio.audit import Action, Actor, record
 from studio.auth import bp, devices, services, twofactor
+from studio.auth.events import AuthEvent, announce
 from studio.auth.forms import ConfirmForm, LoginForm, TotpForm
 from studio.auth.models import User
 from studio.auth.safety import safe_next
@@ -69,7 +69,7 @@ def _finish_login(user: User, remember: bool, next_url: str | None) -> Response:
     if remember:
         lifetime = dt.timedelta(seconds=current_app.config["REMEMBER_COOKIE_DURATION"])
     # Audit first: when the log cannot be written, nobody gets signed in (fail closed).
-    record(Action.AUTH_LOGIN, actor=Actor.user(user), summary="signed in")
+    announce(AuthEvent.LOGIN, user, "signed in")
     services.start_session(db.session, user, lifetime)
     login_user(
         user,
@@ -100,11 +100,11 @@ def login():
     if form.validate_on_submit():
         user = services.check_credentials(db.session, form.email.data, form.password.data)
         if user is None:
-            record(
-                Action.AUTH_LOGIN_FAILED,
-                actor=Actor.public(),
+            announce(
+                AuthEvent.LOGIN_FAILED,
+                None,
+                "sign-in failed",
                 status="error",
-                summary="sign-in failed",
                 payload={"email": form.email.data.strip().lower()},
             )
             flash("Invalid email or password.", "error")
@@ -141,20 +141,13 @@ def two_factor():
         try:
             factor = twofactor.verify_second_factor(db.session, user, form.code.data)
         except services.AuthError as exc:
-            record(
-                Action.AUTH_LOGIN_FAILED,
-                actor=Actor.user(user),
-                status="error",
-                summary="wrong two-factor code",
-            )
+            announce(AuthEvent.LOGIN_FAILED, user, "wrong two-factor code", status="error")
             flash(str(exc), "error")
             return render_template("auth/two_factor.html", form=form), 401
         if factor == twofactor.Factor.RECOVERY:
             left = twofactor.recovery_codes_left(db.session, user)
-            record(
-                Action.AUTH_RECOVERY_CODE_USED,
-                actor=Actor.user(user),
-                summary=f"signed in with a recovery code; {left} left",
+            announce(
+                AuthEvent.RECOVERY_CODE_USED, user, f"signed in with a recovery code; {left} left"
             )
             response = _finish_login(user, pending["remember"], pending.get("next"))
             flash(
@@ -170,7 +163,7 @@ def two_factor():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
-        record(Action.AUTH_LOGOUT, actor=Actor.user(current_user), summary="signed out")
+        announce(AuthEvent.LOGOUT, current_user, "signed out")
         services.end_session(db.session, current_user.login_session_id)
         logout_user()
         session.clear()

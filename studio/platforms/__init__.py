@@ -1,0 +1,1 @@
+"""The platforms the studio publishes to: one package each, listed in `registry`."""

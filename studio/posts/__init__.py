@@ -30,8 +30,8 @@ def init_app(app: Flask) -> None:
     """Room defaults (instance config and STUDIO_* still win), the media route and the panel."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    app.register_blueprint(bp)
     app.register_blueprint(media_bp)
-    from studio.posts import panels  # noqa: F401
 
 
-from studio.posts import views  # noqa: E402,F401
+from studio.posts import tasks, views  # noqa: E402,F401

@@ -13,6 +13,7 @@ from studio import vault
 from studio.auth.models import User
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
 from studio.platforms.tiktok.models import TikTokAccount
+from studio.templating import format_bytes
 from studio.videos.models import Video
 
 
@@ -162,8 +163,6 @@ class Post(Base):
     @property
     def transfer(self) -> str:
         """How far the video's bytes got, in words that fit the post's state."""
-        from studio.templating import format_bytes
-
         size = format_bytes(self.video_size)
         pull = self.source == Source.PULL_FROM_URL
         if self.progress >= 1.0 or self.status in ARRIVED:

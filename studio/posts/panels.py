@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from studio import db
-from studio.dashboard.panels import Panel, provider
+from studio.panels import Panel
 from studio.posts import services
 from studio.posts.queries import COUNT_CAP
 
 
-@provider
 def posts_panel() -> Panel:
     """Counts of posts by outcome."""
     n = services.counts(db.session)

@@ -16,6 +16,7 @@ from studio import db
 from studio.db import utcnow
 from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts.models import PENDING_DRAFT, TERMINAL, Mode, Post, PostStatus
+from studio.videos import events as video_events
 from studio.videos.models import Video
 
 DRAFT_WINDOW = dt.timedelta(hours=24)
@@ -95,6 +96,7 @@ def _count_upto(session: Session, statuses: list[str], cap: int) -> int:
     return session.scalar(select(func.count()).select_from(some)) or 0
 
 
+@video_events.deleting.connect
 def video_busy_reason(session: Session, video: Any) -> str | None:
     """Why a video's file must stay (a post is still sending it), or None (videos room asks)."""
     busy = session.scalar(

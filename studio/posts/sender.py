@@ -22,11 +22,11 @@ from studio import vault
 from studio.db import utcnow
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import (
+    PlatformError,
     PublishIdError,
     ReconnectNeeded,
     RetryAction,
     SpamRisk,
-    TikTokClientError,
     TikTokError,
     TooManyPendingShares,
     TransportError,
@@ -66,7 +66,7 @@ class Sender(Outcomes):
                 return
             try:
                 self.step()
-            except (TikTokClientError, ReconnectNeeded) as exc:
+            except (PlatformError, ReconnectNeeded) as exc:
                 self.session.rollback()
                 self.recover(exc)
 
@@ -174,7 +174,7 @@ class Sender(Outcomes):
         try:
             self.take_budget("cancel", int(self.cfg["POSTS_STATUS_PER_MINUTE"]))
             self.call(lambda t: tiktok.get_client().cancel(t, publish_id))
-        except (TikTokClientError, ReconnectNeeded) as exc:
+        except (PlatformError, ReconnectNeeded) as exc:
             self.session.rollback()
             log.info("post %s: could not cancel %s (%s)", self.post.id, publish_id, exc)
 

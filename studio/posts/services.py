@@ -6,13 +6,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from studio import db
+from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
+from studio.audit import services as audit
+from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
 from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
@@ -28,6 +31,7 @@ from studio.posts.queries import (
     video_busy_reason,
 )
 from studio.videos.models import Video
+from studio.videos.storage import video_path
 
 __all__ = [  # re-exported: other rooms and the views use services as the room's front door
     "apply_publish_event",
@@ -89,8 +93,6 @@ def direct_post_enabled() -> bool:
 
 def usable_accounts(session: Session) -> list[TikTokAccount]:
     """Connected accounts that may receive drafts."""
-    from studio.platforms.tiktok import services as tiktok
-
     return [a for a in tiktok.connected_accounts(session) if a.has_scope("video.upload")]
 
 
@@ -208,9 +210,7 @@ def media_source() -> Source:
 
 def enqueue(post_id: int) -> None:
     """Hand the post to the send job (the sweeper re-enqueues it should this be lost)."""
-    from studio.posts.tasks import send_post
-
-    send_post(post_id)
+    jobs.enqueue("send_post", post_id)
 
 
 def may_retry(post: Post, user: Any) -> bool:
@@ -297,9 +297,6 @@ class Target:
 
 def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
     """Creator info (or, for inbox-only accounts, user info) fetched fresh; raises PostError."""
-    from studio.platforms.tiktok import services as tiktok
-    from studio.platforms.tiktok.errors import ReconnectNeeded, SpamRisk, TikTokClientError
-
     limit = int(current_app.config["POSTS_PENDING_DRAFT_LIMIT"])
     pending = pending_drafts(session, account.id)
     session.commit()
@@ -329,7 +326,7 @@ def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
             "TikTok says this account cannot post right now (posting limit or restriction). "
             "Try again later."
         ) from exc
-    except TikTokClientError as exc:
+    except PlatformError as exc:
         raise PostError(f"TikTok did not answer ({exc}). Try again in a moment.") from exc
     return Target(
         account,
@@ -344,21 +341,12 @@ def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
 
 
 def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:
-    """The post's audit entries, when the audit room provides them."""
-    try:
-        from studio.audit import services as audit
-    except ImportError:
-        return None
-    entries_for_post = getattr(audit, "entries_for_post", None)
-    return entries_for_post(session, post.id, viewer) if entries_for_post else None
+    """The post's audit entries that `viewer` may see."""
+    return audit.entries_for_post(session, post.id, viewer)
 
 
 def media_response(session: Session, post_id: int, content_hash: str) -> Any:
     """The file for TikTok's pull (Range supported), or None when the link no longer fits."""
-    from flask import request, send_file
-
-    from studio.videos.storage import video_path
-
     post = session.get(Post, post_id)
     if (
         post is None

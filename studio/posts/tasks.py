@@ -19,6 +19,8 @@ from studio.posts.lease import Heartbeat, LeaseLost
 from studio.posts.models import TERMINAL, Post, PostStatus
 from studio.posts.outcomes import Deferred
 from studio.posts.sender import Sender
+from studio.videos import services as videos
+from studio.videos.models import Video
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +118,7 @@ def defer(post: Post, seconds: float, status: PostStatus | None, note: str) -> N
     if note and post.status in (PostStatus.WAITING_RETRY, PostStatus.HELD):
         post.status_note = note[:300]
     session.commit()
-    send_post.schedule((post.id,), delay=seconds)
+    jobs.enqueue("send_post", post.id, delay=seconds)
 
 
 @periodic_task(crontab(minute="*"))
@@ -141,9 +143,6 @@ def purge_sent_videos() -> int:
 
 def purge(now: dt.datetime | None = None) -> int:
     """The retention pass (metadata stays; only the file goes)."""
-    from studio.videos import services as videos
-    from studio.videos.models import Video
-
     session = db.session
     days = float(current_app.config["VIDEO_RETENTION_DAYS"])
     cutoff = (now or utcnow()) - dt.timedelta(days=days)

@@ -6,11 +6,17 @@ bp = Blueprint("privacy", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the purge command and the dashboard panel."""
-    from studio.privacy import commands, panels
-
+    """Register the room's pages and its commands."""
+    app.register_blueprint(bp)
     commands.init_app(app)
-    panels.register()
 
 
-from studio.privacy import hooks, public, rights_views, staff, views  # noqa: E402,F401
+from studio.privacy import (  # noqa: E402,F401
+    commands,
+    hooks,
+    public,
+    rights_views,
+    staff,
+    tasks,
+    views,
+)

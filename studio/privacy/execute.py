@@ -341,11 +341,11 @@ def checkpoint(session: Session) -> None:
 
 
 def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.platforms.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok.errors import PlatformError
 
     try:
         client.revoke(token)
-    except TikTokClientError:
+    except PlatformError:
         log.warning("revoking the verification token failed; it expires on its own")
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask_login import current_user
 
 from studio import db
-from studio.dashboard.panels import Panel, provider
+from studio.panels import Panel
 from studio.privacy import services
-
-_registered: list[bool] = []
 
 
 def privacy_panel() -> Panel | None:
@@ -28,10 +26,3 @@ def privacy_panel() -> Panel | None:
             lines.append(f"{soon} due within a week.")
     tone = "bad" if overdue else "warn" if soon or requests else "good"
     return Panel("Deletion requests", lines, "privacy.requests", "Open queue", tone, order=60)
-
-
-def register() -> None:
-    """Add the panel once (init_app runs for every app the tests build)."""
-    if not _registered:
-        provider(privacy_panel)
-        _registered.append(True)

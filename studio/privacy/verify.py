@@ -78,7 +78,7 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
     encrypted under the request's own key, and revoked by the erasure).
     """
     from studio.platforms.tiktok import services as tiktok
-    from studio.platforms.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok.errors import PlatformError
 
     with scope(actor=Actor.public()):
         tokens, flow = tiktok.finish_flow(PURPOSE, args)
@@ -89,7 +89,7 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
             client = tiktok.get_client()
             try:
                 profile = client.user_info(tokens.access_token, ["open_id", "display_name"])
-            except TikTokClientError as exc:
+            except PlatformError as exc:
                 raise VerifyError(
                     "TikTok did not tell us who signed in. Nothing was changed; try again."
                 ) from exc
@@ -107,11 +107,11 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
 
 
 def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.platforms.tiktok.errors import TikTokClientError
+    from studio.platforms.tiktok.errors import PlatformError
 
     try:
         client.revoke(token)
-    except TikTokClientError:
+    except PlatformError:
         pass
 
 

@@ -19,15 +19,15 @@ DEFAULTS = {
     "UPLOAD_FSYNC": True,
 }
 
-from studio.videos import api, panels, views  # noqa: E402,F401
-
-bp.register_blueprint(api.bp)
-
 
 def init_app(app: Flask) -> None:
-    """Fill in this room's config defaults and register its commands."""
-    from studio.videos import demo
-
+    """Fill in this room's config defaults, register its pages and commands."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    app.register_blueprint(bp)
     demo.init_app(app)
+
+
+from studio.videos import api, demo, tasks, views  # noqa: E402,F401
+
+bp.register_blueprint(api.bp)

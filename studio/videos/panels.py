@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from studio import db
-from studio.dashboard.panels import Panel, provider
+from studio.panels import Panel
 from studio.templating import format_bytes
 from studio.videos import services
 
 
-@provider
 def library_panel() -> Panel:
     """How many videos there are and how much disk their files use."""
     count, used = services.library_stats(db.session)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from studio.audit import Action, Actor, record
 from studio.db import KeysetPage, begin_write, keyset_page, utcnow
 from studio.videos import digest, media, storage
+from studio.videos.events import busy_reason
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
 
@@ -238,16 +239,6 @@ def delete_file(session: Session, video: Video, reason: str) -> None:
 def can_delete(user: Any, video: Video) -> bool:
     """Admins, and the staff member who uploaded it, may delete a video."""
     return bool(user.is_admin or (video.uploaded_by_id and video.uploaded_by_id == user.id))
-
-
-def busy_reason(session: Session, video: Video) -> str | None:
-    """Why the video cannot be deleted now (a post is sending it), or None."""
-    try:
-        from studio.posts import services as posts
-    except ImportError:
-        return None
-    check = getattr(posts, "video_busy_reason", None)
-    return check(session, video) if check else None
 
 
 def delete_video(session: Session, video: Video, user: Any) -> bool:

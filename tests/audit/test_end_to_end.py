@@ -16,11 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-import studio.audit
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.audit.verify import verify
-from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok import connection
+from studio.transport import Exchange
 from tests.helpers import csrf_token
 
 SECRET_FORM_FIELDS = ("client_secret", "code", "code_verifier", "refresh_token")
@@ -35,13 +35,13 @@ def app(sandbox_app: Flask) -> Flask:
 def raw(monkeypatch: pytest.MonkeyPatch) -> list[Exchange]:
     """The exchanges as the client reported them, secrets included (for the search)."""
     seen: list[Exchange] = []
-    real = studio.audit.record_exchange
+    real = connection.record_exchange
 
     def spy(exchange: Exchange) -> int:
         seen.append(copy.deepcopy(exchange))
         return real(exchange)
 
-    monkeypatch.setattr(studio.audit, "record_exchange", spy)
+    monkeypatch.setattr(connection, "record_exchange", spy)
     return seen
 
 

@@ -6,11 +6,9 @@ bp = Blueprint("tiktok", __name__, url_prefix="/tiktok")
 
 
 def init_app(app: Flask) -> None:
-    """Register the room's commands and dashboard panel."""
-    from studio.platforms.tiktok import commands, panels
-
+    """Register the platform's pages and commands."""
+    app.register_blueprint(bp)
     commands.init_app(app)
-    panels.register()
 
 
-from studio.platforms.tiktok import views  # noqa: E402,F401
+from studio.platforms.tiktok import commands, tasks, views  # noqa: E402,F401

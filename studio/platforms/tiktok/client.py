@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 
 from studio.platforms.tiktok.errors import (
-    TikTokClientError,
-    TikTokError,
-    TransportError,
     UploadRejected,
     api_error,
     oauth_error,
 )
-from studio.platforms.tiktok.exchange import Exchange
 from studio.platforms.tiktok.results import (
     ChunkResult,
     CreatorInfo,
@@ -33,12 +27,13 @@ from studio.platforms.tiktok.results import (
 )
 from studio.platforms.tiktok.wire import (
     FileWindow,
+    annotate,
     detail,
-    fill_exchange,
     init_result,
     json_object,
     log_id_of,
 )
+from studio.transport import Exchange, Hook, Transport
 
 __all__ = [
     "ChunkResult",
@@ -52,8 +47,6 @@ __all__ = [
 JSON_TYPE = "application/json; charset=UTF-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
-Hook = Callable[[Exchange], None]
-
 
 class TikTokClient:
     """Typed calls to TikTok's Login Kit and Content Posting APIs over one requests Session."""
@@ -65,7 +58,7 @@ class TikTokClient:
         api_base: str,
         auth_url: str,
         timeout: float,
-        hook: Hook | None = None,
+        hook: Hook,
         *,
         session: requests.Session | None = None,
     ) -> None:
@@ -74,15 +67,14 @@ class TikTokClient:
         self.api_base = api_base.rstrip("/")
         self.auth_url = auth_url
         self.timeout = float(timeout)
-        self.hook = hook
-        self.http = session or requests.Session()
+        self.transport = Transport("tiktok", timeout, hook, session=session, annotate=annotate)
 
     def __repr__(self) -> str:
         return f"TikTokClient(client_key={self.client_key!r}, api_base={self.api_base!r})"
 
     def close(self) -> None:
         """Close pooled connections."""
-        self.http.close()
+        self.transport.close()
 
     def __enter__(self) -> TikTokClient:
         return self
@@ -204,7 +196,7 @@ class TikTokClient:
             "Content-Length": str(len(window)),
             "Content-Range": f"bytes {first_byte}-{last_byte}/{total}",
         }
-        exchange = Exchange("upload", "PUT", upload_url, request_body_size=len(window))
+        exchange = Exchange("tiktok", "upload", "PUT", upload_url, request_body_size=len(window))
 
         def parse(response: requests.Response) -> ChunkResult:
             if response.status_code in (200, 201, 206):
@@ -213,7 +205,7 @@ class TikTokClient:
                 raise UploadRejected(response.status_code, detail(response))
             raise UploadRejected(response.status_code, "unexpected answer to a chunk PUT")
 
-        return self._send(
+        return self.transport.send(
             exchange, parse, "PUT", upload_url, headers=headers, data=window, log_body=False
         )
 
@@ -228,7 +220,7 @@ class TikTokClient:
         """POST a Login Kit form; errors come flat, sometimes with HTTP 200."""
         url = self.api_base + path
         headers = {"Content-Type": FORM_TYPE, "Cache-Control": "no-cache"}
-        exchange = Exchange("oauth", "POST", url, request_body=dict(form))
+        exchange = Exchange("tiktok", "oauth", "POST", url, request_body=dict(form))
 
         def parse(response: requests.Response) -> dict[str, Any]:
             body = json_object(response)
@@ -236,12 +228,12 @@ class TikTokClient:
             if isinstance(error, dict):  # some failures use the data-API shape
                 code = str(error.get("code") or "")
                 if code and code != "ok":
-                    exchange.tiktok_code = code
+                    exchange.code = code
                     raise oauth_error(
                         code, str(error.get("message") or ""), log_id_of(body), response.status_code
                     )
             elif error:
-                exchange.tiktok_code = str(error)
+                exchange.code = str(error)
                 raise oauth_error(
                     str(error),
                     str(body.get("error_description") or ""),
@@ -255,7 +247,9 @@ class TikTokClient:
                 raise oauth_error("invalid_response", "no access_token in the answer")
             return body
 
-        return self._send(exchange, parse, "POST", url, headers=headers, data=form, timeout=timeout)
+        return self.transport.send(
+            exchange, parse, "POST", url, headers=headers, data=form, timeout=timeout
+        )
 
     def _api(
         self,
@@ -274,7 +268,7 @@ class TikTokClient:
             headers["Content-Type"] = JSON_TYPE
             data = json.dumps(body).encode() if body is not None else None
         shown = f"{url}?{urlencode(params)}" if params else url
-        exchange = Exchange("api", method, shown, request_body=body)
+        exchange = Exchange("tiktok", "api", method, shown, request_body=body)
 
         def parse(response: requests.Response) -> dict[str, Any]:
             envelope = json_object(response)
@@ -282,7 +276,7 @@ class TikTokClient:
             error: dict[str, Any] = found if isinstance(found, dict) else {}
             code = str(error.get("code") or "")
             log_id = error.get("log_id") or envelope.get("log_id")
-            exchange.tiktok_code = code or None
+            exchange.code = code or None
             if (code and code != "ok") or response.status_code >= 300:
                 raise api_error(
                     code or f"http_{response.status_code}",
@@ -293,45 +287,6 @@ class TikTokClient:
             payload = envelope.get("data")
             return payload if isinstance(payload, dict) else {}
 
-        return self._send(exchange, parse, method, url, headers=headers, data=data, params=params)
-
-    def _send(
-        self,
-        exchange: Exchange,
-        parse: Callable[[requests.Response], Any],
-        method: str,
-        url: str,
-        *,
-        log_body: bool = True,
-        timeout: float | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        """Send, parse, report the exchange to the hook, then return or raise."""
-        started = time.perf_counter()
-        failure: BaseException | None = None
-        result: Any = None
-        exchange.request_headers = dict(kwargs.get("headers") or {})
-        try:
-            response = self.http.request(method, url, timeout=timeout or self.timeout, **kwargs)
-        except requests.Timeout as exc:
-            exchange.error = "timeout"
-            failure = TransportError("timeout", str(exc))
-        except requests.RequestException as exc:
-            exchange.error = f"connection_error: {type(exc).__name__}"
-            failure = TransportError("connection", str(exc))
-        else:
-            fill_exchange(exchange, response, log_body)
-            try:
-                result = parse(response)
-            except TikTokClientError as exc:
-                failure = exc
-            except (ValueError, KeyError, TypeError) as exc:
-                failure = TikTokError("invalid_response", str(exc), None, response.status_code)
-        exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        if exchange.log_id is None:
-            exchange.log_id = getattr(failure, "log_id", None)
-        if self.hook is not None:
-            self.hook(exchange)
-        if failure is not None:
-            raise failure
-        return result
+        return self.transport.send(
+            exchange, parse, method, url, headers=headers, data=data, params=params
+        )

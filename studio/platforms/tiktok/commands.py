@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from studio import db
 from studio.audit import Actor, scope
 from studio.platforms.tiktok import services
-from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 
 group = AppGroup("tiktok", help="TikTok connection: status and token refresh.")
 
@@ -37,7 +37,7 @@ def refresh_command(account_id: int | None) -> None:
         for ident in ids:
             try:
                 services.force_refresh(db.session, ident)
-            except (ReconnectNeeded, TikTokClientError) as exc:
+            except (ReconnectNeeded, PlatformError) as exc:
                 failed = True
                 click.echo(f"#{ident}: {exc}", err=True)
             else:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import enum
 
+from studio.transport import PlatformError, TransportError
 
-class TikTokClientError(Exception):
-    """Base of everything the TikTok client raises."""
+__all__ = ["PlatformError", "TransportError"]  # the core's, re-exported beside TikTok's own
+
+
+class TikTokClientError(PlatformError):
+    """Base of TikTok's own failures (the transport's are PlatformErrors too)."""
 
 
 class TikTokError(TikTokClientError):
@@ -98,15 +102,6 @@ class OAuthError(TikTokClientError):
 
 class InvalidGrant(OAuthError):
     """`invalid_grant`: bad, expired, replayed or revoked code or refresh token."""
-
-
-class TransportError(TikTokClientError):
-    """No HTTP answer: a timeout or a connection failure."""
-
-    def __init__(self, kind: str, detail: str = "") -> None:
-        super().__init__(f"{kind}: {detail}" if detail else kind)
-        self.kind = kind  # "timeout" | "connection"
-        self.detail = detail
 
 
 class UploadRejected(TikTokClientError):

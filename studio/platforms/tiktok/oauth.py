@@ -22,10 +22,11 @@ from sqlalchemy import select, update
 
 from studio import db, vault
 from studio.db import rowcount, utcnow
+from studio.platforms.tiktok import connection
 from studio.platforms.tiktok.errors import (
     InvalidGrant,
     OAuthError,
-    TikTokClientError,
+    PlatformError,
     TransportError,
 )
 from studio.platforms.tiktok.models import OAuthFlow
@@ -77,8 +78,6 @@ def start_flow(
     force_consent: bool = False,
 ) -> str:
     """Record a flow for this browser (and sign-in, if any) and return TikTok's consent URL."""
-    from studio.platforms.tiktok.services import get_client
-
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
     redirect_uri = redirect_uri_for(redirect_endpoint)
@@ -100,7 +99,9 @@ def start_flow(
     db.session.commit()
     session[COOKIE_PREFIX + purpose] = flow.public_id
     extra = {"disable_auto_auth": "1"} if force_consent else None
-    return get_client().authorize_url(redirect_uri, scopes, state, challenge, extra=extra)
+    return connection.get_client().authorize_url(
+        redirect_uri, scopes, state, challenge, extra=extra
+    )
 
 
 def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthFlow]:
@@ -109,8 +110,6 @@ def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthF
     Raises FlowError for a denial, a missing/foreign/expired/replayed state or a failed code
     exchange; nothing is stored in those cases except the flow being marked used.
     """
-    from studio.platforms.tiktok.services import get_client
-
     cookie = session.pop(COOKIE_PREFIX + purpose, None)
     flow = _claim(purpose, args.get("state") or "", cookie, denied=bool(args.get("error")))
     if args.get("error"):
@@ -120,7 +119,7 @@ def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthF
         raise FlowError("exchange", 400, "No authorization code", "TikTok sent no code back.")
     verifier = vault.unwrap(flow.verifier_enc or "").decode() if flow.verifier_enc else ""
     _forget_verifier(flow)
-    tokens = _exchange(get_client(), code, verifier, flow)
+    tokens = _exchange(connection.get_client(), code, verifier, flow)
     return _with_callback_scopes(tokens, args.get("scopes")), flow
 
 
@@ -130,21 +129,19 @@ def _exchange(client: Any, code: str, verifier: str, flow: OAuthFlow) -> TokenSe
     The answer names the open_id, so the entry must be erasable with that account. A new
     account's caller (connect) holds the exchanges itself until the row exists.
     """
-    from studio.platforms.tiktok import services
-
-    if services.is_holding():
+    if connection.is_holding():
         try:
             return client.exchange_code(code, flow.redirect_uri, verifier)
-        except TikTokClientError as exc:
+        except PlatformError as exc:
             raise _exchange_failed(exc, flow) from exc
-    with services.holding_exchanges() as held:
+    with connection.holding_exchanges() as held:
         try:
             tokens = client.exchange_code(code, flow.redirect_uri, verifier)
-        except TikTokClientError as exc:
+        except PlatformError as exc:
             raise _exchange_failed(exc, flow) from exc
-        known = services.account_by_open_id(db.session, tokens.open_id)
+        known = connection.account_by_open_id(db.session, tokens.open_id)
         db.session.commit()
-        services.release_exchanges(held, known.id if known else None)
+        connection.release_exchanges(held, known.id if known else None)
     return tokens
 
 
@@ -247,7 +244,7 @@ def _denied(error: str, description: str, flow: OAuthFlow | None) -> FlowError:
     return exc
 
 
-def _exchange_failed(exc: TikTokClientError, flow: OAuthFlow) -> FlowError:
+def _exchange_failed(exc: PlatformError, flow: OAuthFlow) -> FlowError:
     if isinstance(exc, InvalidGrant):
         error = FlowError(
             "exchange",

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from studio import db
-from studio.dashboard.panels import Panel, provider
+from studio.panels import Panel
 from studio.platforms.tiktok.models import AccountStatus
 from studio.platforms.tiktok.services import connected_accounts
-
-_registered: list[bool] = []
 
 
 def tiktok_panel() -> Panel:
@@ -38,10 +36,3 @@ def tiktok_panel() -> Panel:
         tone="bad" if broken else "good",
         order=10,
     )
-
-
-def register() -> None:
-    """Add the panel once (create_app may run many times in one process)."""
-    if not _registered:
-        provider(tiktok_panel)
-        _registered.append(True)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import studio.audit
 from studio import db, vault
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
-from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
-from studio.platforms.tiktok.exchange import Exchange
+from studio.platforms.tiktok.connection import (
+    account_by_open_id,
+    get_client,
+    held_exchanges,
+    holding_exchanges,
+    release_exchanges,
+)
+from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
 from studio.platforms.tiktok.results import TokenSet
@@ -61,72 +63,6 @@ class ConnectError(Exception):
     """Tokens were obtained but the account could not be set up; nothing was stored."""
 
 
-_held: contextvars.ContextVar[list[Exchange] | None] = contextvars.ContextVar(
-    "tiktok_held_exchanges", default=None
-)
-
-
-def report_exchange(exchange: Exchange) -> None:
-    """Hand an exchange to the audit recorder (fails closed: its errors propagate).
-
-    Inside `holding_exchanges()` the exchange is kept until the account it belongs to is
-    known (see `release_exchanges`).
-    """
-    held = _held.get()
-    if held is not None:
-        held.append(exchange)
-        return
-    recorder = getattr(studio.audit, "record_exchange", None)
-    if recorder is not None:
-        recorder(exchange)
-
-
-def is_holding() -> bool:
-    """True inside `holding_exchanges()`."""
-    return _held.get() is not None
-
-
-@contextlib.contextmanager
-def holding_exchanges() -> Iterator[list[Exchange]]:
-    """Keep exchanges made inside the block; whatever is not released is recorded at exit.
-
-    Used while connecting: the sign-in exchanges carry the account's identity, so they are
-    recorded with its account_id (erasable with the account) once the row exists.
-    """
-    held: list[Exchange] = []
-    token = _held.set(held)
-    try:
-        yield held
-    finally:
-        _held.reset(token)
-        release_exchanges(held, None)
-
-
-def release_exchanges(held: list[Exchange], account_id: int | None) -> None:
-    """Record the held exchanges now, tied to `account_id`."""
-    pending, held[:] = list(held), []
-    saved = _held.set(None)
-    try:
-        with scope(account_id=account_id) if account_id else contextlib.nullcontext():
-            for exchange in pending:
-                report_exchange(exchange)
-    finally:
-        _held.reset(saved)
-
-
-def get_client(hook: Callable[[Exchange], None] | None = None) -> TikTokClient:
-    """A client configured from the app, reporting every exchange to the audit log."""
-    cfg = current_app.config
-    return TikTokClient(
-        client_key=cfg["TIKTOK_CLIENT_KEY"],
-        client_secret=cfg["TIKTOK_CLIENT_SECRET"],
-        api_base=cfg["TIKTOK_API_BASE"],
-        auth_url=cfg["TIKTOK_AUTH_URL"],
-        timeout=float(cfg["TIKTOK_TIMEOUT"]),
-        hook=hook or report_exchange,
-    )
-
-
 def connected_accounts(session: Session) -> list[TikTokAccount]:
     """Accounts in use: connected or needing a reconnect (oldest first)."""
     stmt = (
@@ -147,11 +83,6 @@ def get_account(session: Session, account_id: int) -> TikTokAccount | None:
     return session.get(TikTokAccount, account_id)
 
 
-def account_by_open_id(session: Session, open_id: str) -> TikTokAccount | None:
-    """One account by TikTok's open_id."""
-    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
-
-
 def creator_info(session: Session, account_id: int) -> CreatorInfo:
     """Fresh creator info (needs video.publish), with one refresh-and-retry on a 401."""
     client = get_client()
@@ -167,9 +98,9 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
     with scope(actor=actor, account_id=known.id if known else None):
         try:
             profile = client.user_info(tokens.access_token, PROFILE_FIELDS)
-        except TikTokClientError as exc:
+        except PlatformError as exc:
             _revoke_quietly(client, tokens.access_token)
-            held = _held.get()
+            held = held_exchanges()
             if held and known is not None:
                 release_exchanges(held, known.id)
             raise ConnectError(f"TikTok did not return the profile ({exc})") from exc
@@ -225,7 +156,7 @@ def _upsert(
     account.last_refresh_at = None
     account.disconnected_at = None
     session.flush()
-    held = _held.get()
+    held = held_exchanges()
     if held:
         # Inside this transaction: if the audit cannot record them, nothing is stored.
         release_exchanges(held, account.id)
@@ -236,7 +167,7 @@ def _upsert(
 def _revoke_quietly(client: TikTokClient, token: str) -> bool:
     try:
         client.revoke(token)
-    except TikTokClientError:
+    except PlatformError:
         return False
     return True
 
@@ -274,7 +205,7 @@ def _token_for_revoke(session: Session, account: TikTokAccount) -> str | None:
     if account.status == AccountStatus.CONNECTED:
         try:
             return access_token(session, account.id, min_valid_s=60)
-        except (ReconnectNeeded, TikTokClientError):
+        except (ReconnectNeeded, PlatformError):
             pass
     session.refresh(account)
     token = read_token(account)

@@ -12,7 +12,7 @@ from studio.audit import Actor, scope
 from studio.db import utcnow
 from studio.jobs import current, periodic_task, task
 from studio.platforms.tiktok import services
-from studio.platforms.tiktok.errors import ReconnectNeeded, TikTokClientError
+from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.oauth import purge_flows
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def refresh_expiring() -> dict[str, int]:
                 services.access_token(db.session, account_id, min_valid_s=ahead)
             except ReconnectNeeded:
                 counts["reconnect"] += 1
-            except TikTokClientError as exc:
+            except PlatformError as exc:
                 counts["failed"] += 1  # retried on the next run, well before expiry
                 log.warning("refresh of TikTok account %s failed: %s", account_id, exc)
             else:
@@ -41,7 +41,7 @@ def _update_profile(account_id: int) -> None:
     """Keep the name and avatar current (TikTok's avatar URLs expire); best effort."""
     try:
         services.refresh_profile(db.session, account_id)
-    except (ReconnectNeeded, TikTokClientError) as exc:
+    except (ReconnectNeeded, PlatformError) as exc:
         log.info("profile of TikTok account %s not updated: %s", account_id, exc)
 
 

@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 from studio import db, ledger, vault
 from studio.audit import Action, record, scope
 from studio.db import utcnow
+from studio.platforms.tiktok.connection import get_client, report_exchange
 from studio.platforms.tiktok.errors import (
     AccessTokenInvalid,
     InvalidGrant,
+    PlatformError,
     ReconnectNeeded,
-    TikTokClientError,
 )
-from studio.platforms.tiktok.exchange import Exchange
 from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.results import TokenSet
+from studio.transport import Exchange
 
 T = TypeVar("T")
 
@@ -141,15 +142,13 @@ def _refresh(
     The HTTP call happens under the row lock (that is the single flight), bounded by
     TIKTOK_REFRESH_TIMEOUT. Its audit exchanges are recorded after the lock is released.
     """
-    from studio.platforms.tiktok.services import get_client, report_exchange
-
     exchanges: list[Exchange] = []
     client = get_client(hook=exchanges.append)
     outcome: tuple[str, str] | None = None
     try:
         with scope(account_id=account_id):
             token, outcome = _refresh_locked(session, account_id, min_valid_s, stale, client)
-    except TikTokClientError as exc:
+    except PlatformError as exc:
         outcome = (Action.TIKTOK_REFRESH_FAILED, f"refresh failed, will retry: {exc}")
         raise
     finally:

@@ -11,7 +11,7 @@ from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
 from studio.platforms.tiktok import bp, services
-from studio.platforms.tiktok.errors import TikTokClientError
+from studio.platforms.tiktok.errors import PlatformError
 from studio.platforms.tiktok.models import AccountStatus
 
 SCOPE_LABELS = {
@@ -131,7 +131,7 @@ def check(account_id: int):
             account = services.refresh_profile(db.session, account_id)
         except services.ReconnectNeeded:
             flash("TikTok no longer accepts this authorization: reconnect the account.", "error")
-        except TikTokClientError:
+        except PlatformError:
             flash("TikTok did not answer the check; try again in a moment.", "warning")
         else:
             flash(f"TikTok confirmed the connection to {account.display_name}.", "success")

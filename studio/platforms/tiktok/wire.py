@@ -12,11 +12,10 @@ from typing import Any
 import requests
 
 from studio.platforms.tiktok.errors import TikTokError
-from studio.platforms.tiktok.exchange import Exchange
 from studio.platforms.tiktok.results import InitResult
+from studio.transport import Exchange
 
 BLOCK = 1024 * 1024
-BODY_LOG_LIMIT = 64 * 1024
 
 
 class FileWindow:
@@ -47,13 +46,8 @@ class FileWindow:
                 yield view[:got]
 
 
-def fill_exchange(exchange: Exchange, response: requests.Response, log_body: bool) -> None:
-    """Copy what was actually sent and received into the exchange."""
-    exchange.status = response.status_code
-    exchange.request_headers = {k: str(v) for k, v in response.request.headers.items()}
-    exchange.response_headers = dict(response.headers)
-    text = response.text if log_body or response.status_code >= 400 else ""
-    exchange.response_body = text[:BODY_LOG_LIMIT] if text else None
+def annotate(exchange: Exchange, response: requests.Response) -> None:
+    """TikTok's log id, from the body or the X-Tt-Logid header (the transport fills the rest)."""
     exchange.log_id = log_id_of(json_object(response, strict=False)) or response.headers.get(
         "X-Tt-Logid"
     )

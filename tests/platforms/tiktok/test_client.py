@@ -10,9 +10,9 @@ import requests
 
 from studio.platforms.tiktok import errors as e
 from studio.platforms.tiktok.client import TikTokClient, TokenSet
-from studio.platforms.tiktok.exchange import Exchange
 from studio.platforms.tiktok.oauth import pkce_pair
 from studio.sandbox.server import SandboxServer
+from studio.transport import Exchange
 
 REDIRECT = "http://localhost/tiktok/callback"
 SCOPES = ["user.info.basic", "video.upload", "video.publish"]
@@ -85,7 +85,7 @@ def test_exchange_refresh_revoke(tk, sandbox, http, seen):
     tk.revoke(again.access_token)
     with pytest.raises(e.AccessTokenInvalid):
         tk.user_info(again.access_token, ["open_id"])
-    kinds = [(x.kind, x.status, x.tiktok_code) for x in seen]
+    kinds = [(x.kind, x.status, x.code) for x in seen]
     assert kinds[:3] == [
         ("oauth", 200, None),
         ("oauth", 200, None),
@@ -107,7 +107,7 @@ def test_user_and_creator_info(tk, sandbox, http, seen):
     info = tk.creator_info(ts.access_token)
     assert info.nickname == "Acme Studio" and "SELF_ONLY" in info.privacy_level_options
     assert info.max_video_post_duration_sec == 600
-    assert seen[-1].log_id and seen[-1].tiktok_code == "ok"
+    assert seen[-1].log_id and seen[-1].code == "ok"
 
 
 def test_creator_info_spam_on_http_200(tk, sandbox, http):
