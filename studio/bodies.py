@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -121,3 +121,8 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = BodyCaps(app.wsgi_app, int(app.config["MAX_BODY_BYTES"]))  # type: ignore[method-assign]
     app.before_request(enforce)
     app.after_request(close_connection)
+
+
+def json_too_large(_exc: RequestEntityTooLarge) -> tuple[Response, int]:
+    """The 413 a machine caller (a platform's webhook or callback) reads."""
+    return jsonify({"error": "body too large"}), 413

@@ -1,4 +1,4 @@
-"""TikTok's post.publish.* webhooks applied to posts (the privacy room's webhook calls this)."""
+"""Publish events from the platforms' webhooks, applied to posts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
+from studio.platforms import events as platform_events
 from studio.posts.models import TERMINAL, Mode, Post, PostStatus
 from studio.posts.reasons import FAIL_REASONS, explain
 
@@ -74,3 +75,11 @@ def wake_held(session: Session, account_id: int) -> int:
             post.next_attempt_at = utcnow()
     session.commit()
     return len(held)
+
+
+@platform_events.publish_event.connect
+def on_publish_event(
+    session: Session, *, platform: str, remote_id: str, event: str, content: dict[str, Any]
+) -> str:
+    """The platforms' announcement → "applied", or "no_post" when no post has that id."""
+    return "applied" if apply_publish_event(session, remote_id, event, content) else "no_post"

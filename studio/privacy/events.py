@@ -1,103 +1,43 @@
-"""What a stored webhook delivery does: TikTok events and Meta deletion requests."""
+"""What privacy does when a platform ends our access, and Meta's deletion requests."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-from typing import Any
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from studio.audit import Actor, scope
-from studio.privacy import codes, payloads, services, webhooks
+from studio.platforms import events as platform_events
+from studio.platforms import inbox
+from studio.privacy import codes, services
 from studio.privacy.models import DeletionRequest
 
-log = logging.getLogger(__name__)
 
-REMOVAL_REASONS = {
-    0: "unknown reason",
-    1: "the user disconnected the app in TikTok",
-    2: "the TikTok account was deleted",
-    3: "the account holder's age changed",
-    4: "the TikTok account was banned",
-    5: "this app ended its access",
-}
-
-
-def process(session: Session, delivery_id: int) -> str | None:
-    """Process one delivery if it still needs it; returns the outcome."""
-    claimed = webhooks.claim(session, delivery_id)
-    if claimed is None:
-        return None
-    row, body = claimed
-    try:
-        envelope = payloads.tiktok_event(body) if row.source == "tiktok" else None
-        outcome = handle_tiktok(session, envelope) if envelope else "ignored"
-    except Exception as exc:
-        # Only the exception's type: messages may quote SQL parameters (identifiers).
-        log.warning("webhook delivery %s failed: %s", delivery_id, type(exc).__name__)
-        webhooks.failed(session, row, type(exc).__name__)
-        raise
-    webhooks.finish(session, row, outcome)
-    return outcome
-
-
-def handle_tiktok(session: Session, envelope: payloads.TikTokEvent) -> str:
-    """Dispatch one TikTok event; unknown events are acknowledged and ignored."""
-    event, content = envelope.event, envelope.content
-    if event == "authorization.removed":
-        return _authorization_removed(session, envelope.user_openid, content)
-    if event.startswith("post.publish."):
-        return _publish_event(session, event, content)
-    return "ignored"
-
-
-def _authorization_removed(session: Session, open_id: str, content: dict[str, Any]) -> str:
-    from studio.platforms.tiktok import services as tiktok
-
-    try:
-        reason_code = int(content.get("reason", 0))
-    except (TypeError, ValueError):
-        reason_code = 0
-    reason = f"authorization removed at TikTok: {REMOVAL_REASONS.get(reason_code, 'unknown')}"
-    actor = Actor.webhook("tiktok")
-    account = tiktok.grant_removed(session, open_id, reason, actor) if open_id else None
-    if account is None:
-        return "no_account"
+@platform_events.grant_removed.connect
+def open_after_grant_removed(
+    session: Session, *, platform: str, account_id: int, remote_account_id: str, actor: Actor
+) -> str | None:
+    """A platform says the owner removed our access: open a verified deletion request for
+    the account (WEBHOOK_OPENS_DELETION), and start it (DELETION_AUTO_EXECUTE)."""
     if not current_app.config["WEBHOOK_OPENS_DELETION"]:
-        return "disconnected"
-    with scope(actor=actor, account_id=account.id):
+        return None
+    with scope(actor=actor, account_id=account_id):
         req, _code = services.open_request(
             session,
-            kind="tiktok",
-            source="tiktok",
-            subject={"open_id": open_id},
-            identifier=open_id,
+            kind=platform,
+            source=platform,
+            subject={"open_id": remote_account_id},
+            identifier=remote_account_id,
             actor=actor,
             verified=True,
         )
-        req.account_id = account.id
+        req.account_id = account_id
         session.commit()
         if current_app.config["DELETION_AUTO_EXECUTE"]:
             services.start(session, req, actor)
     return "deletion_opened"
-
-
-def _publish_event(session: Session, event: str, content: dict[str, Any]) -> str:
-    publish_id = str(content.get("publish_id") or "")
-    if not publish_id:
-        return "ignored"
-    try:
-        from studio.posts import services as posts
-    except ImportError:
-        return "posts_unavailable"
-    apply = getattr(posts, "apply_publish_event", None)
-    if apply is None:
-        return "posts_unavailable"
-    result = apply(session, publish_id, event, content)
-    return "applied" if result else "no_post"
 
 
 def meta_code(delivery_digest: str) -> str:
@@ -112,7 +52,7 @@ def meta_code(delivery_digest: str) -> str:
     return "".join(chars)
 
 
-def open_meta_request(session: Session, user_id: str, received: webhooks.Received) -> str:
+def open_meta_request(session: Session, user_id: str, received: inbox.Received) -> str:
     """Open (once) a verified request for a Meta user; returns its confirmation code."""
     code = meta_code(received.delivery.digest)
     if received.duplicate:
@@ -128,7 +68,7 @@ def open_meta_request(session: Session, user_id: str, received: webhooks.Receive
         verified=True,
     )
     _replace_code(session, req, code)
-    webhooks.finish(session, received.delivery, "deletion_opened")
+    inbox.finish(session, received.delivery, "deletion_opened")
     if current_app.config["DELETION_AUTO_EXECUTE"]:
         services.start(session, req, actor)
     return code

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Action, Actor, record
+from studio.platforms.models import WebhookDelivery
 from studio.privacy import contact, mail, services
 from studio.privacy.models import (
     DeletionBrowser,
     DeletionLink,
     DeletionRequest,
     RequestStatus,
-    WebhookDelivery,
 )
 
 

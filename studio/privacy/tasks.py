@@ -1,4 +1,4 @@
-"""Privacy jobs: execute deletion requests, process webhooks, sweep, apply retention."""
+"""Privacy jobs: execute deletion requests, sweep, apply retention."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from huey import crontab
 from studio import db
 from studio.audit import Actor
 from studio.jobs import periodic_task, task
-from studio.privacy import events, execute, retention, rights, services, webhooks
+from studio.privacy import execute, retention, rights, services
 
 log = logging.getLogger(__name__)
 
@@ -20,21 +20,10 @@ def execute_request(request_id: int) -> None:
     execute.execute(db.session, request_id)
 
 
-@task()
-def process_delivery(delivery_id: int) -> None:
-    """Act on one stored webhook delivery."""
-    events.process(db.session, delivery_id)
-
-
 @periodic_task(crontab(minute="*"))
 def sweep() -> None:
-    """Resume lost work: unprocessed deliveries, stalled or due deletion requests."""
+    """Resume lost work: stalled or due deletion requests, copies already served."""
     session = db.session
-    for delivery_id in webhooks.unprocessed(session):
-        try:
-            events.process(session, delivery_id)
-        except Exception:
-            log.warning("webhook delivery %s still failing; will retry", delivery_id)
     for req in services.stuck(session):
         execute_request(req.id)
     for req in services.due_for_auto_start(session):

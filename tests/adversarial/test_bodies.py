@@ -18,8 +18,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from studio import db
+from studio.platforms.models import WebhookDelivery
 from studio.privacy.hooks import MAX_BODY
-from studio.privacy.models import DeletionRequest, WebhookDelivery
+from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
 from studio.videos.models import UploadSession
 from tests.adversarial.conftest import count

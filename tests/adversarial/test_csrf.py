@@ -12,7 +12,7 @@ from tests.helpers import csrf_token
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Routes that legitimately take state-changing requests without our CSRF token, and why.
 EXEMPT = {
-    "privacy.tiktok_webhook": "TikTok's server posts it; the TikTok-Signature HMAC is the guard",
+    "tiktok_hooks.tiktok_webhook": "TikTok's server posts it; its signature HMAC is the guard",
     "privacy.meta_deletion": "Meta's server posts it; the signed_request HMAC is the guard",
 }
 

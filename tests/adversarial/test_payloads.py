@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
-from studio.privacy.models import DeletionRequest, WebhookDelivery
+from studio.platforms.models import WebhookDelivery
+from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import sign
 from studio.security import SURROGATE_MESSAGE
 from tests.adversarial.conftest import Snapshot, count

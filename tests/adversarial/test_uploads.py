@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from studio import db
-from studio.privacy.models import DeletionRequest, WebhookDelivery
+from studio.platforms.models import WebhookDelivery
+from studio.privacy.models import DeletionRequest
 from studio.videos.models import UploadSession, Video
 from tests.adversarial.conftest import Snapshot, count, instance_files
 from tests.helpers import csrf_token

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.platforms.models import WebhookDelivery
 from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
-from studio.privacy.models import DeletionRequest, WebhookDelivery
+from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
 from tests.adversarial.conftest import Snapshot, count
 

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.audit.models import AuditEntry
-from studio.privacy import webhooks
+from studio.platforms import inbox
+from studio.platforms.models import WebhookDelivery
 from studio.privacy.models import (
     DeletionBrowser,
     DeletionLink,
     DeletionRequest,
     RequestStatus,
-    WebhookDelivery,
 )
 from tests.privacy.conftest import file_by_email, file_request
 
@@ -34,8 +34,8 @@ def _age_everything(app, days: int) -> None:
 def test_dry_run_shows_and_purge_deletes(app, client, runner):
     file_request(client)
     with app.app_context():
-        received = webhooks.store(db.session, "tiktok", "post.publish.complete", b"{}")
-        webhooks.finish(db.session, received.delivery, "ignored")
+        received = inbox.store(db.session, "tiktok", "post.publish.complete", b"{}")
+        inbox.finish(db.session, received.delivery, "ignored")
     outbox = Path(app.instance_path, "outbox")
     outbox.mkdir(exist_ok=True)
     old_mail = outbox / "old.eml"

@@ -103,10 +103,11 @@ def test_after_the_owner_revokes_the_account_page_names_the_owner(
     """TikTok echoes our revocation as "reason 5" (the developer); the owner did it."""
     from studio.audit import Actor
     from studio.platforms.tiktok import services as tiktok
-    from studio.privacy import events
+    from studio.platforms.tiktok import webhooks as tiktok_webhooks
 
     verify_with_tiktok(client, sandbox, start_url="/revoke")
-    echo = f"authorization removed at TikTok: {events.REMOVAL_REASONS[5]}"  # as the webhook says
+    # as the webhook says
+    echo = f"authorization removed at TikTok: {tiktok_webhooks.REMOVAL_REASONS[5]}"
     with app.app_context():
         tiktok.grant_removed(db.session, connected_account.open_id, echo, Actor.webhook("tiktok"))
     page = sandbox_client.get("/tiktok/").get_data(as_text=True)

@@ -13,8 +13,12 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.platforms import inbox
+from studio.platforms.models import WebhookDelivery
+from studio.platforms.tiktok import tasks as tiktok_tasks
+from studio.platforms.tiktok import webhooks as tiktok_webhooks
 from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
-from studio.privacy.models import DeletionRequest, RequestStatus, WebhookDelivery
+from studio.privacy.models import DeletionRequest, RequestStatus
 from studio.sandbox.webhooks import build_body, sign
 from tests.privacy.conftest import ACME_OPEN_ID
 
@@ -121,15 +125,13 @@ def test_publish_event_updates_the_post(app, client, sent_post):
 
 
 def test_sweeper_processes_a_delivery_left_by_a_crash(app, client, connected_account):
-    from studio.privacy import tasks, webhooks
-
     body = _event("authorization.removed", {"reason": 1})
     with app.app_context():
-        received = webhooks.store(db.session, "tiktok", "authorization.removed", body)
+        received = inbox.store(db.session, "tiktok", "authorization.removed", body)
         row = db.session.get(WebhookDelivery, received.delivery.id)
         row.received_at = row.received_at.replace(year=row.received_at.year - 1)
         db.session.commit()
-        tasks.sweep.call_local()
+        tiktok_tasks.sweep_tiktok_webhooks.call_local()
     (delivery,) = _deliveries(app)
     assert delivery.processed_at is not None and delivery.outcome == "disconnected"
 
@@ -214,14 +216,17 @@ def test_meta_callback_is_off_without_a_secret(client):
 def test_a_delivery_held_by_another_worker_is_not_processed_twice(app, connected_account):
     import datetime as dt
 
-    from studio.privacy import events, webhooks
-
     body = _event("authorization.removed", {"reason": 1})
     with app.app_context():
-        received = webhooks.store(db.session, "tiktok", "authorization.removed", body)
-        assert webhooks.claim(db.session, received.delivery.id) is not None  # worker one
-        assert events.process(db.session, received.delivery.id) is None  # worker two: skip
+        received = inbox.store(db.session, "tiktok", "authorization.removed", body)
+        assert inbox.claim(db.session, received.delivery.id) is not None  # worker one
+        assert (
+            inbox.process(db.session, received.delivery.id, tiktok_webhooks.handle) is None
+        )  # worker two: skip
         row = db.session.get(WebhookDelivery, received.delivery.id)
         row.claimed_until = db.utcnow() - dt.timedelta(seconds=1)  # worker one died
         db.session.commit()
-        assert events.process(db.session, received.delivery.id) == "disconnected"
+        assert (
+            inbox.process(db.session, received.delivery.id, tiktok_webhooks.handle)
+            == "disconnected"
+        )

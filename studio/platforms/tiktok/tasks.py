@@ -11,7 +11,8 @@ from studio import db
 from studio.audit import Actor, scope
 from studio.db import utcnow
 from studio.jobs import current, periodic_task, task
-from studio.platforms.tiktok import services
+from studio.platforms import inbox
+from studio.platforms.tiktok import services, webhooks
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.oauth import purge_flows
 
@@ -62,3 +63,19 @@ def refresh_account(account_id: int) -> None:
 def purge_old_flows() -> int:
     """Hourly: delete authorization flows that expired more than a day ago."""
     return purge_flows(utcnow() - dt.timedelta(days=1))
+
+
+@task()
+def process_tiktok_webhook(delivery_id: int) -> str | None:
+    """Act on one stored TikTok webhook delivery."""
+    return inbox.process(db.session, delivery_id, webhooks.handle)
+
+
+@periodic_task(crontab(minute="*"))
+def sweep_tiktok_webhooks() -> None:
+    """Every minute: process deliveries a crash or a lost job left behind."""
+    for delivery_id in inbox.unprocessed(db.session, webhooks.SOURCE):
+        try:
+            inbox.process(db.session, delivery_id, webhooks.handle)
+        except Exception:
+            log.warning("webhook delivery %s still failing; will retry", delivery_id)
