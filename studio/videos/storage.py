@@ -6,12 +6,11 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flask import current_app
 
-if TYPE_CHECKING:
-    from studio.videos.models import Video
+from studio.videos.models import Video
+
 
 PARTIAL = ".partial"
 
