@@ -109,6 +109,8 @@ def test_a_room_imports_only_the_rooms_before_it(name: str, path: Path):
     source = room_of(name)
     wrong = []
     for target, line, nested in imports(name, path):
+        if target == "studio":  # `from studio import db`: the module counts, not the package
+            continue
         dest = room_of(target)
         if source == "sandbox" or dest == "sandbox":
             if source != dest and source != "cli":
