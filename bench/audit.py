@@ -62,7 +62,7 @@ FIELDS = {
     "endpoint": "/v2/post/publish/status/fetch/",
     "http_status": 200,
     "duration_ms": 41.7,
-    "tiktok_code": "ok",
+    "platform_code": "ok",
     "log_id": "20261122031415ABCDEF",
 }
 

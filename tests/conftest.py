@@ -279,13 +279,13 @@ def connect_tiktok(
 
 @pytest.fixture
 def connected_account(sandbox_app: Flask, sandbox_client: FlaskClient, sandbox: SandboxServer):
-    """A TikTokAccount (detached row) connected through the real flow as the "acme" creator."""
-    from studio.platforms.tiktok.models import TikTokAccount
+    """A Account (detached row) connected through the real flow as the "acme" creator."""
+    from studio.platforms.models import Account
 
     response = connect_tiktok(sandbox_client, sandbox)
     assert response.status_code == 302, response.get_data(as_text=True)
     with sandbox_app.app_context():
-        return db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id.desc())).first()
+        return db.session.scalars(select(Account).order_by(Account.id.desc())).first()
 
 
 def send_draft(app: Flask, account_id: int, video_id: int, admin_email: str, **fields: object):

@@ -12,7 +12,9 @@ from typing import Any
 GENESIS = "0" * 64
 
 # The fields that the entry hash commits to, in this order (everything but payload and salt,
-# which are committed through payload_digest, and erased_at, which erasure sets).
+# which are committed through payload_digest, and erased_at, which erasure sets). Fields added
+# later go at the end: trailing empty (None) fields are left out of the canonical form, so an
+# entry written before a field existed hashes exactly as it did.
 FIELDS = (
     "seq",
     "at",
@@ -29,11 +31,13 @@ FIELDS = (
     "endpoint",
     "http_status",
     "duration_ms",
-    "tiktok_code",
+    "platform_code",
     "log_id",
     "error",
+    "platform",
 )
 _AT = FIELDS.index("at")
+LEGACY_FIELDS = FIELDS.index("platform")  # the fields every entry was hashed with
 
 
 def new_salt() -> str:
@@ -73,6 +77,8 @@ def canonical(values: tuple[Any, ...] | list[Any]) -> bytes:
     """The canonical bytes of the hashed fields, given in FIELDS order: a compact JSON array."""
     row = list(values)
     row[_AT] = format_at(row[_AT])
+    while len(row) > LEGACY_FIELDS and row[-1] is None:
+        row.pop()
     return _encode(row).encode()
 
 

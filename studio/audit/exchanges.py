@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from studio.audit import store
-from studio.audit.actions import Action
 from studio.audit.recorder import _app, build_spec, known_secrets, write
 from studio.audit.redact import Redactor
 from studio.transport import Exchange
@@ -29,13 +28,14 @@ def record_exchange(exchange: Exchange) -> int:
         "endpoint": urlsplit(exchange.url).path or "/",
         "http_status": exchange.status,
         "duration_ms": exchange.duration_ms,
-        "tiktok_code": exchange.code,
+        "platform_code": exchange.code,
+        "platform": exchange.platform,
         "log_id": exchange.log_id,
         "error": exchange.error,
     }
     status = "error" if failed(exchange) else "ok"
     spec = build_spec(
-        Action.TIKTOK_REQUEST,
+        f"{exchange.platform}:request",  # Action.TIKTOK_REQUEST for TikTok
         summary(exchange),
         status,
         fields,

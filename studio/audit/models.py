@@ -30,9 +30,10 @@ class AuditEntry(Base):
     endpoint: Mapped[str | None] = mapped_column(String(512))
     http_status: Mapped[int | None]
     duration_ms: Mapped[float | None] = mapped_column(Float)
-    tiktok_code: Mapped[str | None] = mapped_column(String(128))
+    platform_code: Mapped[str | None] = mapped_column(String(128))
     log_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(16))  # whose API, webhook or account
     payload: Mapped[str | None] = mapped_column(Text)
     salt: Mapped[str | None] = mapped_column(String(32))
     payload_digest: Mapped[str] = mapped_column(String(64))

@@ -116,7 +116,7 @@ def record(
     """Record one audit entry; returns its seq. Raises AuditWriteError when it cannot.
 
     ``fields``: actor, account_id, post_id, job_id (defaults from ``scope()``), and the
-    exchange summary fields method, endpoint, http_status, duration_ms, tiktok_code, log_id,
+    exchange summary fields method, endpoint, http_status, duration_ms, platform_code, log_id,
     error. ``payload`` is redacted before it is stored. ``session`` names the caller's session
     when it is not the app context's ``db.session``.
     """
@@ -151,7 +151,7 @@ def build_spec(
         if values.get(name) is not None:
             values[name] = int(values[name])
     values["duration_ms"] = None if duration is None else round(float(duration), 1)
-    for name in ("job_id", "method", "endpoint", "tiktok_code", "log_id", "error"):
+    for name in ("job_id", "method", "endpoint", "platform_code", "log_id", "error", "platform"):
         if values.get(name) is not None:
             values[name] = _text(redactor, str(values[name]))
     return store.Spec(

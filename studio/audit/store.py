@@ -44,9 +44,10 @@ class Spec:
     endpoint: str | None = None
     http_status: int | None = None
     duration_ms: float | None = None
-    tiktok_code: str | None = None
+    platform_code: str | None = None
     log_id: str | None = None
     error: str | None = None
+    platform: str | None = None
     payload: str = "{}"
 
 
@@ -152,9 +153,10 @@ def build_row(seq: int, at: dt.datetime, prev_hash: str, spec: Spec) -> dict[str
         "endpoint": spec.endpoint,
         "http_status": spec.http_status,
         "duration_ms": spec.duration_ms,
-        "tiktok_code": spec.tiktok_code,
+        "platform_code": spec.platform_code,
         "log_id": spec.log_id,
         "error": spec.error,
+        "platform": spec.platform,
     }
     salt = chain.new_salt()
     digest = chain.payload_digest(salt, spec.payload)

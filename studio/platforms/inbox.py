@@ -70,6 +70,7 @@ def audit_received(source: str, received: Received, extra: Mapping[str, Any]) ->
     record(
         Action.WEBHOOK_RECEIVED,
         actor=Actor.webhook(source),
+        platform=source,
         summary=f"{source} webhook {row.event}"
         + (" (repeat, ignored)" if received.duplicate else ""),
         payload={
@@ -86,6 +87,7 @@ def audit_rejected(source: str, reason: str, body: bytes) -> None:
     record(
         Action.WEBHOOK_REJECTED,
         actor=Actor.webhook(source),
+        platform=source,
         status="error",
         summary=f"{source} webhook rejected: {reason}",
         payload={"reason": reason, "digest": digest(body), "size": len(body)},

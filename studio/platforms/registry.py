@@ -17,6 +17,6 @@ def init_app(app: Flask) -> None:
 def account_choices(session: Session) -> list[tuple[str, str]]:
     """(id, label) of every account ever connected, for filters."""
     return [
-        (str(a.id), f"{a.display_name or a.open_id} (#{a.id})")
+        (str(a.id), f"{a.display_name or a.remote_id} (#{a.id})")
         for a in tiktok_services.all_accounts(session)
     ]

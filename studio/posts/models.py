@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from studio import vault
 from studio.auth.models import User
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.templating import format_bytes
 from studio.videos.models import Video
 
@@ -88,7 +88,7 @@ class Post(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="RESTRICT"), index=True)
     account_id: Mapped[int] = mapped_column(
-        ForeignKey("tiktok_accounts.id", ondelete="CASCADE"), index=True
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -137,7 +137,7 @@ class Post(Base):
     finished_at: Mapped[dt.datetime | None]
 
     video: Mapped[Video] = relationship(lazy="joined")
-    account: Mapped[TikTokAccount] = relationship(lazy="joined")
+    account: Mapped[Account] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined")
 
     @property
@@ -190,7 +190,7 @@ class PostRateBudget(Base):
     __tablename__ = "post_rate_budgets"
 
     account_id: Mapped[int] = mapped_column(
-        ForeignKey("tiktok_accounts.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
     calls: Mapped[list[float]] = mapped_column(JSON, default=list)  # unix times, oldest first

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from studio import db
 from studio.db import utcnow
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import PENDING_DRAFT, TERMINAL, Mode, Post, PostStatus
 from studio.videos import events as video_events
 from studio.videos.models import Video
@@ -110,6 +110,6 @@ def get_video_or_none(session: Session, video_id: int | None) -> Video | None:
     return session.get(Video, video_id) if video_id else None
 
 
-def get_account(session: Session, account_id: int | None) -> TikTokAccount | None:
+def get_account(session: Session, account_id: int | None) -> Account | None:
     """The TikTok account by id, or None."""
-    return session.get(TikTokAccount, account_id) if account_id else None
+    return session.get(Account, account_id) if account_id else None

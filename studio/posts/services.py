@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.audit import services as audit
+from studio.platforms.models import Account
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
-from studio.platforms.tiktok.models import TikTokAccount
 from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
 from studio.posts.models import Mode, Post, PostStatus, Source
@@ -91,19 +91,19 @@ def direct_post_enabled() -> bool:
     return bool(current_app.config["TIKTOK_DIRECT_POST"])
 
 
-def usable_accounts(session: Session) -> list[TikTokAccount]:
+def usable_accounts(session: Session) -> list[Account]:
     """Connected accounts that may receive drafts."""
     return [a for a in tiktok.connected_accounts(session) if a.has_scope("video.upload")]
 
 
-def check_target(session: Session, draft: Draft) -> tuple[Video, TikTokAccount]:
+def check_target(session: Session, draft: Draft) -> tuple[Video, Account]:
     """The video and account exist and suit the mode; raises PostError otherwise."""
     video = session.get(Video, draft.video_id)
     if video is None:
         raise PostError("That video does not exist.", {"video_id": "Unknown video."})
     if not video.has_file:
         raise PostError("The video file was deleted from this server; upload it again.")
-    account = session.get(TikTokAccount, draft.account_id)
+    account = session.get(Account, draft.account_id)
     if account is None or not account.is_usable:
         raise PostError(
             "That TikTok account is not connected.", {"account_id": "Choose a connected account."}
@@ -285,7 +285,7 @@ def status_payload(post: Post) -> dict[str, Any]:
 class Target:
     """Who will receive the post, fetched fresh from TikTok for the preview."""
 
-    account: TikTokAccount
+    account: Account
     nickname: str
     username: str
     avatar_url: str | None
@@ -295,7 +295,7 @@ class Target:
     limit: int = 5
 
 
-def load_target(session: Session, account: TikTokAccount, user: Any) -> Target:
+def load_target(session: Session, account: Account, user: Any) -> Target:
     """Creator info (or, for inbox-only accounts, user info) fetched fresh; raises PostError."""
     limit = int(current_app.config["POSTS_PENDING_DRAFT_LIMIT"])
     pending = pending_drafts(session, account.id)

@@ -30,7 +30,7 @@ def _post_or_404(post_id: int) -> Post:
 
 def _choices(form: PrepareForm) -> None:
     accounts = services.usable_accounts(db.session)
-    form.account_id.choices = [SelectChoice(a.id, a.display_name or a.open_id) for a in accounts]
+    form.account_id.choices = [SelectChoice(a.id, a.display_name or a.remote_id) for a in accounts]
     modes = [SelectChoice("draft", "Draft in the TikTok inbox (finish and post it in TikTok)")]
     if services.direct_post_enabled():
         modes.append(

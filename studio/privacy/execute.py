@@ -352,17 +352,17 @@ def _revoke_quietly(client: Any, token: str) -> None:
 def _account(session: Session, open_id: str | None) -> Any:
     if not open_id:
         return None
-    from studio.platforms.tiktok.models import TikTokAccount
+    from studio.platforms.models import Account
 
-    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
+    return session.scalar(select(Account).where(Account.remote_id == open_id))
 
 
 def _account_by_id(session: Session, account_id: int | None) -> Any:
     if account_id is None:
         return None
-    from studio.platforms.tiktok.models import TikTokAccount
+    from studio.platforms.models import Account
 
-    return session.get(TikTokAccount, account_id)
+    return session.get(Account, account_id)
 
 
 def _audit_eraser(name: str) -> Callable[..., int] | None:

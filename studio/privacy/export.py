@@ -21,7 +21,7 @@ from studio.privacy.models import DeletionRequest
 
 # Context that is not personal but makes the rows readable.
 CONTEXT = {
-    "tiktok_accounts": ("id", "status"),
+    "accounts": ("id", "status"),
     "posts": ("id", "created_at", "mode", "status", "video_id"),
     "videos": ("id", "size_bytes", "duration_s", "created_at", "file_deleted_at"),
     "audit_entries": ("seq", "at", "actor_kind", "kind", "status", "summary"),
@@ -65,14 +65,14 @@ def row(obj: Any, table: str) -> dict[str, Any]:
 
 
 def _account(session: Session, open_id: str) -> Any:
-    from studio.platforms.tiktok.models import TikTokAccount
+    from studio.platforms.models import Account
 
-    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
+    return session.scalar(select(Account).where(Account.remote_id == open_id))
 
 
 def _account_data(account: Any) -> dict[str, Any]:
     return {
-        **row(account, "tiktok_accounts"),
+        **row(account, "accounts"),
         "scopes": account.scope_list,
         "tokens": "stored encrypted; never exported" if account.data_key else "none",
     }

@@ -3,7 +3,15 @@
 NON_PERSONAL: dict[str, tuple[str, ...]] = {
     "deletion_links": ("id", "request_id", "expires_at"),
     "deletion_browsers": ("id", "request_id", "expires_at"),
-    "tiktok_accounts": ("id", "scopes", "status", "connected_by_id", "created_at", "updated_at"),
+    "accounts": (
+        "id",
+        "platform",
+        "scopes",
+        "status",
+        "connected_by_id",
+        "created_at",
+        "updated_at",
+    ),
     "oauth_flows": (
         "id",
         "purpose",
@@ -87,9 +95,10 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "endpoint",
         "http_status",
         "duration_ms",
-        "tiktok_code",
+        "platform_code",
         "log_id",
         "error",
+        "platform",
         "payload_digest",
         "prev_hash",
         "hash",

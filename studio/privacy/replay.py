@@ -7,14 +7,14 @@ from sqlalchemy.orm import Session
 from studio import db, ledger
 from studio.audit import Action, Actor, record
 from studio.auth.models import User
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.services import destroy_secrets
 from studio.privacy import execute
 
 
 def _tokens(session: Session, account_id: int, at: str) -> bool:
     db.begin_write(session)
-    account = session.get(TikTokAccount, account_id)
+    account = session.get(Account, account_id)
     if account is None or not (account.data_key or account.access_token_enc):
         session.commit()
         return False

@@ -11,7 +11,6 @@ from flask import current_app
 
 from studio.videos.models import Video
 
-
 PARTIAL = ".partial"
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.auth.models import Role
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.models import Account, AccountStatus
 from studio.privacy.models import DeletionRequest, RequestStatus
 from studio.sandbox.server import SandboxServer
 from tests.adversarial.conftest import VOLATILE, Snapshot, count, injected
@@ -46,7 +46,7 @@ def _query(url: str) -> dict[str, str]:
 
 
 def _accounts(app: Flask) -> int:
-    return count(app, TikTokAccount)
+    return count(app, Account)
 
 
 def test_callback_without_state_is_refused(app: Flask, sandbox, sandbox_client) -> None:
@@ -182,7 +182,7 @@ def test_a_lookalike_display_name_only_reaches_the_signer_s_own_data(
     with app.app_context():
         req = db.session.scalar(select(DeletionRequest))
         assert req.account_id is None  # not the connected "acme" account
-        victim = db.session.get(TikTokAccount, connected_account.id)
+        victim = db.session.get(Account, connected_account.id)
         assert victim.status == AccountStatus.CONNECTED and victim.data_key
     assert sandbox.state.summary()["counters"].get("revokes", 0) >= 1  # the attacker's own token
 

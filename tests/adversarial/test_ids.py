@@ -165,3 +165,40 @@ def test_0008_rebuilds_a_filled_0007_database_keeping_every_row(
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert _insert_copy(head, "posts", erased) > erased["id"]
     head.dispose()
+
+
+def test_0015_carries_a_filled_0014_database_over_to_accounts(filled: Flask) -> None:
+    """tiktok_accounts → accounts: every row, every reference and the never-reused ids survive,
+    on SQLite and PostgreSQL; downgrading and upgrading again is clean. (That old audit entries
+    keep their hashes is proved in tests/audit/test_chain.py.)"""
+    url = filled.config["DATABASE_URL"]
+    filled.extensions["db"]["engine"].dispose()
+    head = create_engine(url)
+    head_schema = schema(head)
+    cfg = alembic_config(url)
+    command.downgrade(cfg, "0014")
+    with head.connect() as conn:
+        first = dict(conn.execute(text("SELECT * FROM tiktok_accounts")).mappings().first() or {})
+    assert first, "the world has a connected TikTok account"
+    _insert_copy(head, "tiktok_accounts", {**first, "open_id": "second-account"})
+    erased = _erase_newest(head, "tiktok_accounts")  # its id must stay used after the move
+    before = rows(head)
+    command.upgrade(cfg, "0015")
+    after = rows(head)
+    assert "tiktok_accounts" not in after
+    with head.connect() as conn:
+        moved = conn.execute(text("SELECT platform, remote_id FROM accounts")).all()
+        old = conn.execute(text("SELECT count(*) FROM posts")).scalar_one()
+        linked = conn.execute(
+            text("SELECT count(*) FROM posts JOIN accounts ON accounts.id = posts.account_id")
+        ).scalar_one()
+    assert len(moved) == len(before["tiktok_accounts"]) and {p for p, _ in moved} == {"tiktok"}
+    assert old and linked == old, "every post still points at its account"
+    for name, content in before.items():
+        if name not in ("tiktok_accounts", "audit_entries"):
+            assert after[name] == content, f"{name} changed"
+    assert len(after["audit_entries"]) == len(before["audit_entries"])
+    assert schema(head) == head_schema
+    erased["remote_id"] = erased.pop("open_id")
+    assert _insert_copy(head, "accounts", {**erased, "platform": "tiktok"}) > erased["id"]
+    head.dispose()

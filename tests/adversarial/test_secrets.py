@@ -16,8 +16,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
 
 from studio import db, vault
+from studio.platforms.models import Account
 from studio.platforms.tiktok import tokens as tiktok_tokens
-from studio.platforms.tiktok.models import OAuthFlow, TikTokAccount
+from studio.platforms.tiktok.models import OAuthFlow
 from studio.sandbox.server import SandboxServer
 from studio.sandbox.webhooks import build_body, sign
 from tests.helpers import csrf_token
@@ -115,13 +116,13 @@ def test_no_secret_appears_in_responses_logs_audit_or_database(
     callback = _authorize(app, staff, sandbox, seen, "/tiktok/connect", "/tiktok/")
     assert staff.get(callback).status_code == 302
     with app.app_context():
-        account = db.session.scalar(select(TikTokAccount))
+        account = db.session.scalar(select(Account))
         account_id = account.id
         seen.add("access_token", tiktok_tokens.read_token(account, "access"))
         seen.add("refresh_token", tiktok_tokens.read_token(account, "refresh"))
         # Refresh the token (strict rotation: new access and refresh tokens).
         tiktok_tokens.force_refresh(db.session, account_id)
-        account = db.session.get(TikTokAccount, account_id, populate_existing=True)
+        account = db.session.get(Account, account_id, populate_existing=True)
         seen.add("access_token", tiktok_tokens.read_token(account, "access"))
         seen.add("refresh_token", tiktok_tokens.read_token(account, "refresh"))
     # Upload and send a draft; the job uploads in chunks to the sandbox's upload_url.

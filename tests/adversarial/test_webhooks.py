@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
-from studio.platforms.models import WebhookDelivery
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.models import Account, AccountStatus, WebhookDelivery
 from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
 from tests.adversarial.conftest import Snapshot, count
@@ -66,7 +65,7 @@ def test_forged_tiktok_webhooks_are_401_and_change_nothing(
         with app.app_context():
             kinds = list(db.session.scalars(select(AuditEntry.kind).order_by(AuditEntry.seq)))
             assert kinds[-1] == "webhook:rejected"
-            account = db.session.get(TikTokAccount, connected_account.id)
+            account = db.session.get(Account, connected_account.id)
             assert account.status == AccountStatus.CONNECTED
 
 
@@ -126,7 +125,7 @@ def test_a_replayed_removal_disconnects_once(
         )
         assert answer.status_code == 200
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
         disconnects = db.session.scalars(
             select(AuditEntry.kind).where(AuditEntry.account_id == account.id)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post
 from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
@@ -67,7 +67,7 @@ def test_hostile_names_captions_tags_products_and_webhooks_render_as_text(
     assert_clean(client.get("/videos/"), "file")
     assert_clean(client.get(f"/videos/{video_id}"), "file")
     with app.app_context():
-        account_id = db.session.scalar(select(TikTokAccount.id))
+        account_id = db.session.scalar(select(Account.id))
     fields = {
         "caption": payload("caption"),
         "hashtags": "#ok " + payload("tags"),

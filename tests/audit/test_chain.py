@@ -174,3 +174,28 @@ def test_erase_payloads_matching_an_identifier(app: Flask) -> None:
         db.session.commit()
     report = check(app)
     assert report.intact and report.erased == 1
+
+
+# The hashed fields before audit entries named their platform (migration 0015).
+FIELDS_BEFORE_0015 = (
+    "seq", "at", "kind", "status", "actor_kind", "actor_id", "actor_label", "account_id",
+    "post_id", "job_id", "summary", "method", "endpoint", "http_status", "duration_ms",
+    "tiktok_code", "log_id", "error",
+)  # fmt: skip
+
+
+def test_an_entry_without_a_platform_hashes_as_before_the_field_existed() -> None:
+    import datetime as dt
+    import hashlib
+
+    row = {name: None for name in chain.FIELDS}
+    row.update(seq=7, at=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), kind="tiktok:request")
+    row.update(status="ok", actor_kind="job", summary="POST /v2/post/publish/status/fetch/ → 200")
+    row.update(platform_code="ok", http_status=200)
+    old = [row["platform_code" if n == "tiktok_code" else n] for n in FIELDS_BEFORE_0015]
+    old[1] = chain.format_at(old[1])
+    legacy = json.dumps(old, ensure_ascii=False, separators=(",", ":")).encode()
+    expected = hashlib.sha256(b"p" * 64 + legacy + b"d" * 64).hexdigest()
+    assert chain.entry_hash("p" * 64, chain.values_of(row), "d" * 64) == expected
+    row["platform"] = "tiktok"  # and naming it changes the hash: the field is committed to
+    assert chain.entry_hash("p" * 64, chain.values_of(row), "d" * 64) != expected

@@ -264,7 +264,7 @@ def test_exactly_one_refresh_when_both_consumers_need_one(
         else:
             query(
                 pg_database,
-                "UPDATE tiktok_accounts SET access_expires_at = now() - interval '1 minute' "
+                "UPDATE accounts SET access_expires_at = now() - interval '1 minute' "
                 "WHERE id = :id",
                 id=account_id,
             )

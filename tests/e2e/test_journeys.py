@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from studio import db, jobs
 from studio.audit.verify import verify
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post, PostStatus
 from studio.sandbox.server import SandboxServer
 from studio.videos import storage
@@ -217,7 +217,7 @@ def test_account_owner_deletes_their_data_and_follows_it_by_code(
     expect(page.locator("#request-status")).to_have_attribute("data-status", "completed")
     # The account, its tokens, videos and posts are gone; the audit chain still verifies.
     with demo.app.app_context():
-        for model in (TikTokAccount, Video, Post):
+        for model in (Account, Video, Post):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
         assert verify(demo.app).intact
     assert not [path for path in stored if path.exists()]
@@ -235,7 +235,7 @@ def test_account_owner_revokes_access(
     page.wait_for_url(re.compile(r".*/revoke/done.*"))
     shot(page, "15-revoked")
     with demo.app.app_context():
-        account = db.session.scalars(select(TikTokAccount)).one()
+        account = db.session.scalars(select(Account)).one()
         assert (account.status, account.data_key) == ("disconnected", None), account.status_reason
     grants = list(sandbox.state.grants.values())
     tokens = list(sandbox.state.access.values())

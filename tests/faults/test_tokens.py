@@ -14,8 +14,8 @@ from studio import db
 from studio.audit.actions import Action
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok import services as tiktok
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.tokens import read_token
 from studio.posts import tasks
 from studio.posts.models import PostStatus
@@ -39,7 +39,7 @@ def expire_at_tiktok(sandbox: Any) -> int:
 def expire_in_our_records(app: Flask, account_id: int) -> None:
     """Our copy of the expiry agrees: the token is past its lifetime."""
     with app.app_context():
-        account = db.session.get(TikTokAccount, account_id)
+        account = db.session.get(Account, account_id)
         account.access_expires_at = utcnow() - dt.timedelta(seconds=1)
         db.session.commit()
 
@@ -58,7 +58,7 @@ def exchanges(app: Flask, endpoint: str, status: int | None = None) -> list[Audi
 def assert_connected_with_live_tokens(app: Flask, sandbox: Any, account_id: int) -> None:
     """The account is connected and what we store is what TikTok considers current."""
     with app.app_context():
-        account = db.session.get(TikTokAccount, account_id)
+        account = db.session.get(Account, account_id)
         access, refresh = read_token(account), read_token(account, "refresh")
         assert account.status == AccountStatus.CONNECTED, account.status_reason
         db.session.commit()
@@ -176,7 +176,7 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
         True,
     )
     with app.app_context():
-        stored = db.session.get(TikTokAccount, account.id)
+        stored = db.session.get(Account, account.id)
         assert stored.status == AccountStatus.NEEDS_RECONNECT
         assert "invalid_grant" in stored.status_reason
         assert not (stored.data_key or stored.access_token_enc or stored.refresh_token_enc)

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from studio import db
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.platforms.tiktok.results import CreatorInfo
 from studio.posts import rules
 from studio.posts.models import Post, PostStatus
@@ -96,11 +96,11 @@ def direct_app(app: Flask) -> Flask:
     return app
 
 
-def _connect(app: Flask, client, sandbox, creator_id: str) -> TikTokAccount:
+def _connect(app: Flask, client, sandbox, creator_id: str) -> Account:
     response = connect_tiktok(client, sandbox, creator=creator_id)
     assert response.status_code == 302
     with app.app_context():
-        return db.session.scalars(select(TikTokAccount).order_by(TikTokAccount.id.desc())).first()
+        return db.session.scalars(select(Account).order_by(Account.id.desc())).first()
 
 
 def _count(app: Flask) -> int:
@@ -191,7 +191,7 @@ def test_inbox_only_account_cannot_post_directly(direct_app, sandbox, sandbox_cl
     response = connect_tiktok(sandbox_client, sandbox, granted=["user.info.basic", "video.upload"])
     assert response.status_code == 302
     with direct_app.app_context():
-        account = db.session.scalars(select(TikTokAccount)).first()
+        account = db.session.scalars(select(Account)).first()
         assert not account.has_scope("video.publish")
     preview = prepare(sandbox_client, video.id, account.id, mode="direct")
     assert preview.status_code == 400

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from studio import db, vault
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post, PostStatus
 from tests.helpers import STAFF_PASSWORD, extract_csrf
 from tests.posts.conftest import drive, load, make_post
@@ -133,7 +133,7 @@ def test_no_secret_reaches_pages_or_the_database_in_clear(
         upload_url = vault.unwrap(post.upload_url_enc).decode()
         row = db.session.execute(select(Post.__table__)).mappings().one()
         tokens = [t.token for t in sandbox.state.access.values()] + list(sandbox.state.refresh)
-        account_row = db.session.get(TikTokAccount, account.id)
+        account_row = db.session.get(Account, account.id)
         assert account_row is not None
     secret = upload_url.split("upload_token=")[1]
     assert secret not in repr(dict(row))

@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 
 from studio import db, ledger, vault
 from studio.audit import Actor
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok import services as tiktok
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.posts.models import Post
 from tests.conftest import PG_URL
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
@@ -69,7 +69,7 @@ def _restore(app, backup: Path) -> None:
 
 def _token_readable(app, account_id: int) -> bool:
     with app.app_context():
-        account = db.session.get(TikTokAccount, account_id)
+        account = db.session.get(Account, account_id)
         if account is None or not account.data_key:
             return False
         return bool(vault.decrypt(account.data_key, account.access_token_enc))
@@ -91,7 +91,7 @@ def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post
     assert result.exit_code == 0, result.output
     assert "Erased again: 1 account(s)" in result.output
     with app.app_context():
-        assert db.session.get(TikTokAccount, sent_post.account_id) is None
+        assert db.session.get(Account, sent_post.account_id) is None
         assert db.session.scalar(select(func.count(Post.id))) == 0
     assert not _token_readable(app, sent_post.account_id)
     again = runner.invoke(args=["privacy", "replay-deletions"])
@@ -102,7 +102,7 @@ def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post
 def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
     backup = _backup(app)
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         tiktok.disconnect(db.session, account, Actor.system("test"), "revoked")
     _restore(app, backup)
     assert _token_readable(app, connected_account.id)
@@ -110,7 +110,7 @@ def test_restored_backup_forgets_revoked_tokens(app, runner, connected_account):
     assert "1 token set(s)" in result.output, result.output
     assert not _token_readable(app, connected_account.id)
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
 
 
@@ -121,7 +121,7 @@ def test_tokens_of_a_later_reconnection_survive_a_replay(
     from tests.conftest import connect_tiktok
 
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         tiktok.disconnect(db.session, account, Actor.system("test"), "revoked")
     assert connect_tiktok(sandbox_client, sandbox).status_code == 302
     backup = _backup(app)  # holds the new tokens, which nobody erased
@@ -129,7 +129,7 @@ def test_tokens_of_a_later_reconnection_survive_a_replay(
     assert "0 token set(s)" in runner.invoke(args=["privacy", "replay-deletions"]).output
     assert _token_readable(app, connected_account.id)
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         tiktok.disconnect(db.session, account, Actor.system("test"), "revoked again")
         assert [e["kind"] for e in ledger.entries()] == ["tokens", "tokens"]
     _restore(app, backup)

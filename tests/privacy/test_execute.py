@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.audit.verify import verify as verify_chain
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post
 from studio.privacy import execute
 from studio.privacy.models import DeletionRequest, RequestStatus
@@ -39,7 +39,7 @@ def _complete(client, sandbox) -> str:
 def test_owner_request_erases_account_tokens_videos_posts(app, client, sent_post, sandbox):
     assert sent_post.status in ("in_inbox", "processing", "uploaded")
     code = _complete(client, sandbox)
-    assert _count(app, TikTokAccount) == 0
+    assert _count(app, Account) == 0
     assert _count(app, Post) == 0
     assert _count(app, Video) == 0
     assert list((app.instance_path / __import__("pathlib").Path("uploads")).glob("*.mp4")) == []
@@ -92,7 +92,7 @@ def test_every_step_can_run_again_after_a_crash(app, client, sent_post, sandbox)
         execute.execute(db.session, req.id)
         req = db.session.get(DeletionRequest, req.id)
         assert req.status == RequestStatus.COMPLETED
-        assert db.session.scalar(select(func.count(TikTokAccount.id))) == 0
+        assert db.session.scalar(select(func.count(Account.id))) == 0
         assert verify_chain(app).intact
 
 
@@ -103,12 +103,12 @@ def test_execution_resumes_after_the_last_finished_step(app, client, sent_post, 
         req = db.session.scalar(select(DeletionRequest))
         req.status = RequestStatus.IN_PROGRESS
         req.step = "posts"  # locate, revoke and posts finished before a crash
-        req.account_id = db.session.scalar(select(TikTokAccount.id))
+        req.account_id = db.session.scalar(select(Account.id))
         db.session.commit()
         execute.execute(db.session, req.id)
         req = db.session.get(DeletionRequest, req.id)
         assert req.status == RequestStatus.COMPLETED
-        assert db.session.scalar(select(func.count(TikTokAccount.id))) == 0
+        assert db.session.scalar(select(func.count(Account.id))) == 0
 
 
 def test_export_before_deletion_holds_the_owners_data(app, client, sent_post, sandbox):
@@ -147,7 +147,7 @@ def test_without_auto_execution_an_admin_approves(make_sandbox_app, sandbox, con
     response = admin.post(f"/privacy/requests/{req.id}/approve", data={"csrf_token": token})
     assert response.status_code == 302
     assert _request(app).status == RequestStatus.COMPLETED
-    assert _count(app, TikTokAccount) == 0
+    assert _count(app, Account) == 0
     page = admin.get(f"/privacy/requests/{req.id}").get_data(as_text=True)
     assert "Receipt" in page and "TikTok profile" in page
     assert "completed" in admin.get("/privacy/requests").get_data(as_text=True)

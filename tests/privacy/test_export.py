@@ -9,7 +9,7 @@ from sqlalchemy import select
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.models import User
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post
 from studio.privacy import export, inventory, services
 from studio.videos.models import UploadSession
@@ -55,13 +55,13 @@ def _about_owners() -> list[str]:
 
 def test_every_declared_column_about_an_account_owner_is_in_their_copy(app, sent_post):
     with app.app_context():
-        account = db.session.scalar(select(TikTokAccount))
+        account = db.session.scalar(select(Account))
         post = db.session.get(Post, sent_post.id)
-        for obj, table in ((account, "tiktok_accounts"), (post, "posts"), (post.video, "videos")):
+        for obj, table in ((account, "accounts"), (post, "posts"), (post.video, "videos")):
             _fill(obj, table)
         post.product_name, post.product_sku = "Kettle 3000", "KT-3000"
         db.session.commit()
-        open_id = account.open_id
+        open_id = account.remote_id
         # An exchange recorded before the account existed names it only by its open_id.
         record(
             Action.ACCESS_REVOKED,

@@ -25,7 +25,7 @@ def _file(app, user_id: str = "218471") -> tuple[dict, str]:
 def test_the_search_covers_every_readable_personal_column_of_the_inventory(app):
     places = [c for cols in meta.searchable().values() for c in cols]
     assert "posts.caption" in places and "audit_entries.payload" in places
-    assert "tiktok_accounts.open_id" in places and "users.email" in places
+    assert "accounts.remote_id" in places and "users.email" in places
     assert not any(c.endswith(("_enc", "_hash", "data_key")) for c in places)
     from studio.privacy import services
 

@@ -132,17 +132,17 @@ def test_video_records_stay_while_a_post_refers_to_them(app, runner, sent_post):
 
 
 def test_tokens_past_the_refresh_expiry_are_erased(app, runner, connected_account):
-    from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+    from studio.platforms.models import Account, AccountStatus
 
     with app.app_context():
-        row = db.session.get(TikTokAccount, connected_account.id)
+        row = db.session.get(Account, connected_account.id)
         row.refresh_expires_at = db.utcnow() - dt.timedelta(minutes=1)
         db.session.commit()
     assert "Would delete 1 TikTok token sets" in runner.invoke(args=["purge", "--dry-run"]).output
     with app.app_context():
-        assert db.session.get(TikTokAccount, connected_account.id).data_key
+        assert db.session.get(Account, connected_account.id).data_key
     assert "Deleted 1 TikTok token sets" in runner.invoke(args=["purge"]).output
     with app.app_context():
-        row = db.session.get(TikTokAccount, connected_account.id)
+        row = db.session.get(Account, connected_account.id)
         assert not (row.data_key or row.access_token_enc or row.refresh_token_enc)
-        assert row.status == AccountStatus.NEEDS_RECONNECT and row.open_id
+        assert row.status == AccountStatus.NEEDS_RECONNECT and row.remote_id

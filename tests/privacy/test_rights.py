@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.audit import Actor
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post
 from studio.privacy import rights, services
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
@@ -75,9 +75,9 @@ def test_copy_request_downloads_everything_and_erases_nothing(app, client, sent_
     assert req.status == RequestStatus.COMPLETED and req.subject_enc is None
     assert services.receipt(req)["erased"] == {}
     # Nothing was erased, and the company's connection still works (token not revoked).
-    assert _count(app, TikTokAccount) == 1 and _count(app, Post) == 1
+    assert _count(app, Account) == 1 and _count(app, Post) == 1
     with app.app_context():
-        account = db.session.scalar(select(TikTokAccount))
+        account = db.session.scalar(select(Account))
         assert account.data_key and account.access_token_enc
     assert not any(token.revoked for token in sandbox.state.access.values())
     status = client.get(f"/data-deletion/status/{code}").get_data(as_text=True)
@@ -86,7 +86,7 @@ def test_copy_request_downloads_everything_and_erases_nothing(app, client, sent_
 
 def sent_post_open_id(app) -> str:
     with app.app_context():
-        return db.session.scalar(select(TikTokAccount.open_id))
+        return db.session.scalar(select(Account.remote_id))
 
 
 def test_copy_request_completes_when_the_download_window_ends(app, client, users):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from studio import db
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
+from studio.platforms.models import Account, AccountStatus
 from studio.privacy.models import DeletionRequest, RequestStatus
 from tests.privacy.conftest import file_request, verify_with_tiktok
 
@@ -35,10 +35,10 @@ def test_other_account_is_refused_and_nothing_is_revealed(app, client, connected
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert "not the account named" in page
-    assert connected_account.open_id not in page
+    assert connected_account.remote_id not in page
     assert _request(app).status == RequestStatus.RECEIVED
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.CONNECTED and account.data_key
     assert client.get("/data-deletion/verified").status_code == 403
     assert client.get("/data-deletion/export").status_code == 403
@@ -76,7 +76,7 @@ def test_revoke_now_erases_tokens_and_confirms(app, client, connected_account, s
     page = client.get("/revoke/done").get_data(as_text=True)
     assert "Access revoked" in page and "Acme" not in page
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
         assert account.access_token_enc is None and account.refresh_token_enc is None
     assert all(token.revoked for token in sandbox.state.access.values())
@@ -109,7 +109,7 @@ def test_after_the_owner_revokes_the_account_page_names_the_owner(
     # as the webhook says
     echo = f"authorization removed at TikTok: {tiktok_webhooks.REMOVAL_REASONS[5]}"
     with app.app_context():
-        tiktok.grant_removed(db.session, connected_account.open_id, echo, Actor.webhook("tiktok"))
+        tiktok.grant_removed(db.session, connected_account.remote_id, echo, Actor.webhook("tiktok"))
     page = sandbox_client.get("/tiktok/").get_data(as_text=True)
     assert "revoked by the account owner" in page
     assert "developer" not in page

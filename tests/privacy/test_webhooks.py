@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.platforms import inbox
-from studio.platforms.models import WebhookDelivery
+from studio.platforms.models import Account, AccountStatus, WebhookDelivery
 from studio.platforms.tiktok import tasks as tiktok_tasks
 from studio.platforms.tiktok import webhooks as tiktok_webhooks
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.privacy.models import DeletionRequest, RequestStatus
 from studio.sandbox.webhooks import build_body, sign
 from tests.privacy.conftest import ACME_OPEN_ID
@@ -77,7 +76,7 @@ def test_authorization_removed_erases_tokens(app, client, connected_account):
     response = _post(client, _event("authorization.removed", {"reason": 1}))
     assert response.status_code == 200
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
         assert account.access_token_enc is None and account.data_key is None
         assert db.session.scalar(select(func.count(DeletionRequest.id))) == 0
@@ -106,7 +105,7 @@ def test_removal_can_open_a_deletion_request(make_sandbox_app, connected_account
     with app.app_context():
         req = db.session.scalar(select(DeletionRequest))
         assert req.source == "tiktok" and req.status == RequestStatus.COMPLETED
-        assert db.session.scalar(select(func.count(TikTokAccount.id))) == 0
+        assert db.session.scalar(select(func.count(Account.id))) == 0
 
 
 def test_removal_for_unknown_account_is_acknowledged(app, client):
@@ -152,7 +151,7 @@ def test_sandbox_delivers_a_real_signed_webhook(app, sandbox, connected_account)
         server.shutdown()
     assert record["delivered"] and record["attempts"] == [200]
     with app.app_context():
-        assert db.session.get(TikTokAccount, connected_account.id).data_key is None
+        assert db.session.get(Account, connected_account.id).data_key is None
 
 
 def _signed_request(payload: dict, secret: str = META_SECRET) -> str:

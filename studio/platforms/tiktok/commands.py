@@ -21,7 +21,7 @@ def status_command() -> None:
     if not accounts:
         click.echo("No TikTok account has been connected.")
     for a in accounts:
-        click.echo(f"#{a.id} {a.display_name or '-'} ({a.open_id}) {a.status}")
+        click.echo(f"#{a.id} {a.display_name or '-'} ({a.remote_id}) {a.status}")
         click.echo(f"    scopes: {a.scopes or '-'}")
         click.echo(f"    access token until: {a.access_expires_at or '-'}")
         click.echo(f"    refresh token until: {a.refresh_expires_at or '-'}")

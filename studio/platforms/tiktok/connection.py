@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio.audit import record_exchange, scope
+from studio.platforms.models import Account
 from studio.platforms.tiktok.client import TikTokClient
-from studio.platforms.tiktok.models import TikTokAccount
 from studio.transport import Exchange
 
 _held: contextvars.ContextVar[list[Exchange] | None] = contextvars.ContextVar(
@@ -84,6 +84,6 @@ def get_client(hook: Callable[[Exchange], None] | None = None) -> TikTokClient:
     )
 
 
-def account_by_open_id(session: Session, open_id: str) -> TikTokAccount | None:
+def account_by_open_id(session: Session, open_id: str) -> Account | None:
     """One account by TikTok's open_id."""
-    return session.scalar(select(TikTokAccount).where(TikTokAccount.open_id == open_id))
+    return session.scalar(select(Account).where(Account.remote_id == open_id))

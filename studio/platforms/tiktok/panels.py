@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from studio import db
 from studio.panels import Panel
-from studio.platforms.tiktok.models import AccountStatus
+from studio.platforms.models import AccountStatus
 from studio.platforms.tiktok.services import connected_accounts
 
 
@@ -22,7 +22,7 @@ def tiktok_panel() -> Panel:
         )
     broken = [a for a in accounts if a.status == AccountStatus.NEEDS_RECONNECT]
     lines = [
-        f"{a.display_name or a.open_id}: "
+        f"{a.display_name or a.remote_id}: "
         + ("needs reconnect" if a.status == AccountStatus.NEEDS_RECONNECT else "connected")
         for a in accounts
     ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from studio import db, vault
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
 from studio.platforms.tiktok.connection import (
     account_by_open_id,
@@ -19,7 +20,6 @@ from studio.platforms.tiktok.connection import (
     release_exchanges,
 )
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
 from studio.platforms.tiktok.results import TokenSet
 from studio.platforms.tiktok.tokens import (
@@ -63,24 +63,24 @@ class ConnectError(Exception):
     """Tokens were obtained but the account could not be set up; nothing was stored."""
 
 
-def connected_accounts(session: Session) -> list[TikTokAccount]:
+def connected_accounts(session: Session) -> list[Account]:
     """Accounts in use: connected or needing a reconnect (oldest first)."""
     stmt = (
-        select(TikTokAccount)
-        .where(TikTokAccount.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]))
-        .order_by(TikTokAccount.id)
+        select(Account)
+        .where(Account.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]))
+        .order_by(Account.id)
     )
     return list(session.scalars(stmt))
 
 
-def all_accounts(session: Session) -> list[TikTokAccount]:
+def all_accounts(session: Session) -> list[Account]:
     """Every account ever connected, including disconnected ones (their history stays)."""
-    return list(session.scalars(select(TikTokAccount).order_by(TikTokAccount.id)))
+    return list(session.scalars(select(Account).order_by(Account.id)))
 
 
-def get_account(session: Session, account_id: int) -> TikTokAccount | None:
+def get_account(session: Session, account_id: int) -> Account | None:
     """One account by id."""
-    return session.get(TikTokAccount, account_id)
+    return session.get(Account, account_id)
 
 
 def creator_info(session: Session, account_id: int) -> CreatorInfo:
@@ -89,7 +89,7 @@ def creator_info(session: Session, account_id: int) -> CreatorInfo:
     return call_with_token(session, account_id, client.creator_info)
 
 
-def connect_account(session: Session, tokens: TokenSet, user: object | None) -> TikTokAccount:
+def connect_account(session: Session, tokens: TokenSet, user: object | None) -> Account:
     """Store (or reconnect) the account behind a fresh token pair, under a new data key."""
     actor = Actor.user(user) if user is not None else Actor.system("tiktok")
     client = get_client()
@@ -114,7 +114,7 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
         actor=actor,
         summary=f"connected TikTok account #{account.id} with scopes {account.scopes}",
         payload={
-            "open_id": account.open_id,
+            "open_id": account.remote_id,
             "display_name": account.display_name,
             "scopes": account.scope_list,
         },
@@ -123,7 +123,7 @@ def connect_account(session: Session, tokens: TokenSet, user: object | None) -> 
     return account
 
 
-def complete_connect(session: Session, args: Mapping[str, str], user: object) -> TikTokAccount:
+def complete_connect(session: Session, args: Mapping[str, str], user: object) -> Account:
     """Finish a "connect" flow and store the account (FlowError / ConnectError otherwise)."""
     with holding_exchanges():
         tokens, _flow = finish_flow("connect", args)
@@ -132,16 +132,16 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
 
 def _upsert(
     session: Session, open_id: str, profile: dict, tokens: TokenSet, user: object | None
-) -> TikTokAccount:
+) -> Account:
     db.begin_write(session)
     account = session.scalar(
-        select(TikTokAccount)
-        .where(TikTokAccount.open_id == open_id)
+        select(Account)
+        .where(Account.remote_id == open_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if account is None:
-        account = TikTokAccount(open_id=open_id)
+        account = Account(platform="tiktok", remote_id=open_id)
         session.add(account)
     now = utcnow()
     account.display_name = str(profile.get("display_name") or "")[:255]
@@ -172,7 +172,7 @@ def _revoke_quietly(client: TikTokClient, token: str) -> bool:
     return True
 
 
-def disconnect(session: Session, account: TikTokAccount, actor: Actor, reason: str) -> bool:
+def disconnect(session: Session, account: Account, actor: Actor, reason: str) -> bool:
     """Revoke at TikTok, destroy the secrets, mark disconnected; history stays.
 
     Returns whether TikTok confirmed the revocation (the local erasure happens either way).
@@ -200,7 +200,7 @@ def disconnect(session: Session, account: TikTokAccount, actor: Actor, reason: s
     return revoked
 
 
-def _token_for_revoke(session: Session, account: TikTokAccount) -> str | None:
+def _token_for_revoke(session: Session, account: Account) -> str | None:
     """A live access token if one can be had, else whatever is stored."""
     if account.status == AccountStatus.CONNECTED:
         try:
@@ -213,9 +213,7 @@ def _token_for_revoke(session: Session, account: TikTokAccount) -> str | None:
     return token
 
 
-def grant_removed(
-    session: Session, open_id: str, reason: str, actor: Actor
-) -> TikTokAccount | None:
+def grant_removed(session: Session, open_id: str, reason: str, actor: Actor) -> Account | None:
     """TikTok says the grant is gone (webhook): destroy secrets, mark disconnected."""
     account = account_by_open_id(session, open_id)
     if account is None:
@@ -241,7 +239,7 @@ def grant_removed(
     return account
 
 
-def refresh_profile(session: Session, account_id: int) -> TikTokAccount:
+def refresh_profile(session: Session, account_id: int) -> Account:
     """Check the connection by reading the profile; updates the name and avatar URL.
 
     A revoked grant surfaces here: the 401 triggers one refresh, whose invalid_grant marks the
@@ -252,7 +250,7 @@ def refresh_profile(session: Session, account_id: int) -> TikTokAccount:
         session, account_id, lambda token: client.user_info(token, PROFILE_FIELDS)
     )
     db.begin_write(session)
-    account = session.get(TikTokAccount, account_id, populate_existing=True)
+    account = session.get(Account, account_id, populate_existing=True)
     if account is None:
         raise ReconnectNeeded(account_id, "the TikTok account does not exist")
     account.display_name = str(profile.get("display_name") or account.display_name)[:255]
@@ -277,8 +275,8 @@ def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:
     """
     if not dry_run:
         db.begin_write(session)
-    query = select(TikTokAccount).where(
-        TikTokAccount.data_key.is_not(None), TikTokAccount.refresh_expires_at <= utcnow()
+    query = select(Account).where(
+        Account.data_key.is_not(None), Account.refresh_expires_at <= utcnow()
     )
     accounts = session.scalars(query).all()
     for account in [] if dry_run else accounts:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from studio import db, ledger, vault
 from studio.audit import Action, record, scope
 from studio.db import utcnow
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.connection import get_client, report_exchange
 from studio.platforms.tiktok.errors import (
     AccessTokenInvalid,
@@ -20,14 +21,13 @@ from studio.platforms.tiktok.errors import (
     PlatformError,
     ReconnectNeeded,
 )
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.results import TokenSet
 from studio.transport import Exchange
 
 T = TypeVar("T")
 
 
-def store_tokens(account: TikTokAccount, tokens: TokenSet, now: dt.datetime | None = None) -> None:
+def store_tokens(account: Account, tokens: TokenSet, now: dt.datetime | None = None) -> None:
     """Encrypt a token pair under the account's data key; lifetimes from this answer only."""
     now = now or utcnow()
     if not account.data_key:
@@ -42,7 +42,7 @@ def store_tokens(account: TikTokAccount, tokens: TokenSet, now: dt.datetime | No
         account.scopes = ",".join(tokens.scope)
 
 
-def destroy_secrets(session: Session, account: TikTokAccount) -> None:
+def destroy_secrets(session: Session, account: Account) -> None:
     """Erase the tokens and the data key: any copy of the ciphertext becomes unreadable.
 
     Does not commit; the caller's transaction decides (disconnect and deletion commit it).
@@ -58,7 +58,7 @@ def destroy_secrets(session: Session, account: TikTokAccount) -> None:
     session.add(account)
 
 
-def read_token(account: TikTokAccount, which: str = "access") -> str | None:
+def read_token(account: Account, which: str = "access") -> str | None:
     """Decrypt the stored access (or refresh) token, or None when absent or destroyed."""
     value = account.access_token_enc if which == "access" else account.refresh_token_enc
     if not value or not account.data_key:
@@ -69,28 +69,24 @@ def read_token(account: TikTokAccount, which: str = "access") -> str | None:
         return None
 
 
-def _locked(session: Session, account_id: int) -> TikTokAccount | None:
+def _locked(session: Session, account_id: int) -> Account | None:
     """Take the writer lock (BEGIN IMMEDIATE / FOR UPDATE) and re-read the row."""
     db.begin_write(session)
     stmt = (
-        select(TikTokAccount)
-        .where(TikTokAccount.id == account_id)
+        select(Account)
+        .where(Account.id == account_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).one_or_none()
 
 
-def _fresh(session: Session, account_id: int) -> TikTokAccount | None:
-    stmt = (
-        select(TikTokAccount)
-        .where(TikTokAccount.id == account_id)
-        .execution_options(populate_existing=True)
-    )
+def _fresh(session: Session, account_id: int) -> Account | None:
+    stmt = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
     return session.scalars(stmt).one_or_none()
 
 
-def _unusable(account: TikTokAccount | None, account_id: int) -> ReconnectNeeded | None:
+def _unusable(account: Account | None, account_id: int) -> ReconnectNeeded | None:
     if account is None:
         return ReconnectNeeded(account_id, "the TikTok account does not exist")
     if account.status == AccountStatus.DISCONNECTED or not account.data_key:
@@ -205,7 +201,7 @@ def _refresh_locked(
     return tokens.access_token, (Action.TIKTOK_REFRESHED, summary)
 
 
-def _needs_reconnect(session: Session, account: TikTokAccount, reason: str) -> tuple[str, str]:
+def _needs_reconnect(session: Session, account: Account, reason: str) -> tuple[str, str]:
     """Mark the account and erase its tokens, which no longer work; keep the row, commit."""
     account.status = AccountStatus.NEEDS_RECONNECT
     account.status_reason = reason[:500]

@@ -10,9 +10,9 @@ from studio.audit import Action, Actor, record, scope
 from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
+from studio.platforms.models import AccountStatus
 from studio.platforms.tiktok import bp, services
 from studio.platforms.tiktok.errors import PlatformError
-from studio.platforms.tiktok.models import AccountStatus
 
 SCOPE_LABELS = {
     "user.info.basic": "Read your profile name and avatar",
@@ -79,7 +79,7 @@ def callback():
             "try again in a moment.",
         )
         return render_template("tiktok/flow_error.html", error=error), 502
-    flash(f"Connected TikTok account {account.display_name or account.open_id}.", "success")
+    flash(f"Connected TikTok account {account.display_name or account.remote_id}.", "success")
     missing = [s for s in config.scopes(current_app) if not account.has_scope(s)]
     if missing:
         flash(
@@ -106,7 +106,7 @@ def disconnect(account_id: int):
         Actor.user(current_user),
         f"disconnected by staff member #{current_user.id}",
     )
-    name = account.display_name or account.open_id
+    name = account.display_name or account.remote_id
     if revoked:
         flash(f"Disconnected {name}: access revoked at TikTok and tokens erased.", "success")
     else:

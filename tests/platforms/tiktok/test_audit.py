@@ -9,8 +9,8 @@ from sqlalchemy import select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
+from studio.platforms.models import Account
 from studio.platforms.tiktok import services
-from studio.platforms.tiktok.models import TikTokAccount
 from tests.conftest import connect_tiktok
 
 
@@ -21,7 +21,7 @@ def entries(app) -> list[AuditEntry]:
 
 def test_connect_and_refresh_are_audited(app, connected_account, sandbox):
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         account.access_expires_at = utcnow() + dt.timedelta(seconds=5)
         db.session.commit()
         services.access_token(db.session, account.id)
@@ -37,7 +37,7 @@ def test_connect_and_refresh_are_audited(app, connected_account, sandbox):
     assert connected.account_id == connected_account.id and connected.actor_kind == "user"
     assert all(e.account_id == connected_account.id for e in requests)
     summaries = " ".join(e.summary for e in log)
-    assert connected_account.open_id not in summaries and "Acme Studio" not in summaries
+    assert connected_account.remote_id not in summaries and "Acme Studio" not in summaries
     text = " ".join(f"{e.summary} {e.payload or ''}" for e in log)
     for token in list(sandbox.state.access) + list(sandbox.state.refresh):
         assert token not in text
@@ -53,7 +53,7 @@ def test_invalid_grant_is_audited(app, connected_account, sandbox):
     from studio.platforms.tiktok.tokens import read_token
 
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         services.get_client().revoke(read_token(account))
         try:
             services.force_refresh(db.session, account.id)

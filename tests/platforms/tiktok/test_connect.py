@@ -7,14 +7,15 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import func, select
 
 from studio import db
-from studio.platforms.tiktok.models import AccountStatus, OAuthFlow, TikTokAccount
+from studio.platforms.models import Account, AccountStatus
+from studio.platforms.tiktok.models import OAuthFlow
 from tests.conftest import AuthActions, connect_tiktok
 from tests.helpers import STAFF_PASSWORD, csrf_token
 
 
-def _accounts(app) -> list[TikTokAccount]:
+def _accounts(app) -> list[Account]:
     with app.app_context():
-        return list(db.session.scalars(select(TikTokAccount)))
+        return list(db.session.scalars(select(Account)))
 
 
 def test_happy_path_stores_account_and_shows_it(app, admin_client, sandbox):
@@ -226,8 +227,8 @@ def test_direct_post_asks_for_publish_and_offers_upgrade(make_sandbox_app, sandb
     assert params["disable_auto_auth"] == "1"
     connect_tiktok(client, sandbox)
     with app.app_context():
-        assert db.session.scalar(select(func.count(TikTokAccount.id))) == 1
-        account = db.session.scalar(select(TikTokAccount))
+        assert db.session.scalar(select(func.count(Account.id))) == 1
+        account = db.session.scalar(select(Account))
         assert account.has_scope("video.publish")
     assert "Upgrade permissions" not in client.get("/tiktok/").get_data(as_text=True)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from studio import db
 from studio.audit import Actor
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok import services
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.tokens import read_token
 from tests.conftest import AuthActions
 from tests.helpers import STAFF_PASSWORD, csrf_token
@@ -13,7 +13,7 @@ from tests.helpers import STAFF_PASSWORD, csrf_token
 
 def test_admin_disconnects(app, connected_account, admin_client, sandbox):
     with app.app_context():
-        token = read_token(db.session.get(TikTokAccount, connected_account.id))
+        token = read_token(db.session.get(Account, connected_account.id))
     csrf = csrf_token(admin_client, "/tiktok/")
     response = admin_client.post(
         f"/tiktok/{connected_account.id}/disconnect", data={"csrf_token": csrf}
@@ -22,7 +22,7 @@ def test_admin_disconnects(app, connected_account, admin_client, sandbox):
     assert sandbox.state.counters["revokes"] == 1
     assert sandbox.state.access[token].revoked
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED
         assert account.data_key is None and account.access_token_enc is None
         assert account.refresh_token_enc is None and account.disconnected_at
@@ -51,10 +51,10 @@ def test_disconnect_erases_even_if_tiktok_refuses(app, connected_account, sandbo
     rule = {"endpoint": "/v2/oauth/revoke/", "count": 1, "kind": "500"}
     http.post(sandbox.url + "/_sandbox/faults", json={"fail_next": [rule]})
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         revoked = services.disconnect(db.session, account, Actor.system("test"), "test")
         assert revoked is False
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.DISCONNECTED and account.data_key is None
 
 
@@ -62,12 +62,12 @@ def test_reconnect_after_disconnect_uses_a_new_key(app, connected_account, sandb
     from tests.conftest import connect_tiktok
 
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         old_key = account.data_key
         services.disconnect(db.session, account, Actor.system("test"), "test")
     assert connect_tiktok(sandbox_client, sandbox).status_code == 302
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.CONNECTED
         assert account.data_key and account.data_key != old_key
         assert account.disconnected_at is None
@@ -76,7 +76,7 @@ def test_reconnect_after_disconnect_uses_a_new_key(app, connected_account, sandb
 def test_grant_removed_webhook_service(app, connected_account):
     with app.app_context():
         account = services.grant_removed(
-            db.session, connected_account.open_id, "user disconnected in TikTok", Actor.webhook()
+            db.session, connected_account.remote_id, "user disconnected in TikTok", Actor.webhook()
         )
         assert account.status == AccountStatus.DISCONNECTED and account.data_key is None
         assert services.grant_removed(db.session, "unknown", "x", Actor.webhook()) is None
@@ -84,7 +84,7 @@ def test_grant_removed_webhook_service(app, connected_account):
 
 def test_check_connection(app, connected_account, admin_client, sandbox):
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         account.display_name, account.avatar_url = "old name", None
         db.session.commit()
     csrf = csrf_token(admin_client, "/tiktok/")
@@ -93,15 +93,13 @@ def test_check_connection(app, connected_account, admin_client, sandbox):
     )
     assert "TikTok confirmed the connection to Acme Studio" in response.get_data(as_text=True)
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.display_name == "Acme Studio" and account.avatar_url
 
 
 def test_check_connection_finds_a_revoked_grant(app, connected_account, admin_client, sandbox):
     with app.app_context():
-        services.get_client().revoke(
-            read_token(db.session.get(TikTokAccount, connected_account.id))
-        )
+        services.get_client().revoke(read_token(db.session.get(Account, connected_account.id)))
     csrf = csrf_token(admin_client, "/tiktok/")
     response = admin_client.post(
         f"/tiktok/{connected_account.id}/check", data={"csrf_token": csrf}, follow_redirects=True
@@ -109,7 +107,7 @@ def test_check_connection_finds_a_revoked_grant(app, connected_account, admin_cl
     page = response.get_data(as_text=True)
     assert "reconnect the account" in page and "needs reconnect" in page
     with app.app_context():
-        account = db.session.get(TikTokAccount, connected_account.id)
+        account = db.session.get(Account, connected_account.id)
         assert account.status == AccountStatus.NEEDS_RECONNECT
         assert not (account.data_key or account.access_token_enc or account.refresh_token_enc)
 

@@ -9,23 +9,23 @@ import pytest
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok import services
 from studio.platforms.tiktok.errors import OAuthError, ReconnectNeeded
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.tasks import refresh_expiring
 from studio.platforms.tiktok.tokens import read_token
 
 
 def expire_soon(app, account_id: int, seconds: int = 30) -> None:
     with app.app_context():
-        account = db.session.get(TikTokAccount, account_id)
+        account = db.session.get(Account, account_id)
         account.access_expires_at = utcnow() + dt.timedelta(seconds=seconds)
         db.session.commit()
 
 
-def load(app, account_id: int) -> TikTokAccount:
+def load(app, account_id: int) -> Account:
     with app.app_context():
-        return db.session.get(TikTokAccount, account_id)
+        return db.session.get(Account, account_id)
 
 
 def fail_next(http, sandbox, endpoint, kind, count=1, seconds=None):
@@ -46,7 +46,7 @@ def test_expiring_token_is_refreshed_and_rotated(app, connected_account, sandbox
     with app.app_context():
         old_access, old_refresh = read_token(before), read_token(before, "refresh")
         token = services.access_token(db.session, connected_account.id)
-        after = db.session.get(TikTokAccount, connected_account.id)
+        after = db.session.get(Account, connected_account.id)
         assert token == read_token(after) and token != old_access
         assert read_token(after, "refresh") != old_refresh
     assert sandbox.state.counters["refreshes"] == 1
@@ -99,7 +99,7 @@ def test_call_with_token_refreshes_once_after_401(app, connected_account, sandbo
         user = services.call_with_token(
             db.session, connected_account.id, lambda t: client.user_info(t, ["open_id"])
         )
-    assert user["open_id"] == connected_account.open_id
+    assert user["open_id"] == connected_account.remote_id
     assert sandbox.state.counters["refreshes"] == 1
 
 
