@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from studio.sandbox.authorize import PageError, RedirectError
 from studio.sandbox.youtube.channels import by_key
 from studio.sandbox.youtube.models import Code
 from studio.sandbox.youtube.state import YouTubeState
@@ -14,19 +15,7 @@ from studio.sandbox.youtube.state import YouTubeState
 CHALLENGE_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url(SHA-256), no padding
 PROMPTS = {"none", "consent", "select_account"}
 ISSUER = "https://accounts.google.com"
-
-
-class PageError(Exception):
-    """Shown to the user as Google's error page; nothing goes back to the app."""
-
-
-class RedirectError(Exception):
-    """Reported back to the app via `redirect_uri?error=…`."""
-
-    def __init__(self, error: str, description: str) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
+__all__ = ["PageError", "RedirectError", "AuthRequest", "approve", "error_url", "parse"]
 
 
 @dataclass

@@ -8,11 +8,12 @@ import time
 from collections import Counter
 from typing import Any
 
+from studio.sandbox.timers import Timers
 from studio.sandbox.youtube.config import YouTubeConfig
 from studio.sandbox.youtube.models import Access, Code, Grant, Session, Video
 
 
-class YouTubeState:
+class YouTubeState(Timers):
     """Everything the fake Google remembers; take `lock` before touching the dicts."""
 
     def __init__(self, config: YouTubeConfig) -> None:
@@ -66,27 +67,6 @@ class YouTubeState:
         """Bump a named counter shown in the state summary."""
         with self.lock:
             self.counters[name] += amount
-
-    def schedule(self, delay: float, func: Any, *args: Any) -> None:
-        """Run `func(*args)` after `delay` seconds on a daemon timer that reset() cancels."""
-
-        def run() -> None:
-            with self.lock:
-                self.timers.discard(timer)
-            func(*args)
-
-        timer = threading.Timer(max(delay, 0.0), run)
-        timer.daemon = True
-        with self.lock:
-            self.timers.add(timer)
-        timer.start()
-
-    def cancel_timers(self) -> None:
-        """Stop all pending processing steps."""
-        with self.lock:
-            for timer in self.timers:
-                timer.cancel()
-            self.timers.clear()
 
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly snapshot for tests and demos (no tokens, no session URIs)."""
