@@ -12,9 +12,13 @@ from studio.sandbox.state import SandboxState
 __all__ = ["SandboxConfig", "SandboxState", "create_sandbox"]
 
 
-def create_sandbox(config: dict[str, Any] | SandboxConfig | None = None) -> Flask:
-    """Build the sandbox app; its state is `app.extensions["tiktok_sandbox"]`."""
+def create_sandbox(
+    config: dict[str, Any] | SandboxConfig | None = None, meta: dict[str, Any] | None = None
+) -> Flask:
+    """Build the sandbox app; its states are `app.extensions["tiktok_sandbox"]` and
+    `["meta_sandbox"]` (Meta under /meta, configured by `meta`: see studio.sandbox.meta)."""
     from studio.sandbox import api, control, oauth, posting, status, upload
+    from studio.sandbox import meta as meta_sandbox
     from studio.sandbox.errors import register_error_handlers
     from studio.sandbox.faults import register_faults
 
@@ -29,4 +33,5 @@ def create_sandbox(config: dict[str, Any] | SandboxConfig | None = None) -> Flas
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     register_faults(app)
+    meta_sandbox.register(app, meta)
     return app

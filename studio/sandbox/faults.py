@@ -85,7 +85,7 @@ def register_faults(app: Flask) -> None:
     @app.before_request
     def _inject() -> Response | None:
         path = request.path
-        if path.startswith("/_sandbox/") or path.startswith("/v2/auth/"):
+        if path.startswith(("/_sandbox/", "/v2/auth/", "/meta/")):  # Meta: meta/hooks.py
             return None
         g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
         state: SandboxState = current_app.extensions["tiktok_sandbox"]

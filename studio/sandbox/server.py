@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from studio.sandbox import create_sandbox, holds
+from studio.sandbox.meta.handle import MetaHandle
 from studio.sandbox.state import SandboxState
 
 
@@ -29,8 +30,9 @@ class SandboxServer:
         port: int = 0,
         host: str = "127.0.0.1",
         quiet: bool = True,
+        meta: dict[str, Any] | None = None,
     ) -> None:
-        self.app: Flask = create_sandbox(config)
+        self.app: Flask = create_sandbox(config, meta)
         self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
         handler = QuietHandler if quiet else WSGIRequestHandler
         self._server: BaseWSGIServer = make_server(
@@ -38,6 +40,7 @@ class SandboxServer:
         )
         self.port: int = self._server.server_port
         self.url = f"http://{host}:{self.port}"
+        self.meta = MetaHandle(self.app.extensions["meta_sandbox"], self.url)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             args=(0.05,),
@@ -61,10 +64,12 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving, let parked calls go, cancel pending status timers, close the socket."""
         holds.release_all(self.state)
+        self.meta.stop()
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
         self.state.cancel_timers()
+        self.meta.stop()
         self._server.server_close()
 
     def __enter__(self) -> SandboxServer:
@@ -80,10 +85,13 @@ class SandboxServer:
 
 
 def run_sandbox(
-    host: str = "127.0.0.1", port: int = 5001, config: dict[str, Any] | None = None
+    host: str = "127.0.0.1",
+    port: int = 5001,
+    config: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
-    app = create_sandbox(config)
+    app = create_sandbox(config, meta)
     server = make_server(host, port, app, threaded=True)
     print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
     try:
