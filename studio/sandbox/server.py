@@ -14,7 +14,17 @@ from studio.sandbox.meta.handle import MetaHandle
 from studio.sandbox.state import SandboxState
 
 
-class QuietHandler(WSGIRequestHandler):
+class SandboxHandler(WSGIRequestHandler):
+    """Keeps the raw request headers: werkzeug drops names with `_`, such as rupload's
+    `file_size` (studio/sandbox/meta/rupload.py reads them from here)."""
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        environ["sandbox.raw_headers"] = list(self.headers.items())
+        return environ
+
+
+class QuietHandler(SandboxHandler):
     """Request handler that logs nothing (no per-request lines on stderr)."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
@@ -34,7 +44,7 @@ class SandboxServer:
     ) -> None:
         self.app: Flask = create_sandbox(config, meta)
         self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
-        handler = QuietHandler if quiet else WSGIRequestHandler
+        handler = QuietHandler if quiet else SandboxHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
         )
@@ -92,7 +102,7 @@ def run_sandbox(
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
     app = create_sandbox(config, meta)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=SandboxHandler)
     print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
     try:
         server.serve_forever()

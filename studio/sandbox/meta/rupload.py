@@ -82,11 +82,19 @@ def _kind() -> str:
     return "ig" if "/ig-api-upload/" in request.path else "video"
 
 
+def _header(name: str) -> str:
+    """A request header, also one with `_` (werkzeug's server drops those: see server.py)."""
+    for key, value in request.environ.get("sandbox.raw_headers", ()):
+        if key.lower() == name:
+            return str(value)
+    return request.headers[name]
+
+
 def _claim(state: MetaState, transfer: Transfer) -> tuple[int, int]:
     """Check offset, file_size and Content-Length against the progress; mark busy."""
     try:
-        start = int(request.headers["offset"])
-        total = int(request.headers["file_size"])
+        start = int(_header("offset"))
+        total = int(_header("file_size"))
     except (KeyError, ValueError) as exc:
         raise RuploadError(
             400, "BadRequestError", "The offset and file_size headers are required integers."
