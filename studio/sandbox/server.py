@@ -103,7 +103,7 @@ def run_sandbox(
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
     app = create_sandbox(config, meta)
     server = make_server(host, port, app, threaded=True, request_handler=SandboxHandler)
-    print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
+    print(f" * Sandbox (TikTok, Meta: /meta) on http://{host}:{server.server_port}/", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

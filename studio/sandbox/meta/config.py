@@ -61,7 +61,7 @@ class MetaConfig:
     data_deletion_url: str | None = None  # where the signed data deletion callback is POSTed
     seed: int = 1234
     fault_rate: float = 0.0
-    fault_kinds: list[str] = field(default_factory=lambda: ["500", "503", "2"])
+    fault_kinds: list[str] = field(default_factory=lambda: ["500", "503", "100/33"])
     slow_seconds: float = 2.0
 
     def update(self, changes: dict[str, Any]) -> None:
