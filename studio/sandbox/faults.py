@@ -33,6 +33,9 @@ def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
     with state.lock:
         for rule in state.fault_rules:
             if path.startswith(rule["endpoint"]):
+                if rule.get("skip", 0) > 0:  # "fail the Nth call" (the Meta sandbox uses it)
+                    rule["skip"] -= 1
+                    return None
                 rule["count"] -= 1
                 if rule["count"] <= 0:
                     state.fault_rules.remove(rule)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, Response, current_app, g, request
 
-from studio.sandbox import holds
+from studio.sandbox import faults, holds
 from studio.sandbox.faults import _drain, _drop
 from studio.sandbox.meta.errors import GraphError, RuploadError, unknown_object
 from studio.sandbox.meta.state import MetaState
@@ -29,7 +29,8 @@ KINDS = ("500", "503", "100/33", "190", "slow", "drop", "drop_after", "drop_mid"
 
 
 def hold_box(state: MetaState) -> SandboxState:
-    """holds.py works on any state with `lock`, `hold_rules` and `held` (MetaState has them)."""
+    """The shared holds.py and faults.pick work on any state with `lock`, `hold_rules`, `held`,
+    `fault_rules`, `rng` and `config.fault_rate/fault_kinds`: MetaState has them all."""
     return cast("SandboxState", state)
 
 
@@ -47,24 +48,6 @@ def add_rule(
     rule = {"endpoint": endpoint, "kind": kind, "count": count, "skip": skip, "seconds": seconds}
     with state.lock:
         state.fault_rules.append(rule)
-
-
-def pick(state: MetaState, path: str) -> dict[str, Any] | None:
-    """The fault for this call: a matching rule first, then the seeded random rate."""
-    with state.lock:
-        for rule in state.fault_rules:
-            if path.startswith(rule["endpoint"]):
-                if rule["skip"] > 0:
-                    rule["skip"] -= 1
-                    return None
-                rule["count"] -= 1
-                if rule["count"] <= 0:
-                    state.fault_rules.remove(rule)
-                return rule
-        cfg = state.config
-        if cfg.fault_rate > 0 and cfg.fault_kinds and state.rng.random() < cfg.fault_rate:
-            return {"kind": state.rng.choice(cfg.fault_kinds), "seconds": None}
-    return None
 
 
 def error_for(kind: str, rupload: bool) -> Exception:
@@ -98,7 +81,7 @@ def register(app: Flask) -> None:
             return GraphError(2500, message).response()
         holds.match(hold_box(state), request.path)
         holds.pause(hold_box(state), "before")
-        fault = pick(state, request.path)
+        fault = faults.pick(hold_box(state), request.path)
         if fault is None:
             return None
         kind = fault["kind"]

@@ -12,9 +12,10 @@ from typing import Any
 
 from studio.sandbox.meta.config import MetaConfig
 from studio.sandbox.meta.models import Code, Container, Grant, Token, Video
+from studio.sandbox.timers import Timers
 
 
-class MetaState:
+class MetaState(Timers):
     """Everything the fake Meta remembers; take `lock` before touching the dicts."""
 
     def __init__(self, config: MetaConfig) -> None:
@@ -82,27 +83,6 @@ class MetaState:
         since = time.time() - self.config.quota_duration
         with self.lock:
             return sum(1 for r in records if r[key] == value and r["at"] >= since)
-
-    def schedule(self, delay: float, func: Any, *args: Any) -> None:
-        """Run `func(*args)` after `delay` seconds on a daemon timer that reset() cancels."""
-
-        def run() -> None:
-            with self.lock:
-                self.timers.discard(timer)
-            func(*args)
-
-        timer = threading.Timer(max(delay, 0.0), run)
-        timer.daemon = True
-        with self.lock:
-            self.timers.add(timer)
-        timer.start()
-
-    def cancel_timers(self) -> None:
-        """Stop all pending transitions."""
-        with self.lock:
-            for timer in self.timers:
-                timer.cancel()
-            self.timers.clear()
 
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly snapshot for tests and demos (no token values)."""

@@ -102,21 +102,24 @@ def test_publishing_limit_is_read_and_enforced(meta: Meta) -> None:
     assert error(meta.publish(token, _ready(meta, token))) == (9, 2207042)
 
 
+def _pulled(meta: Meta, token: str, url: str, status: str) -> str:
+    """A container made from video_url, once it reads `status`."""
+    made = meta.call(
+        "POST", f"{IG_ID}/media", token, data={"media_type": "REELS", "video_url": url}
+    )
+    assert "uri" not in made.json()
+    container_id = str(made.json()["id"])
+    wait_until(lambda: meta.status_code(token, container_id) == status, 10, status)
+    return container_id
+
+
 def test_video_url_is_pulled_and_hashed(meta: Meta, receiver: Receiver) -> None:
     receiver.files["/reel.mp4"] = (200, VIDEO, {"Content-Type": "video/mp4"})
     meta.handle.configure(allow_http_pull=True)
     token = meta.long_token()
-    made = meta.container(token, upload_type="", video_url=f"{receiver.url}/reel.mp4")
-    assert error(made) == (100, None)  # upload_type must be resumable when present
-    made = meta.call(
-        "POST",
-        f"{IG_ID}/media",
-        token,
-        data={"media_type": "REELS", "video_url": f"{receiver.url}/reel.mp4"},
-    )
-    container_id = made.json()["id"]
-    assert "uri" not in made.json()
-    wait_until(lambda: meta.status_code(token, container_id) == "FINISHED", 10, "FINISHED")
+    both = meta.container(token, video_url=f"{receiver.url}/reel.mp4")
+    assert error(both) == (100, None)  # resumable and video_url at once
+    container_id = _pulled(meta, token, f"{receiver.url}/reel.mp4", "FINISHED")
     summary = meta.handle.summary()["containers"][container_id]["upload"]
     assert summary["sha256"] == hashlib.sha256(VIDEO).hexdigest()
 
@@ -124,11 +127,17 @@ def test_video_url_is_pulled_and_hashed(meta: Meta, receiver: Receiver) -> None:
 def test_failed_download_is_error_on_the_container(meta: Meta, receiver: Receiver) -> None:
     meta.handle.configure(allow_http_pull=True)
     token = meta.long_token()
-    made = meta.call(
+    container_id = _pulled(meta, token, f"{receiver.url}/gone.mp4", "ERROR")
+    status = meta.call("GET", container_id, token, fields="status").json()["status"]
+    assert status == "Media upload has failed with error code 2207052."
+
+
+def test_plain_http_video_url_is_refused_by_default(meta: Meta) -> None:
+    token = meta.long_token()
+    resp = meta.call(
         "POST",
         f"{IG_ID}/media",
         token,
-        data={"media_type": "REELS", "video_url": f"{receiver.url}/gone.mp4"},
+        data={"media_type": "REELS", "video_url": "http://cdn.example/v.mp4"},
     )
-    container_id = made.json()["id"]
-    wait_until(lambda: meta.status_code(token, container_id) == "ERROR", 10, "ERROR")
+    assert error(resp) == (100, 2207052)
