@@ -20,7 +20,7 @@ from studio.sandbox.meta.auth import (
 )
 from studio.sandbox.meta.errors import GraphError
 from studio.sandbox.meta.models import Token
-from studio.sandbox.meta.people import IgAccount, Page, person, picture_svg
+from studio.sandbox.meta.people import IgAccount, Page, page, person, picture_svg
 
 bp = Blueprint("meta_graph", __name__, url_prefix="/meta/graph")
 errors.install(bp)
@@ -95,6 +95,10 @@ def user_token() -> Token:
 def me(version: str) -> Response:
     """The person (or, with a Page token, the Page)."""
     token = authenticate()
+    if token.kind == "page" and token.page_id is not None:
+        found = page(token.page_id)
+        assert found is not None
+        return jsonify(pick(page_record(found), fields(["id", "name"])))
     who = person(token.person)
     assert who is not None
     record = {"id": who.user_id, "name": who.name, "picture": picture("user", who.user_id)}

@@ -108,6 +108,7 @@ def test_page_token_from_a_long_lived_token_never_expires(meta: Meta) -> None:
     page_token = meta.page_token(meta.long_token())
     record = meta.handle.state.tokens[page_token]
     assert record.kind == "page" and record.expires_at is None
+    assert meta.call("GET", "me", page_token).json() == {"id": PAGE_ID, "name": "Acme Studio"}
 
 
 def test_accounts_need_pages_show_list(meta: Meta) -> None:

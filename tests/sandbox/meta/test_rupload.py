@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 import requests
@@ -54,8 +55,6 @@ def test_a_held_upload_has_half_its_bytes_and_a_new_process_resumes(meta: Meta) 
     made = meta.container(token).json()
     control = f"{meta.server.url}/_sandbox/meta/holds"
     meta.http.post(control, json={"endpoints": ["/meta/rupload/"]})
-    import threading
-
     outcome: list[object] = []
 
     def send() -> None:
