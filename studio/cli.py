@@ -140,7 +140,9 @@ def worker_command(workers: int) -> None:
 def sandbox_redirect_uris(
     app_url: str, paths: tuple[str, ...] = ("/tiktok/callback", "/privacy/verify/callback")
 ) -> list[str]:
-    """The callbacks the local sandbox accepts for an app served at ``app_url``.
+    """The callbacks the local sandbox accepts for an app served at ``app_url`` (TikTok's by
+    default; YouTube's and Meta's consent pages get ``("/youtube/callback",)`` and
+    ``("/meta/callback",)``).
 
     A browser may open the demo as localhost or as 127.0.0.1; both name this machine.
     """
@@ -168,6 +170,17 @@ def sandbox_command(host: str, port: int | None) -> None:
             "allow_http_pull": True,
         },
         youtube={"redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",))},
+        meta={
+            "redirect_uris": sandbox_redirect_uris(app_url, ("/meta/callback",)),
+            "deauthorize_url": f"{app_url}/webhooks/meta/deauthorize",
+            "data_deletion_url": f"{app_url}/webhooks/meta/data-deletion",
+            "allow_http_pull": True,
+            **{
+                key: cfg[name]
+                for key, name in (("app_id", "META_APP_ID"), ("app_secret", "META_APP_SECRET"))
+                if cfg.get(name)
+            },
+        },
     )
 
 

@@ -15,10 +15,13 @@ __all__ = ["SandboxConfig", "SandboxState", "create_sandbox"]
 def create_sandbox(
     config: dict[str, Any] | SandboxConfig | None = None,
     youtube: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> Flask:
-    """Build the sandbox app; its states are `app.extensions["tiktok_sandbox"]` and
-    `app.extensions["youtube_sandbox"]` (YouTube's config: `youtube`, see YouTubeConfig)."""
+    """Build the sandbox app; its states are `app.extensions["tiktok_sandbox"]`,
+    `["youtube_sandbox"]` (Google/YouTube under /google, configured by `youtube`: see
+    YouTubeConfig) and `["meta_sandbox"]` (Meta under /meta, configured by `meta`)."""
     from studio.sandbox import api, control, oauth, posting, status, upload
+    from studio.sandbox import meta as meta_sandbox
     from studio.sandbox import youtube as youtube_sandbox
     from studio.sandbox.errors import register_error_handlers
     from studio.sandbox.faults import register_faults
@@ -35,4 +38,5 @@ def create_sandbox(
     youtube_sandbox.register(app, youtube)
     register_error_handlers(app)
     register_faults(app)
+    meta_sandbox.register(app, meta)
     return app

@@ -34,6 +34,9 @@ def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
     with state.lock:
         for rule in state.fault_rules:
             if path.startswith(rule["endpoint"]):
+                if rule.get("skip", 0) > 0:  # "fail the Nth call" (the Meta sandbox uses it)
+                    rule["skip"] -= 1
+                    return None
                 rule["count"] -= 1
                 if rule["count"] <= 0:
                     state.fault_rules.remove(rule)
@@ -86,7 +89,7 @@ def register_faults(app: Flask) -> None:
     @app.before_request
     def _inject() -> Response | None:
         path = request.path
-        if path.startswith(("/_sandbox/", "/v2/auth/", GOOGLE)):
+        if path.startswith(("/_sandbox/", "/v2/auth/", GOOGLE, "/meta/")):  # their own hooks
             return None
         g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
         state: SandboxState = current_app.extensions["tiktok_sandbox"]
