@@ -137,13 +137,14 @@ def worker_command(workers: int) -> None:
     consumer.run()
 
 
-def sandbox_redirect_uris(app_url: str) -> list[str]:
+def sandbox_redirect_uris(
+    app_url: str, paths: tuple[str, ...] = ("/tiktok/callback", "/privacy/verify/callback")
+) -> list[str]:
     """The callbacks the local sandbox accepts for an app served at ``app_url``.
 
     A browser may open the demo as localhost or as 127.0.0.1; both name this machine.
     """
     origins = dict.fromkeys([app_url, app_url.replace("://127.0.0.1", "://localhost")])
-    paths = ("/tiktok/callback", "/privacy/verify/callback")
     return [f"{origin}{path}" for origin in origins for path in paths]
 
 
@@ -166,6 +167,7 @@ def sandbox_command(host: str, port: int | None) -> None:
             "webhook_url": f"{app_url}/webhooks/tiktok",
             "allow_http_pull": True,
         },
+        youtube={"redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",))},
     )
 
 

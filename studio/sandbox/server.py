@@ -11,6 +11,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from studio.sandbox import create_sandbox, holds
 from studio.sandbox.state import SandboxState
+from studio.sandbox.youtube import YouTubeState
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -29,9 +30,11 @@ class SandboxServer:
         port: int = 0,
         host: str = "127.0.0.1",
         quiet: bool = True,
+        youtube: dict[str, Any] | None = None,
     ) -> None:
-        self.app: Flask = create_sandbox(config)
+        self.app: Flask = create_sandbox(config, youtube)
         self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
+        self.youtube: YouTubeState = self.app.extensions["youtube_sandbox"]
         handler = QuietHandler if quiet else WSGIRequestHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
@@ -61,10 +64,12 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving, let parked calls go, cancel pending status timers, close the socket."""
         holds.release_all(self.state)
+        holds.release_all(self.youtube)
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
         self.state.cancel_timers()
+        self.youtube.cancel_timers()
         self._server.server_close()
 
     def __enter__(self) -> SandboxServer:
@@ -80,12 +85,15 @@ class SandboxServer:
 
 
 def run_sandbox(
-    host: str = "127.0.0.1", port: int = 5001, config: dict[str, Any] | None = None
+    host: str = "127.0.0.1",
+    port: int = 5001,
+    config: dict[str, Any] | None = None,
+    youtube: dict[str, Any] | None = None,
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
-    app = create_sandbox(config)
+    app = create_sandbox(config, youtube)
     server = make_server(host, port, app, threaded=True)
-    print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
+    print(f" * TikTok and YouTube sandbox on http://{host}:{server.server_port}/", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
