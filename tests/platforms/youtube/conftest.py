@@ -1,4 +1,4 @@
-"""Fixtures: a live sandbox, the YouTube client bound to it, and every exchange it reported."""
+"""Fixtures: the sandbox's own, the client bound to it, and every exchange it reported."""
 
 from __future__ import annotations
 
@@ -6,36 +6,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from studio.platforms.youtube.client import YouTubeClient
 from studio.sandbox.server import SandboxServer
 from studio.transport import Exchange
-from tests.sandbox.youtube.support import CLIENT_ID, CLIENT_SECRET, REDIRECT, Google
+from tests.sandbox.conftest import http  # noqa: F401 - shared fixture
+from tests.sandbox.youtube.conftest import ysbx, yt  # noqa: F401 - shared fixtures
+from tests.sandbox.youtube.support import CLIENT_ID, CLIENT_SECRET
 
 TOKEN_IN_URL = re.compile(r"ya29\.|1//0|access_token|refresh_token|[?&](token|key)=", re.I)
-
-
-@pytest.fixture
-def ysbx() -> Iterator[SandboxServer]:
-    """A sandbox with fast processing steps."""
-    youtube = {"redirect_uris": [REDIRECT], "processing_step_delay": 0.05}
-    with SandboxServer(youtube=youtube) as server:
-        yield server
-
-
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    """A plain session for the sandbox's pages and control endpoints."""
-    with requests.Session() as session:
-        session.trust_env = False
-        yield session
-
-
-@pytest.fixture
-def yt(ysbx: SandboxServer, http: requests.Session) -> Google:
-    """The sandbox's test helper (control endpoints, raw calls)."""
-    return Google(ysbx, http)
 
 
 @pytest.fixture
@@ -48,7 +27,7 @@ def seen() -> Iterator[list[Exchange]]:
 
 
 @pytest.fixture
-def client(ysbx: SandboxServer, seen: list[Exchange]) -> Iterator[YouTubeClient]:
+def client(ysbx: SandboxServer, seen: list[Exchange]) -> Iterator[YouTubeClient]:  # noqa: F811
     """The client pointed at the sandbox, reporting to `seen`."""
     base = f"{ysbx.url}/google"
     with YouTubeClient(
