@@ -1,0 +1,1 @@
+"""Meta: Facebook Login for Business, Instagram Reels and Facebook Page Reels."""
