@@ -16,7 +16,13 @@ from urllib.parse import urlencode
 import requests
 
 from studio.platforms.meta import rules
-from studio.platforms.meta.errors import GraphError, LoginError, TokenInvalid
+from studio.platforms.meta.errors import (
+    GraphError,
+    LoginError,
+    PermissionMissing,
+    RateLimited,
+    TokenInvalid,
+)
 from studio.platforms.meta.results import (
     ContainerStatus,
     InstagramAccount,
@@ -342,7 +348,7 @@ class MetaClient:
         def parse(response: requests.Response) -> UserToken:
             if response.status_code >= 300:
                 error = graph_failure(response, read=False)
-                if type(error) is GraphError:  # a refusal of the login itself
+                if _refused_login(error):
                     error = LoginError(
                         error.graph_code, error.message, error.http_status,
                         subcode=error.subcode, kind=error.kind, fbtrace_id=error.log_id,
@@ -355,6 +361,13 @@ class MetaClient:
 
         result: UserToken = self.transport.send(exchange, parse, "POST", url, data=body)
         return result
+
+
+def _refused_login(error: GraphError) -> bool:
+    """A refusal of the login itself (not a dead token, a limit or a temporary failure)."""
+    if isinstance(error, TokenInvalid | RateLimited | PermissionMissing):
+        return False
+    return not (error.transient or (error.http_status or 0) >= 500)
 
 
 def _flag(value: bool) -> str:
