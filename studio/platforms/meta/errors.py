@@ -58,7 +58,8 @@ class GraphError(MetaError):
     @property
     def plain(self) -> str:  # type: ignore[override]
         """Meta's own message, for failures without a sentence of ours."""
-        return f"Meta refused the request ({self.code}): {self.message or 'no reason given'}."
+        reason = self.message.rstrip(". ") or "no reason given"
+        return f"Meta refused the request ({self.code}): {reason}."
 
 
 class TokenInvalid(GraphError):
