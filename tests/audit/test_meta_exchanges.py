@@ -68,7 +68,8 @@ def test_no_token_proof_or_secret_reaches_the_audit_log(
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEntry.seq))) == len(raw) == 9
     text = table_text(app).replace("%5B", "[").replace("%5D", "]")
-    assert "appsecret_proof=[redacted]" in text and "190/458" in text
-    assert "Bearer [redacted]" in text and "OAuth [redacted]" in text
+    assert "appsecret_proof=[redacted]" in text and "190/458" in text, text
+    assert '"Authorization": "Bearer [redacted]"' in text and '"file_size": "4096"' in text
+    assert '"Authorization": "[redacted]", "offset"' in text  # rupload's OAuth header
     leaked = sorted(s[:12] for s in secrets if s in text)
     assert leaked == [], f"secrets in the audit table: {leaked}"
