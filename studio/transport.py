@@ -150,3 +150,29 @@ class Transport:
         exchange.response_body = text[:BODY_LOG_LIMIT] if text else None
         if self._annotate is not None:
             self._annotate(exchange, response)
+
+
+def json_object(
+    response: requests.Response, strict: bool = True, *, require_object: bool = False
+) -> dict[str, Any]:
+    """The body as a JSON object; `{}` for an empty body or an error's unreadable one.
+
+    `strict`: a success (< 300) that is not JSON raises ValueError (the transport turns it into
+    InvalidResponse). `require_object`: a strict success must also be a non-empty JSON object.
+    """
+    success = strict and response.status_code < 300
+    if not response.content.strip():
+        if success and require_object:
+            raise ValueError("an empty answer")
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        if success:
+            raise
+        return {}
+    if not isinstance(body, dict):
+        if success and require_object:
+            raise ValueError("the answer is not a JSON object")
+        return {}
+    return body

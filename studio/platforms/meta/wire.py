@@ -16,6 +16,7 @@ import requests
 from studio.platforms.meta.errors import GraphError, MetaError, RuploadError, graph_error
 from studio.platforms.meta.results import Usage
 from studio.transport import Exchange
+from studio.transport import json_object as _json_object
 
 USAGE_HEADERS = ("X-App-Usage", "X-Page-Usage", "X-Business-Use-Case-Usage")
 TRACE_HEADER = "x-fb-trace-id"
@@ -27,25 +28,6 @@ def appsecret_proof(app_secret: str, token: str) -> str:
     docs/platforms/meta.md, Token transport and appsecret_proof.
     """
     return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
-
-
-def json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; `{}` for an empty body; ValueError if a success is not JSON."""
-    if not response.content.strip():
-        if strict and response.status_code < 300:
-            raise ValueError("an empty answer")
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        if strict and response.status_code < 300:
-            raise
-        return {}
-    if not isinstance(body, dict):
-        if strict and response.status_code < 300:
-            raise ValueError("the answer is not a JSON object")
-        return {}
-    return body
 
 
 def usage(headers: Mapping[str, str]) -> Usage | None:
@@ -147,3 +129,8 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+def json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
+    """Graph answers: a strict success must be a non-empty JSON object."""
+    return _json_object(response, strict, require_object=True)

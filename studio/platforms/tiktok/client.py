@@ -30,10 +30,9 @@ from studio.platforms.tiktok.wire import (
     annotate,
     detail,
     init_result,
-    json_object,
     log_id_of,
 )
-from studio.transport import Exchange, Hook, Transport
+from studio.transport import Exchange, Hook, Transport, json_object
 
 __all__ = [
     "ChunkResult",

@@ -13,7 +13,7 @@ import requests
 
 from studio.platforms.tiktok.errors import TikTokError
 from studio.platforms.tiktok.results import InitResult
-from studio.transport import Exchange
+from studio.transport import Exchange, json_object
 
 BLOCK = 1024 * 1024
 
@@ -51,19 +51,6 @@ def annotate(exchange: Exchange, response: requests.Response) -> None:
     exchange.log_id = log_id_of(json_object(response, strict=False)) or response.headers.get(
         "X-Tt-Logid"
     )
-
-
-def json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; `{}` for an empty body; ValueError if it is not JSON."""
-    if not response.content.strip():
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        if strict and response.status_code < 300:
-            raise
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def log_id_of(body: dict[str, Any]) -> str | None:

@@ -16,19 +16,18 @@ from urllib.parse import urlencode
 
 import requests
 
+from studio.platforms.streams import FileSlice
 from studio.platforms.youtube import rules
 from studio.platforms.youtube.errors import NoChannel, OAuthError, TransportError, oauth_error
 from studio.platforms.youtube.results import Channel, TokenSet, UploadProgress, VideoStatus
 from studio.platforms.youtube.wire import (
     UNIT,
-    FileSlice,
     annotate,
     google_error,
     hide_session,
-    json_object,
     session_answer,
 )
-from studio.transport import Exchange, Hook, InvalidResponse, Transport
+from studio.transport import Exchange, Hook, InvalidResponse, Transport, json_object
 
 __all__ = ["Channel", "TokenSet", "UploadProgress", "VideoStatus", "YouTubeClient"]
 

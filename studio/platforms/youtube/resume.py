@@ -8,11 +8,9 @@ callbacks hand it, so a killed worker resumes the same session from Google's own
 from __future__ import annotations
 
 import os
-import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from studio.platforms.backoff import Backoff
 from studio.platforms.retry import RetryAction
 from studio.platforms.youtube.client import YouTubeClient
 from studio.platforms.youtube.errors import retry_action
@@ -20,20 +18,6 @@ from studio.platforms.youtube.results import UploadProgress
 from studio.platforms.youtube.wire import UNIT
 
 DEFAULT_CHUNK = 32 * UNIT  # 8 MiB
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential backoff with full jitter, bounded by consecutive failures without progress."""
-
-    attempts: int = 8
-    base: float = 1.0
-    cap: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def wait(self, failures: int) -> None:
-        """Sleep before retry number `failures` (1, 2, …)."""
-        self.sleep(random.uniform(0, min(self.cap, self.base * 2 ** (failures - 1))))
 
 
 def send_video(

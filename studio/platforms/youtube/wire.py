@@ -6,57 +6,19 @@ Nothing here sends a request; client.py does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from studio.platforms.youtube.errors import GoogleApiError, SessionExpired, api_error
 from studio.platforms.youtube.results import UploadProgress
-from studio.transport import Exchange
+from studio.transport import Exchange, json_object
 
 BLOCK = 1024 * 1024  # bytes read from disk and handed to the socket at a time
 UNIT = 256 * 1024  # every chunk but the last is a multiple of this
 RANGE_RE = re.compile(r"(\d+)-(\d+)\s*$")
 HIDDEN = "[session]"
-
-
-class FileSlice:
-    """`length` bytes of an open file from `offset`, iterated in 1 MiB blocks, length known.
-
-    requests sends an iterable with ``__len__`` as a plain body with Content-Length (never
-    chunked encoding), block by block: memory stays constant whatever the chunk size.
-    """
-
-    def __init__(self, file: IO[bytes], offset: int, length: int) -> None:
-        self.file, self.offset, self.length = file, offset, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[bytes]:
-        self.file.seek(self.offset)
-        remaining = self.length
-        while remaining > 0:
-            block = self.file.read(min(BLOCK, remaining))
-            if not block:
-                raise OSError(f"the file ended {remaining} bytes before the chunk's end")
-            remaining -= len(block)
-            yield block
-
-
-def json_object(response: requests.Response, strict: bool = True) -> dict[str, Any]:
-    """The body as a JSON object; `{}` for an empty body; ValueError if a success is not JSON."""
-    if not response.content.strip():
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        if strict and response.status_code < 300:
-            raise
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def annotate(exchange: Exchange, response: requests.Response) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studio.platforms.backoff import Backoff
 from studio.platforms.youtube.client import YouTubeClient
 from studio.platforms.youtube.results import UploadProgress
-from studio.platforms.youtube.resume import Backoff, send_video
+from studio.platforms.youtube.resume import send_video
 from studio.platforms.youtube.rules import VideoMetadata
 from studio.sandbox.server import SandboxServer
 from tests.platforms.youtube.support import UNIT, details
