@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from studio import db
 from studio.platforms.tiktok.client import TikTokClient
+from studio.platforms.youtube.client import YouTubeClient
 from studio.privacy import claims, inventory, webhooks
 from studio.privacy.models import PolicyVersion
 
@@ -49,6 +50,15 @@ PLATFORMS: tuple[Platform, ...] = (
         enabled=lambda config: True,
         code=TikTokClient,
         hosts=("open.tiktokapis.com", "www.tiktok.com"),
+    ),
+    Platform(
+        name="YouTube (Google)",
+        role="When an admin connects the company's YouTube channel, Google gives us the "
+        "channel's ID, title, handle and picture, and access tokens.",
+        policy="https://policies.google.com/privacy",
+        enabled=lambda config: bool(config.get("YOUTUBE_CLIENT_ID")),
+        code=YouTubeClient,
+        hosts=("www.youtube.com", "policies.google.com"),
     ),
     Platform(
         name="Meta (Facebook, Instagram)",

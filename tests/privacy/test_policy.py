@@ -49,6 +49,8 @@ def test_a_platform_appears_exactly_when_configured_and_its_code_exists(make_app
     # Meta's deletion callback exists, and is on when its secret is configured.
     meta = make_app(META_APP_SECRET="meta-secret").test_client().get("/privacy")
     assert 'data-platform="Meta (Facebook, Instagram)"' in meta.get_data(as_text=True)
+    youtube = make_app(YOUTUBE_CLIENT_ID="id.apps.googleusercontent.com").test_client()
+    assert 'data-platform="YouTube (Google)"' in youtube.get("/privacy").get_data(as_text=True)
     for platform in PLATFORMS:
         assert callable(platform.code) and platform.code.__module__.startswith("studio.")
 

@@ -22,7 +22,7 @@ CATEGORIES = frozenset(
 )
 PARTS = ("snippet", "status", "paidProductPlacementDetails")  # a part left out is dropped
 # A Short: square or vertical, and up to 3 minutes (since 2024-10-15; 60 s before). There is no
-# API flag. docs/platforms/youtube.md, "Shorts" (https://support.google.com/youtube/answer/10059070).
+# API flag. docs/platforms/youtube.md, "Shorts" (the source is cited there).
 SHORT_MAX_SECONDS = 180.0
 
 
