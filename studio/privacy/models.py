@@ -120,19 +120,6 @@ class DeletionBrowser(Base):
     expires_at: Mapped[dt.datetime]
 
 
-class PostErasure(Base):
-    """A post erased by a deletion request: its number, the request's and when; no content.
-
-    Staff then see a tombstone instead of a post that silently vanished.
-    """
-
-    __tablename__ = "post_erasures"
-
-    post_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    request_id: Mapped[int] = mapped_column(index=True)
-    erased_at: Mapped[created_at]
-
-
 class PolicyVersion(Base):
     """When the privacy policy's content (inventory + operator details) last changed."""
 
