@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from studio import db, vault
-from studio.platforms.tiktok.models import TikTokAccount
+from studio.platforms.models import Account
 from studio.posts.models import Post
 
 ADMIN_PASSWORD = "correct horse battery staple admin"
@@ -151,7 +151,9 @@ def wait_until(
 def add_account(open_id: str, *, with_tokens: bool = True) -> Any:
     """A TikTok account row (in the current app context), tokens encrypted under its own key."""
     key = vault.new_data_key() if with_tokens else None
-    account = TikTokAccount(open_id=open_id, display_name=f"name of {open_id}", data_key=key)
+    account = Account(
+        platform="tiktok", remote_id=open_id, display_name=f"name of {open_id}", data_key=key
+    )
     if key:
         account.access_token_enc = vault.encrypt(key, f"act.{open_id}")
         account.refresh_token_enc = vault.encrypt(key, f"rft.{open_id}")

@@ -9,8 +9,8 @@ from flask import Flask
 
 from studio import db, ledger
 from studio.audit import Actor
+from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok import erasure
-from studio.platforms.tiktok.models import AccountStatus, TikTokAccount
 from studio.platforms.tiktok.tokens import end_grant
 from tests.helpers import add_account
 
@@ -18,7 +18,7 @@ OTHER = "sbx-open-id-other-000001"
 
 
 def _untouched(account_id: int) -> bool:
-    other = db.session.get(TikTokAccount, account_id, populate_existing=True)
+    other = db.session.get(Account, account_id, populate_existing=True)
     return other is not None and bool(other.data_key and other.access_token_enc)
 
 
@@ -26,13 +26,13 @@ def test_erase_for_account_deletes_that_account_only(app: Flask) -> None:
     with app.app_context():
         mine, theirs = add_account("sbx-open-id-mine-000001"), add_account(OTHER)
         mine_id = mine.id
-        assert erasure.account_for_subject(db.session, mine.open_id) == mine_id
+        assert erasure.account_for_subject(db.session, mine.remote_id) == mine_id
         assert erasure.erase_for_account(db.session, mine_id) == {
             "data_key": 1,
             "tiktok_profile": 1,
         }
         db.session.commit()
-        assert db.session.get(TikTokAccount, mine_id) is None
+        assert db.session.get(Account, mine_id) is None
         assert erasure.account_for_subject(db.session, "sbx-open-id-mine-000001") is None
         assert _untouched(theirs.id)
         assert {"kind": ledger.TOKENS, "id": mine_id} in [
@@ -48,7 +48,7 @@ def test_revoke_for_account_ends_that_grant_at_tiktok_and_here(
         theirs = add_account(OTHER)
         counts = erasure.revoke_for_account(db.session, connected_account.id, Actor.system(), "r")
         assert counts == {"tiktok_tokens": 2, "data_key": 1}
-        account = db.session.get_one(TikTokAccount, connected_account.id, populate_existing=True)
+        account = db.session.get_one(Account, connected_account.id, populate_existing=True)
         assert account.status == AccountStatus.DISCONNECTED and account.data_key is None
         assert account.access_token_enc is None and account.refresh_token_enc is None
         assert _untouched(theirs.id)
@@ -76,7 +76,7 @@ def test_erase_tokens_again_spares_a_later_reconnection(app: Flask) -> None:
         erased_at = ledger.stamp(db.utcnow() - dt.timedelta(days=1))
         assert erasure.erase_tokens_again(db.session, old.id, erased_at) is True
         assert erasure.erase_tokens_again(db.session, newer.id, erased_at) is False
-        restored = db.session.get_one(TikTokAccount, old.id, populate_existing=True)
+        restored = db.session.get_one(Account, old.id, populate_existing=True)
         assert restored.data_key is None and restored.status == AccountStatus.DISCONNECTED
         assert _untouched(newer.id)
         assert erasure.erase_tokens_again(db.session, old.id, erased_at) is False
