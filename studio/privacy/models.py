@@ -1,4 +1,4 @@
-"""Deletion requests, policy versions, post tombstones and contact-form messages."""
+"""Deletion requests, deletion links and browser holds, policy versions, contact messages."""
 
 from __future__ import annotations
 
