@@ -137,13 +137,16 @@ def worker_command(workers: int) -> None:
     consumer.run()
 
 
-def sandbox_redirect_uris(app_url: str) -> list[str]:
-    """The callbacks the local sandbox accepts for an app served at ``app_url``.
+def sandbox_redirect_uris(
+    app_url: str, paths: tuple[str, ...] = ("/tiktok/callback", "/privacy/verify/callback")
+) -> list[str]:
+    """The callbacks the local sandbox accepts for an app served at ``app_url`` (TikTok's by
+    default; YouTube's and Meta's consent pages get ``("/youtube/callback",)`` and
+    ``("/meta/callback",)``).
 
     A browser may open the demo as localhost or as 127.0.0.1; both name this machine.
     """
     origins = dict.fromkeys([app_url, app_url.replace("://127.0.0.1", "://localhost")])
-    paths = ("/tiktok/callback", "/privacy/verify/callback")
     return [f"{origin}{path}" for origin in origins for path in paths]
 
 
@@ -165,6 +168,18 @@ def sandbox_command(host: str, port: int | None) -> None:
             "redirect_uris": sandbox_redirect_uris(app_url),
             "webhook_url": f"{app_url}/webhooks/tiktok",
             "allow_http_pull": True,
+        },
+        youtube={"redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",))},
+        meta={
+            "redirect_uris": sandbox_redirect_uris(app_url, ("/meta/callback",)),
+            "deauthorize_url": f"{app_url}/webhooks/meta/deauthorize",
+            "data_deletion_url": f"{app_url}/webhooks/meta/data-deletion",
+            "allow_http_pull": True,
+            **{
+                key: cfg[name]
+                for key, name in (("app_id", "META_APP_ID"), ("app_secret", "META_APP_SECRET"))
+                if cfg.get(name)
+            },
         },
     )
 

@@ -31,6 +31,8 @@ _SUBSTRINGS = (
     "api_key",
     "apikey",
     "private",
+    "upload_id",  # a resumable session's id is its bearer capability (YouTube's session URI)
+    "uploadid",  # X-GUploader-UploadID echoes it
 )
 _EXACT = {"code", "sig", "key", "auth", "session", "otp", "totp", "x_amz_signature"}
 _SAFE = {"token_type", "expires_in", "refresh_expires_in", "refresh_token_expires_in"}

@@ -1,4 +1,4 @@
-"""A faithful local TikTok (Login Kit, user info, Content Posting, webhooks) as a Flask app."""
+"""A faithful local TikTok (Login Kit, Content Posting, webhooks) and YouTube as a Flask app."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from studio.sandbox.state import SandboxState
 __all__ = ["SandboxConfig", "SandboxState", "create_sandbox"]
 
 
-def create_sandbox(config: dict[str, Any] | SandboxConfig | None = None) -> Flask:
-    """Build the sandbox app; its state is `app.extensions["tiktok_sandbox"]`."""
+def create_sandbox(
+    config: dict[str, Any] | SandboxConfig | None = None,
+    youtube: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Flask:
+    """Build the sandbox app; its states are `app.extensions["tiktok_sandbox"]`,
+    `["youtube_sandbox"]` (Google/YouTube under /google, configured by `youtube`: see
+    YouTubeConfig) and `["meta_sandbox"]` (Meta under /meta, configured by `meta`)."""
     from studio.sandbox import api, control, oauth, posting, status, upload
+    from studio.sandbox import meta as meta_sandbox
+    from studio.sandbox import youtube as youtube_sandbox
     from studio.sandbox.errors import register_error_handlers
     from studio.sandbox.faults import register_faults
 
@@ -27,6 +35,8 @@ def create_sandbox(config: dict[str, Any] | SandboxConfig | None = None) -> Flas
     app.extensions["tiktok_sandbox"] = SandboxState(cfg)
     for blueprint in (oauth.bp, api.bp, posting.bp, upload.bp, status.bp, control.bp):
         app.register_blueprint(blueprint)
+    youtube_sandbox.register(app, youtube)
     register_error_handlers(app)
     register_faults(app)
+    meta_sandbox.register(app, meta)
     return app

@@ -14,6 +14,7 @@ from studio.sandbox.state import SandboxState
 
 KINDS = ("500", "503", "429", "401", "slow", "drop", "drop_after")
 BLOCK = 1024 * 1024
+GOOGLE = "/google/"  # the YouTube sandbox has its own faults and holds
 
 
 def add_rule(
@@ -33,6 +34,9 @@ def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
     with state.lock:
         for rule in state.fault_rules:
             if path.startswith(rule["endpoint"]):
+                if rule.get("skip", 0) > 0:  # "fail the Nth call" (the Meta sandbox uses it)
+                    rule["skip"] -= 1
+                    return None
                 rule["count"] -= 1
                 if rule["count"] <= 0:
                     state.fault_rules.remove(rule)
@@ -55,20 +59,20 @@ def _respond(kind: str, oauth: bool) -> Response:
     return api_response(None, code, f"Injected fault {status}.", status)
 
 
-def _drain() -> None:
+def drain_body() -> None:
     """Read and discard the request body so the client can read our answer."""
     while request.stream.read(BLOCK):
         pass
 
 
-def _drop(drain: bool = True) -> Response:
+def drop_connection(drain: bool = True) -> Response:
     """Close the TCP connection without any HTTP answer.
 
     The request body is read first: shutting down a socket with unread input can leave the
     client blocked in send() while werkzeug drains, so a drop always follows a full request.
     """
     if drain:
-        _drain()
+        drain_body()
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
         try:
@@ -85,7 +89,7 @@ def register_faults(app: Flask) -> None:
     @app.before_request
     def _inject() -> Response | None:
         path = request.path
-        if path.startswith("/_sandbox/") or path.startswith("/v2/auth/"):
+        if path.startswith(("/_sandbox/", "/v2/auth/", GOOGLE, "/meta/")):  # their own hooks
             return None
         g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
         state: SandboxState = current_app.extensions["tiktok_sandbox"]
@@ -100,17 +104,19 @@ def register_faults(app: Flask) -> None:
             time.sleep(fault.get("seconds") or state.config.slow_seconds)
             return None
         if fault["kind"] == "drop":
-            return _drop()
+            return drop_connection()
         if fault["kind"] == "drop_after":
             g.sandbox_drop_after = True
             return None
-        _drain()
+        drain_body()
         return _respond(fault["kind"], path.startswith("/v2/oauth/"))
 
     @app.after_request
     def _drop_after(response: Response) -> Response:
         """A hold parks the answered call here; `drop_after`: the answer never arrives."""
+        if request.path.startswith(GOOGLE):  # YouTube's own hooks (youtube/faults.py)
+            return response
         holds.pause(current_app.extensions["tiktok_sandbox"], "after")
         if g.get("sandbox_drop_after"):
-            return _drop()
+            return drop_connection()
         return response

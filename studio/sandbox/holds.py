@@ -5,11 +5,18 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from flask import g, request
 
-from studio.sandbox.state import SandboxState
+
+class HoldState(Protocol):
+    """What holds need of a sandbox state (TikTok's or YouTube's)."""
+
+    lock: Any
+    hold_rules: list[dict[str, Any]]
+    held: dict[int, Any]
+
 
 # Where a call can be parked: on arrival (nothing done yet), half of a chunk's body read, or
 # with its effect done and its answer not yet sent.
@@ -36,13 +43,13 @@ class Held:
         return {name: getattr(self, name) for name in fields}
 
 
-def arm(state: SandboxState, endpoints: list[str], skip: int = 0) -> None:
+def arm(state: HoldState, endpoints: list[str], skip: int = 0) -> None:
     """Park the call after the next `skip` calls whose path starts with one of `endpoints`."""
     with state.lock:
         state.hold_rules.append({"endpoints": tuple(endpoints), "skip": skip})
 
 
-def match(state: SandboxState, path: str) -> None:
+def match(state: HoldState, path: str) -> None:
     """On arrival: if a rule picks this call, mark it held (parked by `pause` at `before`)."""
     with state.lock:
         for rule in state.hold_rules:
@@ -56,7 +63,7 @@ def match(state: SandboxState, path: str) -> None:
                 return
 
 
-def pause(state: SandboxState, phase: str) -> None:
+def pause(state: HoldState, phase: str) -> None:
     """Park the current call here if it is held and meant to stop at `phase`."""
     held: Held | None = g.get("sandbox_held")
     if held is None or held.stop_at != phase:
@@ -70,13 +77,13 @@ def pause(state: SandboxState, phase: str) -> None:
         state.held.pop(held.id, None)
 
 
-def parked(state: SandboxState) -> list[Held]:
+def parked(state: HoldState) -> list[Held]:
     """The calls parked right now, oldest first."""
     with state.lock:
         return sorted(state.held.values(), key=lambda h: h.id)
 
 
-def release(state: SandboxState, held_id: int, then: str | None = None) -> bool:
+def release(state: HoldState, held_id: int, then: str | None = None) -> bool:
     """Let a parked call go on; with `then` ("mid_body", "after") park it again there."""
     if then is not None and then not in PHASES:
         raise ValueError(f"unknown phase {then!r}; use one of {PHASES}")
@@ -89,7 +96,7 @@ def release(state: SandboxState, held_id: int, then: str | None = None) -> bool:
     return True
 
 
-def release_all(state: SandboxState) -> None:
+def release_all(state: HoldState) -> None:
     """Forget the rules and let every parked call go on (reset, shutdown)."""
     with state.lock:
         state.hold_rules.clear()

@@ -10,10 +10,22 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from studio.sandbox import create_sandbox, holds
+from studio.sandbox.meta.handle import MetaHandle
 from studio.sandbox.state import SandboxState
+from studio.sandbox.youtube import YouTubeState
 
 
-class QuietHandler(WSGIRequestHandler):
+class SandboxHandler(WSGIRequestHandler):
+    """Keeps the raw request headers: werkzeug drops names with `_`, such as rupload's
+    `file_size` (studio/sandbox/meta/rupload.py reads them from here)."""
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        environ["sandbox.raw_headers"] = list(self.headers.items())
+        return environ
+
+
+class QuietHandler(SandboxHandler):
     """Request handler that logs nothing (no per-request lines on stderr)."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
@@ -29,15 +41,19 @@ class SandboxServer:
         port: int = 0,
         host: str = "127.0.0.1",
         quiet: bool = True,
+        youtube: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
-        self.app: Flask = create_sandbox(config)
+        self.app: Flask = create_sandbox(config, youtube, meta)
         self.state: SandboxState = self.app.extensions["tiktok_sandbox"]
-        handler = QuietHandler if quiet else WSGIRequestHandler
+        self.youtube: YouTubeState = self.app.extensions["youtube_sandbox"]
+        handler = QuietHandler if quiet else SandboxHandler
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=handler
         )
         self.port: int = self._server.server_port
         self.url = f"http://{host}:{self.port}"
+        self.meta = MetaHandle(self.app.extensions["meta_sandbox"], self.url)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             args=(0.05,),
@@ -61,10 +77,14 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving, let parked calls go, cancel pending status timers, close the socket."""
         holds.release_all(self.state)
+        holds.release_all(self.youtube)
+        self.meta.stop()
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
         self.state.cancel_timers()
+        self.youtube.cancel_timers()
+        self.meta.stop()
         self._server.server_close()
 
     def __enter__(self) -> SandboxServer:
@@ -80,12 +100,19 @@ class SandboxServer:
 
 
 def run_sandbox(
-    host: str = "127.0.0.1", port: int = 5001, config: dict[str, Any] | None = None
+    host: str = "127.0.0.1",
+    port: int = 5001,
+    config: dict[str, Any] | None = None,
+    youtube: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (request lines are logged)."""
-    app = create_sandbox(config)
-    server = make_server(host, port, app, threaded=True)
-    print(f" * TikTok sandbox on http://{host}:{server.server_port}/", flush=True)
+    app = create_sandbox(config, youtube, meta)
+    server = make_server(host, port, app, threaded=True, request_handler=SandboxHandler)
+    print(
+        f" * Sandbox (TikTok, YouTube: /google, Meta: /meta) on http://{host}:{server.server_port}/",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -10,9 +10,10 @@ from typing import Any
 
 from studio.sandbox.config import SandboxConfig
 from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload
+from studio.sandbox.timers import Timers
 
 
-class SandboxState:
+class SandboxState(Timers):
     """Everything the fake TikTok remembers; take `lock` before touching the dicts."""
 
     def __init__(self, config: SandboxConfig) -> None:
@@ -72,27 +73,6 @@ class SandboxState:
                 return True
             window.append(now)
             return False
-
-    def schedule(self, delay: float, func: Any, *args: Any) -> None:
-        """Run `func(*args)` after `delay` seconds on a daemon timer that reset() cancels."""
-
-        def run() -> None:
-            with self.lock:
-                self.timers.discard(timer)
-            func(*args)
-
-        timer = threading.Timer(max(delay, 0.0), run)
-        timer.daemon = True
-        with self.lock:
-            self.timers.add(timer)
-        timer.start()
-
-    def cancel_timers(self) -> None:
-        """Stop all pending status transitions."""
-        with self.lock:
-            for timer in self.timers:
-                timer.cancel()
-            self.timers.clear()
 
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly snapshot for tests and demos."""

@@ -25,6 +25,8 @@ from studio.audit.redact import MASK, Redactor, is_secret_key, redact
         "password",
         "sig",
         "X-Amz-Signature",
+        "upload_id",
+        "X-GUploader-UploadID",
     ],
 )
 def test_secret_names(name: str) -> None:
@@ -32,7 +34,7 @@ def test_secret_names(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["token_type", "expires_in", "open_id", "client_key", "upload_id", "scope", "state"]
+    "name", ["token_type", "expires_in", "open_id", "client_key", "scope", "state", "uploadType"]
 )
 def test_harmless_names(name: str) -> None:
     assert not is_secret_key(name)
@@ -50,10 +52,11 @@ def test_form_body_keeps_harmless_fields() -> None:
     assert "client_key=ck" in out and "grant_type=authorization_code" in out
 
 
-def test_upload_url_keeps_upload_id_only() -> None:
+def test_upload_url_loses_its_token_and_upload_id() -> None:
     url = "https://open-upload.tiktokapis.com/video/?upload_id=67890&upload_token=Xza123secret"
     out = redact({"upload_url": url})["upload_url"]
-    assert "Xza123secret" not in out and "upload_id=67890" in out
+    assert "Xza123secret" not in out and "67890" not in out
+    assert out.startswith("https://open-upload.tiktokapis.com/video/?upload_id=")
 
 
 def test_signed_media_url_loses_its_signature_not_its_expiry() -> None:

@@ -24,6 +24,13 @@ def test_sandbox_accepts_the_demo_under_both_local_names() -> None:
     ]
 
 
+def test_sandbox_accepts_the_meta_callback_under_both_local_names() -> None:
+    assert sandbox_redirect_uris("http://127.0.0.1:5000", ("/meta/callback",)) == [
+        "http://127.0.0.1:5000/meta/callback",
+        "http://localhost:5000/meta/callback",
+    ]
+
+
 def test_sandbox_registers_a_public_url_once() -> None:
     assert sandbox_redirect_uris("https://studio.example.com") == [
         "https://studio.example.com/tiktok/callback",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import enum
-
+from studio.platforms.retry import RetryAction
 from studio.transport import PlatformError, TransportError
 
-__all__ = ["PlatformError", "TransportError"]  # the core's, re-exported beside TikTok's own
+__all__ = ["PlatformError", "RetryAction", "TransportError"]  # shared ones, re-exported
 
 
 class TikTokClientError(PlatformError):
@@ -166,17 +165,6 @@ def oauth_error(
     """The typed exception for a flat OAuth `error`."""
     cls = InvalidGrant if error == "invalid_grant" else OAuthError
     return cls(error, description, log_id, http_status)
-
-
-class RetryAction(enum.StrEnum):
-    """What a caller should do after a failure."""
-
-    BACKOFF = "backoff"  # exponential backoff with jitter, bounded attempts and deadline
-    NEXT_WINDOW = "next_window"  # rate limited: wait for the next window
-    REFRESH_TOKEN = "refresh_token"  # refresh the access token once, then retry once
-    REINIT = "reinit"  # upload_url gone: check status, then start the upload again
-    RECONNECT = "reconnect"  # the grant is gone or lacks a scope: an admin must reconnect
-    TERMINAL = "terminal"  # retrying cannot help; show the reason
 
 
 _OAUTH_BACKOFF = {"server_error", "temporarily_unavailable"}

@@ -1,0 +1,201 @@
+"""`/_sandbox/meta/` control and inspection endpoints (never faulted)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Blueprint, Response, jsonify, request
+
+from studio.sandbox import holds
+from studio.sandbox.meta import callbacks, dialog, hooks, lifecycle, tokens
+from studio.sandbox.meta.auth import meta_state
+from studio.sandbox.meta.people import PEOPLE, person
+
+bp = Blueprint("meta_control", __name__, url_prefix="/_sandbox/meta")
+FAULT_KEYS = {"fault_rate", "fault_kinds", "slow_seconds", "seed"}
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _bad(message: str, status: int = 400) -> tuple[Response, int]:
+    return jsonify({"error": message}), status
+
+
+@bp.get("/state")
+def state_summary() -> Response:
+    """Counters, grants, containers, videos, uploads (bytes, sha256), publishes, callbacks."""
+    return jsonify(meta_state().summary())
+
+
+@bp.route("/config", methods=["GET", "POST"])
+def config() -> Response | tuple[Response, int]:
+    """Read or change configuration keys (unknown keys are refused)."""
+    state = meta_state()
+    if request.method == "POST":
+        changes = _body()
+        try:
+            state.config.update(changes)
+        except KeyError as exc:
+            return _bad(str(exc))
+        if "seed" in changes:
+            state.reseed()
+    return jsonify(state.config.public_dict())
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Forget grants, tokens, media, counters, callbacks and fault rules."""
+    meta_state().reset()
+    return jsonify({"ok": True})
+
+
+@bp.post("/faults")
+def faults() -> Response | tuple[Response, int]:
+    """`{fail_next: [{endpoint, kind, count, skip, seconds}], clear, fault_rate, …}`."""
+    state = meta_state()
+    body = _body()
+    if body.get("clear"):
+        with state.lock:
+            state.fault_rules.clear()
+    try:
+        state.config.update({k: v for k, v in body.items() if k in FAULT_KEYS})
+        for rule in body.get("fail_next", []):
+            hooks.add_rule(
+                state,
+                rule["endpoint"],
+                str(rule["kind"]),
+                int(rule.get("count", 1)),
+                int(rule.get("skip", 0)),
+                rule.get("seconds"),
+            )
+    except (KeyError, ValueError) as exc:
+        return _bad(str(exc))
+    if "seed" in body:
+        state.reseed()
+    return jsonify({"fault_rules": state.fault_rules})
+
+
+@bp.route("/holds", methods=["GET", "POST"])
+def hold() -> Response | tuple[Response, int]:
+    """GET: parked calls; POST `{endpoints, skip}`: park the next matching call."""
+    box = hooks.hold_box(meta_state())
+    if request.method == "GET":
+        return jsonify([held.public() for held in holds.parked(box)])
+    endpoints = _body().get("endpoints")
+    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
+        return _bad("endpoints must be a list of path prefixes")
+    holds.arm(box, endpoints, int(_body().get("skip", 0)))
+    return jsonify({"ok": True})
+
+
+@bp.post("/holds/<int:held_id>/release")
+def release(held_id: int) -> Response | tuple[Response, int]:
+    """Let a parked call go on; `then: "mid_body" | "after"` parks it again there."""
+    try:
+        released = holds.release(hooks.hold_box(meta_state()), held_id, _body().get("then"))
+    except ValueError as exc:
+        return _bad(str(exc))
+    return jsonify({"released": released})
+
+
+@bp.post("/authorize")
+def authorize() -> Response | tuple[Response, int]:
+    """The login dialog without HTML: `{person, scope | config_id, redirect_uri, state, …}`."""
+    state = meta_state()
+    body = _body()
+    args = {k: str(v) for k, v in body.items() if isinstance(v, str | int)}
+    args.setdefault("client_id", state.config.app_id)
+    version = args.pop("version", state.config.versions[0])
+    try:
+        login = dialog.parse(state, version, args)
+        allow = body.get("decision", "allow") == "allow"
+        url = dialog.decide(state, login, args.get("person", "dana"), allow, body.get("granted"))
+    except dialog.DialogError as exc:
+        return _bad(str(exc))
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    return jsonify({"redirect_url": url, **query})
+
+
+@bp.post("/expire_tokens")
+def expire_tokens() -> Response:
+    """Every token issued so far expires now (190/463 on next use)."""
+    return jsonify({"expired": tokens.expire_all(meta_state())})
+
+
+@bp.post("/deauthorize")
+def deauthorize() -> Response | tuple[Response, int]:
+    """`{person}` removes the app in Facebook: tokens die, the signed callback is sent."""
+    who = person(str(_body().get("person", "")))
+    if who is None:
+        return _bad("unknown person")
+    state = meta_state()
+    grant = tokens.grant_of(state, who.key)
+    if grant is not None:
+        tokens.revoke_grant(state, grant.id)
+    return jsonify(callbacks.send(state, "deauthorize", who.user_id))
+
+
+@bp.post("/data_deletion")
+def data_deletion() -> Response | tuple[Response, int]:
+    """`{person, remove?}` asks for deletion (and, with remove, removes the app first)."""
+    body = _body()
+    who = person(str(body.get("person", "")))
+    if who is None:
+        return _bad("unknown person")
+    state = meta_state()
+    grant = tokens.grant_of(state, who.key)
+    if body.get("remove") and grant is not None:
+        tokens.revoke_grant(state, grant.id)
+    return jsonify(callbacks.send(state, "data_deletion", who.user_id))
+
+
+@bp.post("/callbacks/<int:index>/replay")
+def replay(index: int) -> Response | tuple[Response, int]:
+    """Deliver a recorded signed_request again, byte for byte."""
+    state = meta_state()
+    if not 0 <= index < len(state.callbacks):
+        return _bad("no such callback", 404)
+    return jsonify(callbacks.replay(state, index))
+
+
+@bp.post("/containers/<container_id>/fail")
+def fail_container(container_id: str) -> Response:
+    """The container goes ERROR with `subcode` (default 2207026: unsupported video)."""
+    subcode = int(_body().get("subcode", 2207026))
+    return jsonify({"changed": lifecycle.fail_container(meta_state(), container_id, subcode)})
+
+
+@bp.post("/containers/<container_id>/expire")
+def expire_container(container_id: str) -> Response:
+    """The container is older than its TTL now (EXPIRED unless PUBLISHED)."""
+    return jsonify({"changed": lifecycle.expire_container(meta_state(), container_id)})
+
+
+@bp.post("/videos/<video_id>/fail")
+def fail_video(video_id: str) -> Response:
+    """The Page Reel's processing fails with `message`."""
+    message = str(_body().get("message", "The video does not meet the Reels specifications."))
+    return jsonify({"changed": lifecycle.fail_video(meta_state(), video_id, message)})
+
+
+@bp.get("/people")
+def people() -> Response:
+    """The demo people, their Pages and linked IG professional accounts."""
+    return jsonify(
+        [
+            {
+                "key": p.key,
+                "user_id": p.user_id,
+                "name": p.name,
+                "pages": [
+                    {"id": pg.id, "name": pg.name, "ig": pg.ig.__dict__ if pg.ig else None}
+                    for pg in p.pages
+                ],
+            }
+            for p in PEOPLE
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Tests of the local Meta sandbox over real HTTP on loopback."""
