@@ -323,13 +323,20 @@ def cancel(session: Session, upload_id: str, user: Any) -> None:
     upload = get_upload(session, upload_id, user)
     offset, length = upload.offset, upload.length
     parts.forget_hasher(upload_id)
-    _drop(session, upload_id)
-    storage.remove(storage.part_path(upload_id))
+    session.execute(
+        delete(UploadSession).where(UploadSession.id == upload_id),
+        execution_options={"synchronize_session": False},
+    )
+    # Recorded before the delete commits: on SQLite the entry joins this transaction (one
+    # durable commit for both), and an entry that cannot be written cancels nothing.
     record(
         Action.VIDEO_UPLOAD_CANCELLED,
         actor=Actor.user(user),
         summary=f"upload {upload_id} cancelled at {offset} of {length} bytes",
+        session=session,
     )
+    session.commit()
+    storage.remove(storage.part_path(upload_id))
 
 
 def purge_stale(session: Session, now: dt.datetime | None = None) -> int:
