@@ -80,8 +80,8 @@ def write_part(
     """Append the body at `offset` (cutting anything after it first); returns bytes written.
 
     A body that ends early (the client went away) keeps what arrived. The part is flushed to
-    the disk (fdatasync) when `fsync_each` is set and always when it completes the file. Raises BodyTooLong, and OSError
-    from the disk; either way the file is cut back to `offset`.
+    the disk (fdatasync) when `fsync_each` is set and always when it completes the file.
+    Raises BodyTooLong, and OSError from the disk; either way the file is cut back to `offset`.
     """
     part.truncate(offset)  # a torn write after the last commit never counts
     part.seek(offset)

@@ -14,12 +14,18 @@ from studio.videos.models import Video
 from tests.videos.conftest import Uploader, leftovers
 
 
+def _all_but_the_last_part(uploader: Uploader, data: bytes) -> str:
+    """An upload of `data` with its first 5000 bytes sent; its URL."""
+    url = uploader.create(len(data)).get_json()["url"]
+    assert uploader.patch(url, 0, data[:5000]).status_code == 204
+    return url
+
+
 def test_a_failed_finish_resumes_from_the_start_of_the_last_part(
     app: Flask, uploader: Uploader, sample_mp4: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = sample_mp4.read_bytes()
-    url = uploader.create(len(data)).get_json()["url"]
-    assert uploader.patch(url, 0, data[:5000]).status_code == 204
+    url = _all_but_the_last_part(uploader, data)
     real = media.validate
 
     def disk_error(*args, **kwargs):
@@ -46,8 +52,7 @@ def test_a_cancel_during_the_last_part_stores_nothing(
 ) -> None:
     """The upload is cancelled while its last part is written: 404, no video, no file."""
     data = sample_mp4.read_bytes()
-    url = uploader.create(len(data)).get_json()["url"]
-    assert uploader.patch(url, 0, data[:5000]).status_code == 204
+    url = _all_but_the_last_part(uploader, data)
     real = media.validate
 
     def cancelled_meanwhile(*args, **kwargs):
