@@ -7,9 +7,11 @@ hashes every block). A client on the same machine then
 
 1. sends the file to the baseline in one request (best of --repeat runs);
 2. uploads it the way ``static/js/videos-upload.js`` does: ``POST /videos/uploads``, then
-   ``PATCH`` parts at the server's offset (8 MiB first, doubling after each fast part up to
-   half of production's 64 MiB request cap), the last one finishing the upload (validation,
-   content hash, poster, move into the library, ``Video`` row), best of --repeat.
+   ``PATCH`` parts at the server's offset (8 MiB first, then each sized to take about 2 s at
+   the last part's rate, up to 15/16 of production's 64 MiB request cap), each streamed from
+   the file as it is sent (as a browser sends a slice of a File: the baseline's client streams
+   the same way), the last one finishing the upload (validation, content hash, poster, move
+   into the library, ``Video`` row), best of --repeat.
 3. (bench/upload_concurrent.py) --concurrent uploads at once through as many workers, beside
    as many raw copies at once.
 
@@ -55,6 +57,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +65,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -299,17 +303,31 @@ class Client:
 
     def stream_file(self, url: str, path: Path) -> tuple[int, bytes]:
         """POST a whole file as the body, read from disk in 1 MiB blocks."""
-        size = path.stat().st_size
-        self.conn.putrequest("POST", url)
-        self.conn.putheader("Content-Length", str(size))
-        self.conn.putheader("Content-Type", "application/octet-stream")
-        self.conn.putheader("Cookie", self.cookie)
-        self.conn.endheaders()
         with open(path, "rb") as f:
-            while block := f.read(MIB):
+            status, _, body = self.stream(
+                "POST", url, f, path.stat().st_size, {"Content-Type": "application/octet-stream"}
+            )
+        return status, body
+
+    def stream(
+        self, method: str, url: str, source: BinaryIO, length: int, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send the next `length` bytes of `source` as the body, read in 1 MiB blocks as they go
+        (as a browser sends a File or a slice of one), and return the answer."""
+        self.conn.putrequest(method, url)
+        headers = {**headers, "Content-Length": str(length), "Cookie": self.cookie}
+        for name, value in headers.items():
+            self.conn.putheader(name, value)
+        self.conn.endheaders()
+        left = length
+        while left and (block := source.read(min(MIB, left))):
+            left -= len(block)
+            try:
                 self.conn.send(block)
+            except BrokenPipeError:
+                break  # the server answered before reading the whole body: read its answer
         response = self.conn.getresponse()
-        return response.status, response.read()
+        return response.status, dict(response.headers), response.read()
 
     def login(self, password: str) -> None:
         status, _, page = self.call("GET", "/auth/login")
@@ -357,14 +375,20 @@ def baseline(client: Client, path: Path, url: str = "/_bench/raw") -> dict:
     return {}
 
 
-FAST_PART_S = 2.0  # as static/js/videos-upload.js: a part faster than this doubles the next
+PART_S = 2.0  # as static/js/videos-upload.js: each next part takes about this long
+
+
+def next_part(first: int, largest: int, sent: int, seconds: float) -> int:
+    """The page script's part size after a part of `sent` bytes took `seconds`."""
+    return min(largest, max(first, round(sent / max(seconds, 0.001) * PART_S)))
 
 
 def upload(client: Client, path: Path, part: int | None, token: str, partial: Path | None) -> dict:
     """The browser's protocol: create, then PATCH parts at the server's offset.
 
-    Part sizes follow the page's script (start at the announced size, double after a fast
-    part, up to the announced maximum) unless `part` fixes them.
+    Part sizes follow the page's script (start at the announced size, then each sized to take
+    PART_S at the last part's rate, up to the announced maximum) unless `part` fixes them. Each
+    part streams from the file as it is sent, as a browser sends a slice of a File.
     """
     size = path.stat().st_size
     name = json.dumps({"length": size, "name": path.name}).encode()
@@ -374,23 +398,24 @@ def upload(client: Client, path: Path, part: int | None, token: str, partial: Pa
         raise SystemExit(f"create failed: {status} {body[:300]!r}")
     created = json.loads(body)
     url, offset, inode, sizes = created["url"], 0, None, []
-    step, largest = part or created["part_bytes"], part or created["max_part_bytes"]
+    first, largest = part or created["part_bytes"], part or created["max_part_bytes"]
+    step = first
     headers = {"Content-Type": "application/offset+octet-stream", "X-CSRFToken": token}
     with open(path, "rb") as f:
         while True:
-            block = f.read(step)
-            sizes.append(len(block))
-            if offset + len(block) >= size and partial is not None:
+            length = min(step, size - offset)
+            sizes.append(length)
+            if offset + length >= size and partial is not None:
                 inode = next(partial.iterdir()).stat().st_ino
             started = time.perf_counter()
-            status, reply, body = client.call(
-                "PATCH", url, block, {**headers, "Upload-Offset": str(offset)}
+            f.seek(offset)
+            status, reply, body = client.stream(
+                "PATCH", url, f, length, {**headers, "Upload-Offset": str(offset)}
             )
             if status != 204:
                 break
-            offset = int(reply["Upload-Offset"])
-            if time.perf_counter() - started < FAST_PART_S:
-                step = min(step * 2, largest)
+            sent, offset = int(reply["Upload-Offset"]) - offset, int(reply["Upload-Offset"])
+            step = next_part(first, largest, sent, time.perf_counter() - started)
     if status != 200:
         raise SystemExit(f"upload failed: {status} {body[:500]!r}")
     return {**json.loads(body), "part_inode": inode, "parts": sizes}
@@ -565,8 +590,11 @@ class Bench:
                 delete_video(self.client, ups[-1].result["video_id"])
         self.base = {name: min(runs, key=lambda r: r.seconds) for name, runs in base.items()}
         self.base_peak = max(r.peak_mb for runs in base.values() for r in runs)
-        # Each round's upload against the same round's raw copy: the spread of the ratio.
-        self.round_ratios = [r.seconds / u.seconds for r, u in zip(base["raw"], ups, strict=True)]
+        # Each round's upload against the same round's raw copies: the spread of the ratios.
+        self.round_ratios = {
+            name: [r.seconds / u.seconds for r, u in zip(base[name], ups, strict=True)]
+            for name in ("raw", "raw+fsync")
+        }
         return min(ups, key=lambda r: r.seconds), max(r.peak_mb for r in ups)
 
     def upload_once(self, part: int | None) -> dict:
@@ -593,11 +621,14 @@ class Bench:
         steps = finishing_steps(self.env, self.last["video_id"])
         label = "browser→app"
         rows = self.ratio_rows(label, run) + [
-            Row(
-                label,
-                "ratio to raw copy, each round",
-                "/".join(f"{r:.2f}" for r in self.round_ratios),
-                "upload / raw copy of the same round",
+            *(
+                Row(
+                    label,
+                    f"ratio to {name}, each round",
+                    "/".join(f"{r:.2f}" for r in ratios),
+                    f"median {statistics.median(ratios):.2f}",
+                )
+                for name, ratios in self.round_ratios.items()
             ),
             Row(
                 label,

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from alembic import context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+import studio  # noqa: F401  the app factory imports every room, hence every model
 from studio.db import Base, make_engine
-
-MODEL_MODULES = ("auth", "tiktok", "videos", "posts", "audit", "privacy")
-
-for room in MODEL_MODULES:
-    try:
-        importlib.import_module(f"studio.{room}.models")
-    except ModuleNotFoundError as exc:
-        if not f"studio.{room}.models".startswith(exc.name or "-"):
-            raise
 
 config = context.config
 target_metadata = Base.metadata

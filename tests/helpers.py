@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,10 @@ import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+
+from studio import db, vault
+from studio.platforms.models import Account
+from studio.posts.models import Post
 
 ADMIN_PASSWORD = "correct horse battery staple admin"
 STAFF_PASSWORD = "violet tangerine rowboat cathedral"
@@ -141,3 +146,30 @@ def wait_until(
             time.sleep(every)
         else:
             pause(every * 1000)
+
+
+def add_account(open_id: str, *, with_tokens: bool = True) -> Any:
+    """A TikTok account row (in the current app context), tokens encrypted under its own key."""
+    key = vault.new_data_key() if with_tokens else None
+    account = Account(
+        platform="tiktok", remote_id=open_id, display_name=f"name of {open_id}", data_key=key
+    )
+    if key:
+        account.access_token_enc = vault.encrypt(key, f"act.{open_id}")
+        account.refresh_token_enc = vault.encrypt(key, f"rft.{open_id}")
+    db.session.add(account)
+    db.session.commit()
+    return account
+
+
+def add_post(account_id: int, video_id: int, caption: str = "Kettle") -> Any:
+    """A post row sending ``video_id`` to ``account_id`` (in the current app context)."""
+    post = Post(
+        idempotency_key=secrets.token_hex(16),
+        video_id=video_id,
+        account_id=account_id,
+        caption=caption,
+    )
+    db.session.add(post)
+    db.session.commit()
+    return post

@@ -23,7 +23,10 @@
   const maxWords = root.dataset.maxWords;
   const firstPart = Number(root.dataset.partBytes) || 8 * 1024 * 1024;
   const maxPart = Number(root.dataset.maxPartBytes) || firstPart;
-  const FAST_PART_MS = 2000; // a part sent faster than this doubles the next one (up to maxPart)
+  // Each next part is sized to take about PART_MS at the rate the last one went (between the
+  // first size and maxPart): a fast link reaches the largest part after one, a slow one keeps
+  // parts that cost little to send again.
+  const PART_MS = 2000;
   const MAX_RETRIES = 8;
   const PART_TYPE = "application/offset+octet-stream";
 
@@ -149,7 +152,8 @@
     job.startOffset = job.offset;
     progress(job.offset);
     while (!job.cancelled) {
-      const end = Math.min(job.offset + job.part, job.file.size);
+      const sent = job.offset;
+      const end = Math.min(sent + job.part, job.file.size);
       const sentAt = performance.now();
       let res;
       try {
@@ -167,7 +171,8 @@
         job.offset = Number(res.offset);
         job.retries = 0;
         // Fewer, larger requests on a fast link; small ones again after any trouble.
-        if (performance.now() - sentAt < FAST_PART_MS) job.part = Math.min(job.part * 2, maxPart);
+        const rate = (job.offset - sent) / Math.max(performance.now() - sentAt, 1); // bytes/ms
+        job.part = Math.min(maxPart, Math.max(firstPart, Math.round(rate * PART_MS)));
         progress(job.offset);
         continue;
       }

@@ -192,6 +192,12 @@ def change_email(session: Session, user: User, new: str, password: str, code: st
     return old
 
 
+def admin_emails(session: Session) -> list[str]:
+    """The addresses of every active admin (for notices admins must read)."""
+    query = select(User.email).where(User.role == Role.ADMIN, User.active.is_(True))
+    return list(session.scalars(query))
+
+
 def count_admins(session: Session) -> int:
     """How many active admins exist."""
     return (

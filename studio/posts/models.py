@@ -196,4 +196,17 @@ class PostRateBudget(Base):
     calls: Mapped[list[float]] = mapped_column(JSON, default=list)  # unix times, oldest first
 
 
+class PostErasure(Base):
+    """A post erased by a deletion request: its number, the request's and when; no content.
+
+    Staff then see a tombstone instead of a post that silently vanished.
+    """
+
+    __tablename__ = "post_erasures"
+
+    post_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    request_id: Mapped[int] = mapped_column(index=True)
+    erased_at: Mapped[created_at]
+
+
 vault.register_wrapped(Post.upload_url_enc)

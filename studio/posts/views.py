@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioBadRequest, StudioForbidden
-from studio.posts import bp, captions, media_bp, rules, services
+from studio.posts import bp, captions, erasure, media_bp, rules, services
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Mode, Post, PostStatus
@@ -194,9 +194,7 @@ def detail(post_id: int):
 
 def _tombstone(post_id: int):
     """An erased post's page: that it was erased, when and by which request; nothing else."""
-    from studio.privacy import erasures
-
-    erased = erasures.tombstone(db.session, post_id)
+    erased = erasure.tombstone(db.session, post_id)
     if erased is None:
         abort(404)
     return render_template("posts/erased.html", post_id=post_id, erased=erased)

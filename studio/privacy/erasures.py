@@ -1,4 +1,4 @@
-"""When a public request erases a connected account: tombstones, a dashboard notice, admin mail."""
+"""When a public request erases a connected account: a dashboard notice and admin mail."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
-from studio.privacy import services
-from studio.privacy.models import DeletionRequest, PostErasure, RequestStatus
+from studio.auth import services as auth_services
+from studio.privacy import mail, services
+from studio.privacy.models import DeletionRequest, RequestStatus
 
 log = logging.getLogger(__name__)
 NOTICE_DAYS = 30
@@ -44,23 +45,6 @@ class Notice:
             f"On {when}, public data-deletion request #{self.request_id} from the account's "
             f"owner erased {', '.join(self.items)}. Those posts and videos are gone for good."
         )
-
-
-def record(session: Session, request_id: int | None, post_ids: list[int]) -> None:
-    """Remember which posts a request erases (numbers only), before they go.
-
-    Without a request (erasing again after a restore) there is no number to name: no tombstone.
-    """
-    if request_id is None:
-        return
-    now = db.utcnow()
-    for post_id in post_ids:
-        session.merge(PostErasure(post_id=post_id, request_id=request_id, erased_at=now))
-
-
-def tombstone(session: Session, post_id: int) -> PostErasure | None:
-    """The record of an erased post, if a deletion request erased it."""
-    return session.get(PostErasure, post_id)
 
 
 def erased_items(req: DeletionRequest) -> list[str]:
@@ -98,12 +82,7 @@ def notify_admins(session: Session, req: DeletionRequest) -> int:
     """E-mail every active admin what the request erased and when; returns how many."""
     if not affects_company(req):
         return 0
-    from studio.auth.models import Role, User
-    from studio.privacy import mail
-
-    admins = session.scalars(
-        select(User.email).where(User.role == Role.ADMIN, User.active.is_(True))
-    ).all()
+    admins = auth_services.admin_emails(session)
     told = notice(req)
     body = (
         f"{told.sentence}\n\n"

@@ -13,14 +13,19 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Action, Actor, record, scope
-from studio.privacy import meta, services
+from studio.audit import erasure as audit_erasure
+from studio.auth import erasure as auth_erasure
+from studio.platforms.tiktok import erasure as tiktok_erasure
+from studio.platforms.tiktok import services as tiktok_services
+from studio.posts import erasure as posts_erasure
+from studio.privacy import erasures, mail, meta, services
 from studio.privacy.models import DeletionRequest, RequestStatus
+from studio.videos import erasure as videos_erasure
 
 log = logging.getLogger(__name__)
 ACTOR = Actor.job("privacy.execute")
@@ -99,102 +104,56 @@ Step = Callable[[Session, DeletionRequest, dict[str, Any], Tally], None]
 
 
 def _locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    account = _account(session, subj.get("open_id"))
-    req.account_id = account.id if account is not None else None
-    if account is not None:
-        ledger.append(ledger.ACCOUNT, account.id)  # a restored backup must forget it too
+    req.account_id = tiktok_erasure.account_for_subject(session, subj.get("open_id"))
+    if req.account_id is not None:
+        ledger.append(ledger.ACCOUNT, req.account_id)  # a restored backup must forget it too
 
 
 def _revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    from studio.platforms.tiktok import services as tiktok
-
     if subj.get("verify_token"):
         session.commit()
         with scope(account_id=req.account_id):
-            _revoke_quietly(tiktok.get_client(), subj["verify_token"])
-    account = _account_by_id(session, req.account_id)
-    if account is None or not account.data_key:
-        return
-
-    tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
-    session.commit()  # no transaction stays open across the revoke call to TikTok
-    tiktok.disconnect(session, account, ACTOR, f"data deletion request #{req.id}")
-    tally.add("tiktok_tokens", tokens)
-    tally.add("data_key", 1)
+            tiktok_erasure.revoke_token(subj["verify_token"])
+    reason = f"data deletion request #{req.id}"
+    _add(tally, tiktok_erasure.revoke_for_account(session, req.account_id, ACTOR, reason))
 
 
 def _posts(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
     if req.account_id is None:
         return
-    from studio.posts.models import Post
-    from studio.privacy import erasures
-
-    posts = session.scalars(select(Post).where(Post.account_id == req.account_id)).all()
+    erased = posts_erasure.erase_for_account(session, req.account_id, req.id)
     # The videos these posts sent are erased next; remember them before the posts go.
-    tally.pending_videos = sorted(set(tally.pending_videos) | {p.video_id for p in posts})
-    erasures.record(session, req.id, [p.id for p in posts])
-    if posts:
+    tally.pending_videos = sorted(set(tally.pending_videos) | set(erased.video_ids))
+    if erased.posts:
         tally.keep(KEPT_TOMBSTONES)
-    for post in posts:
-        session.delete(post)
-    tally.add("posts", len(posts))
+    tally.add("posts", erased.posts)
 
 
 def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    from studio.posts.models import Post
-    from studio.videos import services as videos
-    from studio.videos.models import Video
-
-    for video_id in tally.pending_videos:
-        video = session.get(Video, video_id)
-        if video is None:
-            continue
-        if video.has_file:
-            tally.add("video_files", 1 + int(bool(video.poster_name)))
-            videos.delete_file(session, video, f"data deletion request #{req.id}")
-        db.begin_write(session)
-        if session.scalar(select(Post.id).where(Post.video_id == video_id).limit(1)) is None:
-            session.delete(session.get(Video, video_id))
-            tally.add("videos", 1)
-        session.commit()
+    reason = f"data deletion request #{req.id}"
+    _add(tally, videos_erasure.erase_videos(session, tally.pending_videos, reason))
     tally.pending_videos = []
 
 
 def _audit(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    erase = _audit_eraser("erase_payloads")
-    if erase is not None and req.account_id is not None:
-        tally.add("audit_payloads", int(erase(session, req.account_id) or 0))
+    if req.account_id is not None:
+        tally.add("audit_payloads", audit_erasure.erase_for_account(session, req.account_id))
     # Exchanges recorded before the account row existed (sign-in, verification) carry no
-    # account id; the audit room can find those by the identifiers they contain.
-    matching = _audit_eraser("erase_payloads_matching")
-    needles = [v for v in (subj.get("open_id"),) if v]
-    if matching is not None and needles:
-        tally.add("audit_payloads", int(matching(session, needles) or 0))
+    # account id; the audit room finds those by the identifiers they contain.
+    identifiers = [v for v in (subj.get("open_id"),) if v]
+    if identifiers:
+        tally.add("audit_payloads", audit_erasure.erase_for_subject(session, identifiers))
     if tally.erased.get("audit_payloads"):
         tally.keep(KEPT_AUDIT)
 
 
 def _profile(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    account = _account_by_id(session, req.account_id)
-    if account is None:
-        return
-    from studio.platforms.tiktok.services import destroy_secrets
-
-    if account.data_key:
-        tally.add("data_key", 1)
-    destroy_secrets(session, account)
-    session.delete(account)
-    tally.add("tiktok_profile", 1)
+    _add(tally, tiktok_erasure.erase_for_account(session, req.account_id))
 
 
 def _staff(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    from studio.auth.models import User
-
-    email = (subj.get("email") or "").strip().lower()
-    user = session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None:
-        return
-    if user.active:
+    erased = auth_erasure.erase_for_subject(session, subj.get("email") or "")
+    if erased.still_active:
         tally.keep(
             {
                 "what": "Your staff account",
@@ -202,10 +161,9 @@ def _staff(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
                 "after which a new request erases it.",
             }
         )
+    if not erased.erased:
         return
-    ledger.append(ledger.STAFF, user.id)
-    session.delete(user)
-    tally.add("staff_account", 1)
+    tally.add("staff_account", erased.erased)
     tally.keep(
         {
             "what": "Audit log entries recording your actions as staff",
@@ -214,6 +172,11 @@ def _staff(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
             "after they were written.",
         }
     )
+
+
+def _add(tally: Tally, counts: dict[str, int]) -> None:
+    for category, count in counts.items():
+        tally.add(category, count)
 
 
 PLANS: dict[str, tuple[tuple[str, Step], ...]] = {
@@ -280,7 +243,7 @@ REPLAY_STEPS = ("posts", "videos", "audit", "profile")
 
 def replay_account(session: Session, account_id: int) -> bool:
     """Erase an account again after a restore (deletion ledger); False when already gone."""
-    if _account_by_id(session, account_id) is None:
+    if tiktok_services.get_account(session, account_id) is None:
         session.commit()
         return False
     # A stand-in request, never stored: the steps read only its id, kind and account.
@@ -311,16 +274,12 @@ def _finish(session: Session, req: DeletionRequest, subj: dict[str, Any]) -> Non
         payload={"request_id": req.id, "erased": counts},
     )
     checkpoint(session)
-    from studio.privacy import erasures
-
     erasures.notify_admins(session, req)
 
 
 def _mail(subj: dict[str, Any], tally: Tally) -> None:
     """Erase our outbox copies of the mail sent to the requester (instead of keeping them
     for OUTBOX_RETENTION_DAYS); with a mail server there are no copies to erase."""
-    from studio.privacy import mail
-
     addresses = (subj.get("email"), subj.get("notice_email"))
     if current_app.config.get("SMTP_HOST"):
         if any(addresses):
@@ -338,36 +297,3 @@ def checkpoint(session: Session) -> None:
         cast(sqlite3.Connection, raw.driver_connection).execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         raw.close()
-
-
-def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.platforms.tiktok.errors import PlatformError
-
-    try:
-        client.revoke(token)
-    except PlatformError:
-        log.warning("revoking the verification token failed; it expires on its own")
-
-
-def _account(session: Session, open_id: str | None) -> Any:
-    if not open_id:
-        return None
-    from studio.platforms.models import Account
-
-    return session.scalar(select(Account).where(Account.remote_id == open_id))
-
-
-def _account_by_id(session: Session, account_id: int | None) -> Any:
-    if account_id is None:
-        return None
-    from studio.platforms.models import Account
-
-    return session.get(Account, account_id)
-
-
-def _audit_eraser(name: str) -> Callable[..., int] | None:
-    try:
-        from studio.audit import services as audit_services
-    except ImportError:
-        return None
-    return getattr(audit_services, name, None)

@@ -16,8 +16,14 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from studio.privacy import inventory, services
+from studio.audit.models import AuditEntry
+from studio.auth.services import find_user
+from studio.platforms.models import Account
+from studio.platforms.tiktok import services as tiktok
+from studio.posts.models import Post
+from studio.privacy import inventory, policy, services
 from studio.privacy.models import DeletionRequest
+from studio.videos.models import UploadSession, Video
 
 # Context that is not personal but makes the rows readable.
 CONTEXT = {
@@ -64,13 +70,7 @@ def row(obj: Any, table: str) -> dict[str, Any]:
     return data
 
 
-def _account(session: Session, open_id: str) -> Any:
-    from studio.platforms.models import Account
-
-    return session.scalar(select(Account).where(Account.remote_id == open_id))
-
-
-def _account_data(account: Any) -> dict[str, Any]:
+def _account_data(account: Account) -> dict[str, Any]:
     return {
         **row(account, "accounts"),
         "scopes": account.scope_list,
@@ -79,9 +79,6 @@ def _account_data(account: Any) -> dict[str, Any]:
 
 
 def _posts(session: Session, where: Any) -> list[dict[str, Any]]:
-    from studio.posts.models import Post
-    from studio.videos.models import Video
-
     rows = session.execute(
         select(Post, Video).join(Video, Video.id == Post.video_id).where(where).order_by(Post.id)
     ).all()
@@ -89,18 +86,13 @@ def _posts(session: Session, where: Any) -> list[dict[str, Any]]:
 
 
 def _audit(session: Session, *conditions: Any) -> list[dict[str, Any]]:
-    from studio.audit.models import AuditEntry
-
     query = select(AuditEntry).where(or_(*conditions)).order_by(AuditEntry.seq)
     return [row(e, "audit_entries") for e in session.scalars(query)]
 
 
 def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
     """The account, its posts, and audit entries tied to it or naming its open_id."""
-    from studio.audit.models import AuditEntry
-    from studio.posts.models import Post
-
-    account = _account(session, open_id)
+    account = tiktok.account_by_open_id(session, open_id)
     # Exchanges before the account existed (sign-in, verification) carry no account id.
     mentions = AuditEntry.payload.contains(open_id)
     if account is None:
@@ -114,12 +106,7 @@ def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
 
 def _staff(session: Session, email: str) -> dict[str, Any]:
     """A staff member's account, their posts, videos, unfinished uploads and recorded actions."""
-    from studio.audit.models import AuditEntry
-    from studio.auth.models import User
-    from studio.posts.models import Post
-    from studio.videos.models import UploadSession, Video
-
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = find_user(session, email)
     if user is None:
         return {"staff_account": None}
     videos = session.scalars(select(Video).where(Video.uploaded_by_id == user.id))
@@ -139,8 +126,6 @@ def _staff(session: Session, email: str) -> dict[str, Any]:
 
 def build(session: Session, req: DeletionRequest) -> dict[str, Any]:
     """The export for the verified subject of ``req``."""
-    from studio.privacy import policy
-
     subj = services.subject(req)
     data: dict[str, Any] = {
         "generated_at": _iso(dt.datetime.now(dt.UTC)),

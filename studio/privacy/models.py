@@ -1,4 +1,4 @@
-"""Deletion requests, policy versions, post tombstones and contact-form messages."""
+"""Deletion requests, deletion links and browser holds, policy versions, contact messages."""
 
 from __future__ import annotations
 
@@ -118,19 +118,6 @@ class DeletionBrowser(Base):
     verified_until: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
     expires_at: Mapped[dt.datetime]
-
-
-class PostErasure(Base):
-    """A post erased by a deletion request: its number, the request's and when; no content.
-
-    Staff then see a tombstone instead of a post that silently vanished.
-    """
-
-    __tablename__ = "post_erasures"
-
-    post_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    request_id: Mapped[int] = mapped_column(index=True)
-    erased_at: Mapped[created_at]
 
 
 class PolicyVersion(Base):

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from studio import db, ledger
+from studio import ledger
 from studio.audit import Action, Actor, record
-from studio.auth.models import User
-from studio.platforms.models import Account, AccountStatus
-from studio.platforms.tiktok.services import destroy_secrets
+from studio.auth import erasure as auth_erasure
+from studio.platforms.tiktok import erasure as tiktok_erasure
 from studio.privacy import execute
-
-
-def _tokens(session: Session, account_id: int, at: str) -> bool:
-    db.begin_write(session)
-    account = session.get(Account, account_id)
-    if account is None or not (account.data_key or account.access_token_enc):
-        session.commit()
-        return False
-    if account.connected_at and ledger.stamp(account.connected_at) > at:
-        session.commit()
-        return False  # reconnected after that erasure: these are newer tokens
-    destroy_secrets(session, account)
-    if account.status == AccountStatus.CONNECTED:
-        account.status = AccountStatus.DISCONNECTED
-        account.status_reason = "tokens erased before this backup was restored"
-    session.commit()
-    return True
 
 
 def _account(session: Session, account_id: int, at: str) -> bool:
@@ -34,16 +16,11 @@ def _account(session: Session, account_id: int, at: str) -> bool:
 
 
 def _staff(session: Session, user_id: int, at: str) -> bool:
-    db.begin_write(session)
-    user = session.get(User, user_id)
-    if user is not None:
-        session.delete(user)
-    session.commit()
-    return user is not None
+    return auth_erasure.erase_again(session, user_id)
 
 
 REPLAYERS = {
-    ledger.TOKENS: _tokens,
+    ledger.TOKENS: tiktok_erasure.erase_tokens_again,
     ledger.ACCOUNT: _account,
     ledger.STAFF: _staff,
 }

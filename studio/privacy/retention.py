@@ -14,14 +14,22 @@ from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Action, Actor, record
+from studio.audit import erasure as audit_erasure
+from studio.audit import retention as audit_retention
+from studio.auth import erasure as auth_erasure
 from studio.platforms.models import WebhookDelivery
+from studio.platforms.tiktok import erasure as tiktok_erasure
+from studio.platforms.tiktok import services as tiktok
 from studio.privacy import contact, mail, services
+from studio.privacy.execute import checkpoint
 from studio.privacy.models import (
     DeletionBrowser,
     DeletionLink,
     DeletionRequest,
     RequestStatus,
 )
+from studio.videos import erasure as videos_erasure
+from studio.videos import services as videos
 
 
 @dataclass
@@ -44,30 +52,15 @@ def _days(key: str) -> dt.datetime:
 
 
 def _video_files(session: Session, purge: Purge) -> None:
-    try:
-        from studio.videos import services as videos
-        from studio.videos.models import Video
-    except ImportError:
-        return
     cutoff = _days("VIDEO_RETENTION_DAYS")
-    query = select(Video).where(Video.file_deleted_at.is_(None), Video.created_at < cutoff)
-    for video in session.scalars(query).all():
-        if videos.busy_reason(session, video):
-            continue  # a post is still sending it
-        purge.add("video_files", 1)
-        if not purge.dry_run:
-            videos.delete_file(session, video, "retention period ended")
+    purge.add("video_files", videos_erasure.purge_expired_files(session, cutoff, purge.dry_run))
 
 
 def _video_records(session: Session, purge: Purge) -> None:
-    from studio.videos import services as videos
-
     purge.add("video_records", videos.purge_fileless_records(session, purge.dry_run))
 
 
 def _expired_tokens(session: Session, purge: Purge) -> None:
-    from studio.platforms.tiktok import services as tiktok
-
     purge.add("expired_tokens", tiktok.erase_expired_tokens(session, purge.dry_run))
 
 
@@ -115,31 +108,11 @@ def _old_receipts(session: Session, purge: Purge) -> None:
 
 
 def _expired_sessions(session: Session, purge: Purge) -> None:
-    if not purge.dry_run:
-        db.begin_write(session)
-    from studio.auth.models import LoginSession
-
-    where = LoginSession.expires_at < db.utcnow()
-    ids = session.scalars(select(LoginSession.id).where(where)).all()
-    purge.add("staff_sessions", len(ids))
-    if ids and not purge.dry_run:
-        session.execute(delete(LoginSession).where(LoginSession.id.in_(ids)))
-    session.commit()
+    purge.add("staff_sessions", auth_erasure.purge_expired_sessions(session, purge.dry_run))
 
 
 def _oauth_flows(session: Session, purge: Purge) -> None:
-    if not purge.dry_run:
-        db.begin_write(session)
-    try:
-        from studio.platforms.tiktok.models import OAuthFlow
-    except ImportError:
-        return
-    cutoff = db.utcnow() - dt.timedelta(hours=1)
-    ids = session.scalars(select(OAuthFlow.id).where(OAuthFlow.expires_at < cutoff)).all()
-    purge.add("oauth_flows", len(ids))
-    if ids and not purge.dry_run:
-        session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
-    session.commit()
+    purge.add("oauth_flows", tiktok_erasure.purge_expired_flows(session, purge.dry_run))
 
 
 def _deletion_links_and_holds(session: Session, purge: Purge) -> None:
@@ -168,28 +141,13 @@ def _outbox(session: Session, purge: Purge) -> None:
 def _unconnected_audit(session: Session, purge: Purge) -> None:
     """Contents of TikTok exchanges by the public with no connected account (someone revoking,
     or verifying as an account we do not hold): their open_id and display name."""
-    from studio.audit import services as audit
-    from studio.audit.models import AuditEntry
-
-    if not purge.dry_run:
-        db.begin_write(session)
-    query = select(AuditEntry.seq).where(
-        AuditEntry.actor_kind == "public",
-        AuditEntry.account_id.is_(None),
-        AuditEntry.payload.is_not(None),
-        AuditEntry.at < _days("UNCONNECTED_AUDIT_DAYS"),
-    )
-    seqs = list(session.scalars(query))
-    purge.add("unconnected_audit_payloads", len(seqs))
-    if seqs and not purge.dry_run:
-        audit.erase_payloads_by_seq(session, seqs)
-    session.commit()
+    cutoff = _days("UNCONNECTED_AUDIT_DAYS")
+    count = audit_erasure.erase_unconnected(session, cutoff, purge.dry_run)
+    purge.add("unconnected_audit_payloads", count)
 
 
 def _audit_log(session: Session, purge: Purge) -> None:
     """Whole sealed segments of the audit log past AUDIT_RETENTION_DAYS (see audit.retention)."""
-    from studio.audit import retention as audit_retention
-
     session.commit()  # the drop takes the audit writer lock on its own connection
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     purge.add("audit_entries", audit_retention.drop(app, purge.dry_run))
@@ -234,7 +192,5 @@ def purge(session: Session, dry_run: bool = False, actor: Actor | None = None) -
             summary=f"retention purge removed {result.total} item(s)",
             payload={"counts": result.counts},
         )
-        from studio.privacy.execute import checkpoint
-
         checkpoint(session)
     return result

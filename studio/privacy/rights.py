@@ -1,8 +1,9 @@
-"""Access, copy and correction requests: completed with a note, nothing erased."""
+"""Access, copy and correction requests: completed with a note, nothing erased; approval."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,7 +11,14 @@ from studio import vault
 from studio.audit import Action, Actor, record
 from studio.privacy.execute import KEPT_RECEIPT, kept
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
-from studio.privacy.services import RequestError, close, lock, past_export_window, subject
+from studio.privacy.services import (
+    RequestError,
+    close,
+    lock,
+    past_export_window,
+    start,
+    subject,
+)
 
 
 def resolve(
@@ -38,6 +46,17 @@ def resolve(
         summary=f"{req.request_type} request #{req.id} completed; nothing erased",
         payload={"request_id": req.id, "request_type": str(req.request_type), "note": note},
     )
+    return req
+
+
+def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
+    """An admin accepts a verified request: an erasure runs now, a copy is marked provided."""
+    if req.request_type == RequestType.COPY:
+        note = "The copy was made available."
+        return resolve(session, req, Actor.user(user), note, user.id)
+    start(session, req, Actor.user(user))
+    req.decided_by = user.id
+    session.commit()
     return req
 
 

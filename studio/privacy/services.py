@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from studio import db, vault
+from studio import db, jobs, vault
 from studio.audit import Action, Actor, record
-from studio.privacy import codes
+from studio.privacy import codes, mail
 from studio.privacy.models import (
     OPEN_STATUSES,
     DeletionBrowser,
@@ -182,22 +182,7 @@ def start(session: Session, req: DeletionRequest, actor: Actor) -> DeletionReque
 
 
 def _enqueue(req: DeletionRequest) -> None:
-    from studio.privacy.tasks import execute_request
-
-    execute_request(req.id)
-
-
-def approve(session: Session, req: DeletionRequest, user: Any) -> DeletionRequest:
-    """An admin accepts a verified request: an erasure runs now, a copy is marked provided."""
-    if req.request_type == RequestType.COPY:
-        from studio.privacy import rights
-
-        note = "The copy was made available."
-        return rights.resolve(session, req, Actor.user(user), note, user.id)
-    start(session, req, Actor.user(user))
-    req.decided_by = user.id
-    session.commit()
-    return req
+    jobs.enqueue("execute_request", req.id)  # studio.privacy.tasks
 
 
 def reject(session: Session, req: DeletionRequest, user: Any, reason: str) -> DeletionRequest:
@@ -287,8 +272,6 @@ def _notify_extension(req: DeletionRequest) -> None:
     email = subject(req).get("notice_email") or subject(req).get("email")
     if not email:
         return
-    from studio.privacy import mail
-
     mail.send(
         email,
         f"Your data {'deletion ' if req.request_type == RequestType.ERASURE else ''}request: "

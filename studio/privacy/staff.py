@@ -71,7 +71,7 @@ def approve(request_id: int):
         abort(400)
     req = _request(request_id)
     try:
-        services.approve(db.session, req, current_user)
+        rights.approve(db.session, req, current_user)
     except services.RequestError as exc:
         return _refused(req, exc)
     return _done(req, f"Request #{req.id} approved; erasure is running.")
@@ -84,7 +84,7 @@ def run_now(request_id: int):
         abort(400)
     req = _request(request_id)
     try:
-        services.approve(db.session, req, current_user)
+        rights.approve(db.session, req, current_user)
     except services.RequestError as exc:
         return _refused(req, exc)
     return _done(req, f"Request #{req.id} is running now.")

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask import session as flask_session
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from studio import db
 from studio.audit import Action, Actor, record, scope
+from studio.platforms.tiktok import erasure as tiktok_erasure
+from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.errors import PlatformError
 from studio.privacy import codes, mail, services
 from studio.privacy.models import DeletionLink, DeletionRequest, RequestStatus, RequestType
 from studio.security import external_url
@@ -61,8 +65,6 @@ def purpose_of(req: DeletionRequest | None) -> str:
 
 def start(purpose: str, request_id: int | None = None) -> str:
     """Begin a TikTok round trip; returns the consent URL."""
-    from studio.platforms.tiktok import services as tiktok
-
     context: dict[str, Any] = {"purpose": purpose}
     if request_id is not None:
         context["request_id"] = request_id
@@ -77,9 +79,6 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
     authorization, which must wait until the request is carried out (it is then kept only
     encrypted under the request's own key, and revoked by the erasure).
     """
-    from studio.platforms.tiktok import services as tiktok
-    from studio.platforms.tiktok.errors import PlatformError
-
     with scope(actor=Actor.public()):
         tokens, flow = tiktok.finish_flow(PURPOSE, args)
         context = tiktok.flow_context(flow)
@@ -98,21 +97,12 @@ def finish(session: Session, args: Any) -> tuple[dict[str, Any], Identity]:
                 keep = connected and context.get("purpose") == "deletion"
                 spare = connected and context.get("purpose") == "data_request"
                 if not keep and not spare:
-                    _revoke_quietly(client, tokens.access_token)
+                    tiktok_erasure.revoke_token(tokens.access_token)
             open_id = str(profile.get("open_id") or tokens.open_id)
     if not open_id or (tokens.open_id and open_id != tokens.open_id):
         raise VerifyError("TikTok did not confirm who signed in. Nothing was changed.")
     name = str(profile.get("display_name") or "")
     return context, Identity(open_id, name, tokens.access_token if keep else None)
-
-
-def _revoke_quietly(client: Any, token: str) -> None:
-    from studio.platforms.tiktok.errors import PlatformError
-
-    try:
-        client.revoke(token)
-    except PlatformError:
-        pass
 
 
 def _fold(name: str) -> str:
@@ -155,8 +145,6 @@ def verify_tiktok_request(
             "so nothing was changed. File a new request naming the account you can sign in "
             "with."
         )
-    from studio.platforms.tiktok import services as tiktok
-
     account = tiktok.account_by_open_id(session, identity.open_id)
     return services.mark_verified(
         session,
@@ -172,8 +160,6 @@ def revoke_now(session: Session, identity: Identity) -> str:
 
     Returns what was found: "revoked", "already_disconnected" or "never_connected".
     """
-    from studio.platforms.tiktok import services as tiktok
-
     account = tiktok.account_by_open_id(session, identity.open_id)
     outcome = "never_connected" if account is None else "already_disconnected"
     if account is not None and account.data_key:
@@ -194,16 +180,12 @@ REVOKED = "privacy_revoked"  # the session key: what /revoke found, shown once o
 
 def remember_revoke(outcome: str) -> None:
     """Keep what /revoke found for the page that says so (a word, nothing identifying)."""
-    from flask import session
-
-    session[REVOKED] = outcome
+    flask_session[REVOKED] = outcome
 
 
 def revoke_outcome() -> str | None:
     """What /revoke found, once."""
-    from flask import session
-
-    return session.pop(REVOKED, None)
+    return flask_session.pop(REVOKED, None)
 
 
 def send_email_link(session: Session, req: DeletionRequest, email: str, code: str) -> None:

@@ -19,8 +19,10 @@ from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
+from studio.platforms.tiktok.services import FlowError
 from studio.privacy import bp, browser, codes, export, inventory, rights, services, verify
 from studio.privacy import policy as policies
+from studio.privacy.execute import LABELS
 from studio.privacy.forms import (
     DeletionForm,
     NoticeEmailForm,
@@ -131,8 +133,6 @@ def verify_start():
 @bp.get("/privacy/verify/callback")
 @limiter.limit(_form_limit)
 def verify_callback():
-    from studio.platforms.tiktok.services import FlowError
-
     try:
         context, identity = verify.finish(db.session, request.args)
     except FlowError as exc:
@@ -277,8 +277,6 @@ def _not_found():
 
 
 def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
-    from studio.privacy.execute import LABELS
-
     receipt = services.receipt(req) if req.status == RequestStatus.COMPLETED else {}
     verified_here = _verified_request() is req and req.status == RequestStatus.VERIFIED
     page = render_template(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
-from studio.db import KeysetPage, begin_write, keyset_page, utcnow
+from studio.db import KeysetPage, begin_write, keyset_page, rowcount, utcnow
 from studio.videos import digest, media, storage
 from studio.videos.events import busy_reason
 from studio.videos.models import Video
@@ -279,22 +279,28 @@ def purge_fileless_records(session: Session, dry_run: bool = False) -> int:
     """
     begin_write(session)
     ids = session.scalars(select(Video.id).where(Video.file_deleted_at.is_not(None))).all()
-    removed = 0
-    for video_id in ids:
-        savepoint = session.begin_nested()
-        try:
-            session.execute(delete(Video).where(Video.id == video_id))
-            session.flush()
-        except IntegrityError:
-            savepoint.rollback()
-            continue
-        removed += 1
-        if dry_run:
-            savepoint.rollback()
-        else:
-            savepoint.commit()
+    removed = sum(delete_unreferenced(session, video_id, dry_run) for video_id in ids)
     session.commit()
     return removed
+
+
+def delete_unreferenced(session: Session, video_id: int, dry_run: bool = False) -> bool:
+    """Delete the video's row unless a post refers to it (RESTRICT); inside the caller's
+    writer transaction, which it leaves open. Returns whether the row went (or would go)."""
+    savepoint = session.begin_nested()
+    try:
+        gone = rowcount(session.execute(delete(Video).where(Video.id == video_id)))
+        session.flush()
+    except IntegrityError:
+        gone = 0
+    if not gone:
+        savepoint.rollback()
+        return False
+    if dry_run:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return True
 
 
 def list_videos(

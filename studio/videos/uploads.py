@@ -182,12 +182,15 @@ def append(
             _check_part(upload, offset, body_length)
             hasher = parts.take_hasher(upload.id, offset)
             written = _write(part, upload, body, hasher)
+            if offset + written == upload.length:
+                # No offset commit for the last part: the row goes when the video is stored.
+                # Should storing fail, the row still says where the last part began, and
+                # sending that part again rewrites it (its bytes are on disk either way).
+                return _finish(session, upload, user, hasher)
             _commit_offset(session, upload, offset + written)
-            if upload.offset < upload.length:
-                if hasher is not None:
-                    parts.keep_hasher(upload.id, upload.offset, hasher)
-                return Progress(upload.offset, upload.length)
-            return _finish(session, upload, user, hasher)
+            if hasher is not None:
+                parts.keep_hasher(upload.id, upload.offset, hasher)
+            return Progress(upload.offset, upload.length)
     except parts.Busy:
         raise UploadError(
             423, "Another request is still sending this upload. Wait a moment.", offset=offset
@@ -320,13 +323,20 @@ def cancel(session: Session, upload_id: str, user: Any) -> None:
     upload = get_upload(session, upload_id, user)
     offset, length = upload.offset, upload.length
     parts.forget_hasher(upload_id)
-    _drop(session, upload_id)
-    storage.remove(storage.part_path(upload_id))
+    session.execute(
+        delete(UploadSession).where(UploadSession.id == upload_id),
+        execution_options={"synchronize_session": False},
+    )
+    # Recorded before the delete commits: on SQLite the entry joins this transaction (one
+    # durable commit for both), and an entry that cannot be written cancels nothing.
     record(
         Action.VIDEO_UPLOAD_CANCELLED,
         actor=Actor.user(user),
         summary=f"upload {upload_id} cancelled at {offset} of {length} bytes",
+        session=session,
     )
+    session.commit()
+    storage.remove(storage.part_path(upload_id))
 
 
 def purge_stale(session: Session, now: dt.datetime | None = None) -> int:

@@ -112,3 +112,18 @@ def test_expired_csrf_token_is_renewed_mid_upload(upload_page, sample_mp4: Path)
         page.set_input_files("#video-file", str(sample_mp4))
     page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
     assert refused == [True]
+
+
+def test_a_fast_link_gets_the_largest_part_after_the_first(upload_page, tmp_path: Path) -> None:
+    """Each next part is sized to take about 2 s at the last part's rate: on loopback the first
+    32 KiB part goes in milliseconds, so the rest of the file follows in one part."""
+    page = upload_page
+    clip = samples.make_video(tmp_path / "clip.mp4", seconds=8, width=720, height=1280)
+    offsets = []
+    page.on(
+        "request",
+        lambda r: offsets.append(r.headers["upload-offset"]) if r.method == "PATCH" else None,
+    )
+    page.set_input_files("#video-file", str(clip))
+    page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
+    assert offsets == ["0", str(32 * 1024)]  # doubling would have taken three

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page
 
 from studio import db
 from studio.audit import Actor
-from studio.posts.models import Post, PostStatus
+from studio.posts.models import Post, PostErasure, PostStatus
 from studio.privacy import services as privacy
 from studio.privacy.models import RequestStatus
 from studio.sandbox.server import SandboxServer
@@ -115,12 +115,8 @@ def world(app: Flask, sent_post: Post, users) -> World:
 
 def _erased_post_id(app: Flask) -> int:
     """A post id erased by a deletion request (the tombstone's record holds no content)."""
-    try:
-        from studio.privacy.erasures import record as record_erasure
-    except ImportError:  # before the tombstone existed: its page was a 404
-        return 9999
     req_id, _ = _request(RequestStatus.COMPLETED, "walk erased")
-    record_erasure(db.session, req_id, [9999])
+    db.session.add(PostErasure(post_id=9999, request_id=req_id, erased_at=db.utcnow()))
     db.session.commit()
     return 9999
 

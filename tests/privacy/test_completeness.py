@@ -99,7 +99,7 @@ def subject_post(app, connected_account, make_stored_video, users):
 def _needles(sandbox) -> dict[str, str]:
     acme = by_id("acme")
     needles = {
-        "open_id": acme.remote_id,
+        "open_id": acme.open_id,
         "union_id": acme.union_id,
         "display_name": acme.display_name,
         "username": acme.username,

@@ -9,8 +9,9 @@ from email.policy import default
 from sqlalchemy import select
 
 from studio import db
+from studio.posts.models import PostErasure
 from studio.privacy import inventory, mail
-from studio.privacy.models import DeletionRequest, PostErasure
+from studio.privacy.models import DeletionRequest
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
 
 

@@ -65,7 +65,7 @@ def test_copy_request_downloads_everything_and_erases_nothing(app, client, sent_
     page = client.get("/data-deletion/verified").get_data(as_text=True)
     assert "Download your copy" in page and "Delete my data now" not in page
     export = client.get("/data-deletion/export").get_json(force=True)
-    assert export["tiktok_account"]["open_id"] == sent_post_open_id(app)
+    assert export["tiktok_account"]["remote_id"] == sent_post_open_id(app)
     assert [p["id"] for p in export["posts"]] == [sent_post.id]
     done = client.post(
         "/data-deletion/confirm", data={"csrf_token": csrf_token(client, "/data-deletion")}

@@ -24,7 +24,7 @@ def _personal(app, sent_post, users) -> dict[str, str]:
             "storage name": video.storage_name,
         }
     needles.update({f"e-mail {k}": v for k, v in users.items()})
-    needles.update({"open_id": acme.remote_id, "display name": acme.display_name})
+    needles.update({"open_id": acme.open_id, "display name": acme.display_name})
     needles["new staff e-mail"] = "new.person@example.com"
     return needles
 

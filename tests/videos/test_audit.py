@@ -49,3 +49,23 @@ def test_upload_reject_cancel_delete_are_audited(
     assert summaries[1] == "upload rejected: frame_rate"
     assert "retention" in summaries[3]
     assert not any(name in s for s in summaries for name in ("ad.mp4", "slow.mp4", "gone.mp4"))
+
+
+def test_a_cancel_that_cannot_be_logged_cancels_nothing(
+    app: Flask, uploader: Uploader, instance: Path
+) -> None:
+    """The entry is written before the delete commits: no entry, no cancel (fails closed)."""
+    from tests.audit.conftest import execute
+
+    url = uploader.create(1000, "kept.mp4").get_json()["url"]
+    assert uploader.patch(url, 0, b"k" * 300).status_code == 204
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    execute(app, "ALTER TABLE audit_entries RENAME TO audit_entries_away")
+    try:
+        assert uploader.delete(url).status_code == 500
+    finally:
+        execute(app, "ALTER TABLE audit_entries_away RENAME TO audit_entries")
+    assert uploader.head(url).headers["Upload-Offset"] == "300"
+    (part,) = (instance / "uploads" / ".partial").iterdir()
+    assert part.read_bytes() == b"k" * 300
+    assert entries(app, "video:upload_cancelled") == []

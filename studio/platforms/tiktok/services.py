@@ -26,6 +26,7 @@ from studio.platforms.tiktok.tokens import (
     access_token,
     call_with_token,
     destroy_secrets,
+    end_grant,
     force_refresh,
     read_token,
     store_tokens,
@@ -184,10 +185,7 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
             revoked = _revoke_quietly(get_client(), token)
     db.begin_write(session)
     session.refresh(account)
-    destroy_secrets(session, account)
-    account.status = AccountStatus.DISCONNECTED
-    account.status_reason = reason[:500] or None
-    account.disconnected_at = utcnow()
+    end_grant(session, account, reason)
     session.commit()
     record(
         Action.TIKTOK_DISCONNECTED,
@@ -220,14 +218,7 @@ def grant_removed(session: Session, open_id: str, reason: str, actor: Actor) -> 
         return None
     db.begin_write(session)
     session.refresh(account)
-    # Already ended here (staff's disconnect, the owner's /revoke): TikTok's echo of our own
-    # revocation must not replace who actually ended it.
-    echo = account.status == AccountStatus.DISCONNECTED and not account.data_key
-    destroy_secrets(session, account)
-    account.status = AccountStatus.DISCONNECTED
-    if not echo:
-        account.status_reason = reason[:500]
-        account.disconnected_at = utcnow()
+    end_grant(session, account, reason)  # an echo of our own revocation keeps who ended it
     session.commit()
     record(
         Action.TIKTOK_DISCONNECTED,

@@ -58,6 +58,22 @@ def destroy_secrets(session: Session, account: Account) -> None:
     session.add(account)
 
 
+def end_grant(session: Session, account: Account, reason: str) -> bool:
+    """End the account's grant here: destroy its secrets and mark it disconnected.
+
+    The one place a grant ends (staff's disconnect, TikTok's webhook, a deletion request, a
+    replayed erasure). An account already ended here keeps who ended it and when: TikTok's
+    echo of our own revocation must not replace it. Does not commit; returns False for an echo.
+    """
+    ended = account.status == AccountStatus.DISCONNECTED and not account.data_key
+    destroy_secrets(session, account)
+    account.status = AccountStatus.DISCONNECTED
+    if not ended:
+        account.status_reason = reason[:500] or None
+        account.disconnected_at = utcnow()
+    return not ended
+
+
 def read_token(account: Account, which: str = "access") -> str | None:
     """Decrypt the stored access (or refresh) token, or None when absent or destroyed."""
     value = account.access_token_enc if which == "access" else account.refresh_token_enc
