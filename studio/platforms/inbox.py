@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -164,3 +164,16 @@ def process(session: Session, delivery_id: int, handle: Handler) -> str | None:
         raise
     finish(session, row, outcome)
     return outcome
+
+
+def purge_processed(session: Session, before: dt.datetime, dry_run: bool = False) -> int:
+    """Delete processed deliveries received before `before` (their digests stop recognising
+    repeats then: keep them for the platforms' retry window); returns how many."""
+    if not dry_run:
+        db.begin_write(session)
+    where = (WebhookDelivery.received_at < before, WebhookDelivery.processed_at.is_not(None))
+    ids = session.scalars(select(WebhookDelivery.id).where(*where)).all()
+    if ids and not dry_run:
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+    session.commit()
+    return len(ids)

@@ -17,7 +17,7 @@ from studio.audit import Action, Actor, record
 from studio.audit import erasure as audit_erasure
 from studio.audit import retention as audit_retention
 from studio.auth import erasure as auth_erasure
-from studio.platforms.models import WebhookDelivery
+from studio.platforms import inbox
 from studio.platforms.tiktok import erasure as tiktok_erasure
 from studio.platforms.tiktok import services as tiktok
 from studio.privacy import contact, mail, services
@@ -65,15 +65,8 @@ def _expired_tokens(session: Session, purge: Purge) -> None:
 
 
 def _webhook_deliveries(session: Session, purge: Purge) -> None:
-    if not purge.dry_run:
-        db.begin_write(session)
     cutoff = _days("WEBHOOK_RETENTION_DAYS")
-    where = (WebhookDelivery.received_at < cutoff, WebhookDelivery.processed_at.is_not(None))
-    ids = session.scalars(select(WebhookDelivery.id).where(*where)).all()
-    purge.add("webhook_deliveries", len(ids))
-    if ids and not purge.dry_run:
-        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
-    session.commit()
+    purge.add("webhook_deliveries", inbox.purge_processed(session, cutoff, purge.dry_run))
 
 
 def _unverified_requests(session: Session, purge: Purge) -> None:
