@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from studio import db
 from studio.platforms.tiktok.client import TikTokClient
+from studio.platforms.youtube.client import YouTubeClient
+from studio.platforms.youtube.connection import enabled as youtube_enabled
 from studio.privacy import claims, inventory, webhooks
 from studio.privacy.models import PolicyVersion
 
@@ -49,6 +51,25 @@ PLATFORMS: tuple[Platform, ...] = (
         enabled=lambda config: True,
         code=TikTokClient,
         hosts=("open.tiktokapis.com", "www.tiktok.com"),
+    ),
+    Platform(
+        name="Google (YouTube)",
+        role="The platform we publish videos to as YouTube Shorts. When an admin connects the "
+        "company's channel, Google gives us the channel's ID, title, handle and picture, and "
+        "access tokens; we send it the videos and their details our staff choose.",
+        policy="https://policies.google.com/privacy",
+        enabled=youtube_enabled,
+        code=YouTubeClient,
+        hosts=(
+            "accounts.google.com",
+            "oauth2.googleapis.com",
+            "www.googleapis.com",
+            "www.youtube.com",
+            "myaccount.google.com",
+            "support.google.com",
+            "developers.google.com",
+            "policies.google.com",
+        ),
     ),
     Platform(
         name="Meta (Facebook, Instagram)",
