@@ -6,7 +6,7 @@ from flask import current_app
 
 from studio import db
 from studio.panels import Panel
-from studio.platforms.models import AccountStatus
+from studio.platforms.panels import accounts_panel
 from studio.platforms.youtube.connection import connected_accounts, enabled
 
 
@@ -14,29 +14,11 @@ def youtube_panel() -> Panel | None:
     """Only when YouTube is enabled: connected / needs reconnect (in red) / nothing connected."""
     if not enabled(current_app.config):
         return None
-    accounts = connected_accounts(db.session)
-    if not accounts:
-        return Panel(
-            "YouTube channel",
-            ["No YouTube channel is connected yet."],
-            "youtube.index",
-            "Connect YouTube",
-            tone="warn",
-            order=11,
-        )
-    broken = [a for a in accounts if a.status == AccountStatus.NEEDS_RECONNECT]
-    lines = [
-        f"{a.display_name or a.remote_id}: "
-        + ("needs reconnect" if a.status == AccountStatus.NEEDS_RECONNECT else "connected")
-        for a in accounts
-    ]
-    if broken:
-        lines.append("Google no longer accepts the stored authorization. An admin must reconnect.")
-    return Panel(
+    return accounts_panel(
         "YouTube channel",
-        lines,
+        connected_accounts(db.session),
         "youtube.index",
-        "Reconnect" if broken else "Open channel",
-        tone="bad" if broken else "good",
+        "No YouTube channel is connected yet.",
+        "Google no longer accepts the stored authorization. An admin must reconnect.",
         order=11,
     )
