@@ -169,7 +169,17 @@ def sandbox_command(host: str, port: int | None) -> None:
             "webhook_url": f"{app_url}/webhooks/tiktok",
             "allow_http_pull": True,
         },
-        youtube={"redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",))},
+        youtube={
+            "redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",)),
+            **{
+                key: cfg[name]
+                for key, name in (
+                    ("client_id", "YOUTUBE_CLIENT_ID"),
+                    ("client_secret", "YOUTUBE_CLIENT_SECRET"),
+                )
+                if cfg.get(name)
+            },
+        },
         meta={
             "redirect_uris": sandbox_redirect_uris(app_url, ("/meta/callback",)),
             "deauthorize_url": f"{app_url}/webhooks/meta/deauthorize",

@@ -82,15 +82,30 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def allow_auth_origin(app: Flask, url: str) -> None:
+    """Let the connect buttons' redirects reach another platform's consent page (form-action).
+
+    Platforms call it from their init_app, before the first request builds the CSP.
+    """
+    origins: list[str] = app.extensions.setdefault("auth_origins", [])
+    if _origin(url) not in origins:
+        origins.append(_origin(url))
+
+
 def content_security_policy(app: Flask) -> str:
-    """The CSP: scripts and styles from our origin only, no framing, forms to us and TikTok."""
-    auth_origin = _origin(app.config["TIKTOK_AUTH_URL"])
+    """The CSP: scripts and styles from our origin only, no framing, forms to us and the
+    platforms' consent pages (TikTok's, and those added by `allow_auth_origin`)."""
+    auth_origin = " ".join(
+        dict.fromkeys(
+            [_origin(app.config["TIKTOK_AUTH_URL"]), *app.extensions.get("auth_origins", [])]
+        )
+    )
+    local = " ".join(o for o in auth_origin.split() if o.startswith("http:"))
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": "'self' data: https:"
-        + (f" {auth_origin}" if auth_origin.startswith("http:") else ""),
+        "img-src": "'self' data: https:" + (f" {local}" if local else ""),
         "media-src": "'self' blob:",
         "connect-src": "'self'",
         "font-src": "'self'",
@@ -176,12 +191,14 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul)
     if app.config["ENV"] == "demo":
         app.before_request(canonical_host)
-    csp = content_security_policy(app)
+    csp: list[str] = []  # built at the first response, once every platform registered
     hsts = app.config["ENV"] == "production"
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", csp)
+        if not csp:
+            csp.append(content_security_policy(app))
+        response.headers.setdefault("Content-Security-Policy", csp[0])
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["X-Frame-Options"] = "DENY"

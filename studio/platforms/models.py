@@ -1,4 +1,4 @@
-"""What every platform shares: connected accounts and the inbox of verified deliveries."""
+"""What every platform shares: connected accounts, OAuth flows, the inbox of verified deliveries."""
 
 from __future__ import annotations
 
@@ -82,6 +82,39 @@ class Account(Base):
         return f"<Account {self.id} {self.platform}:{self.remote_id} {self.status}>"
 
 
+class OAuthFlow(Base):
+    """One authorization attempt on one platform: hashed state, wrapped PKCE verifier, single use.
+
+    The browser cookie holds only `public_id` (not secret); the state travels through the
+    platform and is stored hashed, the verifier never leaves the server.
+    """
+
+    __tablename__ = "oauth_flows"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    platform: Mapped[str] = mapped_column(String(16), server_default="tiktok")
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    verifier_enc: Mapped[str | None] = mapped_column(String(512))  # wrapped by VAULT_KEYS
+    purpose: Mapped[str] = mapped_column(String(32))
+    scopes: Mapped[str] = mapped_column(String(512))
+    redirect_uri: Mapped[str] = mapped_column(String(512))
+    context: Mapped[str] = mapped_column(Text, default="{}")  # JSON, non-secret
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    login_session_hash: Mapped[str | None] = mapped_column(String(64))  # sha256 of the cookie token
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    @property
+    def is_expired(self) -> bool:
+        """True once the flow may no longer be finished."""
+        return self.expires_at <= utcnow()
+
+
 class WebhookDelivery(Base):
     """One verified webhook delivery, unique by a digest of its body (TikTok retries for 72 h)."""
 
@@ -104,3 +137,4 @@ class WebhookDelivery(Base):
 
 vault.register_wrapped(Account.data_key)
 vault.register_wrapped(WebhookDelivery.body_enc)
+vault.register_wrapped(OAuthFlow.verifier_enc)

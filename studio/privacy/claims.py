@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.auth import devices
+from studio.platforms.youtube.connection import enabled as youtube_enabled
 
 Config = Mapping[str, Any]
 
@@ -54,6 +55,7 @@ class Claim:
 
 
 P = "tests/privacy/"
+YT = "tests/platforms/youtube/"
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         "hosting",
@@ -84,6 +86,70 @@ CLAIMS: tuple[Claim, ...] = (
         "and the message (verification links, notices, and contact-form messages for us).",
         (P + "test_contact.py::test_mail_goes_through_the_configured_smtp_server",),
         _key("SMTP_HOST"),
+    ),
+    Claim(
+        "youtube_user_data",
+        "youtube",
+        "Our use and transfer of information received from Google APIs adheres to the Google "
+        "API Services User Data Policy (https://developers.google.com/terms/api-services-user-"
+        "data-policy), including its Limited Use requirements: we use it only to publish the "
+        "company's videos to its connected channel and to show staff which channel that is; "
+        "we do not sell it, use it for advertising, or transfer it to anyone else.",
+        (
+            YT + "test_connect.py::test_consent_url_asks_exactly_what_is_needed",
+            P + "test_claims.py::test_clients_talk_only_to_declared_hosts",
+            YT + "test_disconnect.py::test_secrets_never_reach_pages_logs_audit_or_the_database",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_scopes",
+        "youtube",
+        "We ask Google only for permission to upload videos to the channel and to see the "
+        "channel (the youtube.upload and youtube.readonly scopes). A connection that lacks "
+        "either is refused, and nothing of it is stored.",
+        (
+            YT + "test_connect.py::test_consent_url_asks_exactly_what_is_needed",
+            YT + "test_connect.py::test_an_unticked_permission_is_refused_with_a_clear_page",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_stored",
+        "youtube",
+        "When an admin connects the company's YouTube channel we store the channel's ID, "
+        "title, handle and picture address, the permissions Google granted, and Google's "
+        "access and refresh tokens, encrypted with a key of the account's own.",
+        (
+            YT + "test_connect.py::test_connect_end_to_end_stores_the_channel_and_shows_it",
+            YT + "test_disconnect.py::test_secrets_never_reach_pages_logs_audit_or_the_database",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_retention",
+        "youtube",
+        "The tokens are kept while the channel is connected: they are erased when staff "
+        "disconnect it and when Google refuses to renew them. The channel's ID, title, handle "
+        "and picture address stay with the disconnected account as staff's history.",
+        (
+            YT + "test_disconnect.py::test_disconnect_revokes_at_google_and_erases_the_tokens",
+            YT + "test_tokens.py::test_invalid_grant_needs_reconnect_said_plainly",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_revoke",
+        "youtube",
+        "Disconnecting revokes our access at Google before the tokens are erased. The "
+        "channel's owner can also remove our access at any time at "
+        "https://myaccount.google.com/permissions; the next renewal then fails and the tokens "
+        "are erased.",
+        (
+            YT + "test_disconnect.py::test_disconnect_revokes_at_google_and_erases_the_tokens",
+            YT + "test_tokens.py::test_invalid_grant_needs_reconnect_said_plainly",
+        ),
+        youtube_enabled,
     ),
     Claim(
         "cookies_only_forms",

@@ -18,7 +18,7 @@ LABELS = {
     "unverified_requests": "deletion requests never verified (closed)",
     "deletion_receipts": "deletion receipts past their retention period",
     "staff_sessions": "expired staff sign-in sessions",
-    "oauth_flows": "expired TikTok authorization attempts",
+    "oauth_flows": "expired platform authorization attempts",
     "outbox_mail": "outgoing e-mail copies past their retention period",
     "contact_messages": "contact-form messages past their retention period",
     "audit_entries": "audit log entries past its retention (whole sealed segments)",

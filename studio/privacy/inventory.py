@@ -140,8 +140,9 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="oauth_flows",
-        title="TikTok sign-in attempts",
-        subjects="people signing in with TikTok (staff connecting, owners verifying)",
+        title="Sign-in attempts at the platforms",
+        subjects="people signing in at a platform we publish to (staff connecting an account, "
+        "owners verifying with TikTok)",
         columns=(
             "oauth_flows.state_hash",
             "oauth_flows.verifier_enc",
@@ -150,7 +151,7 @@ DATASETS: tuple[Dataset, ...] = (
             "oauth_flows.created_at",
             "oauth_flows.used_at",
         ),
-        purpose="Protect the TikTok sign-in against forgery (state and PKCE).",
+        purpose="Protect these sign-ins against forgery (state and PKCE).",
         basis=LEGITIMATE,
         retention="Minutes: single use, and deleted by the retention job after expiry.",
         erasure="Deleted by the retention job; the verifier is erased as soon as it is used.",

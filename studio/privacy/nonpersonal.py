@@ -14,6 +14,7 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
     ),
     "oauth_flows": (
         "id",
+        "platform",
         "purpose",
         "scopes",
         "redirect_uri",

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.platforms.tiktok.client import TikTokClient
 from studio.platforms.youtube.client import YouTubeClient
+from studio.platforms.youtube.connection import enabled as youtube_enabled
 from studio.privacy import claims, inventory, webhooks
 from studio.privacy.models import PolicyVersion
 
@@ -52,13 +53,24 @@ PLATFORMS: tuple[Platform, ...] = (
         hosts=("open.tiktokapis.com", "www.tiktok.com"),
     ),
     Platform(
-        name="YouTube (Google)",
+        name="Google (YouTube)",
+        # Publishing to YouTube is not wired yet (the deliveries core comes first): the role
+        # says only what connecting does.
         role="When an admin connects the company's YouTube channel, Google gives us the "
         "channel's ID, title, handle and picture, and access tokens.",
         policy="https://policies.google.com/privacy",
-        enabled=lambda config: bool(config.get("YOUTUBE_CLIENT_ID")),
+        enabled=youtube_enabled,
         code=YouTubeClient,
-        hosts=("www.youtube.com", "policies.google.com"),
+        hosts=(
+            "accounts.google.com",
+            "oauth2.googleapis.com",
+            "www.googleapis.com",
+            "www.youtube.com",
+            "myaccount.google.com",
+            "support.google.com",
+            "developers.google.com",
+            "policies.google.com",
+        ),
     ),
     Platform(
         name="Meta (Facebook, Instagram)",

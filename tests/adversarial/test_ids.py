@@ -198,7 +198,35 @@ def test_0015_carries_a_filled_0014_database_over_to_accounts(filled: Flask) -> 
         if name not in ("tiktok_accounts", "audit_entries"):
             assert after[name] == content, f"{name} changed"
     assert len(after["audit_entries"]) == len(before["audit_entries"])
+    command.upgrade(cfg, "heads")  # later revisions (0016 …) complete the head's schema
     assert schema(head) == head_schema
     erased["remote_id"] = erased.pop("open_id")
     assert _insert_copy(head, "accounts", {**erased, "platform": "tiktok"}) > erased["id"]
+    head.dispose()
+
+
+def test_0016_names_the_platform_of_every_oauth_flow_in_place(filled: Flask) -> None:
+    """oauth_flows gains `platform` (existing flows are TikTok's) without a table rebuild: every
+    row and the never-reused ids survive, and downgrading then upgrading again is clean."""
+    url = filled.config["DATABASE_URL"]
+    filled.extensions["db"]["engine"].dispose()
+    head = create_engine(url)
+    head_schema = schema(head)
+    cfg = alembic_config(url)
+    command.downgrade(cfg, "0015")
+    assert "platform" not in {c["name"] for c in inspect(head).get_columns("oauth_flows")}
+    erased = _erase_newest(head, "oauth_flows")  # its id must stay used after the upgrade
+    before = rows(head)
+    command.upgrade(cfg, "0016")
+    with head.connect() as conn:
+        platforms = conn.execute(text("SELECT DISTINCT platform FROM oauth_flows")).scalars()
+        assert set(platforms) <= {"tiktok"}
+    after = rows(head)
+    for name, content in before.items():
+        if name != "oauth_flows":
+            assert after[name] == content, f"{name} changed"
+    assert len(after["oauth_flows"]) == len(before["oauth_flows"])
+    command.upgrade(cfg, "heads")
+    assert schema(head) == head_schema
+    assert _insert_copy(head, "oauth_flows", {**erased, "platform": "youtube"}) > erased["id"]
     head.dispose()

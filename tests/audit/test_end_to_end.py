@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.audit.verify import verify
-from studio.platforms.tiktok import connection
+from studio.platforms import exchanges as connection  # every platform reports here
 from studio.transport import Exchange
 from tests.helpers import csrf_token
 

@@ -26,6 +26,7 @@ CONFIGS = {
         "OPERATOR_COUNTRY": "Germany",
         "OPERATOR_AI_CONTENT": True,
         "WEBHOOK_OPENS_DELETION": True,
+        "YOUTUBE_CLIENT_ID": "id.apps.googleusercontent.com",
     },
 }
 

@@ -49,10 +49,22 @@ def test_a_platform_appears_exactly_when_configured_and_its_code_exists(make_app
     # Meta's deletion callback exists, and is on when its secret is configured.
     meta = make_app(META_APP_SECRET="meta-secret").test_client().get("/privacy")
     assert 'data-platform="Meta (Facebook, Instagram)"' in meta.get_data(as_text=True)
-    youtube = make_app(YOUTUBE_CLIENT_ID="id.apps.googleusercontent.com").test_client()
-    assert 'data-platform="YouTube (Google)"' in youtube.get("/privacy").get_data(as_text=True)
     for platform in PLATFORMS:
         assert callable(platform.code) and platform.code.__module__.startswith("studio.")
+
+
+def test_the_youtube_section_appears_exactly_when_youtube_is_configured(make_app):
+    plain = make_app().test_client().get("/privacy").get_data(as_text=True)
+    assert "YouTube" not in plain and "Google" not in plain
+    app = make_app(YOUTUBE_CLIENT_ID="id.apps.googleusercontent.com", YOUTUBE_CLIENT_SECRET="s")
+    page = app.test_client().get("/privacy").get_data(as_text=True)
+    assert 'data-platform="Google (YouTube)"' in page and 'id="youtube"' in page
+    assert "Google API Services User Data Policy" in page and "Limited Use" in page
+    assert "https://myaccount.google.com/permissions" in page
+    for stored in ("channel&#39;s ID", "title", "handle", "picture address", "encrypted"):
+        assert stored in page
+    for key in ("youtube_user_data", "youtube_scopes", "youtube_stored", "youtube_retention"):
+        assert f'data-claim="{key}"' in page
 
 
 def test_policy_capitalises_legal_words(client):

@@ -7,21 +7,26 @@ plus the flow row (with its `context`), or a `FlowError` to render.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
-import secrets
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from authlib.common.security import generate_token
-from flask import current_app, session
-from flask_login import current_user
-from sqlalchemy import select, update
+from flask import current_app
 
-from studio import db, vault
-from studio.db import rowcount, utcnow
+from studio import db
+from studio.platforms.models import OAuthFlow
+from studio.platforms.oauth import (
+    FlowError,
+    begin,
+    claim,
+    cookie_key,
+    flow_context,
+    hash_secret,
+    new_verifier,
+    purge_flows,
+    take_verifier,
+)
 from studio.platforms.tiktok import connection
 from studio.platforms.tiktok.errors import (
     InvalidGrant,
@@ -29,35 +34,25 @@ from studio.platforms.tiktok.errors import (
     PlatformError,
     TransportError,
 )
-from studio.platforms.tiktok.models import OAuthFlow
 from studio.platforms.tiktok.results import TokenSet, split_scopes
 from studio.security import external_url
 
-COOKIE_PREFIX = "tiktok_flow:"
+PLATFORM = "tiktok"
+LABEL = "TikTok"
+COOKIE_PREFIX = cookie_key(PLATFORM, "")  # "tiktok_flow:"
+
+__all__ = ["FlowError", "finish_flow", "flow_context", "hash_secret", "purge_flows", "start_flow"]
 
 
-class FlowError(Exception):
-    """An authorization that cannot complete; carries what the error page shows."""
-
-    def __init__(self, kind: str, status: int, title: str, message: str, error: str = "") -> None:
-        super().__init__(message)
-        self.kind = kind  # denied | state | expired | replayed | exchange
-        self.status = status
-        self.title = title
-        self.message = message
-        self.error = error
-        self.flow: OAuthFlow | None = None
-
-
-def hash_secret(value: str) -> str:
-    """SHA-256 hex of a secret we only need to recognise later."""
-    return hashlib.sha256(value.encode()).hexdigest()
+def hex_challenge(verifier: str) -> str:
+    """TikTok's PKCE challenge: HEX SHA-256 of the verifier, not base64url."""
+    return hashlib.sha256(verifier.encode("ascii")).hexdigest()
 
 
 def pkce_pair() -> tuple[str, str]:
-    """A fresh verifier and TikTok's challenge for it: HEX SHA-256, not base64url."""
-    verifier = generate_token(64)
-    return verifier, hashlib.sha256(verifier.encode("ascii")).hexdigest()
+    """A fresh verifier and TikTok's challenge for it."""
+    verifier = new_verifier()
+    return verifier, hex_challenge(verifier)
 
 
 def redirect_uri_for(endpoint: str) -> str:
@@ -78,26 +73,10 @@ def start_flow(
     force_consent: bool = False,
 ) -> str:
     """Record a flow for this browser (and sign-in, if any) and return TikTok's consent URL."""
-    state = secrets.token_urlsafe(32)
-    verifier, challenge = pkce_pair()
     redirect_uri = redirect_uri_for(redirect_endpoint)
-    now = utcnow()
-    flow = OAuthFlow(
-        public_id=secrets.token_urlsafe(24),
-        state_hash=hash_secret(state),
-        verifier_enc=vault.wrap(verifier),
-        purpose=purpose,
-        scopes=",".join(scopes),
-        redirect_uri=redirect_uri,
-        context=json.dumps(dict(context or {})),
-        user_id=_user_id(),
-        login_session_hash=_login_session_hash(),
-        created_at=now,
-        expires_at=now + dt.timedelta(seconds=int(current_app.config["TIKTOK_FLOW_TTL"])),
-    )
-    db.session.add(flow)
-    db.session.commit()
-    session[COOKIE_PREFIX + purpose] = flow.public_id
+    ttl = int(current_app.config["TIKTOK_FLOW_TTL"])
+    verifier, challenge = pkce_pair()
+    state = begin(PLATFORM, purpose, scopes, redirect_uri, ttl, verifier, context)
     extra = {"disable_auto_auth": "1"} if force_consent else None
     return connection.get_client().authorize_url(
         redirect_uri, scopes, state, challenge, extra=extra
@@ -110,15 +89,11 @@ def finish_flow(purpose: str, args: Mapping[str, str]) -> tuple[TokenSet, OAuthF
     Raises FlowError for a denial, a missing/foreign/expired/replayed state or a failed code
     exchange; nothing is stored in those cases except the flow being marked used.
     """
-    cookie = session.pop(COOKIE_PREFIX + purpose, None)
-    flow = _claim(purpose, args.get("state") or "", cookie, denied=bool(args.get("error")))
-    if args.get("error"):
-        raise _denied(args.get("error", ""), args.get("error_description", ""), flow)
+    flow = claim(PLATFORM, LABEL, purpose, args)
     code = args.get("code") or ""
     if not code:
         raise FlowError("exchange", 400, "No authorization code", "TikTok sent no code back.")
-    verifier = vault.unwrap(flow.verifier_enc or "").decode() if flow.verifier_enc else ""
-    _forget_verifier(flow)
+    verifier = take_verifier(flow)
     tokens = _exchange(connection.get_client(), code, verifier, flow)
     return _with_callback_scopes(tokens, args.get("scopes")), flow
 
@@ -143,105 +118,6 @@ def _exchange(client: Any, code: str, verifier: str, flow: OAuthFlow) -> TokenSe
         db.session.commit()
         connection.release_exchanges(held, known.id if known else None)
     return tokens
-
-
-def flow_context(flow: OAuthFlow) -> dict[str, Any]:
-    """The non-secret context given to start_flow."""
-    try:
-        value = json.loads(flow.context or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def purge_flows(before: dt.datetime) -> int:
-    """Delete flows that expired before `before`; returns how many."""
-    rows = db.session.scalars(select(OAuthFlow).where(OAuthFlow.expires_at < before)).all()
-    for row in rows:
-        db.session.delete(row)
-    db.session.commit()
-    return len(rows)
-
-
-def _claim(purpose: str, state: str, cookie: str | None, denied: bool) -> OAuthFlow:
-    """Find the flow for `state`, check who may finish it, and mark it used (atomically)."""
-    if not state:
-        if denied:
-            raise _denied("access_denied", "", None)
-        raise FlowError(
-            "state", 400, "Sign-in link not recognised", "The answer from TikTok had no state."
-        )
-    flow = db.session.scalar(select(OAuthFlow).where(OAuthFlow.state_hash == hash_secret(state)))
-    if (
-        flow is None
-        or flow.purpose != purpose
-        or cookie != flow.public_id
-        or not _same_starter(flow)
-    ):
-        raise FlowError(
-            "state",
-            400,
-            "Sign-in link not recognised",
-            "This answer from TikTok does not belong to a sign-in started in this browser "
-            "session, so it was ignored. Please start again.",
-        )
-    if flow.used_at is not None:
-        raise FlowError(
-            "replayed",
-            400,
-            "Link already used",
-            "This authorization was already completed or abandoned. Start again.",
-        )
-    if flow.is_expired:
-        raise FlowError(
-            "expired", 400, "Link expired", "The authorization took too long. Start again."
-        )
-    claimed = db.session.execute(
-        update(OAuthFlow)
-        .where(OAuthFlow.id == flow.id, OAuthFlow.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    db.session.commit()
-    if rowcount(claimed) != 1:
-        raise FlowError("replayed", 400, "Link already used", "This authorization was used.")
-    db.session.refresh(flow)
-    return flow
-
-
-def _same_starter(flow: OAuthFlow) -> bool:
-    if flow.user_id is None:
-        return True
-    return flow.user_id == _user_id() and flow.login_session_hash == _login_session_hash()
-
-
-def _forget_verifier(flow: OAuthFlow) -> None:
-    flow.verifier_enc = None
-    db.session.commit()
-
-
-def _denied(error: str, description: str, flow: OAuthFlow | None) -> FlowError:
-    if error == "access_denied":
-        # Pressing "Deny" is a choice, not a failure: say what it means, without an error code.
-        exc = FlowError(
-            "denied",
-            200,
-            "You cancelled",
-            "You cancelled on TikTok's page, so nothing was connected or changed. You can try "
-            "again whenever you like.",
-            error,
-        )
-    else:
-        exc = FlowError(
-            "denied",
-            400,
-            "TikTok did not authorize",
-            f"TikTok answered “{error}”"
-            + (f": {description}" if description else ".")
-            + " Nothing was connected.",
-            error,
-        )
-    exc.flow = flow
-    return exc
 
 
 def _exchange_failed(exc: PlatformError, flow: OAuthFlow) -> FlowError:
@@ -281,12 +157,3 @@ def _with_callback_scopes(tokens: TokenSet, callback_scopes: str | None) -> Toke
     if tokens.scope or not callback_scopes:
         return tokens
     return replace(tokens, scope=split_scopes(callback_scopes))
-
-
-def _user_id() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
-
-
-def _login_session_hash() -> str | None:
-    token = getattr(current_user, "login_session_id", None) if _user_id() else None
-    return hash_secret(token) if token else None

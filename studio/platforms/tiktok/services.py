@@ -13,6 +13,7 @@ from studio.db import utcnow
 from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
 from studio.platforms.tiktok.connection import (
+    PLATFORM,
     account_by_open_id,
     get_client,
     held_exchanges,
@@ -65,23 +66,28 @@ class ConnectError(Exception):
 
 
 def connected_accounts(session: Session) -> list[Account]:
-    """Accounts in use: connected or needing a reconnect (oldest first)."""
+    """TikTok accounts in use: connected or needing a reconnect (oldest first)."""
     stmt = (
         select(Account)
-        .where(Account.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]))
+        .where(
+            Account.platform == PLATFORM,
+            Account.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]),
+        )
         .order_by(Account.id)
     )
     return list(session.scalars(stmt))
 
 
 def all_accounts(session: Session) -> list[Account]:
-    """Every account ever connected, including disconnected ones (their history stays)."""
-    return list(session.scalars(select(Account).order_by(Account.id)))
+    """Every TikTok account ever connected, including disconnected ones (their history stays)."""
+    stmt = select(Account).where(Account.platform == PLATFORM).order_by(Account.id)
+    return list(session.scalars(stmt))
 
 
 def get_account(session: Session, account_id: int) -> Account | None:
-    """One account by id."""
-    return session.get(Account, account_id)
+    """One TikTok account by id (None for another platform's)."""
+    account = session.get(Account, account_id)
+    return account if account is not None and account.platform == PLATFORM else None
 
 
 def creator_info(session: Session, account_id: int) -> CreatorInfo:
@@ -137,12 +143,12 @@ def _upsert(
     db.begin_write(session)
     account = session.scalar(
         select(Account)
-        .where(Account.remote_id == open_id)
+        .where(Account.platform == PLATFORM, Account.remote_id == open_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if account is None:
-        account = Account(platform="tiktok", remote_id=open_id)
+        account = Account(platform=PLATFORM, remote_id=open_id)
         session.add(account)
     now = utcnow()
     account.display_name = str(profile.get("display_name") or "")[:255]

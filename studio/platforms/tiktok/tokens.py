@@ -7,12 +7,18 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db, ledger, vault
+from studio import vault
 from studio.audit import Action, record, scope
 from studio.db import utcnow
+from studio.platforms.grants import (
+    destroy_secrets,
+    end_grant,
+    fresh_account,
+    locked_account,
+    read_token,
+)
 from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.connection import get_client, report_exchange
 from studio.platforms.tiktok.errors import (
@@ -25,6 +31,7 @@ from studio.platforms.tiktok.results import TokenSet
 from studio.transport import Exchange
 
 T = TypeVar("T")
+__all__ = ["destroy_secrets", "end_grant", "read_token"]  # shared by every platform (grants.py)
 
 
 def store_tokens(account: Account, tokens: TokenSet, now: dt.datetime | None = None) -> None:
@@ -40,66 +47,6 @@ def store_tokens(account: Account, tokens: TokenSet, now: dt.datetime | None = N
         account.refresh_expires_at = now + dt.timedelta(seconds=tokens.refresh_expires_in)
     if tokens.scope:
         account.scopes = ",".join(tokens.scope)
-
-
-def destroy_secrets(session: Session, account: Account) -> None:
-    """Erase the tokens and the data key: any copy of the ciphertext becomes unreadable.
-
-    Does not commit; the caller's transaction decides (disconnect and deletion commit it).
-    The deletion ledger records it first, so a restored backup can be made to forget again.
-    """
-    if account.id is not None and account.data_key:
-        ledger.append(ledger.TOKENS, account.id)
-    account.access_token_enc = None
-    account.refresh_token_enc = None
-    account.data_key = None
-    account.access_expires_at = None
-    account.refresh_expires_at = None
-    session.add(account)
-
-
-def end_grant(session: Session, account: Account, reason: str) -> bool:
-    """End the account's grant here: destroy its secrets and mark it disconnected.
-
-    The one place a grant ends (staff's disconnect, TikTok's webhook, a deletion request, a
-    replayed erasure). An account already ended here keeps who ended it and when: TikTok's
-    echo of our own revocation must not replace it. Does not commit; returns False for an echo.
-    """
-    ended = account.status == AccountStatus.DISCONNECTED and not account.data_key
-    destroy_secrets(session, account)
-    account.status = AccountStatus.DISCONNECTED
-    if not ended:
-        account.status_reason = reason[:500] or None
-        account.disconnected_at = utcnow()
-    return not ended
-
-
-def read_token(account: Account, which: str = "access") -> str | None:
-    """Decrypt the stored access (or refresh) token, or None when absent or destroyed."""
-    value = account.access_token_enc if which == "access" else account.refresh_token_enc
-    if not value or not account.data_key:
-        return None
-    try:
-        return vault.decrypt(account.data_key, value)
-    except vault.VaultError:
-        return None
-
-
-def _locked(session: Session, account_id: int) -> Account | None:
-    """Take the writer lock (BEGIN IMMEDIATE / FOR UPDATE) and re-read the row."""
-    db.begin_write(session)
-    stmt = (
-        select(Account)
-        .where(Account.id == account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(stmt).one_or_none()
-
-
-def _fresh(session: Session, account_id: int) -> Account | None:
-    stmt = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
-    return session.scalars(stmt).one_or_none()
 
 
 def _unusable(account: Account | None, account_id: int) -> ReconnectNeeded | None:
@@ -118,7 +65,7 @@ def access_token(session: Session, account_id: int, *, min_valid_s: int = 300) -
     Commits the session: no transaction stays open across the TikTok call that follows (a
     refresh runs in its own writer transaction).
     """
-    account = _fresh(session, account_id)
+    account = fresh_account(session, account_id)
     session.commit()
     problem = _unusable(account, account_id)
     if problem:
@@ -188,7 +135,7 @@ def _refresh_locked(
     stale: str | None,
     client: object,
 ) -> tuple[str | None, tuple[str, str] | None]:
-    account = _locked(session, account_id)
+    account = locked_account(session, account_id)
     problem = _unusable(account, account_id)
     if problem:
         session.rollback()

@@ -10,6 +10,12 @@ import pytest
 from studio.platforms.youtube.client import YouTubeClient
 from studio.sandbox.server import SandboxServer
 from studio.transport import Exchange
+from tests.platforms.youtube.app_support import (  # noqa: F401 - the app's fixtures
+    browser,
+    yt_admin,
+    yt_app,
+    yt_sandbox,
+)
 from tests.sandbox.conftest import http  # noqa: F401 - shared fixture
 from tests.sandbox.youtube.conftest import ysbx, yt  # noqa: F401 - shared fixtures
 from tests.sandbox.youtube.support import CLIENT_ID, CLIENT_SECRET

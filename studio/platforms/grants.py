@@ -1,0 +1,71 @@
+"""Every platform's tokens at rest: read, lock the account row, erase, end the grant."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studio import db, ledger, vault
+from studio.db import utcnow
+from studio.platforms.models import Account, AccountStatus
+
+
+def destroy_secrets(session: Session, account: Account) -> None:
+    """Erase the tokens and the data key: any copy of the ciphertext becomes unreadable.
+
+    Does not commit; the caller's transaction decides (disconnect and deletion commit it).
+    The deletion ledger records it first, so a restored backup can be made to forget again.
+    """
+    if account.id is not None and account.data_key:
+        ledger.append(ledger.TOKENS, account.id)
+    account.access_token_enc = None
+    account.refresh_token_enc = None
+    account.data_key = None
+    account.access_expires_at = None
+    account.refresh_expires_at = None
+    session.add(account)
+
+
+def end_grant(session: Session, account: Account, reason: str) -> bool:
+    """End the account's grant here: destroy its secrets and mark it disconnected.
+
+    The one place a grant ends (staff's disconnect, a platform's webhook, a deletion request, a
+    replayed erasure). An account already ended here keeps who ended it and when: a platform's
+    echo of our own revocation must not replace it. Does not commit; returns False for an echo.
+    """
+    ended = account.status == AccountStatus.DISCONNECTED and not account.data_key
+    destroy_secrets(session, account)
+    account.status = AccountStatus.DISCONNECTED
+    if not ended:
+        account.status_reason = reason[:500] or None
+        account.disconnected_at = utcnow()
+    return not ended
+
+
+def read_token(account: Account, which: str = "access") -> str | None:
+    """Decrypt the stored access (or refresh) token, or None when absent or destroyed."""
+    value = account.access_token_enc if which == "access" else account.refresh_token_enc
+    if not value or not account.data_key:
+        return None
+    try:
+        return vault.decrypt(account.data_key, value)
+    except vault.VaultError:
+        return None
+
+
+def locked_account(session: Session, account_id: int) -> Account | None:
+    """Take the writer lock (BEGIN IMMEDIATE / FOR UPDATE) and re-read the row."""
+    db.begin_write(session)
+    stmt = (
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def fresh_account(session: Session, account_id: int) -> Account | None:
+    """Re-read the row (no lock), replacing what the session holds."""
+    stmt = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
+    return session.scalars(stmt).one_or_none()
