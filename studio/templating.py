@@ -13,6 +13,7 @@ NAV = (
     ("videos.index", "Videos", False),
     ("posts.index", "Posts", False),
     ("tiktok.index", "TikTok account", False),
+    ("youtube.index", "YouTube channel", False),  # only when YouTube is configured
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
     ("staff.index", "Staff", True),
