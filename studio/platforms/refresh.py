@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio.audit import record, scope
@@ -16,6 +18,7 @@ from studio.platforms.grants import destroy_secrets, fresh_account, locked_accou
 from studio.platforms.models import Account, AccountStatus
 from studio.transport import Exchange
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Hook = Callable[[Exchange], None]
 
@@ -43,11 +46,12 @@ class Refresher(Generic[P]):
     the pair; `summary(account, tokens)` says in the audit log what was refreshed.
     """
 
-    platform: str  # "the TikTok account does not exist"
+    platform: str  # Account.platform
+    label: str  # "the TikTok account does not exist"
     issuer: str  # "Google needs a reconnect"
     refreshed: str  # audit actions
     failed: str
-    reconnect_needed: Callable[[int, str], Exception]
+    reconnect_needed: type[Exception]  # built with (account_id, reason)
     platform_error: type[Exception]  # a failed exchange: recorded, raised, retried later
     token_invalid: type[Exception]  # the platform rejected a token: refresh once, retry once
     exchange: Callable[[str, Hook], P]
@@ -86,6 +90,38 @@ class Refresher(Generic[P]):
             except self.token_invalid:
                 return fn(self.force_refresh(session, account_id, stale_token=token))
 
+    def due(self, session: Session, within_s: int) -> list[int]:
+        """Ids of connected accounts whose access token expires within `within_s` seconds."""
+        stmt = (
+            select(Account)
+            .where(
+                Account.platform == self.platform,
+                Account.status == AccountStatus.CONNECTED,
+                Account.data_key.is_not(None),
+            )
+            .order_by(Account.id)
+        )
+        return [a.id for a in session.scalars(stmt) if a.access_expires_within(within_s)]
+
+    def refresh_expiring(
+        self, session: Session, ahead: int, then: Callable[[int], None] | None = None
+    ) -> dict[str, int]:
+        """Refresh every account expiring within `ahead` s, then `then(id)`; never raises."""
+        counts = {"refreshed": 0, "reconnect": 0, "failed": 0}
+        for account_id in self.due(session, ahead):
+            try:
+                self.access_token(session, account_id, min_valid_s=ahead)
+            except self.reconnect_needed:
+                counts["reconnect"] += 1
+            except self.platform_error as exc:
+                counts["failed"] += 1  # retried on the next run, well before expiry
+                log.warning("refresh of %s account %s failed: %s", self.label, account_id, exc)
+            else:
+                counts["refreshed"] += 1
+                if then is not None:
+                    then(account_id)
+        return counts
+
     def needs_reconnect(self, session: Session, account: Account, reason: str) -> tuple[str, str]:
         """Mark the account and erase its tokens, which no longer work; keep the row; commit."""
         account.status = AccountStatus.NEEDS_RECONNECT
@@ -96,9 +132,9 @@ class Refresher(Generic[P]):
 
     def _unusable(self, account: Account | None, account_id: int) -> Exception | None:
         if account is None:
-            return self.reconnect_needed(account_id, f"the {self.platform} account does not exist")
+            return self.reconnect_needed(account_id, f"the {self.label} account does not exist")
         if account.status == AccountStatus.DISCONNECTED or not account.data_key:
-            return self.reconnect_needed(account_id, f"the {self.platform} account is disconnected")
+            return self.reconnect_needed(account_id, f"the {self.label} account is disconnected")
         if account.status == AccountStatus.NEEDS_RECONNECT:
             reason = account.status_reason or f"{self.issuer} needs a reconnect"
             return self.reconnect_needed(account_id, reason)

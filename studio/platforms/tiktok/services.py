@@ -24,6 +24,7 @@ from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
 from studio.platforms.tiktok.results import TokenSet
 from studio.platforms.tiktok.tokens import (
+    REFRESHER,
     access_token,
     call_with_token,
     destroy_secrets,
@@ -258,11 +259,7 @@ def refresh_profile(session: Session, account_id: int) -> Account:
 
 def refresh_due(session: Session, within_s: int) -> list[int]:
     """Ids of connected accounts whose access token expires within `within_s` seconds."""
-    return [
-        a.id
-        for a in connected_accounts(session)
-        if a.status == AccountStatus.CONNECTED and a.access_expires_within(within_s)
-    ]
+    return REFRESHER.due(session, within_s)
 
 
 def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:

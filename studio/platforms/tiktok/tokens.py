@@ -11,7 +11,7 @@ from studio.db import utcnow
 from studio.platforms.grants import destroy_secrets, end_grant, read_token, store_pair
 from studio.platforms.models import Account
 from studio.platforms.refresh import GrantRefused, Hook, Refresher
-from studio.platforms.tiktok.connection import get_client
+from studio.platforms.tiktok.connection import PLATFORM, get_client
 from studio.platforms.tiktok.errors import (
     AccessTokenInvalid,
     InvalidGrant,
@@ -59,7 +59,8 @@ def _summary(account: Account, _tokens: TokenSet) -> str:
 
 
 REFRESHER = Refresher(
-    platform="TikTok",
+    platform=PLATFORM,
+    label="TikTok",
     issuer="TikTok",
     refreshed=Action.TIKTOK_REFRESHED,
     failed=Action.TIKTOK_REFRESH_FAILED,

@@ -249,12 +249,3 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
         account_id=account.id,
     )
     return revoked
-
-
-def refresh_due(session: Session, within_s: int) -> list[int]:
-    """Ids of connected YouTube accounts whose access token expires within `within_s` s."""
-    return [
-        a.id
-        for a in connected_accounts(session)
-        if a.status == AccountStatus.CONNECTED and a.data_key and a.access_expires_within(within_s)
-    ]

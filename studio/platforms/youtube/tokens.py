@@ -15,7 +15,7 @@ from studio.db import utcnow
 from studio.platforms.grants import store_pair
 from studio.platforms.models import Account
 from studio.platforms.refresh import GrantRefused, Hook, Refresher
-from studio.platforms.youtube.connection import get_client
+from studio.platforms.youtube.connection import PLATFORM, get_client
 from studio.platforms.youtube.errors import AuthError, InvalidGrant, PlatformError
 from studio.platforms.youtube.results import TokenSet
 
@@ -68,7 +68,8 @@ def _summary(account: Account, tokens: TokenSet) -> str:
 
 
 REFRESHER = Refresher(
-    platform="YouTube",
+    platform=PLATFORM,
+    label="YouTube",
     issuer="Google",
     refreshed=REFRESHED,
     failed=REFRESH_FAILED,
