@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db, ledger, vault
+from studio.audit import Actor, record
 from studio.db import utcnow
 from studio.platforms.models import Account, AccountStatus
 
@@ -68,6 +69,32 @@ def end_grant(session: Session, account: Account, reason: str) -> bool:
         account.status_reason = reason[:500] or None
         account.disconnected_at = utcnow()
     return not ended
+
+
+def close_grant(
+    session: Session,
+    account: Account,
+    actor: Actor,
+    reason: str,
+    action: str,
+    summary: str,
+    **payload: object,
+) -> None:
+    """End the grant in a writer transaction on a fresh read of the row, commit, audit `action`.
+
+    The payload gets the reason; `payload` adds the platform's own fields.
+    """
+    db.begin_write(session)
+    session.refresh(account)
+    end_grant(session, account, reason)  # an echo of our own revocation keeps who ended it
+    session.commit()
+    record(
+        action,
+        actor=actor,
+        summary=summary,
+        payload={"reason": reason, **payload},
+        account_id=account.id,
+    )
 
 
 def read_token(account: Account, which: str = "access") -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
+from studio.platforms.grants import close_grant
 from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
 from studio.platforms.tiktok.connection import (
@@ -29,7 +30,6 @@ from studio.platforms.tiktok.tokens import (
     access_token,
     call_with_token,
     destroy_secrets,
-    end_grant,
     force_refresh,
     read_token,
     store_tokens,
@@ -148,17 +148,17 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
         token = _token_for_revoke(session, account)
         if token:
             revoked = _revoke_quietly(get_client(), token)
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)
-    session.commit()
-    record(
+    summary = f"disconnected TikTok account #{account.id}: {reason}" + (
+        "" if revoked else " (TikTok did not confirm the revocation)"
+    )
+    close_grant(
+        session,
+        account,
+        actor,
+        reason,
         Action.TIKTOK_DISCONNECTED,
-        actor=actor,
-        summary=f"disconnected TikTok account #{account.id}: {reason}"
-        + ("" if revoked else " (TikTok did not confirm the revocation)"),
-        payload={"reason": reason, "revoked_at_tiktok": revoked},
-        account_id=account.id,
+        summary,
+        revoked_at_tiktok=revoked,
     )
     return revoked
 
@@ -181,16 +181,9 @@ def grant_removed(session: Session, open_id: str, reason: str, actor: Actor) -> 
     account = account_by_open_id(session, open_id)
     if account is None:
         return None
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)  # an echo of our own revocation keeps who ended it
-    session.commit()
-    record(
-        Action.TIKTOK_DISCONNECTED,
-        actor=actor,
-        summary=f"authorization removed at TikTok: {reason}",
-        payload={"reason": reason, "revoked_at_tiktok": True},
-        account_id=account.id,
+    summary = f"authorization removed at TikTok: {reason}"
+    close_grant(
+        session, account, actor, reason, Action.TIKTOK_DISCONNECTED, summary, revoked_at_tiktok=True
     )
     return account
 

@@ -9,10 +9,9 @@ from dataclasses import replace
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from studio import db
 from studio.audit import Actor, record, scope
 from studio.platforms.exchanges import holding_exchanges, release_exchanges
-from studio.platforms.grants import end_grant, read_token
+from studio.platforms.grants import close_grant, read_token
 from studio.platforms.models import Account
 from studio.platforms.oauth import (
     FlowError,
@@ -215,16 +214,8 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
                     revoked = True
                 except PlatformError:
                     revoked = False
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)
-    session.commit()
-    record(
-        DISCONNECTED,
-        actor=actor,
-        summary=f"disconnected YouTube account #{account.id}: {reason}"
-        + ("" if revoked else " (Google did not confirm the revocation)"),
-        payload={"reason": reason, "revoked_at_google": revoked},
-        account_id=account.id,
+    summary = f"disconnected YouTube account #{account.id}: {reason}" + (
+        "" if revoked else " (Google did not confirm the revocation)"
     )
+    close_grant(session, account, actor, reason, DISCONNECTED, summary, revoked_at_google=revoked)
     return revoked
