@@ -1,13 +1,42 @@
-"""Every platform's tokens at rest: read, lock the account row, erase, end the grant."""
+"""Every platform's tokens at rest: store, read, lock the account row, erase, end the grant."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db, ledger, vault
+from studio.audit import Actor, record
 from studio.db import utcnow
 from studio.platforms.models import Account, AccountStatus
+
+
+def store_pair(
+    account: Account,
+    access_token: str,
+    refresh_token: str,
+    *,
+    expires_in: int,
+    refresh_expires_in: int | None,
+    scopes: list[str],
+    now: dt.datetime,
+) -> None:
+    """Encrypt a token pair under the account's data key; lifetimes from this answer only.
+
+    An empty refresh token keeps the stored one; no refresh lifetime or scopes keep theirs.
+    """
+    if not account.data_key:
+        account.data_key = vault.new_data_key()
+    account.access_token_enc = vault.encrypt(account.data_key, access_token)
+    if refresh_token:
+        account.refresh_token_enc = vault.encrypt(account.data_key, refresh_token)
+    account.access_expires_at = now + dt.timedelta(seconds=expires_in)
+    if refresh_expires_in is not None:
+        account.refresh_expires_at = now + dt.timedelta(seconds=refresh_expires_in)
+    if scopes:
+        account.scopes = ",".join(scopes)
 
 
 def destroy_secrets(session: Session, account: Account) -> None:
@@ -40,6 +69,32 @@ def end_grant(session: Session, account: Account, reason: str) -> bool:
         account.status_reason = reason[:500] or None
         account.disconnected_at = utcnow()
     return not ended
+
+
+def close_grant(
+    session: Session,
+    account: Account,
+    actor: Actor,
+    reason: str,
+    action: str,
+    summary: str,
+    **payload: object,
+) -> None:
+    """End the grant in a writer transaction on a fresh read of the row, commit, audit `action`.
+
+    The payload gets the reason; `payload` adds the platform's own fields.
+    """
+    db.begin_write(session)
+    session.refresh(account)
+    end_grant(session, account, reason)  # an echo of our own revocation keeps who ended it
+    session.commit()
+    record(
+        action,
+        actor=actor,
+        summary=summary,
+        payload={"reason": reason, **payload},
+        account_id=account.id,
+    )
 
 
 def read_token(account: Account, which: str = "access") -> str | None:

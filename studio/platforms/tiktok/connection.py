@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from studio.platforms.accounts import Accounts
 from studio.platforms.exchanges import (
     held_exchanges,
     holding_exchanges,
@@ -15,11 +14,11 @@ from studio.platforms.exchanges import (
     release_exchanges,
     report_exchange,
 )
-from studio.platforms.models import Account
 from studio.platforms.tiktok.client import TikTokClient
 from studio.transport import Exchange
 
 PLATFORM = "tiktok"
+ACCOUNTS = Accounts(PLATFORM)
 
 __all__ = [
     "account_by_open_id",
@@ -45,8 +44,4 @@ def get_client(hook: Callable[[Exchange], None] | None = None) -> TikTokClient:
     )
 
 
-def account_by_open_id(session: Session, open_id: str) -> Account | None:
-    """One account by TikTok's open_id."""
-    return session.scalar(
-        select(Account).where(Account.platform == PLATFORM, Account.remote_id == open_id)
-    )
+account_by_open_id = ACCOUNTS.by_remote_id

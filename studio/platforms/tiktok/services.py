@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db, vault
+from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
+from studio.platforms.grants import close_grant
 from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
 from studio.platforms.tiktok.connection import (
-    PLATFORM,
+    ACCOUNTS,
     account_by_open_id,
     get_client,
     held_exchanges,
@@ -24,10 +26,10 @@ from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.oauth import FlowError, finish_flow, flow_context, start_flow
 from studio.platforms.tiktok.results import TokenSet
 from studio.platforms.tiktok.tokens import (
+    REFRESHER,
     access_token,
     call_with_token,
     destroy_secrets,
-    end_grant,
     force_refresh,
     read_token,
     store_tokens,
@@ -65,29 +67,9 @@ class ConnectError(Exception):
     """Tokens were obtained but the account could not be set up; nothing was stored."""
 
 
-def connected_accounts(session: Session) -> list[Account]:
-    """TikTok accounts in use: connected or needing a reconnect (oldest first)."""
-    stmt = (
-        select(Account)
-        .where(
-            Account.platform == PLATFORM,
-            Account.status.in_([AccountStatus.CONNECTED, AccountStatus.NEEDS_RECONNECT]),
-        )
-        .order_by(Account.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def all_accounts(session: Session) -> list[Account]:
-    """Every TikTok account ever connected, including disconnected ones (their history stays)."""
-    stmt = select(Account).where(Account.platform == PLATFORM).order_by(Account.id)
-    return list(session.scalars(stmt))
-
-
-def get_account(session: Session, account_id: int) -> Account | None:
-    """One TikTok account by id (None for another platform's)."""
-    account = session.get(Account, account_id)
-    return account if account is not None and account.platform == PLATFORM else None
+connected_accounts = ACCOUNTS.in_use
+all_accounts = ACCOUNTS.every  # disconnected ones included: their history stays
+get_account = ACCOUNTS.one
 
 
 def creator_info(session: Session, account_id: int) -> CreatorInfo:
@@ -140,35 +122,12 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
 def _upsert(
     session: Session, open_id: str, profile: dict, tokens: TokenSet, user: object | None
 ) -> Account:
-    db.begin_write(session)
-    account = session.scalar(
-        select(Account)
-        .where(Account.platform == PLATFORM, Account.remote_id == open_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if account is None:
-        account = Account(platform=PLATFORM, remote_id=open_id)
-        session.add(account)
-    now = utcnow()
-    account.display_name = str(profile.get("display_name") or "")[:255]
-    account.avatar_url = str(profile.get("avatar_url") or "")[:2048] or None
-    account.data_key = vault.new_data_key()  # a reconnect never reuses the old key
-    account.refresh_token_enc = None
-    store_tokens(account, tokens, now)
-    account.status = AccountStatus.CONNECTED
-    account.status_reason = None
-    account.connected_by_id = getattr(user, "id", None)
-    account.connected_at = now
-    account.last_refresh_at = None
-    account.disconnected_at = None
-    session.flush()
-    held = held_exchanges()
-    if held:
-        # Inside this transaction: if the audit cannot record them, nothing is stored.
-        release_exchanges(held, account.id)
-    session.commit()
-    return account
+    def fill(account: Account, now: dt.datetime) -> None:
+        account.display_name = str(profile.get("display_name") or "")[:255]
+        account.avatar_url = str(profile.get("avatar_url") or "")[:2048] or None
+        store_tokens(account, tokens, now)
+
+    return ACCOUNTS.store_connected(session, open_id, user, held_exchanges(), fill)
 
 
 def _revoke_quietly(client: TikTokClient, token: str) -> bool:
@@ -189,17 +148,17 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
         token = _token_for_revoke(session, account)
         if token:
             revoked = _revoke_quietly(get_client(), token)
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)
-    session.commit()
-    record(
+    summary = f"disconnected TikTok account #{account.id}: {reason}" + (
+        "" if revoked else " (TikTok did not confirm the revocation)"
+    )
+    close_grant(
+        session,
+        account,
+        actor,
+        reason,
         Action.TIKTOK_DISCONNECTED,
-        actor=actor,
-        summary=f"disconnected TikTok account #{account.id}: {reason}"
-        + ("" if revoked else " (TikTok did not confirm the revocation)"),
-        payload={"reason": reason, "revoked_at_tiktok": revoked},
-        account_id=account.id,
+        summary,
+        revoked_at_tiktok=revoked,
     )
     return revoked
 
@@ -222,16 +181,9 @@ def grant_removed(session: Session, open_id: str, reason: str, actor: Actor) -> 
     account = account_by_open_id(session, open_id)
     if account is None:
         return None
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)  # an echo of our own revocation keeps who ended it
-    session.commit()
-    record(
-        Action.TIKTOK_DISCONNECTED,
-        actor=actor,
-        summary=f"authorization removed at TikTok: {reason}",
-        payload={"reason": reason, "revoked_at_tiktok": True},
-        account_id=account.id,
+    summary = f"authorization removed at TikTok: {reason}"
+    close_grant(
+        session, account, actor, reason, Action.TIKTOK_DISCONNECTED, summary, revoked_at_tiktok=True
     )
     return account
 
@@ -258,11 +210,7 @@ def refresh_profile(session: Session, account_id: int) -> Account:
 
 def refresh_due(session: Session, within_s: int) -> list[int]:
     """Ids of connected accounts whose access token expires within `within_s` seconds."""
-    return [
-        a.id
-        for a in connected_accounts(session)
-        if a.status == AccountStatus.CONNECTED and a.access_expires_within(within_s)
-    ]
+    return REFRESHER.due(session, within_s)
 
 
 def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:

@@ -15,6 +15,7 @@ from studio.platforms import inbox
 from studio.platforms.tiktok import services, webhooks
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded
 from studio.platforms.tiktok.oauth import purge_flows
+from studio.platforms.tiktok.tokens import REFRESHER
 
 log = logging.getLogger(__name__)
 
@@ -22,20 +23,8 @@ log = logging.getLogger(__name__)
 def refresh_expiring() -> dict[str, int]:
     """Refresh every connected account whose access token expires soon; never raises."""
     ahead = int(current().config["TIKTOK_REFRESH_AHEAD"])
-    counts = {"refreshed": 0, "reconnect": 0, "failed": 0}
     with scope(actor=Actor.job("tiktok.refresh")):
-        for account_id in services.refresh_due(db.session, ahead):
-            try:
-                services.access_token(db.session, account_id, min_valid_s=ahead)
-            except ReconnectNeeded:
-                counts["reconnect"] += 1
-            except PlatformError as exc:
-                counts["failed"] += 1  # retried on the next run, well before expiry
-                log.warning("refresh of TikTok account %s failed: %s", account_id, exc)
-            else:
-                counts["refreshed"] += 1
-                _update_profile(account_id)
-    return counts
+        return REFRESHER.refresh_expiring(db.session, ahead, then=_update_profile)
 
 
 def _update_profile(account_id: int) -> None:

@@ -6,16 +6,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from studio.config import ConfigError
+from studio.platforms.accounts import Accounts
 from studio.platforms.exchanges import report_exchange
-from studio.platforms.models import Account, AccountStatus
 from studio.platforms.youtube.client import YouTubeClient
 from studio.transport import Exchange
 
 PLATFORM = "youtube"
+ACCOUNTS = Accounts(PLATFORM)
 LABEL = "Google"
 UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
 READONLY_SCOPE = "https://www.googleapis.com/auth/youtube.readonly"
@@ -83,25 +82,7 @@ def get_client(hook: Callable[[Exchange], None] | None = None) -> YouTubeClient:
     )
 
 
-def account_by_channel(session: Session, channel_id: str) -> Account | None:
-    """One account by YouTube's channel id."""
-    return session.scalar(
-        select(Account).where(Account.platform == PLATFORM, Account.remote_id == channel_id)
-    )
-
-
-def all_accounts(session: Session) -> list[Account]:
-    """Every YouTube account ever connected, disconnected ones included (oldest first)."""
-    stmt = select(Account).where(Account.platform == PLATFORM).order_by(Account.id)
-    return list(session.scalars(stmt))
-
-
-def connected_accounts(session: Session) -> list[Account]:
-    """YouTube accounts in use: connected or needing a reconnect."""
-    return [a for a in all_accounts(session) if a.status != AccountStatus.DISCONNECTED]
-
-
-def get_account(session: Session, account_id: int) -> Account | None:
-    """One YouTube account by id (None for another platform's)."""
-    account = session.get(Account, account_id)
-    return account if account is not None and account.platform == PLATFORM else None
+account_by_channel = ACCOUNTS.by_remote_id
+all_accounts = ACCOUNTS.every  # disconnected ones included
+connected_accounts = ACCOUNTS.in_use
+get_account = ACCOUNTS.one

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from studio import db, vault
 from studio.audit import Actor, record, scope
-from studio.db import utcnow
 from studio.platforms.exchanges import holding_exchanges, release_exchanges
-from studio.platforms.grants import end_grant, read_token
-from studio.platforms.models import Account, AccountStatus
+from studio.platforms.grants import close_grant, read_token
+from studio.platforms.models import Account
 from studio.platforms.oauth import (
     FlowError,
     begin,
@@ -26,6 +24,7 @@ from studio.platforms.oauth import (
 )
 from studio.platforms.youtube.client import Channel, YouTubeClient
 from studio.platforms.youtube.connection import (
+    ACCOUNTS,
     LABEL,
     PLATFORM,
     SCOPES,
@@ -188,35 +187,14 @@ def _channel(client: YouTubeClient, tokens: TokenSet) -> Channel:
 def _upsert(
     session: Session, channel: Channel, tokens: TokenSet, user: object, held: list[Exchange]
 ) -> Account:
-    db.begin_write(session)
-    account = session.scalar(
-        select(Account)
-        .where(Account.platform == PLATFORM, Account.remote_id == channel.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if account is None:
-        account = Account(platform=PLATFORM, remote_id=channel.id)
-        session.add(account)
-    now = utcnow()
-    account.display_name = channel.title[:255]
-    account.handle = channel.handle[:255] or None
-    account.avatar_url = channel.avatar_url[:2048] or None
-    account.data_key = vault.new_data_key()  # a reconnect never reuses the old key
-    account.refresh_token_enc = None
-    account.refresh_expires_at = None
-    store_tokens(account, tokens, now)
-    account.status = AccountStatus.CONNECTED
-    account.status_reason = None
-    account.connected_by_id = getattr(user, "id", None)
-    account.connected_at = now
-    account.last_refresh_at = None
-    account.disconnected_at = None
-    session.flush()
-    # Inside this transaction: if the audit cannot record them, nothing is stored.
-    release_exchanges(held, account.id)
-    session.commit()
-    return account
+    def fill(account: Account, now: dt.datetime) -> None:
+        account.display_name = channel.title[:255]
+        account.handle = channel.handle[:255] or None
+        account.avatar_url = channel.avatar_url[:2048] or None
+        account.refresh_expires_at = None
+        store_tokens(account, tokens, now)
+
+    return ACCOUNTS.store_connected(session, channel.id, user, held, fill)
 
 
 def disconnect(session: Session, account: Account, actor: Actor, reason: str) -> bool:
@@ -236,25 +214,8 @@ def disconnect(session: Session, account: Account, actor: Actor, reason: str) ->
                     revoked = True
                 except PlatformError:
                     revoked = False
-    db.begin_write(session)
-    session.refresh(account)
-    end_grant(session, account, reason)
-    session.commit()
-    record(
-        DISCONNECTED,
-        actor=actor,
-        summary=f"disconnected YouTube account #{account.id}: {reason}"
-        + ("" if revoked else " (Google did not confirm the revocation)"),
-        payload={"reason": reason, "revoked_at_google": revoked},
-        account_id=account.id,
+    summary = f"disconnected YouTube account #{account.id}: {reason}" + (
+        "" if revoked else " (Google did not confirm the revocation)"
     )
+    close_grant(session, account, actor, reason, DISCONNECTED, summary, revoked_at_google=revoked)
     return revoked
-
-
-def refresh_due(session: Session, within_s: int) -> list[int]:
-    """Ids of connected YouTube accounts whose access token expires within `within_s` s."""
-    return [
-        a.id
-        for a in connected_accounts(session)
-        if a.status == AccountStatus.CONNECTED and a.data_key and a.access_expires_within(within_s)
-    ]
