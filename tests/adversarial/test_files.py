@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import DeliveryStatus
+from studio.posts.models import Post
 from tests.privacy.conftest import file_request
 
 
@@ -43,7 +44,7 @@ def test_instance_files_are_owner_only_after_a_demo_like_run(
     with app.app_context():
         from studio import db
 
-        assert db.session.get(Post, sent_post.id).status == PostStatus.IN_INBOX
+        assert db.session.get(Post, sent_post.id).status == DeliveryStatus.IN_INBOX
     file_request(client, kind="email", email=users["staff"])  # its mail goes to the outbox
     handler = logging.FileHandler(instance / "logs.log")  # a log an operator points here
     logging.getLogger("studio").addHandler(handler)

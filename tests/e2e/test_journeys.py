@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from studio import db, jobs
 from studio.audit.verify import verify
-from studio.platforms.models import Account
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import Account, DeliveryStatus
+from studio.posts.models import Post
 from studio.sandbox.server import SandboxServer
 from studio.videos import storage
 from studio.videos.models import Video
@@ -148,8 +148,8 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     # The sandbox received exactly this one upload, and the app agrees.
     with demo.app.app_context():
         post = db.session.scalars(select(Post)).one()
-        assert post.status == PostStatus.IN_INBOX
-        assert post.publish_id == publish_id
+        assert post.status == DeliveryStatus.IN_INBOX
+        assert post.remote_id == publish_id
         assert post.bytes_sent == sample_mp4.stat().st_size
     assert list(sandbox.state.publishes) == [publish_id]
 
@@ -174,7 +174,7 @@ def test_account_owner_deletes_their_data_and_follows_it_by_code(
     page: Page, demo: LiveServer, sandbox: SandboxServer, sent_post: Post
 ) -> None:
     base = demo.url
-    wait_for_status(demo.app, sent_post.id, PostStatus.IN_INBOX)
+    wait_for_status(demo.app, sent_post.id, DeliveryStatus.IN_INBOX)
     with demo.app.app_context():
         video = db.session.get(Post, sent_post.id).video
         stored = [storage.video_path(video), storage.poster_path(video)]

@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page
 
 from studio import db
 from studio.audit import Actor
-from studio.posts.models import Post, PostErasure, PostStatus
+from studio.platforms.models import DeliveryStatus
+from studio.posts.models import Post, PostErasure
 from studio.privacy import services as privacy
 from studio.privacy.models import RequestStatus
 from studio.sandbox.server import SandboxServer
@@ -47,12 +48,12 @@ class World:
 
 
 POST_STATES = {
-    "queued": {"status": PostStatus.QUEUED, "bytes_sent": 0, "uploaded_at": None},
-    "uploading": {"status": PostStatus.UPLOADING, "next_chunk": 0},
-    "processing": {"status": PostStatus.PROCESSING, "tiktok_status": "PROCESSING_UPLOAD"},
-    "published": {"status": PostStatus.PUBLISHED, "tiktok_status": "PUBLISH_COMPLETE"},
+    "queued": {"status": DeliveryStatus.QUEUED, "bytes_sent": 0, "uploaded_at": None},
+    "uploading": {"status": DeliveryStatus.UPLOADING, "next_chunk": 0},
+    "processing": {"status": DeliveryStatus.PROCESSING, "tiktok_status": "PROCESSING_UPLOAD"},
+    "published": {"status": DeliveryStatus.PUBLISHED, "tiktok_status": "PUBLISH_COMPLETE"},
     "failed": {
-        "status": PostStatus.FAILED,
+        "status": DeliveryStatus.FAILED,
         "fail_reason": "spam_risk_too_many_pending_share",
         "fail_message": "TikTok refused the upload: too many pending drafts.",
     },

@@ -71,10 +71,10 @@ def received(
     hashes = {u["publish_id"]: u["sha256"] for u in state["completed_uploads"]}
     problems = []
     for post, video in zip(finished, videos, strict=True):
-        if counts.get(post.publish_id or "", 0) != 1:
-            problems.append(f"post {post.id}: {counts.get(post.publish_id or '', 0)} copies")
-        elif hashes[post.publish_id or ""] != sent_sha256(app, video):
+        if counts.get(post.remote_id or "", 0) != 1:
+            problems.append(f"post {post.id}: {counts.get(post.remote_id or '', 0)} copies")
+        elif hashes[post.remote_id or ""] != sent_sha256(app, video):
             problems.append(f"post {post.id}: TikTok got other bytes")
-    ours = {p.publish_id for p in finished}
+    ours = {p.remote_id for p in finished}
     problems += [f"stray upload {pid}" for pid in counts if pid not in ours]
     return problems

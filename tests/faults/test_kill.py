@@ -12,7 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from studio import db
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import DeliveryStatus
+from studio.posts.models import Post
 from studio.sandbox import holds
 from tests.faults.support import CALLS, posts, received, settle
 from tests.posts.conftest import make_post
@@ -116,7 +117,7 @@ def test_sigkill_at_chosen_points_loses_and_duplicates_nothing(
 
     finished = settle(app, ids, timeout=240, tick=lambda: killer.tick(ids), every=0.1)
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    lost = [p.id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     tally(killer.kills, len(lost) + len(problems), f"(killed at: {dict(killer.hits)})")
     assert killer.kills == KILLS, f"only {killer.kills} kills landed: {dict(killer.hits)}"
     assert lost == [] and problems == []

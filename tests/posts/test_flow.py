@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from studio import db
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import DeliveryStatus
+from studio.posts.models import Post
 from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, prepare, send
 
@@ -20,8 +21,8 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert response.status_code == 302
     post_id = int(response.headers["Location"].rsplit("/", 1)[1])
     post = drive(app, post_id)
-    assert post.status == PostStatus.IN_INBOX
-    assert post.publish_id.startswith("v_inbox_file~")
+    assert post.status == DeliveryStatus.IN_INBOX
+    assert post.remote_id.startswith("v_inbox_file~")
     state = sandbox.state.summary()
     assert len(state["completed_uploads"]) == 1
     assert state["completed_uploads"][0]["sha256"] == sent_sha256(app, video)

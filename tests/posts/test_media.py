@@ -10,8 +10,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from studio import db
+from studio.platforms.models import DeliveryStatus, Source
 from studio.posts import media
-from studio.posts.models import Post, PostStatus, Source
+from studio.posts.models import Post
 from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, load, make_post
 
@@ -34,9 +35,9 @@ def test_tiktok_pulls_the_video_from_us(app, served, sandbox, account, video):
     post_id = make_post(app, video, account)
     assert load(app, post_id).source == Source.PULL_FROM_URL
     post = drive(app, post_id)
-    assert post.status == PostStatus.IN_INBOX
-    assert post.publish_id.startswith("v_inbox_url~")
-    published = sandbox.state.summary()["publishes"][post.publish_id]
+    assert post.status == DeliveryStatus.IN_INBOX
+    assert post.remote_id.startswith("v_inbox_url~")
+    published = sandbox.state.summary()["publishes"][post.remote_id]
     assert published["source"] == "PULL_FROM_URL" and published["sha256"] == sent_sha256(app, video)
     assert sandbox.state.summary()["counters"]["pulls_completed"] == 1
 
@@ -44,7 +45,7 @@ def test_tiktok_pulls_the_video_from_us(app, served, sandbox, account, video):
 def test_unverified_prefix_fails_fast_with_the_reason(app, served, sandbox, account, video):
     sandbox.configure(allow_http_pull=True, verified_url_prefixes=["https://elsewhere.example/"])
     post = drive(app, make_post(app, video, account))
-    assert post.status == PostStatus.FAILED
+    assert post.status == DeliveryStatus.FAILED
     assert post.fail_reason == "url_ownership_unverified" and not post.retryable
     assert post.attempts == 0
     assert "not verified in the TikTok developer portal" in post.fail_message
@@ -82,6 +83,6 @@ def test_media_url_refuses_anyone_else(app, served, account, video):
     assert expired.status_code == 403 and b"expired" in expired.data
     app.config["POSTS_MEDIA_URL_TTL"] = 3600
     with app.app_context():
-        db.session.get(Post, post_id).status = PostStatus.IN_INBOX
+        db.session.get(Post, post_id).status = DeliveryStatus.IN_INBOX
         db.session.commit()
     assert client.get(f"/media/{token}").status_code == 403  # finished: the link is dead

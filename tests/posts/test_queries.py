@@ -13,8 +13,9 @@ from flask import Flask
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms.models import DeliveryStatus
 from studio.posts import queries
-from studio.posts.models import Post, PostStatus
+from studio.posts.models import Post
 from studio.posts.panels import _shown
 from tests.conftest import PG_URL
 from tests.helpers import query_plans
@@ -24,7 +25,7 @@ NEWER = re.compile(r'href="/posts/\?after=(\d+)">← Newer')
 ROW = re.compile(r'<a href="/posts/(\d+)">#')
 
 
-def add_posts(app: Flask, video: Any, account: Any, statuses: list[PostStatus]) -> list[int]:
+def add_posts(app: Flask, video: Any, account: Any, statuses: list[DeliveryStatus]) -> list[int]:
     """Finished posts straight into the table (no job runs); their ids, oldest first."""
     with app.app_context():
         posts = [
@@ -43,7 +44,7 @@ def add_posts(app: Flask, video: Any, account: Any, statuses: list[PostStatus]) 
 
 
 def test_keyset_pages_walk_every_post_once(app, sandbox_client, account, video) -> None:
-    ids = add_posts(app, video, account, [PostStatus.IN_INBOX] * 120)
+    ids = add_posts(app, video, account, [DeliveryStatus.IN_INBOX] * 120)
     seen: list[list[int]] = []
     url = "/posts/"
     while url:
@@ -64,7 +65,7 @@ def test_keyset_pages_walk_every_post_once(app, sandbox_client, account, video) 
 
 
 def test_dashboard_counts_stop_at_the_cap(app, sandbox_client, account, video) -> None:
-    add_posts(app, video, account, [PostStatus.PUBLISHED] * 4 + [PostStatus.FAILED] * 2)
+    add_posts(app, video, account, [DeliveryStatus.PUBLISHED] * 4 + [DeliveryStatus.FAILED] * 2)
     with app.app_context():
         assert queries.counts(db.session, cap=3) == {
             "in_flight": 0,
@@ -111,15 +112,15 @@ def _session_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Calla
         ),
         (
             "sweeper",
-            _session_call(queries.due_posts),
+            _session_call(queries.due_deliveries),
             r"USING INDEX ix_posts_status_next_attempt_at \(status=\?\)",
             r"ix_posts_status_next_attempt_at",
         ),
     ],
 )
 def test_queries_read_an_index_range(app, account, video, name, call, sqlite, postgres) -> None:
-    statuses = [PostStatus.IN_INBOX, PostStatus.PUBLISHED, PostStatus.FAILED] * 600
-    add_posts(app, video, account, [*statuses, PostStatus.QUEUED])
+    statuses = [DeliveryStatus.IN_INBOX, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED] * 600
+    add_posts(app, video, account, [*statuses, DeliveryStatus.QUEUED])
     if PG_URL:  # as autovacuum would; the app never gathers statistics on SQLite
         with app.extensions["db"]["engine"].begin() as conn:
             conn.exec_driver_sql("ANALYZE posts")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.posts.models import PostStatus
+from studio.platforms.models import DeliveryStatus
 from studio.posts.reasons import FAIL_REASONS, explain
 from tests.helpers import extract_csrf
 from tests.posts.conftest import drive, make_post
@@ -38,7 +38,7 @@ def test_failure_is_explained(app, sandbox, sandbox_client, account, video):
     for reason, words, retryable in REASON_CASES:
         sandbox.configure(fail_reason=reason)
         post = drive(app, make_post(app, video, account))
-        assert post.status == PostStatus.FAILED
+        assert post.status == DeliveryStatus.FAILED
         assert post.fail_reason == reason and post.retryable is retryable
         page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
         assert words in page
@@ -50,7 +50,7 @@ def test_retry_after_tiktok_failure_starts_a_fresh_upload(
 ):
     sandbox.configure(fail_reason="internal")
     post = drive(app, make_post(app, video, account))
-    first = post.publish_id
+    first = post.remote_id
     sandbox.configure(fail_reason=None)
     token = extract_csrf(sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True))
     assert (
@@ -58,4 +58,4 @@ def test_retry_after_tiktok_failure_starts_a_fresh_upload(
         == 302
     )
     post = drive(app, post.id)
-    assert post.status == PostStatus.IN_INBOX and post.publish_id != first
+    assert post.status == DeliveryStatus.IN_INBOX and post.remote_id != first

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from studio import db, vault
-from studio.platforms.models import Account
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import Account, DeliveryStatus
+from studio.posts.models import Post
 from tests.helpers import STAFF_PASSWORD, extract_csrf
 from tests.posts.conftest import drive, load, make_post
 
@@ -18,7 +18,7 @@ def failed_post(app, sandbox, account, video) -> int:
     sandbox.configure(fail_reason="internal")
     post = drive(app, make_post(app, video, account))
     sandbox.configure(fail_reason=None)
-    assert post.status == PostStatus.FAILED and post.retryable
+    assert post.status == DeliveryStatus.FAILED and post.retryable
     return post.id
 
 
@@ -46,7 +46,7 @@ def test_staff_see_every_post_but_retry_only_their_own(app, sandbox, failed_post
     response = staff.post(f"/posts/{failed_post}/retry", data={"csrf_token": extract_csrf(page)})
     assert response.status_code == 403
     assert "Only an admin or the person who sent this post" in response.get_data(as_text=True)
-    assert load(app, failed_post).status == PostStatus.FAILED
+    assert load(app, failed_post).status == DeliveryStatus.FAILED
     assert sandbox.state.summary()["counters"]["inits"] == 1
 
 
@@ -61,12 +61,12 @@ def test_creator_may_retry_their_own_post(app, sandbox, account, video):
         staff.post(f"/posts/{post.id}/retry", data={"csrf_token": extract_csrf(page)}).status_code
         == 302
     )
-    assert drive(app, post.id).status == PostStatus.IN_INBOX
+    assert drive(app, post.id).status == DeliveryStatus.IN_INBOX
 
 
 def test_retry_is_refused_where_it_cannot_help(app, sandbox, sandbox_client, account, video):
     post = drive(app, make_post(app, video, account))
-    assert post.status == PostStatus.IN_INBOX
+    assert post.status == DeliveryStatus.IN_INBOX
     token = extract_csrf(sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True))
     response = sandbox_client.post(f"/posts/{post.id}/retry", data={"csrf_token": token})
     assert response.status_code == 302
@@ -130,7 +130,7 @@ def test_no_secret_reaches_pages_or_the_database_in_clear(
     with app.app_context():
         post = db.session.get(Post, post_id)
         Sender(db.session, post, Heartbeat(app, post_id, "t", 5)).start()  # init only
-        upload_url = vault.unwrap(post.upload_url_enc).decode()
+        upload_url = vault.unwrap(post.transfer_url_enc).decode()
         row = db.session.execute(select(Post.__table__)).mappings().one()
         tokens = [t.token for t in sandbox.state.access.values()] + list(sandbox.state.refresh)
         account_row = db.session.get(Account, account.id)

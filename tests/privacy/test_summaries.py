@@ -19,7 +19,7 @@ def _personal(app, sent_post, users) -> dict[str, str]:
         post = db.session.get(Post, sent_post.id)
         video = db.session.get(Video, sent_post.video_id)
         needles = {
-            "publish_id": post.publish_id,
+            "publish_id": post.remote_id,
             "video name": video.display_name,
             "storage name": video.storage_name,
         }
