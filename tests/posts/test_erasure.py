@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from studio import db
-from studio.posts import erasure
 from studio.platforms.models import Delivery
+from studio.posts import erasure
 from studio.posts.models import Post, PostErasure
 from tests.helpers import add_account, add_post
 

@@ -30,7 +30,10 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert "Finish it in TikTok" in page and "Copy caption" in page
     assert "Activity log" in page and "inbox/video/init" in page  # audited against the post
     status = sandbox_client.get(f"/posts/{post_id}/status.json").get_json()
-    assert status["status"] == "in_inbox" and status["terminal"] is True
+    assert status["id"] == post_id and len(status["deliveries"]) == 1
+    (delivery,) = status["deliveries"]
+    assert delivery["id"] == post.id and delivery["account_id"] == account.id
+    assert delivery["status"] == "in_inbox" and delivery["terminal"] is True
 
 
 def test_no_consent_nothing_sent(app, sandbox, sandbox_client, account, video):

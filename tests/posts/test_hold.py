@@ -37,7 +37,9 @@ def test_sixth_draft_is_held_then_sent_when_a_slot_frees(
     first = load(app, sent[0])
     sandbox.state.publishes[first.remote_id].status = "PUBLISH_COMPLETE"
     with app.app_context():
-        services.apply_publish_event(db.session, first.remote_id, "post.publish.complete", {})
+        services.apply_publish_event(
+            db.session, "tiktok", first.remote_id, "post.publish.complete", {}
+        )
         assert load(app, sent[0]).status == DeliveryStatus.PUBLISHED
     assert drive(app, post_id).status == DeliveryStatus.IN_INBOX
 

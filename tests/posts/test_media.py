@@ -10,11 +10,10 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from studio import db
-from studio.platforms.models import DeliveryStatus, Source
+from studio.platforms.models import Delivery, DeliveryStatus, Source
 from studio.posts import media
-from studio.posts.models import Post
 from tests.helpers import sent_sha256
-from tests.posts.conftest import drive, load, make_post
+from tests.posts.conftest import delivery_id, drive, load, make_post
 
 
 @pytest.fixture
@@ -52,13 +51,14 @@ def test_unverified_prefix_fails_fast_with_the_reason(app, served, sandbox, acco
 
 
 def _media_post(app: Flask, video, account) -> tuple[int, str]:
-    post_id = make_post(app, video, account)
+    """A post's delivery and a media token naming it."""
+    sending = delivery_id(app, make_post(app, video, account))
     with app.app_context():
-        return post_id, media.make_token(post_id, video.content_hash)
+        return sending, media.make_token(sending, video.content_hash)
 
 
 def test_media_url_serves_ranges_without_login(app, served, account, video):
-    post_id, token = _media_post(app, video, account)
+    sending, token = _media_post(app, video, account)
     client = app.test_client()
     with client.get(f"/media/{token}") as whole:
         assert whole.status_code == 200 and whole.mimetype == "video/mp4"
@@ -70,19 +70,19 @@ def test_media_url_serves_ranges_without_login(app, served, account, video):
 
 
 def test_media_url_refuses_anyone_else(app, served, account, video):
-    post_id, token = _media_post(app, video, account)
+    sending, token = _media_post(app, video, account)
     client = app.test_client()
     assert client.get(f"/media/{token[:-2]}xx").status_code == 403
     with app.app_context():
-        other = media.make_token(post_id, "0" * 64)
+        other = media.make_token(sending, "0" * 64)
         assert client.get(f"/media/{other}").status_code == 403
-        unknown = media.make_token(post_id + 99, video.content_hash)
+        unknown = media.make_token(sending + 99, video.content_hash)
         assert client.get(f"/media/{unknown}").status_code == 403
     app.config["POSTS_MEDIA_URL_TTL"] = -1
     expired = client.get(f"/media/{token}")
     assert expired.status_code == 403 and b"expired" in expired.data
     app.config["POSTS_MEDIA_URL_TTL"] = 3600
     with app.app_context():
-        db.session.get(Post, post_id).status = DeliveryStatus.IN_INBOX
+        db.session.get(Delivery, sending).status = DeliveryStatus.IN_INBOX
         db.session.commit()
     assert client.get(f"/media/{token}").status_code == 403  # finished: the link is dead

@@ -7,7 +7,7 @@ import re
 
 from studio import db
 from studio.platforms.models import DeliveryStatus, Source
-from studio.posts.models import Post
+from tests.helpers import delivery_of
 
 
 def _caption_note(html: str) -> str:
@@ -46,11 +46,11 @@ def test_prepare_page_says_direct_posts_carry_it(app, admin_client, video, accou
 
 def _post(app, post_id: int, **changes) -> str:
     with app.app_context():
-        post = db.session.get(Post, post_id)
+        delivery = delivery_of(post_id)
         for name, value in changes.items():
-            setattr(post, name, value)
+            setattr(delivery, name, value)
         db.session.commit()
-        return post.transfer
+        return delivery.transfer
 
 
 def test_transfer_words_fit_each_state(app, sent_post):
@@ -82,7 +82,7 @@ def test_transfer_words_fit_each_state(app, sent_post):
             sent_post.id,
             source=Source.PULL_FROM_URL,
             status=DeliveryStatus.QUEUED,
-            tiktok_bytes=None,
+            remote_bytes=None,
             bytes_sent=0,
         )
         == f"Not started yet ({size} to send)"
@@ -104,7 +104,7 @@ def test_post_page_speaks_plainly_with_details_one_click_away(app, admin_client,
     visible, details = html.split('<details class="tech small">', 1)[0], html
     assert "chunk(s)" not in html and "Sent 0 bytes" not in html
     assert "publish_id" not in visible.split("Activity log")[0]
-    assert "Technical details" in html and sent_post.remote_id in details
+    assert "Technical details" in html and sent_post.deliveries[0].remote_id in details
     steps = re.findall(r'<span class="audit-step-text">([^<]*)</span>', html)
     assert steps and not [s for s in steps if "/v2/" in s or "→" in s or "v_inbox" in s], steps
     assert "Asked TikTok to start a draft upload" in steps

@@ -40,7 +40,7 @@ def test_failure_is_explained(app, sandbox, sandbox_client, account, video):
         post = drive(app, make_post(app, video, account))
         assert post.status == DeliveryStatus.FAILED
         assert post.fail_reason == reason and post.retryable is retryable
-        page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
+        page = sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True)
         assert words in page
         assert (">Try again</button>" in page) is retryable
 
@@ -52,10 +52,10 @@ def test_retry_after_tiktok_failure_starts_a_fresh_upload(
     post = drive(app, make_post(app, video, account))
     first = post.remote_id
     sandbox.configure(fail_reason=None)
-    token = extract_csrf(sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True))
+    token = extract_csrf(sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True))
     assert (
-        sandbox_client.post(f"/posts/{post.id}/retry", data={"csrf_token": token}).status_code
+        sandbox_client.post(f"/posts/{post.post_id}/retry", data={"csrf_token": token}).status_code
         == 302
     )
-    post = drive(app, post.id)
+    post = drive(app, post.post_id)
     assert post.status == DeliveryStatus.IN_INBOX and post.remote_id != first

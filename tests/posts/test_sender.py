@@ -11,7 +11,7 @@ from studio.posts.lease import Heartbeat
 from studio.posts.models import Post
 from studio.posts.sender import Sender
 from studio.videos.storage import video_path
-from tests.helpers import sent_sha256
+from tests.helpers import delivery_of, sent_sha256
 from tests.posts.conftest import drive, load, make_post, run_once
 
 INBOX_INIT = "/v2/post/publish/inbox/video/init/"
@@ -68,15 +68,16 @@ def test_lost_init_answer_never_duplicates_the_video(app, sandbox, account, vide
 def test_crash_between_last_chunk_and_commit_resumes_by_status(app, sandbox, account, video):
     post_id = make_post(app, video, account)
     with app.app_context():
-        post = db.session.get(Post, post_id)
-        sender = Sender(db.session, post, Heartbeat(app, post_id, "test", 5))
+        post, delivery = db.session.get(Post, post_id), delivery_of(post_id)
+        sender = Sender(db.session, post, delivery, Heartbeat(app, delivery.id, "test", 5))
         sender.start()
         # The bytes reach TikTok, then the worker dies before recording bytes_sent.
-        url = vault.unwrap(post.transfer_url_enc).decode()
+        url = vault.unwrap(delivery.transfer_url_enc).decode()
+        size = delivery.video_size
         tiktok.get_client().upload_chunk(
-            url, video_path(post.video), 0, post.video_size - 1, post.video_size, "video/mp4"
+            url, video_path(post.video), 0, size - 1, size, "video/mp4"
         )
-        assert post.bytes_sent == 0
+        assert delivery.bytes_sent == 0
     assert run_once(app, post_id) == "done"
     post = load(app, post_id)
     assert post.status == DeliveryStatus.IN_INBOX
@@ -119,14 +120,14 @@ def test_gives_up_after_bounded_attempts_then_retry_continues(
     assert post.status == DeliveryStatus.FAILED and post.fail_reason == "gave_up"
     assert post.retryable and "several attempts" in post.fail_message
     sandbox.state.fault_rules.clear()
-    page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
+    page = sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True)
     assert ">Try again</button>" in page
     from tests.helpers import extract_csrf
 
     response = sandbox_client.post(
-        f"/posts/{post.id}/retry", data={"csrf_token": extract_csrf(page)}
+        f"/posts/{post.post_id}/retry", data={"csrf_token": extract_csrf(page)}
     )
     assert response.status_code == 302
-    post = drive(app, post.id)
+    post = drive(app, post.post_id)
     assert post.status == DeliveryStatus.IN_INBOX
     assert sandbox.state.summary()["counters"]["inits"] == 1  # continued from the publish_id

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from studio import db
 from studio.db import utcnow
 from studio.platforms.models import DeliveryStatus
 from studio.posts import tasks
-from studio.posts.models import Post
 from studio.sandbox import holds
-from tests.helpers import sent_sha256
+from tests.helpers import delivery_of, sent_sha256
 from tests.posts.conftest import held_chunk, load, queue_held_upload
 from tests.workers import Workers, wait_for
 
@@ -57,4 +55,4 @@ def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, 
     ]
     assert len(state["completed_uploads"]) == 1
     with app.app_context():
-        assert db.session.get(Post, post_id).finished_at > utcnow() - dt.timedelta(minutes=5)
+        assert delivery_of(post_id).finished_at > utcnow() - dt.timedelta(minutes=5)
