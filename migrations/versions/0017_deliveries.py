@@ -236,11 +236,15 @@ def downgrade() -> None:
             f"{unmatched} post(s) have no delivery or several: 0016 holds exactly one per post"
         )
     seq = _sqlite_seq("posts") if sqlite else None
-    with op.batch_alter_table(
-        "posts", schema=None, table_kwargs=studio.db.NEVER_REUSE_IDS
-    ) as batch_op:
-        for name, type_, _nullable, before in OLD_COLUMNS:
-            batch_op.add_column(sa.Column(name, type_, nullable=True), insert_before=before)
+    if sqlite:  # rebuilt with each column where it stood
+        with op.batch_alter_table(
+            "posts", schema=None, recreate="always", table_kwargs=studio.db.NEVER_REUSE_IDS
+        ) as batch_op:
+            for name, type_, _nullable, before in OLD_COLUMNS:
+                batch_op.add_column(sa.Column(name, type_, nullable=True), insert_before=before)
+    else:
+        for name, type_, _nullable, _before in OLD_COLUMNS:
+            op.add_column("posts", sa.Column(name, type_, nullable=True))
     new = ", ".join(d for d, _ in MOVED)
     old = ", ".join(p for _, p in MOVED)
     op.execute(

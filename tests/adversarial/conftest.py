@@ -150,6 +150,7 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
             "video_id": admins_video.id,
             "staff_video_id": staffs_video.id,
             "post_id": post.id,
+            "delivery_id": post.deliveries[0].id,
             "request_id": req.id,
             "upload_id": upload.id,
             "seq": 1,

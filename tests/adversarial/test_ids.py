@@ -80,8 +80,10 @@ def _erase_newest(engine: Engine, table: str) -> dict[str, Any]:
 
 
 def _insert_copy(engine: Engine, table: str, row: dict[str, Any]) -> int:
-    """Insert ``row`` again without its id; returns the id it gets."""
-    copy = {k: v for k, v in row.items() if k != "id"}
+    """Insert ``row`` again without its id (and without columns the table no longer has, when
+    the row is from an older schema); returns the id it gets."""
+    columns = {c["name"] for c in inspect(engine).get_columns(table)}
+    copy = {k: v for k, v in row.items() if k != "id" and k in columns}
     columns = ", ".join(f'"{k}"' for k in copy)
     values = ", ".join(f":{k}" for k in copy)
     with engine.begin() as conn:
