@@ -22,7 +22,7 @@ from studio.sandbox import holds
 from studio.sandbox import tokens as tiktok_tokens
 from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
-from tests.helpers import extract_csrf, wait_until
+from tests.helpers import delivery_of, extract_csrf, wait_until
 from tests.posts.conftest import held_chunk, make_post, queue_held_upload
 from tests.workers import Workers, big_video
 
@@ -123,7 +123,7 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
     workers.start(), workers.start()
     with app.app_context():
         for post_id in ids:
-            tasks.send_delivery(post_id)
+            tasks.send_delivery(delivery_of(post_id).id)
     both = wait_until(
         lambda: len(parked := holds.parked(sandbox.state)) == 2 and parked,
         60,
@@ -133,7 +133,7 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
         holds.release(sandbox.state, held.id)
     finished = settle(app, ids, timeout=60)
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != DeliveryStatus.IN_INBOX]
+    lost = [p.post_id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     tally(expired + 2, len(lost) + len(problems), "(an expired token, two 401s at once)")
     assert lost == [] and problems == []
     rejected = exchanges(app, INBOX_INIT, 401)
@@ -166,7 +166,7 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
     )
     post_id = make_post(app, video, account)
     with app.app_context():
-        tasks.send_delivery(post_id)
+        tasks.send_delivery(delivery_of(post_id).id)
     workers.start()
     [post] = settle(app, [post_id], timeout=60)
     assert (post.status, post.fail_reason, post.retryable) == (
