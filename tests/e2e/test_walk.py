@@ -50,8 +50,8 @@ class World:
 POST_STATES = {
     "queued": {"status": DeliveryStatus.QUEUED, "bytes_sent": 0, "uploaded_at": None},
     "uploading": {"status": DeliveryStatus.UPLOADING, "next_chunk": 0},
-    "processing": {"status": DeliveryStatus.PROCESSING, "tiktok_status": "PROCESSING_UPLOAD"},
-    "published": {"status": DeliveryStatus.PUBLISHED, "tiktok_status": "PUBLISH_COMPLETE"},
+    "processing": {"status": DeliveryStatus.PROCESSING, "remote_status": "PROCESSING_UPLOAD"},
+    "published": {"status": DeliveryStatus.PUBLISHED, "remote_status": "PUBLISH_COMPLETE"},
     "failed": {
         "status": DeliveryStatus.FAILED,
         "fail_reason": "spam_risk_too_many_pending_share",
