@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -84,6 +85,8 @@ def _insert_copy(engine: Engine, table: str, row: dict[str, Any]) -> int:
     the row is from an older schema); returns the id it gets."""
     columns = {c["name"] for c in inspect(engine).get_columns(table)}
     copy = {k: v for k, v in row.items() if k != "id" and k in columns}
+    # JSON columns read back as Python values on PostgreSQL; they go in as JSON text.
+    copy = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in copy.items()}
     columns = ", ".join(f'"{k}"' for k in copy)
     values = ", ".join(f":{k}" for k in copy)
     with engine.begin() as conn:
