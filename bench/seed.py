@@ -29,10 +29,13 @@ VIDEO_COLUMNS = (
     "width, height, fps, has_audio, uploaded_by_id, created_at, file_deleted_at"
 )
 POST_COLUMNS = (
-    "idempotency_key, video_id, account_id, created_by_id, mode, source, caption, hashtags, "
-    "product_name, product_sku, is_aigc, consent_text, status, attempts, restarts, polls, "
-    "publish_id, video_size, chunk_size, total_chunks, next_chunk, bytes_sent, tiktok_status, "
-    "tiktok_post_ids, retryable, created_at, updated_at, sent_at, finished_at"
+    "idempotency_key, video_id, created_by_id, caption, hashtags, product_name, product_sku, "
+    "is_aigc, consent_text, created_at, updated_at"
+)
+DELIVERY_COLUMNS = (
+    "post_id, account_id, platform, mode, source, status, attempts, restarts, polls, remote_id, "
+    "video_size, chunk_size, total_chunks, next_chunk, bytes_sent, remote_status, "
+    "remote_post_ids, retryable, created_at, updated_at, sent_at, finished_at"
 )
 OUTCOMES = (  # (status, TikTok status) in proportion: most drafts wait in inboxes
     *[("in_inbox", "SEND_TO_USER_INBOX")] * 6,
@@ -87,27 +90,45 @@ def seed_videos(engine: Engine, n: int, user_id: int) -> list[int]:
 
 
 def seed_posts(engine: Engine, n: int, video_ids: list[int], account_id: int, user_id: int) -> None:
-    """``n`` finished drafts spread over the past year, oldest first (ids follow time)."""
+    """``n`` finished drafts spread over the past year, oldest first (ids follow time), each
+    with its one delivery to ``account_id``."""
     now = utcnow()
     step = dt.timedelta(days=365) / max(n, 1)
+    batch = secrets.token_hex(4)
+    times = [now - dt.timedelta(days=366) + step * i for i in range(n)]
+    posts = (
+        (
+            f"seed-{batch}-{i}",
+            video_ids[i % len(video_ids)],
+            user_id,
+            f"Product {i}",
+            "[]",
+            "",
+            "",
+            False,
+            "consented",
+            at,
+            at,
+        )
+        for i, at in enumerate(times)
+    )
+    _copy(engine, "posts", POST_COLUMNS, posts)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT id, idempotency_key FROM posts WHERE idempotency_key LIKE :p"),
+            {"p": f"seed-{batch}-%"},
+        )
+        ids = {int(key.rsplit("-", 1)[1]): post_id for post_id, key in found}
 
-    def rows() -> Any:
-        for i in range(n):
-            at = now - dt.timedelta(days=366) + step * i
+    def deliveries() -> Any:
+        for i, at in enumerate(times):
             status, tiktok = OUTCOMES[i % len(OUTCOMES)]
             yield (
-                secrets.token_hex(16),
-                video_ids[i % len(video_ids)],
+                ids[i],
                 account_id,
-                user_id,
+                "tiktok",
                 "draft",
                 "FILE_UPLOAD",
-                f"Product {i}",
-                "[]",
-                "",
-                "",
-                False,
-                "consented",
                 status,
                 1,
                 0,
@@ -127,11 +148,11 @@ def seed_posts(engine: Engine, n: int, video_ids: list[int], account_id: int, us
                 at + dt.timedelta(minutes=2),
             )
 
-    _copy(engine, "posts", POST_COLUMNS, rows())
+    _copy(engine, "deliveries", DELIVERY_COLUMNS, deliveries())
 
 
 def _specs(account_id: int, user_id: int) -> list[Spec]:
-    job = {"actor_kind": "job", "actor_id": "send_post", "actor_label": None, "job_id": None}
+    job = {"actor_kind": "job", "actor_id": "send_delivery", "actor_label": None, "job_id": None}
     return [
         *[
             Spec(

@@ -230,18 +230,19 @@ class Bench:
     def send_once(self, worker: subprocess.Popen) -> float:
         """Seconds the job took to upload one new post of the video (init to last chunk)."""
         from studio import db
+        from studio.platforms.models import Delivery, Mode
         from studio.posts import tasks
-        from studio.posts.models import Mode, Post
         from studio.posts.services import Draft, create_post
 
         with self.app.app_context():
             draft = Draft(self.video_id, self.account_id, Mode.DRAFT, consent=True)
             post, _ = create_post(db.session, _BenchUser(), draft, uuid.uuid4().hex)
-            tasks.send_post(post.id)
+            delivery_id = post.deliveries[0].id
+            tasks.send_delivery(delivery_id)
             deadline = time.monotonic() + 1800
             while time.monotonic() < deadline:
                 db.session.expire_all()
-                row = db.session.get(Post, post.id)
+                row = db.session.get(Delivery, delivery_id)
                 db.session.commit()
                 if row.is_terminal:
                     break

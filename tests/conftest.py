@@ -293,8 +293,8 @@ def send_draft(app: Flask, account_id: int, video_id: int, admin_email: str, **f
 
     ``fields`` are Draft fields (caption, hashtags_raw, product_name, ...); ``nonce`` too.
     """
+    from studio.platforms.models import Mode
     from studio.posts import services as posts
-    from studio.posts.models import Mode
 
     nonce = str(fields.pop("nonce", "nonce-1"))
     fields.setdefault("caption", "Our new kettle, as seen by Acme Studio")
@@ -306,7 +306,7 @@ def send_draft(app: Flask, account_id: int, video_id: int, admin_email: str, **f
         )
         consent = "I agree to send this video to Acme Studio's TikTok inbox."
         post, _ = posts.create_post(db.session, admin, draft, nonce, consent_text=consent)
-        posts.enqueue(post.id)
+        posts.enqueue_post(post)
         db.session.expire_all()
         return db.session.get(type(post), post.id)
 

@@ -11,10 +11,10 @@ from typing import Any
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from studio import db, vault
-from studio.platforms.models import Account
+from studio.platforms.models import Account, Delivery
 from studio.posts.models import Post
 
 ADMIN_PASSWORD = "correct horse battery staple admin"
@@ -162,13 +162,21 @@ def add_account(open_id: str, *, with_tokens: bool = True) -> Any:
     return account
 
 
+def delivery_of(post_id: int) -> Delivery:
+    """The only delivery of post ``post_id``, fresh from the database (current app context)."""
+    deliveries = db.session.scalars(select(Delivery).where(Delivery.post_id == post_id)).all()
+    assert len(deliveries) == 1, f"post {post_id} has {len(deliveries)} deliveries"
+    db.session.refresh(deliveries[0])
+    return deliveries[0]
+
+
 def add_post(account_id: int, video_id: int, caption: str = "Kettle") -> Any:
-    """A post row sending ``video_id`` to ``account_id`` (in the current app context)."""
+    """A post of ``video_id`` with one delivery to ``account_id`` (in the current app context)."""
     post = Post(
         idempotency_key=secrets.token_hex(16),
         video_id=video_id,
-        account_id=account_id,
         caption=caption,
+        deliveries=[Delivery(account_id=account_id)],
     )
     db.session.add(post)
     db.session.commit()

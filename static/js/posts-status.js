@@ -1,4 +1,4 @@
-// Posts list and post page: live status while a post is not finished, and "copy caption".
+// Posts list and post page: live status of each delivery until it finishes, and "copy caption".
 (() => {
   const widgets = () => [...document.querySelectorAll("[data-post-status]")];
   const isDetail = document.querySelector("[data-show-when]") !== null;
@@ -21,14 +21,16 @@
     if (note) note.textContent = data.note || "";
     setBar(el, data.progress);
     el.querySelector(".progress").hidden = data.terminal;
+    // The delivery's other facts on the page (its card, its details), outside the widget.
+    const scope = `[data-delivery-id="${data.id}"]:not([data-post-status])`;
     for (const [name, value] of Object.entries(data)) {
-      document.querySelectorAll(`[data-field="${name}"]`).forEach((node) => {
+      document.querySelectorAll(`${scope} [data-field="${name}"]`).forEach((node) => {
         if (!node.closest("[data-post-status]")) node.textContent = value ?? "—";
       });
     }
     const wasTerminal = el.dataset.terminal === "true";
     el.dataset.terminal = String(data.terminal);
-    // The page shows more once a post finishes (retry button, caption help, activity log).
+    // The page shows more once a delivery finishes (retry button, caption help, activity log).
     if (isDetail && data.terminal && !wasTerminal) window.location.reload();
   };
 
@@ -38,20 +40,25 @@
     return response.ok ? response.json() : null;
   };
 
+  // A post's status lists its deliveries; each widget shows one of them.
+  const renderPost = (live, post) => {
+    for (const item of post.deliveries) {
+      const el = live.find((w) => w.dataset.deliveryId === String(item.id));
+      if (el) render(el, item);
+    }
+  };
+
   const poll = async () => {
     const live = widgets().filter((el) => el.dataset.terminal !== "true");
     try {
       if (batch && live.length) {
-        const ids = live.map((el) => el.dataset.postId).join(",");
+        const ids = [...new Set(live.map((el) => el.dataset.postId))].join(",");
         const data = await getJson(`${batch.dataset.statusBatch}?ids=${ids}`);
-        for (const item of data ? data.posts : []) {
-          const el = live.find((w) => w.dataset.postId === String(item.id));
-          if (el) render(el, item);
-        }
+        for (const post of data ? data.posts : []) renderPost(live, post);
       } else {
-        for (const el of live) {
-          const data = await getJson(el.dataset.statusUrl);
-          if (data) render(el, data);
+        for (const url of new Set(live.map((el) => el.dataset.statusUrl))) {
+          const data = await getJson(url);
+          if (data) renderPost(live, data);
         }
       }
     } catch (err) {

@@ -1,15 +1,17 @@
-"""What every platform shares: connected accounts, OAuth flows, the inbox of verified deliveries."""
+"""What every platform shares: accounts, OAuth flows, the webhook inbox, deliveries of posts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studio import vault
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at, utcnow
+from studio.templating import format_bytes
 
 
 class AccountStatus(enum.StrEnum):
@@ -135,6 +137,174 @@ class WebhookDelivery(Base):
     duplicates: Mapped[int] = mapped_column(default=0)
 
 
+class DeliveryStatus(enum.StrEnum):
+    """Where a delivery stands; the sender continues only from the recorded state."""
+
+    QUEUED = "queued"
+    HELD = "held"  # waiting for TikTok's draft limit (5 pending drafts per 24 h)
+    WAITING_RETRY = "waiting_retry"  # a retryable failure; next try at next_attempt_at
+    INITIALIZING = "initializing"
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    IN_INBOX = "in_inbox"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+TERMINAL = frozenset({DeliveryStatus.IN_INBOX, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED})
+# Drafts TikTok counts as pending: initialised but not yet posted by the creator.
+PENDING_DRAFT = frozenset(
+    {
+        DeliveryStatus.UPLOADING,
+        DeliveryStatus.UPLOADED,
+        DeliveryStatus.PROCESSING,
+        DeliveryStatus.IN_INBOX,
+    }
+)
+# Every byte is at the platform in these states (whatever the counters say after a restart).
+ARRIVED = frozenset(
+    {
+        DeliveryStatus.UPLOADED,
+        DeliveryStatus.PROCESSING,
+        DeliveryStatus.IN_INBOX,
+        DeliveryStatus.PUBLISHED,
+    }
+)
+NOT_STARTED = frozenset(
+    {
+        DeliveryStatus.QUEUED,
+        DeliveryStatus.HELD,
+        DeliveryStatus.WAITING_RETRY,
+        DeliveryStatus.INITIALIZING,
+    }
+)
+
+LABELS = {
+    DeliveryStatus.QUEUED: "Queued",
+    DeliveryStatus.HELD: "Waiting for TikTok's draft limit",
+    DeliveryStatus.WAITING_RETRY: "Waiting to retry",
+    DeliveryStatus.INITIALIZING: "Starting upload",
+    DeliveryStatus.UPLOADING: "Uploading",
+    DeliveryStatus.UPLOADED: "Uploaded",
+    DeliveryStatus.PROCESSING: "TikTok is processing",
+    DeliveryStatus.IN_INBOX: "In the account's TikTok inbox",
+    DeliveryStatus.PUBLISHED: "Published",
+    DeliveryStatus.FAILED: "Failed",
+}
+
+
+class Mode(enum.StrEnum):
+    """Inbox draft (video.upload, the default) or Direct Post (video.publish)."""
+
+    DRAFT = "draft"
+    DIRECT = "direct"
+
+
+class Source(enum.StrEnum):
+    """How the platform gets the bytes."""
+
+    FILE_UPLOAD = "FILE_UPLOAD"
+    PULL_FROM_URL = "PULL_FROM_URL"
+
+
+class Delivery(Base):
+    """One post sent to one account, and its progress (the posts room owns the post).
+
+    ``options`` holds the platform's options as consented (TikTok: the Direct Post
+    ``post_info``); ``remote_id`` is the platform's id for the send (TikTok's publish_id).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("post_id", "account_id"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_deliveries_account_id_sent_at", "account_id", "sent_at"),  # 24 h draft window
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[intpk]
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16), default="tiktok")
+    mode: Mapped[Mode] = mapped_column(String(16), default=Mode.DRAFT)
+    source: Mapped[Source] = mapped_column(String(16), default=Source.FILE_UPLOAD)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    status: Mapped[DeliveryStatus] = mapped_column(String(24), default=DeliveryStatus.QUEUED)
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(index=True)
+    next_attempt_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    restarts: Mapped[int] = mapped_column(default=0)
+    polls: Mapped[int] = mapped_column(default=0)
+
+    remote_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    transfer_url_enc: Mapped[str | None] = mapped_column(Text)  # vault-wrapped: holds a token
+    transfer_url_expires_at: Mapped[dt.datetime | None]
+    video_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunk_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_chunks: Mapped[int] = mapped_column(default=0)
+    next_chunk: Mapped[int] = mapped_column(default=0)
+    bytes_sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    remote_status: Mapped[str | None] = mapped_column(String(32))
+    remote_bytes: Mapped[int | None] = mapped_column(BigInteger)  # uploaded or downloaded
+    remote_post_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    fail_reason: Mapped[str | None] = mapped_column(String(80))
+    fail_message: Mapped[str | None] = mapped_column(Text)
+    retryable: Mapped[bool] = mapped_column(default=False)
+    status_note: Mapped[str | None] = mapped_column(String(300))
+
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+    sent_at: Mapped[dt.datetime | None]  # when init answered (TikTok's 24 h draft window)
+    uploaded_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once nothing more will happen without a person (or a webhook)."""
+        return self.status in TERMINAL
+
+    @property
+    def label(self) -> str:
+        """The status in words."""
+        return LABELS.get(self.status, str(self.status))
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the bytes the platform has (0..1)."""
+        if self.status in TERMINAL - {DeliveryStatus.FAILED} or self.uploaded_at:
+            return 1.0
+        if not self.video_size:
+            return 0.0
+        done = self.bytes_sent if self.source == Source.FILE_UPLOAD else self.remote_bytes or 0
+        return min(1.0, done / self.video_size)
+
+    @property
+    def transfer(self) -> str:
+        """How far the video's bytes got, in words that fit the delivery's state."""
+        size = format_bytes(self.video_size)
+        pull = self.source == Source.PULL_FROM_URL
+        if self.progress >= 1.0 or self.status in ARRIVED:
+            parts = f" in {self.total_chunks} parts" if self.total_chunks > 1 else ""
+            return f"TikTok downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
+        count = (self.remote_bytes or 0) if pull else self.bytes_sent
+        done = format_bytes(count)
+        if self.status == DeliveryStatus.FAILED:
+            return f"Stopped after {done} of {size}"
+        if self.status in NOT_STARTED and not count:
+            return f"Not started yet ({size} to send)"
+        return f"TikTok has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
+
+    def __repr__(self) -> str:
+        return f"<Delivery {self.id} of post {self.post_id} {self.status} {self.remote_id}>"
+
+
 vault.register_wrapped(Account.data_key)
+vault.register_wrapped(Delivery.transfer_url_enc)
 vault.register_wrapped(WebhookDelivery.body_enc)
 vault.register_wrapped(OAuthFlow.verifier_enc)

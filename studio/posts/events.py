@@ -1,4 +1,4 @@
-"""Publish events from the platforms' webhooks, applied to posts."""
+"""Publish events from the platforms' webhooks, applied to deliveries."""
 
 from __future__ import annotations
 
@@ -11,68 +11,72 @@ from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.platforms import events as platform_events
-from studio.posts.models import TERMINAL, Mode, Post, PostStatus
+from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus, Mode
 from studio.posts.reasons import FAIL_REASONS, explain
 
 
 def apply_publish_event(
-    session: Session, publish_id: str, event: str, content: dict[str, Any]
-) -> Post | None:
-    """Apply a TikTok post.publish.* webhook to the post with this publish_id (idempotent)."""
+    session: Session, platform: str, remote_id: str, event: str, content: dict[str, Any]
+) -> Delivery | None:
+    """Apply a post.publish.* webhook to the delivery with this remote id (idempotent)."""
 
     db.begin_write(session)
-    post = session.scalar(
-        select(Post).where(Post.publish_id == publish_id).with_for_update(of=Post)
+    delivery = session.scalar(
+        select(Delivery)
+        .where(Delivery.platform == platform, Delivery.remote_id == remote_id)
+        .with_for_update(of=Delivery)
     )
-    if post is None:
+    if delivery is None:
         session.rollback()
         return None
-    before = post.status
+    before = delivery.status
     if event == "post.publish.failed":
-        if post.status != PostStatus.PUBLISHED:
+        if delivery.status != DeliveryStatus.PUBLISHED:
             # TikTok's codes are short; anything longer would not fit the column (80).
             code = str(content.get("reason") or "internal")[:80]
             reason = FAIL_REASONS.get(code) or explain(code)
-            post.status, post.fail_reason, post.fail_message = PostStatus.FAILED, code, reason.text
-            post.retryable, post.tiktok_status = reason.retryable, "FAILED"
-            post.finished_at = utcnow()
+            delivery.status, delivery.fail_reason = DeliveryStatus.FAILED, code
+            delivery.fail_message, delivery.retryable = reason.text, reason.retryable
+            delivery.remote_status, delivery.finished_at = "FAILED", utcnow()
     elif event == "post.publish.complete":
-        post.status, post.tiktok_status = PostStatus.PUBLISHED, "PUBLISH_COMPLETE"
-        post.finished_at = post.finished_at or utcnow()
+        delivery.status, delivery.remote_status = DeliveryStatus.PUBLISHED, "PUBLISH_COMPLETE"
+        delivery.finished_at = delivery.finished_at or utcnow()
     elif event == "post.publish.inbox_delivered":
-        if post.status not in TERMINAL:
-            post.status, post.tiktok_status = PostStatus.IN_INBOX, "SEND_TO_USER_INBOX"
-            post.finished_at = utcnow()
+        if delivery.status not in TERMINAL:
+            delivery.status, delivery.remote_status = DeliveryStatus.IN_INBOX, "SEND_TO_USER_INBOX"
+            delivery.finished_at = utcnow()
     elif event == "post.publish.publicly_available" and content.get("post_id") is not None:
-        ids = [*(post.tiktok_post_ids or []), str(content["post_id"])]
-        post.tiktok_post_ids = list(dict.fromkeys(ids))
-    if post.status in TERMINAL:
-        post.upload_url_enc = None
-        post.next_attempt_at = None
+        ids = [*(delivery.remote_post_ids or []), str(content["post_id"])]
+        delivery.remote_post_ids = list(dict.fromkeys(ids))
+    if delivery.status in TERMINAL:
+        delivery.transfer_url_enc = None
+        delivery.next_attempt_at = None
     session.commit()
-    if post.status != before:
-        with scope(account_id=post.account_id, post_id=post.id):
+    if delivery.status != before:
+        with scope(account_id=delivery.account_id, post_id=delivery.post_id):
             record(
                 Action.POST_STATUS,
-                actor=Actor.webhook("tiktok"),
-                summary=f"post {post.id}: {before} → {post.status} ({event})",
+                actor=Actor.webhook(platform),
+                summary=f"post {delivery.post_id}: {before} → {delivery.status} ({event})",
             )
-    if post.status == PostStatus.PUBLISHED and post.mode == Mode.DRAFT:
-        wake_held(session, post.account_id)
-    return post
+    if delivery.status == DeliveryStatus.PUBLISHED and delivery.mode == Mode.DRAFT:
+        wake_held(session, delivery.account_id)
+    return delivery
 
 
 def wake_held(session: Session, account_id: int) -> int:
-    """A draft stopped counting against the limit: let held posts try again now."""
+    """A draft stopped counting against the limit: let held deliveries try again now."""
     held = list(
         session.scalars(
-            select(Post.id).where(Post.account_id == account_id, Post.status == PostStatus.HELD)
+            select(Delivery.id).where(
+                Delivery.account_id == account_id, Delivery.status == DeliveryStatus.HELD
+            )
         )
     )
-    for post_id in held:
-        post = session.get(Post, post_id)
-        if post is not None:
-            post.next_attempt_at = utcnow()
+    for delivery_id in held:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is not None:
+            delivery.next_attempt_at = utcnow()
     session.commit()
     return len(held)
 
@@ -81,5 +85,6 @@ def wake_held(session: Session, account_id: int) -> int:
 def on_publish_event(
     session: Session, *, platform: str, remote_id: str, event: str, content: dict[str, Any]
 ) -> str:
-    """The platforms' announcement → "applied", or "no_post" when no post has that id."""
-    return "applied" if apply_publish_event(session, remote_id, event, content) else "no_post"
+    """The platforms' announcement → "applied", or "no_post" when no delivery has that id."""
+    found = apply_publish_event(session, platform, remote_id, event, content)
+    return "applied" if found else "no_post"

@@ -1,7 +1,7 @@
-"""Leases on posts: a conditional UPDATE claims a post, a heartbeat renews it, expiry frees it.
+"""Leases on deliveries: a conditional UPDATE claims one, a heartbeat renews it, expiry frees it.
 
 Huey does not acknowledge tasks, so a worker killed mid-send simply stops renewing; once the
-lease expires the sweeper enqueues the post again and the next worker continues from the
+lease expires the sweeper enqueues the delivery again and the next worker continues from the
 recorded state.
 """
 
@@ -20,11 +20,11 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from studio.db import rowcount, utcnow
-from studio.posts.models import TERMINAL, Post
+from studio.platforms.models import TERMINAL, Delivery
 
 
 class LeaseLost(RuntimeError):
-    """Another worker took the post over (our lease expired); stop touching it."""
+    """Another worker took the delivery over (our lease expired); stop touching it."""
 
 
 def worker_id() -> str:
@@ -32,15 +32,19 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def claim(session: Session, post_id: int, owner: str, seconds: float) -> bool:
-    """Take the post if nobody holds a live lease on it and it is not finished."""
+def claim(session: Session, delivery_id: int, owner: str, seconds: float) -> bool:
+    """Take the delivery if nobody holds a live lease on it and it is not finished."""
     now = utcnow()
     result = session.execute(
-        update(Post)
+        update(Delivery)
         .where(
-            Post.id == post_id,
-            Post.status.not_in([s.value for s in TERMINAL]),
-            or_(Post.lease_until.is_(None), Post.lease_until < now, Post.lease_owner == owner),
+            Delivery.id == delivery_id,
+            Delivery.status.not_in([s.value for s in TERMINAL]),
+            or_(
+                Delivery.lease_until.is_(None),
+                Delivery.lease_until < now,
+                Delivery.lease_owner == owner,
+            ),
         )
         .values(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
         .execution_options(synchronize_session=False)
@@ -49,11 +53,11 @@ def claim(session: Session, post_id: int, owner: str, seconds: float) -> bool:
     return rowcount(result) == 1
 
 
-def renew(session: Session, post_id: int, owner: str, seconds: float) -> bool:
+def renew(session: Session, delivery_id: int, owner: str, seconds: float) -> bool:
     """Push our lease forward; False when it is no longer ours."""
     result = session.execute(
-        update(Post)
-        .where(Post.id == post_id, Post.lease_owner == owner)
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.lease_owner == owner)
         .values(lease_until=utcnow() + dt.timedelta(seconds=seconds))
         .execution_options(synchronize_session=False)
     )
@@ -61,11 +65,11 @@ def renew(session: Session, post_id: int, owner: str, seconds: float) -> bool:
     return rowcount(result) == 1
 
 
-def release(session: Session, post_id: int, owner: str) -> None:
-    """Give the post back (a later run or the sweeper may take it at once)."""
+def release(session: Session, delivery_id: int, owner: str) -> None:
+    """Give the delivery back (a later run or the sweeper may take it at once)."""
     session.execute(
-        update(Post)
-        .where(Post.id == post_id, Post.lease_owner == owner)
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.lease_owner == owner)
         .values(lease_owner=None, lease_until=None)
         .execution_options(synchronize_session=False)
     )
@@ -79,11 +83,11 @@ class Heartbeat:
     while it talks to TikTok. `check()` raises LeaseLost once a renewal failed.
     """
 
-    def __init__(self, app: Flask, post_id: int, owner: str, seconds: float) -> None:
-        self.app, self.post_id, self.owner, self.seconds = app, post_id, owner, seconds
+    def __init__(self, app: Flask, delivery_id: int, owner: str, seconds: float) -> None:
+        self.app, self.delivery_id, self.owner, self.seconds = app, delivery_id, owner, seconds
         self._stop = threading.Event()
         self._lost = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{post_id}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"lease-{delivery_id}", daemon=True)
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
@@ -104,9 +108,9 @@ class Heartbeat:
         return self._lost.is_set()
 
     def check(self) -> None:
-        """Raise LeaseLost when another worker may own the post now."""
+        """Raise LeaseLost when another worker may own the delivery now."""
         if self.lost:
-            raise LeaseLost(f"post {self.post_id}: lease lost")
+            raise LeaseLost(f"delivery {self.delivery_id}: lease lost")
 
     def _run(self) -> None:
         interval = max(self.seconds / 3, 0.2)
@@ -116,7 +120,7 @@ class Heartbeat:
             try:
                 while not self._stop.wait(interval):
                     try:
-                        if not renew(session, self.post_id, self.owner, self.seconds):
+                        if not renew(session, self.delivery_id, self.owner, self.seconds):
                             break
                         last_ok = time.monotonic()
                     except Exception:  # a busy database: retry while the lease still runs

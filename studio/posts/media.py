@@ -22,13 +22,17 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def make_token(post_id: int, content_hash: str) -> str:
-    """A token naming one post and its video's content hash."""
-    return _serializer().dumps({"p": post_id, "s": content_hash})
+def make_token(delivery_id: int, content_hash: str) -> str:
+    """A token naming one delivery and its video's content hash."""
+    return _serializer().dumps({"d": delivery_id, "s": content_hash})
 
 
 def read_token(token: str) -> tuple[int, str]:
-    """(post_id, content_hash) from a valid, unexpired token."""
+    """(delivery_id, content_hash) from a valid, unexpired token.
+
+    A token made before posts had deliveries names the post ("p"): its one delivery has the
+    same id (migration 0017).
+    """
     max_age = int(current_app.config["POSTS_MEDIA_URL_TTL"])
     try:
         data = _serializer().loads(token, max_age=max_age)
@@ -36,12 +40,13 @@ def read_token(token: str) -> tuple[int, str]:
         raise MediaTokenError("the media link has expired") from exc
     except BadSignature as exc:
         raise MediaTokenError("the media link is not valid") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("p"), int):
+    delivery_id = data.get("d", data.get("p")) if isinstance(data, dict) else None
+    if not isinstance(delivery_id, int):
         raise MediaTokenError("the media link is not valid")
-    return data["p"], str(data.get("s"))
+    return delivery_id, str(data.get("s"))
 
 
-def public_url(post_id: int, content_hash: str) -> str:
+def public_url(delivery_id: int, content_hash: str) -> str:
     """The URL handed to TikTok: PUBLIC_MEDIA_BASE + /media/<token>."""
     base = current_app.config["PUBLIC_MEDIA_BASE"]
-    return external_url("media.fetch", base=base, token=make_token(post_id, content_hash))
+    return external_url("media.fetch", base=base, token=make_token(delivery_id, content_hash))

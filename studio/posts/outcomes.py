@@ -11,58 +11,64 @@ from sqlalchemy.orm import Session
 
 from studio.audit import Action, record
 from studio.db import utcnow
+from studio.platforms.models import Delivery, DeliveryStatus
 from studio.platforms.tiktok import services as tiktok
 from studio.posts import budget
 from studio.posts.lease import Heartbeat
-from studio.posts.models import Post, PostStatus
+from studio.posts.models import Post
 from studio.posts.reasons import FAIL_REASONS, explain
 
 
 class Deferred(Exception):
-    """Stop this run; the post continues after `seconds` (scheduled and swept)."""
+    """Stop this run; the delivery continues after `seconds` (scheduled and swept)."""
 
-    def __init__(self, seconds: float, status: PostStatus | None = None, note: str = "") -> None:
+    def __init__(
+        self, seconds: float, status: DeliveryStatus | None = None, note: str = ""
+    ) -> None:
         super().__init__(note)
         self.seconds, self.status, self.note = seconds, status, note
 
 
 class Outcomes:
-    """The leased post, and the ways a send step records what happened to it."""
+    """The leased delivery (and its post), and the ways a send step records what happened."""
 
     url_dead: bool  # set by the Sender: TikTok answered 403/404 for the upload_url
 
-    def __init__(self, session: Session, post: Post, heartbeat: Heartbeat) -> None:
-        self.session, self.post, self.heartbeat = session, post, heartbeat
+    def __init__(
+        self, session: Session, post: Post, delivery: Delivery, heartbeat: Heartbeat
+    ) -> None:
+        self.session, self.post, self.delivery = session, post, delivery
+        self.heartbeat = heartbeat
         self.cfg = current_app.config
         self.taken: tuple[str, float] | None = None  # budget taken for the next call
 
-    def finish(self, status: PostStatus, post_ids: list[str]) -> None:
+    def finish(self, status: DeliveryStatus, post_ids: list[str]) -> None:
         """Terminal success (in the inbox, or published)."""
-        ids = list(dict.fromkeys([*self.post.tiktok_post_ids, *post_ids]))
+        ids = list(dict.fromkeys([*self.delivery.remote_post_ids, *post_ids]))
         self.save(
             status=status,
-            tiktok_post_ids=ids,
+            remote_post_ids=ids,
             finished_at=utcnow(),
-            upload_url_enc=None,
+            transfer_url_enc=None,
             next_attempt_at=None,
             fail_reason=None,
             fail_message=None,
             retryable=False,
             status_note=None,
         )
-        self.note(self.post.label)
+        self.note(self.delivery.label)
 
     def fail(self, code: str, message: str | None = None, from_tiktok: bool = False) -> None:
         """Terminal failure with the reason in plain words."""
         reason = FAIL_REASONS.get(code) if from_tiktok else None
         reason = reason or explain(code, message)
         self.save(
-            status=PostStatus.FAILED,
+            status=DeliveryStatus.FAILED,
             fail_reason=code,
             fail_message=reason.text,
             retryable=reason.retryable,
             finished_at=utcnow(),
-            upload_url_enc=None,
+            transfer_url_enc=None,
             next_attempt_at=None,
             status_note=None,
         )
@@ -70,9 +76,11 @@ class Outcomes:
 
     def hold(self, why: str) -> None:
         """Queue behind TikTok's draft limit instead of failing."""
-        self.save(status=PostStatus.HELD, status_note="Waiting for TikTok's draft limit: " + why)
+        self.save(
+            status=DeliveryStatus.HELD, status_note="Waiting for TikTok's draft limit: " + why
+        )
         self.note("held: " + why)
-        raise Deferred(float(self.cfg["POSTS_HOLD_RECHECK"]), PostStatus.HELD, why)
+        raise Deferred(float(self.cfg["POSTS_HOLD_RECHECK"]), DeliveryStatus.HELD, why)
 
     def call(self, fn: Any) -> Any:
         """A TikTok API call with a fresh token (refreshed once on access_token_invalid).
@@ -81,26 +89,28 @@ class Outcomes:
         """
         self.session.commit()
         try:
-            return tiktok.call_with_token(self.session, self.post.account_id, fn)
+            return tiktok.call_with_token(self.session, self.delivery.account_id, fn)
         finally:
             if self.taken is not None:
                 (bucket, stamp), self.taken = self.taken, None
-                budget.settle(self.session, self.post.account_id, bucket, stamp)
+                budget.settle(self.session, self.delivery.account_id, bucket, stamp)
 
     def take_budget(self, bucket: str, limit: int) -> None:
         """Wait (inline or deferred) until the account may make one more call of this kind."""
         window = float(self.cfg["POSTS_RATE_WINDOW"])
         while True:
-            wait, stamp = budget.reserve(self.session, self.post.account_id, bucket, limit, window)
+            wait, stamp = budget.reserve(
+                self.session, self.delivery.account_id, bucket, limit, window
+            )
             if stamp is not None:
                 self.taken = (bucket, stamp)
                 return
             self.wait(wait, f"TikTok allows {limit} {bucket} calls a minute")
 
     def wait(self, seconds: float, why: str, retry: bool = False) -> None:
-        """Sleep while holding the lease if short, else hand the post to a later run."""
+        """Sleep while holding the lease if short, else hand the delivery to a later run."""
         if seconds > float(self.cfg["POSTS_INLINE_WAIT_MAX"]):
-            status = PostStatus.WAITING_RETRY if retry else None
+            status = DeliveryStatus.WAITING_RETRY if retry else None
             raise Deferred(seconds, status, why)
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
@@ -109,9 +119,11 @@ class Outcomes:
 
     def url_usable(self) -> bool:
         """True while the upload_url has more than the safety margin left."""
-        expires = self.post.upload_url_expires_at
+        expires = self.delivery.transfer_url_expires_at
         margin = dt.timedelta(seconds=float(self.cfg["POSTS_UPLOAD_URL_MARGIN"]))
-        if self.url_dead or not (self.post.upload_url_enc and expires and self.post.chunk_size):
+        if self.url_dead or not (
+            self.delivery.transfer_url_enc and expires and self.delivery.chunk_size
+        ):
             return False
         return expires - margin > utcnow()
 
@@ -122,9 +134,9 @@ class Outcomes:
         """
         self.heartbeat.check()
         for key, value in changes.items():
-            setattr(self.post, key, value)
+            setattr(self.delivery, key, value)
         self.session.commit()
 
     def note(self, summary: str, status: str = "ok") -> None:
-        """An audit entry for a state change of the post."""
+        """An audit entry for a state change of the delivery (scoped to its post and account)."""
         record(Action.POST_STATUS, summary=f"post {self.post.id}: {summary}", status=status)

@@ -1,7 +1,7 @@
-"""Read-side questions about posts: lookups, the draft count, due work, dashboard counts.
+"""Read-side questions about posts and deliveries: lookups, draft count, due work, counts.
 
 Every query here reads an index range whose size does not grow with the number of finished
-posts (keyset pages, capped counts, the draft window by account and time).
+deliveries (keyset pages, capped counts, the draft window by account and time).
 """
 
 from __future__ import annotations
@@ -14,14 +14,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from studio import db
 from studio.db import utcnow
-from studio.platforms.models import Account
-from studio.posts.models import PENDING_DRAFT, TERMINAL, Mode, Post, PostStatus
+from studio.platforms.models import (
+    PENDING_DRAFT,
+    TERMINAL,
+    Account,
+    Delivery,
+    DeliveryStatus,
+    Mode,
+)
+from studio.posts.models import Post
 from studio.videos import events as video_events
 from studio.videos.models import Video
 
 DRAFT_WINDOW = dt.timedelta(hours=24)
 COUNT_CAP = 1000  # the dashboard says "1,000+" beyond this
-ACTIVE = [s.value for s in PostStatus if s not in TERMINAL]  # statuses of unfinished posts
+ACTIVE = [s.value for s in DeliveryStatus if s not in TERMINAL]  # unfinished deliveries
 
 
 def pending_drafts(session: Session, account_id: int) -> int:
@@ -29,12 +36,12 @@ def pending_drafts(session: Session, account_id: int) -> int:
     since = utcnow() - DRAFT_WINDOW
     return (
         session.scalar(
-            select(func.count(Post.id)).where(
-                Post.account_id == account_id,
-                Post.mode == Mode.DRAFT,
-                Post.publish_id.is_not(None),
-                Post.sent_at > since,
-                Post.status.in_([s.value for s in PENDING_DRAFT]),
+            select(func.count(Delivery.id)).where(
+                Delivery.account_id == account_id,
+                Delivery.mode == Mode.DRAFT,
+                Delivery.remote_id.is_not(None),
+                Delivery.sent_at > since,
+                Delivery.status.in_([s.value for s in PENDING_DRAFT]),
             )
         )
         or 0
@@ -52,21 +59,31 @@ def list_posts(
     """A keyset page of posts (``db.keyset_page``), with what each row shows."""
     # The related rows come in separate IN queries: joined into the page query, they can lead
     # a planner (SQLite's, with statistics) to walk the posts by video and sort them all.
-    related = (selectinload(Post.video), selectinload(Post.account), selectinload(Post.created_by))
+    related = (
+        selectinload(Post.video),
+        selectinload(Post.deliveries).selectinload(Delivery.account),
+        selectinload(Post.created_by),
+    )
     return db.keyset_page(session, Post, before=before, after=after, limit=limit, options=related)
 
 
-def due_posts(session: Session, limit: int = 100) -> list[int]:
-    """Unfinished posts nobody holds whose next attempt is due (the sweeper's work list)."""
+def get_delivery(session: Session, post_id: int, delivery_id: int) -> Delivery | None:
+    """One delivery of the post, or None."""
+    delivery = session.get(Delivery, delivery_id)
+    return delivery if delivery is not None and delivery.post_id == post_id else None
+
+
+def due_deliveries(session: Session, limit: int = 100) -> list[int]:
+    """Unfinished deliveries nobody holds whose next attempt is due (the sweeper's list)."""
     now = utcnow()
     query = (
-        select(Post.id)
+        select(Delivery.id)
         .where(
-            Post.status.in_(ACTIVE),  # an index range: finished posts are never read
-            or_(Post.lease_until.is_(None), Post.lease_until < now),
-            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+            Delivery.status.in_(ACTIVE),  # an index range: finished ones are never read
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
         )
-        .order_by(Post.id)
+        .order_by(Delivery.id)
         .limit(limit)
     )
     if not db.is_sqlite(session):
@@ -77,22 +94,22 @@ def due_posts(session: Session, limit: int = 100) -> list[int]:
 
 
 def counts(session: Session, cap: int = COUNT_CAP) -> dict[str, int]:
-    """Posts in flight, in inboxes, published and failed, each counted up to ``cap``.
+    """Deliveries in flight, in inboxes, published and failed, each counted up to ``cap``.
 
     Each count reads at most ``cap`` entries of the status index, so the dashboard costs the
     same with a hundred posts or a million; ``cap`` means "at least that many".
     """
     groups = {
         "in_flight": ACTIVE,
-        "in_inbox": [PostStatus.IN_INBOX.value],
-        "published": [PostStatus.PUBLISHED.value],
-        "failed": [PostStatus.FAILED.value],
+        "in_inbox": [DeliveryStatus.IN_INBOX.value],
+        "published": [DeliveryStatus.PUBLISHED.value],
+        "failed": [DeliveryStatus.FAILED.value],
     }
     return {name: _count_upto(session, statuses, cap) for name, statuses in groups.items()}
 
 
 def _count_upto(session: Session, statuses: list[str], cap: int) -> int:
-    some = select(Post.status).where(Post.status.in_(statuses)).limit(cap).subquery()
+    some = select(Delivery.status).where(Delivery.status.in_(statuses)).limit(cap).subquery()
     return session.scalar(select(func.count()).select_from(some)) or 0
 
 
@@ -100,7 +117,9 @@ def _count_upto(session: Session, statuses: list[str], cap: int) -> int:
 def video_busy_reason(session: Session, video: Any) -> str | None:
     """Why a video's file must stay (a post is still sending it), or None (videos room asks)."""
     busy = session.scalar(
-        select(func.count(Post.id)).where(Post.video_id == video.id, Post.status.in_(ACTIVE))
+        select(func.count(Delivery.id))
+        .join(Post, Post.id == Delivery.post_id)
+        .where(Post.video_id == video.id, Delivery.status.in_(ACTIVE))
     )
     return f"{busy} post(s) are still sending it to TikTok" if busy else None
 

@@ -1,12 +1,12 @@
 """The send job's state machine: init, chunked upload, status polling, retries.
 
-A run holds the post's lease and continues from what the row records:
-- no publish_id                        → init (after the draft-limit check)
-- publish_id from an earlier run       → status/fetch first: finished? resume? re-init?
+A run holds the delivery's lease and continues from what the row records:
+- no remote_id (publish_id)            → init (after the draft-limit check)
+- remote_id from an earlier run        → status/fetch first: finished? resume? re-init?
 - FILE_UPLOAD bytes still missing      → PUT the next chunk (streamed from disk)
 - otherwise                            → poll status/fetch with backoff until terminal
 
-Every TikTok call is audited against the post (studio.audit.scope around the run).
+Every TikTok call is audited against the post and account (studio.audit.scope around the run).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.db import utcnow
+from studio.platforms.models import Delivery, DeliveryStatus, Mode, Source
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import (
     PlatformError,
@@ -35,7 +36,7 @@ from studio.platforms.tiktok.errors import (
 )
 from studio.posts import media
 from studio.posts.lease import Heartbeat
-from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.models import Post
 from studio.posts.outcomes import Outcomes
 from studio.posts.queries import pending_drafts
 from studio.videos.chunks import ChunkPlan, plan_chunks
@@ -46,23 +47,25 @@ PROCESSING = ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD")
 
 
 class Sender(Outcomes):
-    """Moves one leased post forward until it is terminal or must wait."""
+    """Moves one leased delivery forward until it is terminal or must wait."""
 
-    def __init__(self, session: Session, post: Post, heartbeat: Heartbeat) -> None:
-        super().__init__(session, post, heartbeat)
-        self.verified = post.publish_id is None  # an inherited publish_id is checked first
+    def __init__(
+        self, session: Session, post: Post, delivery: Delivery, heartbeat: Heartbeat
+    ) -> None:
+        super().__init__(session, post, delivery, heartbeat)
+        self.verified = delivery.remote_id is None  # an inherited publish_id is checked first
         self.url_dead = False  # TikTok answered 403/404 for the upload_url
         self.refreshed = False
 
     # Driving -----------------------------------------------------------------------------
 
     def drive(self) -> None:
-        """Run steps until the post is terminal; raises Deferred or LeaseLost to stop early."""
+        """Run steps until the delivery is terminal; raises Deferred or LeaseLost to stop early."""
         while True:
             self.heartbeat.check()
-            self.session.refresh(self.post)
+            self.session.refresh(self.delivery)
             self.session.commit()  # never hold a transaction across a TikTok call
-            if self.post.is_terminal:
+            if self.delivery.is_terminal:
                 return
             try:
                 self.step()
@@ -72,12 +75,12 @@ class Sender(Outcomes):
 
     def step(self) -> None:
         """One unit of progress, chosen from the recorded state."""
-        post = self.post
-        if post.publish_id is None:
+        delivery = self.delivery
+        if delivery.remote_id is None:
             self.start()
         elif not self.verified:
             self.check()
-        elif post.source == Source.FILE_UPLOAD and post.bytes_sent < post.video_size:
+        elif delivery.source == Source.FILE_UPLOAD and delivery.bytes_sent < delivery.video_size:
             self.upload_next_chunk()
         else:
             self.poll()
@@ -86,30 +89,30 @@ class Sender(Outcomes):
 
     def start(self) -> None:
         """Init at TikTok (inbox or direct, FILE_UPLOAD or PULL_FROM_URL)."""
-        post = self.post
-        video = post.video
+        delivery = self.delivery
+        video = self.post.video
         path = video_path(video)
         if not video.has_file or not path.exists():
             self.fail("file_missing")
             return
-        if post.mode == Mode.DRAFT:
+        if delivery.mode == Mode.DRAFT:
             self.respect_draft_limit()
         self.take_budget("init", int(self.cfg["POSTS_INIT_PER_MINUTE"]))
         size = path.stat().st_size
         source_info, plan = self.source_info(size)
         self.save(
-            status=PostStatus.INITIALIZING,
+            status=DeliveryStatus.INITIALIZING,
             video_size=size,
             chunk_size=plan.chunk_size if plan else 0,
             total_chunks=plan.total_chunk_count if plan else 0,
             next_chunk=0,
             bytes_sent=0,
-            tiktok_status=None,
-            tiktok_bytes=None,
+            remote_status=None,
+            remote_bytes=None,
             status_note=None,
         )
-        if post.mode == Mode.DIRECT:
-            info = dict(post.post_info or {})
+        if delivery.mode == Mode.DIRECT:
+            info = dict(delivery.options or {})
             result = self.call(
                 lambda t: tiktok.get_client().init_direct_video(t, info, source_info)
             )
@@ -118,23 +121,23 @@ class Sender(Outcomes):
         # Stored the moment init answers: from now on a retry continues from this publish_id.
         ttl = float(self.cfg["POSTS_UPLOAD_URL_TTL"])
         self.save(
-            publish_id=result.publish_id,
-            upload_url_enc=vault.wrap(result.upload_url) if result.upload_url else None,
-            upload_url_expires_at=utcnow() + dt.timedelta(seconds=ttl)
+            remote_id=result.publish_id,
+            transfer_url_enc=vault.wrap(result.upload_url) if result.upload_url else None,
+            transfer_url_expires_at=utcnow() + dt.timedelta(seconds=ttl)
             if result.upload_url
             else None,
-            status=PostStatus.UPLOADING if plan else PostStatus.PROCESSING,
+            status=DeliveryStatus.UPLOADING if plan else DeliveryStatus.PROCESSING,
             sent_at=utcnow(),
             attempts=0,
             polls=0,
         )
         self.verified = True
-        self.note(f"TikTok accepted the {post.mode} upload")
+        self.note(f"TikTok accepted the {delivery.mode} upload")
 
     def source_info(self, size: int) -> tuple[dict[str, Any], Any]:
         """FILE_UPLOAD with a chunk plan, or PULL_FROM_URL from our signed media URL."""
-        if self.post.source == Source.PULL_FROM_URL:
-            url = media.public_url(self.post.id, self.post.video.content_hash)
+        if self.delivery.source == Source.PULL_FROM_URL:
+            url = media.public_url(self.delivery.id, self.post.video.content_hash)
             return {"source": "PULL_FROM_URL", "video_url": url}, None
         plan = plan_chunks(size)
         info = {
@@ -155,13 +158,15 @@ class Sender(Outcomes):
             return
         if self.apply(status):
             return
-        post = self.post
-        if status.status == "PROCESSING_UPLOAD" and post.source == Source.FILE_UPLOAD:
+        delivery = self.delivery
+        if status.status == "PROCESSING_UPLOAD" and delivery.source == Source.FILE_UPLOAD:
             done = status.uploaded_bytes or 0
-            if done >= post.video_size:
+            if done >= delivery.video_size:
                 self.uploaded()
-            elif self.url_usable() and done % post.chunk_size == 0 and done < post.video_size:
-                self.save(next_chunk=done // post.chunk_size, bytes_sent=done)
+            elif (
+                self.url_usable() and done % delivery.chunk_size == 0 and done < delivery.video_size
+            ):
+                self.save(next_chunk=done // delivery.chunk_size, bytes_sent=done)
             else:
                 self.cancel_abandoned()
                 self.restart("the upload link expired before the upload finished")
@@ -170,7 +175,7 @@ class Sender(Outcomes):
 
     def cancel_abandoned(self) -> None:
         """Best effort: cancel the half-sent publish so it stops counting as a pending draft."""
-        publish_id = self.post.publish_id or ""
+        publish_id = self.delivery.remote_id or ""
         try:
             self.take_budget("cancel", int(self.cfg["POSTS_STATUS_PER_MINUTE"]))
             self.call(lambda t: tiktok.get_client().cancel(t, publish_id))
@@ -180,21 +185,21 @@ class Sender(Outcomes):
 
     def upload_next_chunk(self) -> None:
         """PUT chunk `next_chunk` straight from disk; record bytes_sent once TikTok has it."""
-        post = self.post
+        delivery = self.delivery
         if not self.url_usable():
             raise UploadRejected(403, "upload_url expired (checked before sending)")
-        path = video_path(post.video)
+        path = video_path(self.post.video)
         if not path.exists():
             self.fail("file_missing")
             return
-        plan = ChunkPlan(post.video_size, post.chunk_size, post.total_chunks)
-        index = post.next_chunk
+        plan = ChunkPlan(delivery.video_size, delivery.chunk_size, delivery.total_chunks)
+        index = delivery.next_chunk
         first = index * plan.chunk_size
         last = first + plan.chunk_length(index) - 1
-        url = vault.unwrap(post.upload_url_enc or "").decode()
+        url = vault.unwrap(delivery.transfer_url_enc or "").decode()
         try:
             result = tiktok.get_client().upload_chunk(
-                url, path, first, last, post.video_size, post.video.content_type
+                url, path, first, last, delivery.video_size, self.post.video.content_type
             )
         except TransportError:
             # The outcome is unknown (TikTok may have the chunk): ask status/fetch how many
@@ -203,39 +208,39 @@ class Sender(Outcomes):
             raise
         changes: dict[str, Any] = {"next_chunk": index + 1, "bytes_sent": last + 1, "attempts": 0}
         if result.complete or index + 1 >= plan.total_chunk_count:
-            changes["bytes_sent"] = post.video_size
+            changes["bytes_sent"] = delivery.video_size
         self.save(**changes)
-        if post.bytes_sent >= post.video_size:
+        if delivery.bytes_sent >= delivery.video_size:
             self.uploaded()
 
     def uploaded(self) -> None:
         """Every byte is at TikTok: from here on, only status polling (never a re-send)."""
         self.save(
-            status=PostStatus.PROCESSING,
-            bytes_sent=self.post.video_size,
-            next_chunk=self.post.total_chunks,
-            uploaded_at=self.post.uploaded_at or utcnow(),
-            upload_url_enc=None,
+            status=DeliveryStatus.PROCESSING,
+            bytes_sent=self.delivery.video_size,
+            next_chunk=self.delivery.total_chunks,
+            uploaded_at=self.delivery.uploaded_at or utcnow(),
+            transfer_url_enc=None,
             polls=0,
         )
 
     def poll(self) -> None:
         """status/fetch until a terminal answer, backing off between polls."""
-        post = self.post
-        started = post.uploaded_at or post.sent_at or utcnow()
+        delivery = self.delivery
+        started = delivery.uploaded_at or delivery.sent_at or utcnow()
         if utcnow() - started > dt.timedelta(seconds=float(self.cfg["POSTS_POLL_DEADLINE"])):
             self.fail("status_timeout")
             return
         status = self.fetch_status()
         if self.apply(status):
             return
-        if post.status != PostStatus.PROCESSING:
-            self.save(status=PostStatus.PROCESSING)
+        if delivery.status != DeliveryStatus.PROCESSING:
+            self.save(status=DeliveryStatus.PROCESSING)
         delay = min(
-            float(self.cfg["POSTS_POLL_BASE"]) * 2 ** min(post.polls, 12),
+            float(self.cfg["POSTS_POLL_BASE"]) * 2 ** min(delivery.polls, 12),
             float(self.cfg["POSTS_POLL_CAP"]),
         )
-        self.save(polls=post.polls + 1)
+        self.save(polls=delivery.polls + 1)
         self.wait(delay, "waiting for TikTok to process the video")
 
     # TikTok answers ----------------------------------------------------------------------
@@ -243,45 +248,45 @@ class Sender(Outcomes):
     def fetch_status(self) -> Any:
         """status/fetch within the account's budget; progress is recorded."""
         self.take_budget("status", int(self.cfg["POSTS_STATUS_PER_MINUTE"]))
-        publish_id = self.post.publish_id or ""
+        publish_id = self.delivery.remote_id or ""
         status = self.call(lambda t: tiktok.get_client().fetch_status(t, publish_id))
         progress = (
             status.downloaded_bytes
-            if self.post.source == Source.PULL_FROM_URL
+            if self.delivery.source == Source.PULL_FROM_URL
             else status.uploaded_bytes
         )
-        self.save(tiktok_status=status.status, tiktok_bytes=progress)
+        self.save(remote_status=status.status, remote_bytes=progress)
         return status
 
     def apply(self, status: Any) -> bool:
-        """Record a terminal TikTok status; True when the post is finished."""
+        """Record a terminal TikTok status; True when the delivery is finished."""
         if status.status == "FAILED":
             self.fail(status.fail_reason or "internal", from_tiktok=True)
         elif status.status == "SEND_TO_USER_INBOX":
-            self.finish(PostStatus.IN_INBOX, status.post_ids)
+            self.finish(DeliveryStatus.IN_INBOX, status.post_ids)
         elif status.status == "PUBLISH_COMPLETE":
-            self.finish(PostStatus.PUBLISHED, status.post_ids)
+            self.finish(DeliveryStatus.PUBLISHED, status.post_ids)
         else:
-            if status.status in PROCESSING and self.post.status == PostStatus.UPLOADED:
-                self.save(status=PostStatus.PROCESSING)
+            if status.status in PROCESSING and self.delivery.status == DeliveryStatus.UPLOADED:
+                self.save(status=DeliveryStatus.PROCESSING)
             return False
         return True
 
     def restart(self, why: str) -> None:
         """Forget the old publish and init again (bounded, so a bad loop cannot spin)."""
-        post = self.post
-        if post.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
+        delivery = self.delivery
+        if delivery.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
             self.fail("upload_restarts")
             return
         self.save(
-            publish_id=None,
-            upload_url_enc=None,
-            upload_url_expires_at=None,
+            remote_id=None,
+            transfer_url_enc=None,
+            transfer_url_expires_at=None,
             next_chunk=0,
             bytes_sent=0,
             uploaded_at=None,
-            status=PostStatus.QUEUED,
-            restarts=post.restarts + 1,
+            status=DeliveryStatus.QUEUED,
+            restarts=delivery.restarts + 1,
             status_note=f"Starting the upload again: {why}.",
         )
         self.verified, self.url_dead = True, False
@@ -309,7 +314,7 @@ class Sender(Outcomes):
         elif action == RetryAction.REFRESH_TOKEN and not self.refreshed:
             self.refreshed = True
             try:
-                tiktok.force_refresh(self.session, self.post.account_id)
+                tiktok.force_refresh(self.session, self.delivery.account_id)
             except ReconnectNeeded:
                 self.session.rollback()
                 self.fail("reconnect_needed")
@@ -323,8 +328,8 @@ class Sender(Outcomes):
 
     def backoff(self, exc: BaseException, quiet: bool = False) -> None:
         """Exponential backoff with full jitter, bounded by attempts and a deadline."""
-        post = self.post
-        attempts = post.attempts + 1
+        delivery = self.delivery
+        attempts = delivery.attempts + 1
         if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
             self.fail("gave_up", str(exc))
             return
@@ -337,7 +342,7 @@ class Sender(Outcomes):
     def respect_draft_limit(self) -> None:
         """Hold when our own count says the account has 5 pending drafts in 24 h."""
         limit = int(self.cfg["POSTS_PENDING_DRAFT_LIMIT"])
-        if pending_drafts(self.session, self.post.account_id) >= limit:
+        if pending_drafts(self.session, self.delivery.account_id) >= limit:
             self.session.commit()
             self.hold(f"{limit} drafts sent in the last 24 hours are still pending")
         self.session.commit()

@@ -1,4 +1,4 @@
-"""Posts: prepare, consent and create, list, retry, status, webhook events, counts."""
+"""Posts: prepare, consent and create with deliveries, list, retry, status, events, counts."""
 
 from __future__ import annotations
 
@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session
 from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.audit import services as audit
-from studio.platforms.models import Account
+from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
 from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
-from studio.posts.models import Mode, Post, PostStatus, Source
+from studio.posts.models import Post
 from studio.posts.queries import (
     counts,
-    due_posts,
+    due_deliveries,
     get_account,
+    get_delivery,
     get_post,
     get_video_or_none,
     list_posts,
@@ -36,8 +37,9 @@ from studio.videos.storage import video_path
 __all__ = [  # re-exported: other rooms and the views use services as the room's front door
     "apply_publish_event",
     "counts",
-    "due_posts",
+    "due_deliveries",
     "get_account",
+    "get_delivery",
     "get_post",
     "get_video_or_none",
     "list_posts",
@@ -59,7 +61,7 @@ class PostError(Exception):
 
 @dataclass
 class Draft:
-    """Everything the staff member prepared and consented to (one send)."""
+    """Everything the staff member prepared and consented to (one post, one account)."""
 
     video_id: int
     account_id: int
@@ -152,7 +154,10 @@ def consent_sentence(draft: Draft, nickname: str, username: str = "") -> str:
 def create_post(
     session: Session, user: Any, draft: Draft, key: str, creator: Any = None, consent_text: str = ""
 ) -> tuple[Post, bool]:
-    """Create the post once per form nonce; returns (post, created). Nothing is sent here."""
+    """Create the post and its delivery once per form nonce; returns (post, created).
+
+    Nothing is sent here (``enqueue`` hands the deliveries to the send job).
+    """
     existing = session.scalar(select(Post).where(Post.idempotency_key == key))
     if existing is not None:
         return existing, False
@@ -164,22 +169,26 @@ def create_post(
     if draft.mode == Mode.DIRECT:
         direct = check_direct(draft, video, creator)
         post_info = rules.post_info(direct, creator, draft.title, draft.is_aigc)
+    delivery = Delivery(
+        account_id=account.id,
+        platform=account.platform,
+        mode=draft.mode,
+        source=media_source(),
+        options=post_info,
+        video_size=video.size_bytes,
+        status=DeliveryStatus.QUEUED,
+    )
     post = Post(
         idempotency_key=key,
         video_id=video.id,
-        account_id=account.id,
         created_by_id=user.id,
-        mode=draft.mode,
-        source=media_source(),
         caption=draft.caption.strip(),
         hashtags=draft.hashtags,
         product_name=draft.product_name.strip(),
         product_sku=draft.product_sku.strip(),
         is_aigc=draft.is_aigc,
-        post_info=post_info,
         consent_text=consent_text,
-        video_size=video.size_bytes,
-        status=PostStatus.QUEUED,
+        deliveries=[delivery],
     )
     session.add(post)
     try:
@@ -208,77 +217,93 @@ def media_source() -> Source:
     )
 
 
-def enqueue(post_id: int) -> None:
-    """Hand the post to the send job (the sweeper re-enqueues it should this be lost)."""
-    jobs.enqueue("send_post", post_id)
+def enqueue(delivery_id: int) -> None:
+    """Hand one delivery to the send job (the sweeper re-enqueues it should this be lost)."""
+    jobs.enqueue("send_delivery", delivery_id)
 
 
-def may_retry(post: Post, user: Any) -> bool:
-    """Admins and the post's creator may retry a retryable failure or a waiting post."""
+def enqueue_post(post: Post) -> None:
+    """Hand every unfinished delivery of the post to the send job."""
+    for delivery in post.deliveries:
+        if not delivery.is_terminal:
+            enqueue(delivery.id)
+
+
+def may_retry(post: Post, delivery: Delivery, user: Any) -> bool:
+    """Admins and the post's creator may retry a retryable failure or a waiting delivery."""
     if not (user.is_admin or post.created_by_id == user.id):
         return False
-    if post.status == PostStatus.FAILED:
-        return post.retryable
-    return post.status in (PostStatus.HELD, PostStatus.WAITING_RETRY)
+    if delivery.status == DeliveryStatus.FAILED:
+        return delivery.retryable
+    return delivery.status in (DeliveryStatus.HELD, DeliveryStatus.WAITING_RETRY)
 
 
-def retry(session: Session, post: Post, user: Any) -> Post:
-    """Try again: a post TikTok failed starts afresh; otherwise continue from publish_id."""
+def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delivery:
+    """Try again: a delivery TikTok failed starts afresh; otherwise continue from remote_id."""
     db.begin_write(session)
-    session.refresh(post, with_for_update={"of": Post})
-    if not may_retry(post, user):
+    session.refresh(delivery, with_for_update={"of": Delivery})
+    if not may_retry(post, delivery, user):
         session.rollback()
         raise PostError("This post cannot be retried now.")
-    if post.status == PostStatus.FAILED and not post.account.is_usable:
+    if delivery.status == DeliveryStatus.FAILED and not delivery.account.is_usable:
         session.rollback()
         raise PostError("Reconnect the TikTok account first, then retry.")
-    fresh = post.publish_id is None or post.tiktok_status == "FAILED"
-    post.status = PostStatus.QUEUED
-    post.attempts = 0
-    post.polls = 0
-    post.next_attempt_at = None
-    post.fail_reason = post.fail_message = None
-    post.retryable = False
-    post.finished_at = None
-    post.status_note = "Retry requested."
+    fresh = delivery.remote_id is None or delivery.remote_status == "FAILED"
+    delivery.status = DeliveryStatus.QUEUED
+    delivery.attempts = 0
+    delivery.polls = 0
+    delivery.next_attempt_at = None
+    delivery.fail_reason = delivery.fail_message = None
+    delivery.retryable = False
+    delivery.finished_at = None
+    delivery.status_note = "Retry requested."
     if fresh:
-        post.publish_id = None
-        post.upload_url_enc = None
-        post.tiktok_status = None
-        post.next_chunk = post.bytes_sent = 0
-        post.uploaded_at = None
-        post.restarts = 0
+        delivery.remote_id = None
+        delivery.transfer_url_enc = None
+        delivery.remote_status = None
+        delivery.next_chunk = delivery.bytes_sent = 0
+        delivery.uploaded_at = None
+        delivery.restarts = 0
     session.commit()
     record(
         Action.POST_RETRIED,
         actor=Actor.user(user),
         summary=f"post {post.id}: retry ({'fresh upload' if fresh else 'continue'})",
-        account_id=post.account_id,
+        account_id=delivery.account_id,
         post_id=post.id,
     )
-    return post
+    return delivery
+
+
+def delivery_payload(delivery: Delivery) -> dict[str, Any]:
+    """What the status endpoint and live page updates show of one delivery."""
+    return {
+        "id": delivery.id,
+        "account_id": delivery.account_id,
+        "platform": delivery.platform,
+        "status": str(delivery.status),
+        "label": delivery.label,
+        "terminal": delivery.is_terminal,
+        "progress": round(delivery.progress, 4),
+        "bytes_sent": delivery.bytes_sent,
+        "video_size": delivery.video_size,
+        "transfer": delivery.transfer,
+        "remote_id": delivery.remote_id,
+        "remote_status": delivery.remote_status,
+        "fail_reason": delivery.fail_reason,
+        "fail_message": delivery.fail_message,
+        "retryable": delivery.retryable,
+        "note": delivery.status_note,
+        "next_attempt_at": (
+            delivery.next_attempt_at.isoformat() if delivery.next_attempt_at else None
+        ),
+        "post_ids": list(delivery.remote_post_ids or []),
+    }
 
 
 def status_payload(post: Post) -> dict[str, Any]:
-    """What the status endpoint and live page updates show."""
-    return {
-        "id": post.id,
-        "status": str(post.status),
-        "label": post.label,
-        "terminal": post.is_terminal,
-        "progress": round(post.progress, 4),
-        "bytes_sent": post.bytes_sent,
-        "video_size": post.video_size,
-        "transfer": post.transfer,
-        "publish_id": post.publish_id,
-        "tiktok_status": post.tiktok_status,
-        "fail_reason": post.fail_reason,
-        "fail_message": post.fail_message,
-        "retryable": post.retryable,
-        "note": post.status_note,
-        "next_attempt_at": post.next_attempt_at.isoformat() if post.next_attempt_at else None,
-        "post_ids": list(post.tiktok_post_ids or []),
-    }
+    """The post's id and each of its deliveries (the status endpoints and live updates)."""
+    return {"id": post.id, "deliveries": [delivery_payload(d) for d in post.deliveries]}
 
 
 @dataclass
@@ -345,13 +370,15 @@ def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:
     return audit.entries_for_post(session, post.id, viewer)
 
 
-def media_response(session: Session, post_id: int, content_hash: str) -> Any:
+def media_response(session: Session, delivery_id: int, content_hash: str) -> Any:
     """The file for TikTok's pull (Range supported), or None when the link no longer fits."""
-    post = session.get(Post, post_id)
+    delivery = session.get(Delivery, delivery_id)
+    post = session.get(Post, delivery.post_id) if delivery is not None else None
     if (
-        post is None
-        or post.source != Source.PULL_FROM_URL
-        or post.is_terminal
+        delivery is None
+        or post is None
+        or delivery.source != Source.PULL_FROM_URL
+        or delivery.is_terminal
         or post.video.content_hash != content_hash
         or not post.video.has_file
     ):
@@ -359,7 +386,7 @@ def media_response(session: Session, post_id: int, content_hash: str) -> Any:
     path = video_path(post.video)
     if not path.exists():
         return None
-    with scope(account_id=post.account_id, post_id=post.id):
+    with scope(account_id=delivery.account_id, post_id=post.id):
         record(
             Action.POST_MEDIA_FETCHED,
             actor=Actor.public(),

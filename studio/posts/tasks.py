@@ -1,4 +1,4 @@
-"""Huey tasks: send a post, sweep stuck or due posts, delete sent videos after retention."""
+"""Huey tasks: send a delivery, sweep stuck or due ones, delete sent videos after retention."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.jobs import periodic_task, task
+from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus
 from studio.posts import lease, services
 from studio.posts.lease import Heartbeat, LeaseLost
-from studio.posts.models import TERMINAL, Post, PostStatus
+from studio.posts.models import Post
 from studio.posts.outcomes import Deferred
 from studio.posts.sender import Sender
 from studio.videos import services as videos
@@ -26,34 +27,38 @@ log = logging.getLogger(__name__)
 
 
 @task()
-def send_post(post_id: int) -> str:
-    """Move one post forward from its recorded state (safe to run twice or after a crash)."""
-    return run(post_id)
+def send_delivery(delivery_id: int) -> str:
+    """Move one delivery forward from its recorded state (safe to run twice or after a crash)."""
+    return run(delivery_id)
 
 
-def run(post_id: int) -> str:
-    """Claim the post's lease and drive it; returns what happened, for logs and tests."""
+def run(delivery_id: int) -> str:
+    """Claim the delivery's lease and drive it; returns what happened, for logs and tests."""
     session = db.session
     owner = lease.worker_id()
     seconds = float(current_app.config["POSTS_LEASE_SECONDS"])
-    if not lease.claim(session, post_id, owner, seconds):
+    if not lease.claim(session, delivery_id, owner, seconds):
         return "skipped"  # finished, or another worker holds a live lease
-    post = session.get(Post, post_id)
-    if post is None:
+    delivery = session.get(Delivery, delivery_id)
+    post = session.get(Post, delivery.post_id) if delivery is not None else None
+    if delivery is None or post is None:
         return "gone"
     app = jobs.current()
     outcome = "done"
     with (
         scope(
-            actor=Actor.job("send_post"), account_id=post.account_id, post_id=post.id, job_id=owner
+            actor=Actor.job("send_delivery"),
+            account_id=delivery.account_id,
+            post_id=post.id,
+            job_id=owner,
         ),
-        Heartbeat(app, post_id, owner, seconds) as heartbeat,
+        Heartbeat(app, delivery_id, owner, seconds) as heartbeat,
     ):
         try:
-            Sender(session, post, heartbeat).drive()
+            Sender(session, post, delivery, heartbeat).drive()
         except Deferred as wait:
             session.rollback()
-            defer(post, wait.seconds, wait.status, wait.note)
+            defer(delivery, wait.seconds, wait.status, wait.note)
             outcome = "deferred"
         except LeaseLost:
             session.rollback()
@@ -63,14 +68,16 @@ def run(post_id: int) -> str:
             if database_unavailable(exc):
                 # A restart or failover, not a bug: try again soon (one attempt spent). If
                 # recording that fails too, the lease runs out and the sweeper takes over.
-                log.warning("post %s: database unavailable (%s); retrying soon", post_id, exc)
+                log.warning(
+                    "delivery %s: database unavailable (%s); retrying soon", delivery_id, exc
+                )
                 retry = float(current_app.config["POSTS_RETRY_BASE"])
-                unexpected(post, retry, "The database was unavailable for a moment; retrying.")
+                unexpected(delivery, retry, "The database was unavailable for a moment; retrying.")
             else:
-                log.exception("post %s: unexpected failure", post_id)
-                unexpected(post)
+                log.exception("delivery %s: unexpected failure", delivery_id)
+                unexpected(delivery)
             outcome = "error"
-    lease.release(session, post_id, owner)
+    lease.release(session, delivery_id, owner)
     return outcome
 
 
@@ -90,48 +97,52 @@ def database_unavailable(exc: BaseException | None) -> bool:
 
 
 def unexpected(
-    post: Post, seconds: float = 60.0, note: str = "An unexpected error; retrying in a minute."
+    delivery: Delivery,
+    seconds: float = 60.0,
+    note: str = "An unexpected error; retrying in a minute.",
 ) -> None:
     """A bug or a broken environment: retry a few times `seconds` apart, then fail visibly."""
     session = db.session
-    session.refresh(post)
-    post.attempts += 1
-    if post.attempts > int(current_app.config["POSTS_MAX_ATTEMPTS"]):
-        post.status, post.fail_reason, post.retryable = PostStatus.FAILED, "unexpected", True
-        post.fail_message = "An unexpected error stopped the upload; it was logged. Try again."
-        post.finished_at, post.next_attempt_at = utcnow(), None
+    session.refresh(delivery)
+    delivery.attempts += 1
+    if delivery.attempts > int(current_app.config["POSTS_MAX_ATTEMPTS"]):
+        delivery.status, delivery.fail_reason = DeliveryStatus.FAILED, "unexpected"
+        delivery.retryable = True
+        delivery.fail_message = "An unexpected error stopped the upload; it was logged. Try again."
+        delivery.finished_at, delivery.next_attempt_at = utcnow(), None
         session.commit()
         return
     session.commit()
-    defer(post, seconds, PostStatus.WAITING_RETRY, note)
+    defer(delivery, seconds, DeliveryStatus.WAITING_RETRY, note)
 
 
-def defer(post: Post, seconds: float, status: PostStatus | None, note: str) -> None:
+def defer(delivery: Delivery, seconds: float, status: DeliveryStatus | None, note: str) -> None:
     """Record when to continue and schedule it (the sweeper is the backstop)."""
     session = db.session
-    session.refresh(post)
-    if post.is_terminal:
+    session.refresh(delivery)
+    if delivery.is_terminal:
         return
-    post.next_attempt_at = utcnow() + dt.timedelta(seconds=seconds)
+    delivery.next_attempt_at = utcnow() + dt.timedelta(seconds=seconds)
     if status is not None:
-        post.status = status
-    if note and post.status in (PostStatus.WAITING_RETRY, PostStatus.HELD):
-        post.status_note = note[:300]
+        delivery.status = status
+    if note and delivery.status in (DeliveryStatus.WAITING_RETRY, DeliveryStatus.HELD):
+        delivery.status_note = note[:300]
     session.commit()
-    jobs.enqueue("send_post", post.id, delay=seconds)
+    jobs.enqueue("send_delivery", delivery.id, delay=seconds)
 
 
 @periodic_task(crontab(minute="*"))
 def sweep_posts() -> int:
-    """Re-enqueue posts whose lease expired or whose wait is over."""
+    """Re-enqueue deliveries whose lease expired or whose wait is over."""
     return sweep()
 
 
 def sweep() -> int:
-    """Enqueue every due post; returns how many (duplicates are harmless: the lease decides)."""
-    ids = services.due_posts(db.session)
-    for post_id in ids:
-        send_post(post_id)
+    """Enqueue every due delivery; returns how many (duplicates are harmless: the lease
+    decides)."""
+    ids = services.due_deliveries(db.session)
+    for delivery_id in ids:
+        send_delivery(delivery_id)
     return len(ids)
 
 
@@ -146,16 +157,18 @@ def purge(now: dt.datetime | None = None) -> int:
     session = db.session
     days = float(current_app.config["VIDEO_RETENTION_DAYS"])
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
-    success = [PostStatus.IN_INBOX.value, PostStatus.PUBLISHED.value]
-    unfinished = select(Post.video_id).where(Post.status.not_in([s.value for s in TERMINAL]))
-    recent = select(Post.video_id).where(Post.status.in_(success), Post.finished_at > cutoff)
+    success = [DeliveryStatus.IN_INBOX.value, DeliveryStatus.PUBLISHED.value]
+    sent = select(Post.video_id).join(Delivery, Delivery.post_id == Post.id)
+    unfinished = sent.where(Delivery.status.not_in([s.value for s in TERMINAL]))
+    recent = sent.where(Delivery.status.in_(success), Delivery.finished_at > cutoff)
     candidates = session.scalars(
         select(Video)
         .join(Post, Post.video_id == Video.id)
+        .join(Delivery, Delivery.post_id == Post.id)
         .where(
             Video.file_deleted_at.is_(None),
-            Post.status.in_(success),
-            Post.finished_at <= cutoff,
+            Delivery.status.in_(success),
+            Delivery.finished_at <= cutoff,
             Video.id.not_in(unfinished),
             Video.id.not_in(recent),
         )

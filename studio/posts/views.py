@@ -12,10 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioBadRequest, StudioForbidden
+from studio.platforms.models import Delivery, DeliveryStatus, Mode
 from studio.posts import bp, captions, erasure, media_bp, rules, services
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
-from studio.posts.models import Mode, Post, PostStatus
+from studio.posts.models import Post
 from studio.posts.services import Draft, PostError, Target
 
 PER_PAGE = 50
@@ -168,7 +169,7 @@ def send():
         flash(exc.message, "error")
         return _render_preview(form, draft, target, 400, exc.field_errors)
     if created:
-        services.enqueue(post.id)
+        services.enqueue_post(post)
         flash("Sent to the background job. This page updates as it goes.", "success")
     return redirect(url_for("posts.detail", post_id=post.id))
 
@@ -184,11 +185,11 @@ def detail(post_id: int):
         "posts/detail.html",
         post=post,
         title=captions.compose_title(post.caption, post.hashtags or []),
-        may_retry=services.may_retry(post, current_user),
+        may_retry={d.id: services.may_retry(post, d, current_user) for d in post.deliveries},
         retry_form=ConfirmForm(),
         timeline=timeline,
         privacy_labels=rules.PRIVACY_LABELS,
-        draft_status=PostStatus.IN_INBOX,
+        draft_status=DeliveryStatus.IN_INBOX,
     )
 
 
@@ -218,17 +219,39 @@ def statuses():
 @bp.post("/<int:post_id>/retry")
 @login_required
 def retry(post_id: int):
+    """Retry a post's only delivery (the route from before posts had several)."""
+    _check_confirm()
+    post = _post_or_404(post_id)
+    if len(post.deliveries) != 1:
+        abort(404)
+    return _retry(post, post.deliveries[0])
+
+
+@bp.post("/<int:post_id>/deliveries/<int:delivery_id>/retry")
+@login_required
+def retry_delivery(post_id: int, delivery_id: int):
+    _check_confirm()
+    post = _post_or_404(post_id)
+    delivery = services.get_delivery(db.session, post.id, delivery_id)
+    if delivery is None:
+        abort(404)
+    return _retry(post, delivery)
+
+
+def _check_confirm() -> None:
     if not ConfirmForm().validate():
         abort(400)
-    post = _post_or_404(post_id)
+
+
+def _retry(post: Post, delivery: Delivery):
     if not (current_user.is_admin or post.created_by_id == current_user.id):
         raise StudioForbidden("Only an admin or the person who sent this post can retry it.")
     try:
-        services.retry(db.session, post, current_user)
+        services.retry(db.session, post, delivery, current_user)
     except PostError as exc:
         flash(exc.message, "error")
         return redirect(url_for("posts.detail", post_id=post.id))
-    services.enqueue(post.id)
+    services.enqueue(delivery.id)
     flash("Trying again.", "success")
     return redirect(url_for("posts.detail", post_id=post.id))
 
@@ -237,11 +260,11 @@ def retry(post_id: int):
 def fetch(token: str):
     """The video for TikTok's PULL_FROM_URL: signed, expiring, Range-capable, no redirects."""
     try:
-        post_id, content_hash = read_token(token)
+        delivery_id, content_hash = read_token(token)
     except MediaTokenError as exc:
         raise StudioForbidden(str(exc).capitalize() + ".") from exc
-    response = services.media_response(db.session, post_id, content_hash)
+    response = services.media_response(db.session, delivery_id, content_hash)
     if response is None:
         raise StudioForbidden("This media link is no longer valid.")
-    current_app.logger.debug("media served for post %s", post_id)
+    current_app.logger.debug("media served for delivery %s", delivery_id)
     return response

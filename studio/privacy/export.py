@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from studio.audit.models import AuditEntry
 from studio.auth.services import find_user
-from studio.platforms.models import Account
+from studio.platforms.models import Account, Delivery
 from studio.platforms.tiktok import services as tiktok
 from studio.posts.models import Post
 from studio.privacy import inventory, policy, services
@@ -28,7 +28,8 @@ from studio.videos.models import UploadSession, Video
 # Context that is not personal but makes the rows readable.
 CONTEXT = {
     "accounts": ("id", "status"),
-    "posts": ("id", "created_at", "mode", "status", "video_id"),
+    "posts": ("id", "created_at", "video_id"),
+    "deliveries": ("id", "account_id", "platform", "mode", "status", "created_at", "finished_at"),
     "videos": ("id", "size_bytes", "duration_s", "created_at", "file_deleted_at"),
     "audit_entries": ("seq", "at", "actor_kind", "kind", "status", "summary"),
     "upload_sessions": ("id", "created_at", "expires_at"),
@@ -78,11 +79,23 @@ def _account_data(account: Account) -> dict[str, Any]:
     }
 
 
-def _posts(session: Session, where: Any) -> list[dict[str, Any]]:
+def _posts(session: Session, where: Any, account_id: int | None = None) -> list[dict[str, Any]]:
+    """Posts with their video and deliveries (only those to ``account_id`` when given)."""
     rows = session.execute(
         select(Post, Video).join(Video, Video.id == Post.video_id).where(where).order_by(Post.id)
     ).all()
-    return [{**row(post, "posts"), "video": row(video, "videos")} for post, video in rows]
+    return [
+        {
+            **row(post, "posts"),
+            "video": row(video, "videos"),
+            "deliveries": [
+                row(d, "deliveries")
+                for d in post.deliveries
+                if account_id is None or d.account_id == account_id
+            ],
+        }
+        for post, video in rows
+    ]
 
 
 def _audit(session: Session, *conditions: Any) -> list[dict[str, Any]]:
@@ -99,7 +112,11 @@ def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
         return {"tiktok_account": None, "audit_log": _audit(session, mentions)}
     return {
         "tiktok_account": _account_data(account),
-        "posts": _posts(session, Post.account_id == account.id),
+        "posts": _posts(
+            session,
+            Post.id.in_(select(Delivery.post_id).where(Delivery.account_id == account.id)),
+            account.id,
+        ),
         "audit_log": _audit(session, AuditEntry.account_id == account.id, mentions),
     }
 

@@ -22,7 +22,7 @@ from studio.privacy.models import DeletionRequest
 
 # Readable columns that hold only digests or salts: a numeric id can appear in hex by chance.
 DIGESTS = frozenset(
-    {"videos.sha256", "webhook_deliveries.digest", "audit_entries.salt", "posts.publish_id"}
+    {"videos.sha256", "webhook_deliveries.digest", "audit_entries.salt", "deliveries.remote_id"}
 )
 UNREADABLE = ("_enc", "_hash", "_salt")  # encrypted, or one-way
 MIN_NEEDLE = 6

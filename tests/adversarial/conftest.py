@@ -113,8 +113,8 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
     """One of every object a URL can name: users, account, videos, post, request, upload."""
     from studio.audit import Actor
     from studio.auth.models import User
+    from studio.platforms.models import Mode
     from studio.posts import services as posts
-    from studio.posts.models import Mode
     from studio.privacy import services as privacy
     from studio.videos import uploads
 
@@ -150,6 +150,7 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
             "video_id": admins_video.id,
             "staff_video_id": staffs_video.id,
             "post_id": post.id,
+            "delivery_id": post.deliveries[0].id,
             "request_id": req.id,
             "upload_id": upload.id,
             "seq": 1,

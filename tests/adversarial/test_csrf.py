@@ -22,6 +22,7 @@ def _url(rule: Rule, world: dict) -> str:
         "user_id": world["staff_id"],
         "video_id": world["video_id"],
         "post_id": world["post_id"],
+        "delivery_id": world["delivery_id"],
         "request_id": world["request_id"],
         "account_id": world["account_id"],
         "upload_id": world["upload_id"],

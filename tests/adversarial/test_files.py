@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import DeliveryStatus
+from tests.helpers import delivery_of
 from tests.privacy.conftest import file_request
 
 
@@ -41,9 +42,7 @@ def test_instance_files_are_owner_only_after_a_demo_like_run(
     instance.chmod(0o755)  # as a git checkout leaves it (.gitkeep is tracked)
     assert runner.invoke(args=["init"]).exit_code == 0
     with app.app_context():
-        from studio import db
-
-        assert db.session.get(Post, sent_post.id).status == PostStatus.IN_INBOX
+        assert delivery_of(sent_post.id).status == DeliveryStatus.IN_INBOX
     file_request(client, kind="email", email=users["staff"])  # its mail goes to the outbox
     handler = logging.FileHandler(instance / "logs.log")  # a log an operator points here
     logging.getLogger("studio").addHandler(handler)

@@ -68,9 +68,13 @@ def test_staff_cannot_delete_anothers_video(app: Flask, world: dict, staff_clien
 def test_staff_cannot_retry_anothers_post(app: Flask, world: dict, staff_client) -> None:
     token = csrf_token(staff_client, "/dashboard/")
     before = Snapshot(app)
-    response = staff_client.post(f"/posts/{world['post_id']}/retry", data={"csrf_token": token})
-    assert response.status_code == 403
-    assert b"Only an admin or the person who sent this post can retry it." in response.data
+    for url in (
+        f"/posts/{world['post_id']}/retry",
+        f"/posts/{world['post_id']}/deliveries/{world['delivery_id']}/retry",
+    ):
+        response = staff_client.post(url, data={"csrf_token": token})
+        assert response.status_code == 403, url
+        assert b"Only an admin or the person who sent this post can retry it." in response.data
     before.assert_unchanged()
 
 
@@ -155,8 +159,8 @@ def test_guessed_or_forged_media_links_are_403(app: Flask, world: dict, client) 
 
     with app.app_context():
         sha = db.session.get(Post, world["post_id"]).video.content_hash
-        ours = make_token(world["post_id"], sha)  # a FILE_UPLOAD post: nothing to pull
-        wrong_file = make_token(world["post_id"], "0" * 64)
+        ours = make_token(world["delivery_id"], sha)  # a FILE_UPLOAD delivery: nothing to pull
+        wrong_file = make_token(world["delivery_id"], "0" * 64)
     forged = URLSafeTimedSerializer("not-our-secret-key", salt=SALT).dumps(
         {"p": world["post_id"], "s": sha}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -80,8 +81,12 @@ def _erase_newest(engine: Engine, table: str) -> dict[str, Any]:
 
 
 def _insert_copy(engine: Engine, table: str, row: dict[str, Any]) -> int:
-    """Insert ``row`` again without its id; returns the id it gets."""
-    copy = {k: v for k, v in row.items() if k != "id"}
+    """Insert ``row`` again without its id (and without columns the table no longer has, when
+    the row is from an older schema); returns the id it gets."""
+    columns = {c["name"] for c in inspect(engine).get_columns(table)}
+    copy = {k: v for k, v in row.items() if k != "id" and k in columns}
+    # JSON columns read back as Python values on PostgreSQL; they go in as JSON text.
+    copy = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in copy.items()}
     columns = ", ".join(f'"{k}"' for k in copy)
     values = ", ".join(f":{k}" for k in copy)
     with engine.begin() as conn:
@@ -229,4 +234,80 @@ def test_0016_names_the_platform_of_every_oauth_flow_in_place(filled: Flask) -> 
     command.upgrade(cfg, "heads")
     assert schema(head) == head_schema
     assert _insert_copy(head, "oauth_flows", {**erased, "platform": "youtube"}) > erased["id"]
+    head.dispose()
+
+
+def test_0017_splits_every_post_into_a_post_and_its_delivery(filled: Flask) -> None:
+    """posts → posts + deliveries: each post keeps its id and gains one delivery with the same
+    id and its sending state; the deliveries' counter starts after the highest post id ever
+    handed out; downgrading gives every post its columns back; on SQLite and PostgreSQL."""
+    url = filled.config["DATABASE_URL"]
+    filled.extensions["db"]["engine"].dispose()
+    head = create_engine(url)
+    head_schema = schema(head)
+    cfg = alembic_config(url)
+    command.downgrade(cfg, "0016")
+    assert "deliveries" not in inspect(head).get_table_names()
+    with head.connect() as conn:
+        first = dict(conn.execute(text("SELECT * FROM posts ORDER BY id")).mappings().first() or {})
+    assert first, "the world has a post"
+    sending = {
+        "status": "processing",
+        "publish_id": "v_pub_1",
+        "upload_url_enc": "wrapped-url",
+        "tiktok_status": "PROCESSING_UPLOAD",
+        "tiktok_bytes": 42,
+        "bytes_sent": 42,
+        "attempts": 2,
+    }
+    second = _insert_copy(head, "posts", {**first, **sending, "idempotency_key": "second"})
+    erased = _erase_newest(head, "posts")  # the highest post id: no delivery may take it
+    assert erased["id"] == second
+    with head.connect() as conn:
+        old_posts = {r["id"]: dict(r) for r in conn.execute(text("SELECT * FROM posts")).mappings()}
+    before = rows(head)
+    command.upgrade(cfg, "0017")
+    after = rows(head)
+    with head.connect() as conn:
+        posts = {r["id"]: dict(r) for r in conn.execute(text("SELECT * FROM posts")).mappings()}
+        deliveries = {
+            r["id"]: dict(r) for r in conn.execute(text("SELECT * FROM deliveries")).mappings()
+        }
+    assert set(posts) == set(old_posts) == set(deliveries), "one delivery per post, same id"
+    for post_id, old in old_posts.items():
+        delivery = deliveries[post_id]
+        assert delivery["post_id"] == post_id and delivery["platform"] == "tiktok"
+        assert {k: posts[post_id][k] for k in posts[post_id]} == {k: old[k] for k in posts[post_id]}
+        for new_name, old_name in (
+            ("account_id", "account_id"),
+            ("mode", "mode"),
+            ("source", "source"),
+            ("status", "status"),
+            ("remote_id", "publish_id"),
+            ("transfer_url_enc", "upload_url_enc"),
+            ("remote_status", "tiktok_status"),
+            ("remote_bytes", "tiktok_bytes"),
+            ("bytes_sent", "bytes_sent"),
+            ("attempts", "attempts"),
+            ("created_at", "created_at"),
+        ):
+            assert delivery[new_name] == old[old_name], (post_id, new_name)
+    for name, content in before.items():
+        if name != "posts":
+            assert after[name] == content, f"{name} changed"
+    command.downgrade(cfg, "0016")  # one delivery per post: the columns come back as they were
+    with head.connect() as conn:
+        back = {r["id"]: dict(r) for r in conn.execute(text("SELECT * FROM posts")).mappings()}
+    assert back == old_posts
+    command.upgrade(cfg, "heads")
+    assert schema(head) == head_schema
+    assert _insert_copy(head, "posts", erased) > erased["id"]
+    delivery = {
+        **deliveries[first["id"]],
+        "post_id": first["id"],
+        "account_id": first["account_id"],
+    }
+    with head.begin() as conn:  # sent again after its row went: a fresh id, past every post id
+        conn.execute(text("DELETE FROM deliveries WHERE id = :id"), {"id": first["id"]})
+    assert _insert_copy(head, "deliveries", delivery) > erased["id"]
     head.dispose()

@@ -14,12 +14,11 @@ from sqlalchemy import select
 from studio import db
 from studio.audit.models import AuditEntry
 from studio.platforms.models import Account
-from studio.posts.models import Post
 from studio.privacy.models import DeletionRequest
 from studio.sandbox.webhooks import build_body, sign
 from tests.adversarial.conftest import injected
 from tests.conftest import connect_tiktok
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, delivery_of
 from tests.posts.conftest import send
 from tests.videos.conftest import uploader_for
 
@@ -93,7 +92,7 @@ def test_hostile_names_captions_tags_products_and_webhooks_render_as_text(
     assert_clean(client.get("/posts/"))
     # Webhook fields: a failure reason, a post id and the event name itself.
     with app.app_context():
-        publish_id = db.session.get(Post, post_id).publish_id
+        publish_id = delivery_of(post_id).remote_id
     for event, content in [
         ("post.publish.publicly_available", {"publish_id": publish_id, "post_id": payload("pid")}),
         ("post.publish.failed", {"publish_id": publish_id, "reason": payload("reason")}),

@@ -127,10 +127,10 @@ def test_draft_end_to_end_over_http(stack: Stack, sample_mp4: Path) -> None:
 
     status = staff.wait_terminal(post_id)
 
-    assert status["status"] == "in_inbox" and status["tiktok_status"] == "SEND_TO_USER_INBOX"
+    assert status["status"] == "in_inbox" and status["remote_status"] == "SEND_TO_USER_INBOX"
     assert status["bytes_sent"] == status["video_size"] == sample_mp4.stat().st_size
     sandbox = stack.sandbox("state")
-    upload = sandbox["uploads"][status["publish_id"]]
+    upload = sandbox["uploads"][status["remote_id"]]
     assert upload["sha256"] == hashlib.sha256(sample_mp4.read_bytes()).hexdigest()
     page = staff.get(f"/posts/{post_id}").text
     assert "In the account&#39;s TikTok inbox" in page or "In the account's TikTok inbox" in page

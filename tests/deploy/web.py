@@ -172,11 +172,12 @@ class Staff(Visitor):
         return int(sent.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
     def wait_terminal(self, post_id: int, timeout: float = 90.0) -> dict[str, Any]:
-        """Poll the post's status JSON until it is terminal (or fail after ``timeout``)."""
+        """Poll the post's status JSON until its (only) delivery is terminal (or fail after
+        ``timeout``); returns that delivery's status."""
         deadline = time.monotonic() + timeout
         status: dict[str, Any] = {}
         while time.monotonic() < deadline:
-            status = self.get(f"/posts/{post_id}/status.json").json()
+            (status,) = self.get(f"/posts/{post_id}/status.json").json()["deliveries"]
             if status.get("terminal"):
                 return status
             time.sleep(0.3)

@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from studio import db, jobs
 from studio.audit.verify import verify
-from studio.platforms.models import Account
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import Account, Delivery, DeliveryStatus
+from studio.posts.models import Post
 from studio.sandbox.server import SandboxServer
 from studio.videos import storage
 from studio.videos.models import Video
 from tests.e2e.conftest import ARTIFACTS, LiveServer, wait_in_page
-from tests.helpers import ADMIN_PASSWORD, wait_until
+from tests.helpers import ADMIN_PASSWORD, delivery_of, wait_until
 
 
 @pytest.fixture
@@ -142,14 +142,14 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
     finish = page.locator(".finish-in-tiktok")
     expect(finish).to_be_visible()
     expect(page.locator("#post-caption")).to_contain_text("Trail Runner 2")
-    publish_id = page.locator("[data-field=publish_id]").text_content()
+    publish_id = page.locator("[data-field=remote_id]").text_content()
     shot(page, "06-in-inbox")
 
     # The sandbox received exactly this one upload, and the app agrees.
     with demo.app.app_context():
-        post = db.session.scalars(select(Post)).one()
-        assert post.status == PostStatus.IN_INBOX
-        assert post.publish_id == publish_id
+        post = db.session.scalars(select(Delivery)).one()
+        assert post.status == DeliveryStatus.IN_INBOX
+        assert post.remote_id == publish_id
         assert post.bytes_sent == sample_mp4.stat().st_size
     assert list(sandbox.state.publishes) == [publish_id]
 
@@ -163,9 +163,7 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
 def wait_for_status(app: Flask, post_id: int, status: str, timeout: float = 60.0) -> None:
     def reached() -> bool:
         with app.app_context():
-            post = db.session.get(Post, post_id)
-            db.session.refresh(post)
-            return post.status == status
+            return delivery_of(post_id).status == status
 
     wait_until(reached, timeout, f"post {post_id} to reach {status}", every=0.1)
 
@@ -174,7 +172,7 @@ def test_account_owner_deletes_their_data_and_follows_it_by_code(
     page: Page, demo: LiveServer, sandbox: SandboxServer, sent_post: Post
 ) -> None:
     base = demo.url
-    wait_for_status(demo.app, sent_post.id, PostStatus.IN_INBOX)
+    wait_for_status(demo.app, sent_post.id, DeliveryStatus.IN_INBOX)
     with demo.app.app_context():
         video = db.session.get(Post, sent_post.id).video
         stored = [storage.video_path(video), storage.poster_path(video)]

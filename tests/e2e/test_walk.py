@@ -15,7 +15,8 @@ from playwright.sync_api import Browser, Page
 
 from studio import db
 from studio.audit import Actor
-from studio.posts.models import Post, PostErasure, PostStatus
+from studio.platforms.models import Delivery, DeliveryStatus
+from studio.posts.models import Post, PostErasure
 from studio.privacy import services as privacy
 from studio.privacy.models import RequestStatus
 from studio.sandbox.server import SandboxServer
@@ -47,12 +48,12 @@ class World:
 
 
 POST_STATES = {
-    "queued": {"status": PostStatus.QUEUED, "bytes_sent": 0, "uploaded_at": None},
-    "uploading": {"status": PostStatus.UPLOADING, "next_chunk": 0},
-    "processing": {"status": PostStatus.PROCESSING, "tiktok_status": "PROCESSING_UPLOAD"},
-    "published": {"status": PostStatus.PUBLISHED, "tiktok_status": "PUBLISH_COMPLETE"},
+    "queued": {"status": DeliveryStatus.QUEUED, "bytes_sent": 0, "uploaded_at": None},
+    "uploading": {"status": DeliveryStatus.UPLOADING, "next_chunk": 0},
+    "processing": {"status": DeliveryStatus.PROCESSING, "remote_status": "PROCESSING_UPLOAD"},
+    "published": {"status": DeliveryStatus.PUBLISHED, "remote_status": "PUBLISH_COMPLETE"},
     "failed": {
-        "status": PostStatus.FAILED,
+        "status": DeliveryStatus.FAILED,
         "fail_reason": "spam_risk_too_many_pending_share",
         "fail_message": "TikTok refused the upload: too many pending drafts.",
     },
@@ -60,11 +61,16 @@ POST_STATES = {
 
 
 def _copy_post(source: Post, key: str, changes: dict) -> Post:
-    skip = {"id", "idempotency_key", "video", "account", "created_by", "created_at", "updated_at"}
-    values = {
-        c.key: getattr(source, c.key) for c in Post.__mapper__.column_attrs if c.key not in skip
-    }
-    return Post(**(values | changes), idempotency_key=key)
+    """A copy of ``source`` with a copy of its delivery, in the state ``changes`` describe."""
+
+    def columns(obj: object, skip: set[str]) -> dict:
+        mapper = type(obj).__mapper__  # type: ignore[attr-defined]
+        return {c.key: getattr(obj, c.key) for c in mapper.column_attrs if c.key not in skip}
+
+    stamps = {"id", "created_at", "updated_at"}
+    delivery = Delivery(**(columns(source.deliveries[0], stamps | {"post_id"}) | changes))
+    post = columns(source, stamps | {"idempotency_key"})
+    return Post(**post, idempotency_key=key, deliveries=[delivery])
 
 
 def _request(status: RequestStatus, name: str) -> tuple[int, str]:
@@ -97,7 +103,7 @@ def world(app: Flask, sent_post: Post, users) -> World:
     built = World(video_id=sent_post.video_id)
     with app.app_context():
         source = db.session.get(Post, sent_post.id)
-        half = source.video_size // 2
+        half = source.deliveries[0].video_size // 2
         built.posts["in_inbox"] = source.id
         for name, changes in POST_STATES.items():
             if name == "uploading":

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from studio import db
+from studio.platforms.models import Delivery
 from studio.posts import tasks
-from studio.posts.models import Post
 from studio.sandbox.server import SandboxServer
 from tests.helpers import sent_sha256
 
@@ -23,11 +23,12 @@ CALLS = {  # the TikTok calls of a send a fault can catch, and the points where 
 }
 
 
-def posts(app: Flask, ids: Iterable[int]) -> list[Post]:
-    """Fresh copies of the posts, in the order of `ids`."""
+def posts(app: Flask, ids: Iterable[int]) -> list[Delivery]:
+    """Fresh copies of the posts' (only) deliveries, in the order of the post `ids`."""
     ids = list(ids)
     with app.app_context():
-        rows = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)))}
+        query = select(Delivery).where(Delivery.post_id.in_(ids))
+        rows = {d.post_id: d for d in db.session.scalars(query)}
         db.session.commit()
     return [rows[i] for i in ids]
 
@@ -38,7 +39,7 @@ def settle(
     timeout: float,
     tick: Callable[[], None] | None = None,
     every: float = 0.25,
-) -> list[Post]:
+) -> list[Delivery]:
     """Sweep (as the periodic task does, only more often) until every post is terminal.
 
     `tick` runs between sweeps (the test's fault injector). Fails on timeout.
@@ -53,7 +54,9 @@ def settle(
         with app.app_context():
             tasks.sweep()
         time.sleep(every)
-    unfinished = [(p.id, p.status, p.status_note) for p in posts(app, ids) if not p.is_terminal]
+    unfinished = [
+        (p.post_id, p.status, p.status_note) for p in posts(app, ids) if not p.is_terminal
+    ]
     raise AssertionError(f"posts not finished after {timeout} s: {unfinished}")
 
 
@@ -63,7 +66,7 @@ def completed(sandbox: SandboxServer) -> Counter[str]:
 
 
 def received(
-    app: Flask, sandbox: SandboxServer, finished: list[Post], videos: list[Any]
+    app: Flask, sandbox: SandboxServer, finished: list[Delivery], videos: list[Any]
 ) -> list[str]:
     """Problems with what TikTok received: each post's video exactly once, byte-exact."""
     state = sandbox.state.summary()
@@ -71,10 +74,10 @@ def received(
     hashes = {u["publish_id"]: u["sha256"] for u in state["completed_uploads"]}
     problems = []
     for post, video in zip(finished, videos, strict=True):
-        if counts.get(post.publish_id or "", 0) != 1:
-            problems.append(f"post {post.id}: {counts.get(post.publish_id or '', 0)} copies")
-        elif hashes[post.publish_id or ""] != sent_sha256(app, video):
-            problems.append(f"post {post.id}: TikTok got other bytes")
-    ours = {p.publish_id for p in finished}
+        if counts.get(post.remote_id or "", 0) != 1:
+            problems.append(f"post {post.post_id}: {counts.get(post.remote_id or '', 0)} copies")
+        elif hashes[post.remote_id or ""] != sent_sha256(app, video):
+            problems.append(f"post {post.post_id}: TikTok got other bytes")
+    ours = {p.remote_id for p in finished}
     problems += [f"stray upload {pid}" for pid in counts if pid not in ours]
     return problems

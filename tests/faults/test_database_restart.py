@@ -13,8 +13,8 @@ import pytest
 import requests
 from flask import Flask
 
+from studio.platforms.models import DeliveryStatus
 from studio.posts import tasks
-from studio.posts.models import PostStatus
 from studio.sandbox import holds
 from tests.conftest import PG_URL
 from tests.faults.support import CALLS, received, settle
@@ -132,7 +132,7 @@ def test_postgres_restart_mid_run_loses_nothing(
     browsing.join(timeout=30)
 
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    lost = [p.post_id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     during = Counter(browsing.codes[before:after_restart])
     detail = f"(during {held.method} {held.path} {held.phase}; pages: {dict(during)})"
     tally(1, len(lost) + len(problems), detail)

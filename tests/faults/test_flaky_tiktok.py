@@ -6,7 +6,7 @@ import random
 
 from flask import Flask
 
-from studio.posts.models import PostStatus
+from studio.platforms.models import DeliveryStatus
 from tests.faults.support import received, settle
 from tests.posts.conftest import make_post
 from tests.workers import Workers, big_video
@@ -43,7 +43,7 @@ def test_every_post_finishes_within_the_rate_limits(
     sandbox.configure(fault_rate=0.0)
     counters = sandbox.state.summary()["counters"]
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    lost = [p.post_id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     kinds = {k[6:]: v for k, v in counters.items() if k.startswith("fault_")}
     tally(counters["faults_injected"], len(lost) + len(problems), f"({kinds})")
     assert lost == [] and problems == []

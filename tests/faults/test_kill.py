@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from studio import db
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import Delivery, DeliveryStatus
 from studio.sandbox import holds
 from tests.faults.support import CALLS, posts, received, settle
 from tests.posts.conftest import make_post
@@ -26,10 +26,13 @@ EXTRA = ("lease",)
 
 
 def leases(app: Flask, pid: int) -> dict[int, dt.datetime]:
-    """The posts the worker process `pid` holds right now, with their lease expiries."""
+    """The posts whose delivery the worker process `pid` holds right now, with their lease
+    expiries."""
     with app.app_context():
         rows = db.session.execute(
-            select(Post.id, Post.lease_until).where(Post.lease_owner.like(f"%:{pid}:%"))
+            select(Delivery.post_id, Delivery.lease_until).where(
+                Delivery.lease_owner.like(f"%:{pid}:%")
+            )
         ).all()
         db.session.commit()
     return {post_id: until for post_id, until in rows}
@@ -116,7 +119,7 @@ def test_sigkill_at_chosen_points_loses_and_duplicates_nothing(
 
     finished = settle(app, ids, timeout=240, tick=lambda: killer.tick(ids), every=0.1)
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    lost = [p.post_id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     tally(killer.kills, len(lost) + len(problems), f"(killed at: {dict(killer.hits)})")
     assert killer.kills == KILLS, f"only {killer.kills} kills landed: {dict(killer.hits)}"
     assert lost == [] and problems == []

@@ -14,16 +14,15 @@ from studio import db
 from studio.audit.actions import Action
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
-from studio.platforms.models import Account, AccountStatus
+from studio.platforms.models import Account, AccountStatus, DeliveryStatus
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.tokens import read_token
 from studio.posts import tasks
-from studio.posts.models import PostStatus
 from studio.sandbox import holds
 from studio.sandbox import tokens as tiktok_tokens
 from tests.conftest import connect_tiktok
 from tests.faults.support import received, settle
-from tests.helpers import extract_csrf, wait_until
+from tests.helpers import delivery_of, extract_csrf, wait_until
 from tests.posts.conftest import held_chunk, make_post, queue_held_upload
 from tests.workers import Workers, big_video
 
@@ -91,11 +90,11 @@ def test_token_expiring_mid_upload_costs_one_refresh(
         expire_in_our_records(app, account.id)
     holds.release(sandbox.state, held.id)
     [post] = settle(app, [post_id], timeout=60)
-    assert post.status == PostStatus.IN_INBOX
+    assert post.status == DeliveryStatus.IN_INBOX
     assert post.bytes_sent == 66_000_000 and post.restarts == 0
     problems = received(app, sandbox, [post], [video])
     counters = sandbox.state.summary()["counters"]
-    tally(expired, len(problems) + (post.status != PostStatus.IN_INBOX))
+    tally(expired, len(problems) + (post.status != DeliveryStatus.IN_INBOX))
     assert problems == []
     assert counters["inits"] == 1 and counters["refreshes"] == 1
     assert len(exchanges(app, STATUS, 401)) == (0 if known else 1)
@@ -124,7 +123,7 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
     workers.start(), workers.start()
     with app.app_context():
         for post_id in ids:
-            tasks.send_post(post_id)
+            tasks.send_delivery(delivery_of(post_id).id)
     both = wait_until(
         lambda: len(parked := holds.parked(sandbox.state)) == 2 and parked,
         60,
@@ -134,7 +133,7 @@ def test_two_workers_hit_the_expired_token_and_refresh_once(
         holds.release(sandbox.state, held.id)
     finished = settle(app, ids, timeout=60)
     problems = received(app, sandbox, finished, videos)
-    lost = [p.id for p in finished if p.status != PostStatus.IN_INBOX]
+    lost = [p.post_id for p in finished if p.status != DeliveryStatus.IN_INBOX]
     tally(expired + 2, len(lost) + len(problems), "(an expired token, two 401s at once)")
     assert lost == [] and problems == []
     rejected = exchanges(app, INBOX_INIT, 401)
@@ -167,11 +166,11 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
     )
     post_id = make_post(app, video, account)
     with app.app_context():
-        tasks.send_post(post_id)
+        tasks.send_delivery(delivery_of(post_id).id)
     workers.start()
     [post] = settle(app, [post_id], timeout=60)
     assert (post.status, post.fail_reason, post.retryable) == (
-        PostStatus.FAILED,
+        DeliveryStatus.FAILED,
         "reconnect_needed",
         True,
     )
@@ -192,7 +191,7 @@ def test_refresh_answer_lost_needs_reconnect_then_the_retry_finishes(
     assert retried.status_code == 302
     [post] = settle(app, [post_id], timeout=60)
     problems = received(app, sandbox, [post], [video])
-    tally(1, len(problems) + (post.status != PostStatus.IN_INBOX), "(rotation answer lost)")
-    assert post.status == PostStatus.IN_INBOX and problems == []
+    tally(1, len(problems) + (post.status != DeliveryStatus.IN_INBOX), "(rotation answer lost)")
+    assert post.status == DeliveryStatus.IN_INBOX and problems == []
     assert sandbox.state.summary()["counters"]["inits"] == 1
     assert_connected_with_live_tokens(app, sandbox, account.id)

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from studio import db
-from studio.posts.models import Post
-from tests.helpers import extract_csrf
+from studio.platforms.models import Delivery
+from tests.helpers import delivery_of, extract_csrf
 
 FAST = {
     "POSTS_RETRY_BASE": 0.01,
@@ -84,35 +84,39 @@ def send(client: FlaskClient, video_id: int, account_id: int, consent: bool = Tr
 PREPARE_FIELDS = {"mode", "caption", "hashtags", "product_name", "product_sku", "is_aigc"}
 
 
-def drive(app: Flask, post_id: int, timeout: float = 20.0) -> Post:
-    """Run the sweeper until the post is terminal (eager huey runs each enqueue inline)."""
+def drive(app: Flask, post_id: int, timeout: float = 20.0) -> Delivery:
+    """Run the sweeper until the post's delivery is terminal (eager huey runs each enqueue
+    inline); returns the delivery."""
     from studio.posts import tasks
 
     deadline = time.monotonic() + timeout
     with app.app_context():
         while time.monotonic() < deadline:
-            post = db.session.get(Post, post_id)
-            db.session.refresh(post)
-            if post.is_terminal:
-                return post
-            if post.next_attempt_at is not None:
-                post.next_attempt_at = None  # tests do not wait for scheduled retries
+            delivery = delivery_of(post_id)
+            if delivery.is_terminal:
+                return delivery
+            if delivery.next_attempt_at is not None:
+                delivery.next_attempt_at = None  # tests do not wait for scheduled retries
                 db.session.commit()
             tasks.sweep()
             time.sleep(0.02)
-        post = db.session.get(Post, post_id)
+        delivery = delivery_of(post_id)
         raise AssertionError(
-            f"post {post_id} did not finish: {post.status} {post.status_note!r} "
-            f"lease={post.lease_owner}/{post.lease_until} attempts={post.attempts}"
+            f"post {post_id} did not finish: {delivery.status} {delivery.status_note!r} "
+            f"lease={delivery.lease_owner}/{delivery.lease_until} attempts={delivery.attempts}"
         )
 
 
-def load(app: Flask, post_id: int) -> Post:
-    """A fresh copy of a post."""
+def load(app: Flask, post_id: int) -> Delivery:
+    """A fresh copy of the post's (only) delivery."""
     with app.app_context():
-        post = db.session.get(Post, post_id)
-        db.session.refresh(post)
-        return post
+        return delivery_of(post_id)
+
+
+def delivery_id(app: Flask, post_id: int) -> int:
+    """The id of the post's only delivery."""
+    with app.app_context():
+        return delivery_of(post_id).id
 
 
 def make_post(
@@ -124,7 +128,7 @@ def make_post(
     from sqlalchemy import select
 
     from studio.auth.models import User
-    from studio.posts.models import Mode
+    from studio.platforms.models import Mode
     from studio.posts.services import Draft, create_post
 
     with app.app_context():
@@ -154,7 +158,7 @@ def queue_held_upload(app: Flask, sandbox: Any, account: Any, size: int) -> tupl
     holds.arm(sandbox.state, ["/upload/"], skip=1)
     post_id = make_post(app, video, account)
     with app.app_context():
-        tasks.send_post(post_id)
+        tasks.send_delivery(delivery_of(post_id).id)
     return video, post_id
 
 
@@ -173,8 +177,8 @@ def held_chunk(sandbox: Any, phase: str = "before", worker: Any = None) -> Any:
 
 
 def run_once(app: Flask, post_id: int) -> str:
-    """One run of the send task, as a worker would do it."""
+    """One run of the send task for the post's delivery, as a worker would do it."""
     from studio.posts import tasks
 
     with app.app_context():
-        return tasks.run(post_id)
+        return tasks.run(delivery_of(post_id).id)

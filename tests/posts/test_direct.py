@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from studio import db
-from studio.platforms.models import Account
+from studio.platforms.models import Account, DeliveryStatus
 from studio.platforms.tiktok.results import CreatorInfo
 from studio.posts import rules
-from studio.posts.models import Post, PostStatus
+from studio.posts.models import Post
 from tests.conftest import connect_tiktok
 from tests.posts.conftest import drive, prepare, send
 
@@ -173,8 +173,8 @@ def test_direct_post_is_published_with_the_chosen_settings(
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     post = drive(direct_app, int(response.headers["Location"].rsplit("/", 1)[1]))
-    assert post.status == PostStatus.PUBLISHED
-    published = sandbox.state.summary()["publishes"][post.publish_id]
+    assert post.status == DeliveryStatus.PUBLISHED
+    published = sandbox.state.summary()["publishes"][post.remote_id]
     assert published["publish_type"] == "DIRECT_PUBLISH"
     info = published["post_info"]
     assert info["title"] == "New kettle\n\n#kitchen #Kettle"

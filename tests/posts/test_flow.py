@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from studio import db
-from studio.posts.models import Post, PostStatus
+from studio.platforms.models import DeliveryStatus
+from studio.posts.models import Post
 from tests.helpers import sent_sha256
 from tests.posts.conftest import drive, prepare, send
 
@@ -20,8 +21,8 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert response.status_code == 302
     post_id = int(response.headers["Location"].rsplit("/", 1)[1])
     post = drive(app, post_id)
-    assert post.status == PostStatus.IN_INBOX
-    assert post.publish_id.startswith("v_inbox_file~")
+    assert post.status == DeliveryStatus.IN_INBOX
+    assert post.remote_id.startswith("v_inbox_file~")
     state = sandbox.state.summary()
     assert len(state["completed_uploads"]) == 1
     assert state["completed_uploads"][0]["sha256"] == sent_sha256(app, video)
@@ -29,7 +30,10 @@ def test_draft_goes_to_the_inbox(app, sandbox, sandbox_client, account, video):
     assert "Finish it in TikTok" in page and "Copy caption" in page
     assert "Activity log" in page and "inbox/video/init" in page  # audited against the post
     status = sandbox_client.get(f"/posts/{post_id}/status.json").get_json()
-    assert status["status"] == "in_inbox" and status["terminal"] is True
+    assert status["id"] == post_id and len(status["deliveries"]) == 1
+    (delivery,) = status["deliveries"]
+    assert delivery["id"] == post.id and delivery["account_id"] == account.id
+    assert delivery["status"] == "in_inbox" and delivery["terminal"] is True
 
 
 def test_no_consent_nothing_sent(app, sandbox, sandbox_client, account, video):

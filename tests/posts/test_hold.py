@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from studio import db
+from studio.platforms.models import DeliveryStatus
 from studio.posts import services
-from studio.posts.models import PostStatus
 from tests.posts.conftest import drive, load, make_post, prepare, run_once
 
 
@@ -28,18 +28,20 @@ def test_sixth_draft_is_held_then_sent_when_a_slot_frees(
     post_id = make_post(app, sixth, account)
     assert run_once(app, post_id) == "deferred"
     held = load(app, post_id)
-    assert held.status == PostStatus.HELD and held.publish_id is None
+    assert held.status == DeliveryStatus.HELD and held.remote_id is None
     assert "Waiting for TikTok's draft limit" in held.label
     page = sandbox_client.get(f"/posts/{post_id}").get_data(as_text=True)
     assert "Waiting for TikTok&#39;s draft limit" in page
     assert sandbox.state.summary()["counters"]["inits"] == 5  # nothing was sent
     # The creator posts one draft in TikTok; the webhook frees a slot and wakes the held post.
     first = load(app, sent[0])
-    sandbox.state.publishes[first.publish_id].status = "PUBLISH_COMPLETE"
+    sandbox.state.publishes[first.remote_id].status = "PUBLISH_COMPLETE"
     with app.app_context():
-        services.apply_publish_event(db.session, first.publish_id, "post.publish.complete", {})
-        assert load(app, sent[0]).status == PostStatus.PUBLISHED
-    assert drive(app, post_id).status == PostStatus.IN_INBOX
+        services.apply_publish_event(
+            db.session, "tiktok", first.remote_id, "post.publish.complete", {}
+        )
+        assert load(app, sent[0]).status == DeliveryStatus.PUBLISHED
+    assert drive(app, post_id).status == DeliveryStatus.IN_INBOX
 
 
 def test_tiktok_pending_share_refusal_holds_instead_of_failing(app, sandbox, account, video):
@@ -47,7 +49,7 @@ def test_tiktok_pending_share_refusal_holds_instead_of_failing(app, sandbox, acc
     post_id = make_post(app, video, account)
     assert run_once(app, post_id) == "deferred"
     post = load(app, post_id)
-    assert post.status == PostStatus.HELD
+    assert post.status == DeliveryStatus.HELD
     assert post.fail_reason is None
     sandbox.configure(pending_share_limit=5)
-    assert drive(app, post_id).status == PostStatus.IN_INBOX
+    assert drive(app, post_id).status == DeliveryStatus.IN_INBOX

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from studio import db
-from studio.posts.models import Post, PostStatus, Source
+from studio.platforms.models import DeliveryStatus, Source
+from tests.helpers import delivery_of
 
 
 def _caption_note(html: str) -> str:
@@ -45,11 +46,11 @@ def test_prepare_page_says_direct_posts_carry_it(app, admin_client, video, accou
 
 def _post(app, post_id: int, **changes) -> str:
     with app.app_context():
-        post = db.session.get(Post, post_id)
+        delivery = delivery_of(post_id)
         for name, value in changes.items():
-            setattr(post, name, value)
+            setattr(delivery, name, value)
         db.session.commit()
-        return post.transfer
+        return delivery.transfer
 
 
 def test_transfer_words_fit_each_state(app, sent_post):
@@ -58,21 +59,21 @@ def test_transfer_words_fit_each_state(app, sent_post):
         _post(
             app,
             sent_post.id,
-            status=PostStatus.QUEUED,
+            status=DeliveryStatus.QUEUED,
             bytes_sent=0,
             uploaded_at=None,
             total_chunks=1,
         )
         == f"Not started yet ({size} to send)"
     )
-    assert _post(app, sent_post.id, status=PostStatus.UPLOADING, bytes_sent=2750) == (
+    assert _post(app, sent_post.id, status=DeliveryStatus.UPLOADING, bytes_sent=2750) == (
         f"Sent 2.8 KB of {size}"
     )
     # TikTok processing: every byte is there even when a restart reset the counter.
-    assert _post(app, sent_post.id, status=PostStatus.PROCESSING, bytes_sent=0) == (
+    assert _post(app, sent_post.id, status=DeliveryStatus.PROCESSING, bytes_sent=0) == (
         f"Uploaded all {size}"
     )
-    assert _post(app, sent_post.id, status=PostStatus.PROCESSING, total_chunks=3) == (
+    assert _post(app, sent_post.id, status=DeliveryStatus.PROCESSING, total_chunks=3) == (
         f"Uploaded all {size} in 3 parts"
     )
     assert (
@@ -80,15 +81,19 @@ def test_transfer_words_fit_each_state(app, sent_post):
             app,
             sent_post.id,
             source=Source.PULL_FROM_URL,
-            status=PostStatus.QUEUED,
-            tiktok_bytes=None,
+            status=DeliveryStatus.QUEUED,
+            remote_bytes=None,
             bytes_sent=0,
         )
         == f"Not started yet ({size} to send)"
     )
     assert (
         _post(
-            app, sent_post.id, status=PostStatus.FAILED, source=Source.FILE_UPLOAD, bytes_sent=1000
+            app,
+            sent_post.id,
+            status=DeliveryStatus.FAILED,
+            source=Source.FILE_UPLOAD,
+            bytes_sent=1000,
         )
         == f"Stopped after 1.0 KB of {size}"
     )
@@ -99,7 +104,7 @@ def test_post_page_speaks_plainly_with_details_one_click_away(app, admin_client,
     visible, details = html.split('<details class="tech small">', 1)[0], html
     assert "chunk(s)" not in html and "Sent 0 bytes" not in html
     assert "publish_id" not in visible.split("Activity log")[0]
-    assert "Technical details" in html and sent_post.publish_id in details
+    assert "Technical details" in html and sent_post.deliveries[0].remote_id in details
     steps = re.findall(r'<span class="audit-step-text">([^<]*)</span>', html)
     assert steps and not [s for s in steps if "/v2/" in s or "→" in s or "v_inbox" in s], steps
     assert "Asked TikTok to start a draft upload" in steps

@@ -13,8 +13,9 @@ from flask import Flask
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms.models import Delivery, DeliveryStatus
 from studio.posts import queries
-from studio.posts.models import Post, PostStatus
+from studio.posts.models import Post
 from studio.posts.panels import _shown
 from tests.conftest import PG_URL
 from tests.helpers import query_plans
@@ -24,16 +25,20 @@ NEWER = re.compile(r'href="/posts/\?after=(\d+)">← Newer')
 ROW = re.compile(r'<a href="/posts/(\d+)">#')
 
 
-def add_posts(app: Flask, video: Any, account: Any, statuses: list[PostStatus]) -> list[int]:
+def add_posts(app: Flask, video: Any, account: Any, statuses: list[DeliveryStatus]) -> list[int]:
     """Finished posts straight into the table (no job runs); their ids, oldest first."""
     with app.app_context():
         posts = [
             Post(
                 idempotency_key=secrets.token_hex(16),
                 video_id=video.id,
-                account_id=account.id,
-                status=status,
-                sent_at=utcnow() - dt.timedelta(days=2),
+                deliveries=[
+                    Delivery(
+                        account_id=account.id,
+                        status=status,
+                        sent_at=utcnow() - dt.timedelta(days=2),
+                    )
+                ],
             )
             for status in statuses
         ]
@@ -43,7 +48,7 @@ def add_posts(app: Flask, video: Any, account: Any, statuses: list[PostStatus]) 
 
 
 def test_keyset_pages_walk_every_post_once(app, sandbox_client, account, video) -> None:
-    ids = add_posts(app, video, account, [PostStatus.IN_INBOX] * 120)
+    ids = add_posts(app, video, account, [DeliveryStatus.IN_INBOX] * 120)
     seen: list[list[int]] = []
     url = "/posts/"
     while url:
@@ -64,7 +69,7 @@ def test_keyset_pages_walk_every_post_once(app, sandbox_client, account, video) 
 
 
 def test_dashboard_counts_stop_at_the_cap(app, sandbox_client, account, video) -> None:
-    add_posts(app, video, account, [PostStatus.PUBLISHED] * 4 + [PostStatus.FAILED] * 2)
+    add_posts(app, video, account, [DeliveryStatus.PUBLISHED] * 4 + [DeliveryStatus.FAILED] * 2)
     with app.app_context():
         assert queries.counts(db.session, cap=3) == {
             "in_flight": 0,
@@ -82,53 +87,63 @@ def _session_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Calla
 
 
 @pytest.mark.parametrize(
-    ("name", "call", "sqlite", "postgres"),
+    ("name", "call", "table", "sqlite", "postgres"),
     [
-        ("first page", _session_call(queries.list_posts), r"SCAN posts", r"Backward"),
+        ("first page", _session_call(queries.list_posts), "posts", r"SCAN posts", r"Backward"),
         (
             "older page",
             _session_call(queries.list_posts, before=1500),
+            "posts",
             r"SEARCH posts USING INTEGER PRIMARY KEY \(rowid<\?\)",
             r"Index Cond: \(id < ",
         ),
         (
             "newer page",
             _session_call(queries.list_posts, after=300),
+            "posts",
             r"SEARCH posts USING INTEGER PRIMARY KEY \(rowid>\?\)",
             r"Index Cond: \(id > ",
         ),
         (
             "dashboard counts",
             _session_call(queries.counts),
-            r"SEARCH posts USING COVERING INDEX ix_posts_status_next_attempt_at \(status=\?\)",
-            r"ix_posts_status_next_attempt_at",
+            "deliveries",
+            r"SEARCH deliveries USING COVERING INDEX ix_deliveries_status_next_attempt_at "
+            r"\(status=\?\)",
+            r"ix_deliveries_status_next_attempt_at",
         ),
         (
             "draft window",
             _session_call(queries.pending_drafts, 1),
-            r"USING INDEX ix_posts_account_id_sent_at \(account_id=\? AND sent_at>\?\)",
-            r"ix_posts_account_id_sent_at",
+            "deliveries",
+            r"USING INDEX ix_deliveries_account_id_sent_at \(account_id=\? AND sent_at>\?\)",
+            r"ix_deliveries_account_id_sent_at",
         ),
         (
             "sweeper",
-            _session_call(queries.due_posts),
-            r"USING INDEX ix_posts_status_next_attempt_at \(status=\?\)",
-            r"ix_posts_status_next_attempt_at",
+            _session_call(queries.due_deliveries),
+            "deliveries",
+            r"USING INDEX ix_deliveries_status_next_attempt_at \(status=\?\)",
+            r"ix_deliveries_status_next_attempt_at",
         ),
     ],
 )
-def test_queries_read_an_index_range(app, account, video, name, call, sqlite, postgres) -> None:
-    statuses = [PostStatus.IN_INBOX, PostStatus.PUBLISHED, PostStatus.FAILED] * 600
-    add_posts(app, video, account, [*statuses, PostStatus.QUEUED])
+def test_queries_read_an_index_range(
+    app, account, video, name, call, table, sqlite, postgres
+) -> None:
+    statuses = [DeliveryStatus.IN_INBOX, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED] * 600
+    add_posts(app, video, account, [*statuses, DeliveryStatus.QUEUED])
     if PG_URL:  # as autovacuum would; the app never gathers statistics on SQLite
         with app.extensions["db"]["engine"].begin() as conn:
             conn.exec_driver_sql("ANALYZE posts")
-    plans = query_plans(app, call, "posts")
+            conn.exec_driver_sql("ANALYZE deliveries")
+    plans = query_plans(app, call, table)
+    assert plans, (name, "no query on", table)
     for plan in plans:
         if PG_URL:
-            assert "Seq Scan on posts" not in plan, (name, plan)
-            assert "Sort Key: posts.id" not in plan or name == "sweeper", (name, plan)
+            assert f"Seq Scan on {table}" not in plan, (name, plan)
+            assert f"Sort Key: {table}.id" not in plan or name == "sweeper", (name, plan)
         else:
-            assert "SCAN posts USING" not in plan, (name, plan)  # a whole-index walk
+            assert f"SCAN {table} USING" not in plan, (name, plan)  # a whole-index walk
             assert "TEMP B-TREE FOR ORDER BY" not in plan or name == "sweeper", (name, plan)
     assert re.search(postgres if PG_URL else sqlite, plans[0]), (name, plans[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.posts.models import PostStatus
+from studio.platforms.models import DeliveryStatus
 from studio.posts.reasons import FAIL_REASONS, explain
 from tests.helpers import extract_csrf
 from tests.posts.conftest import drive, make_post
@@ -38,9 +38,9 @@ def test_failure_is_explained(app, sandbox, sandbox_client, account, video):
     for reason, words, retryable in REASON_CASES:
         sandbox.configure(fail_reason=reason)
         post = drive(app, make_post(app, video, account))
-        assert post.status == PostStatus.FAILED
+        assert post.status == DeliveryStatus.FAILED
         assert post.fail_reason == reason and post.retryable is retryable
-        page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
+        page = sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True)
         assert words in page
         assert (">Try again</button>" in page) is retryable
 
@@ -50,12 +50,12 @@ def test_retry_after_tiktok_failure_starts_a_fresh_upload(
 ):
     sandbox.configure(fail_reason="internal")
     post = drive(app, make_post(app, video, account))
-    first = post.publish_id
+    first = post.remote_id
     sandbox.configure(fail_reason=None)
-    token = extract_csrf(sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True))
+    token = extract_csrf(sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True))
     assert (
-        sandbox_client.post(f"/posts/{post.id}/retry", data={"csrf_token": token}).status_code
+        sandbox_client.post(f"/posts/{post.post_id}/retry", data={"csrf_token": token}).status_code
         == 302
     )
-    post = drive(app, post.id)
-    assert post.status == PostStatus.IN_INBOX and post.publish_id != first
+    post = drive(app, post.post_id)
+    assert post.status == DeliveryStatus.IN_INBOX and post.remote_id != first

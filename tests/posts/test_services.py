@@ -6,28 +6,30 @@ import datetime as dt
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms.models import Delivery, DeliveryStatus
 from studio.posts import budget, lease, services, tasks
-from studio.posts.models import Post, PostStatus
 from studio.videos.models import Video
 from studio.videos.storage import video_path
-from tests.posts.conftest import drive, load, make_post
+from tests.helpers import delivery_of
+from tests.posts.conftest import delivery_id, drive, load, make_post
 
 
 def test_lease_claim_is_exclusive_until_it_expires(app, account, video):
     post_id = make_post(app, video, account)
+    sending = delivery_id(app, post_id)
     with app.app_context():
         session = db.session
-        assert lease.claim(session, post_id, "a", 30)
-        assert not lease.claim(session, post_id, "b", 30)
-        assert lease.renew(session, post_id, "a", 30)
-        assert not lease.renew(session, post_id, "b", 30)
-        post = session.get(Post, post_id)
-        post.lease_until = utcnow() - dt.timedelta(seconds=1)
+        assert lease.claim(session, sending, "a", 30)
+        assert not lease.claim(session, sending, "b", 30)
+        assert lease.renew(session, sending, "a", 30)
+        assert not lease.renew(session, sending, "b", 30)
+        delivery = session.get(Delivery, sending)
+        delivery.lease_until = utcnow() - dt.timedelta(seconds=1)
         session.commit()
-        assert post_id in services.due_posts(session)
-        assert lease.claim(session, post_id, "b", 30)
-        assert not lease.renew(session, post_id, "a", 30)
-        lease.release(session, post_id, "b")
+        assert sending in services.due_deliveries(session)
+        assert lease.claim(session, sending, "b", 30)
+        assert not lease.renew(session, sending, "a", 30)
+        lease.release(session, sending, "b")
         assert load(app, post_id).lease_owner is None
 
 
@@ -35,7 +37,7 @@ def test_finished_posts_are_never_claimed(app, account, video):
     post = drive(app, make_post(app, video, account))
     with app.app_context():
         assert not lease.claim(db.session, post.id, "z", 30)
-        assert post.id not in services.due_posts(db.session)
+        assert post.id not in services.due_deliveries(db.session)
 
 
 def test_budget_allows_the_limit_per_minute(app, account):
@@ -47,36 +49,38 @@ def test_budget_allows_the_limit_per_minute(app, account):
 
 def test_webhook_events_move_the_post(app, account, video):
     post = drive(app, make_post(app, video, account))
-    assert post.status == PostStatus.IN_INBOX
+    assert post.status == DeliveryStatus.IN_INBOX
     with app.app_context():
         session = db.session
-        assert services.apply_publish_event(session, "unknown", "post.publish.complete", {}) is None
-        services.apply_publish_event(session, post.publish_id, "post.publish.complete", {})
-        services.apply_publish_event(
-            session, post.publish_id, "post.publish.publicly_available", {"post_id": 7}
+        apply = services.apply_publish_event
+        assert apply(session, "tiktok", "unknown", "post.publish.complete", {}) is None
+        assert apply(session, "youtube", post.remote_id, "post.publish.complete", {}) is None
+        apply(session, "tiktok", post.remote_id, "post.publish.complete", {})
+        apply(session, "tiktok", post.remote_id, "post.publish.publicly_available", {"post_id": 7})
+        apply(
+            session, "tiktok", post.remote_id, "post.publish.publicly_available", {"post_id": "7"}
         )
-        services.apply_publish_event(
-            session, post.publish_id, "post.publish.publicly_available", {"post_id": "7"}
-        )
-        services.apply_publish_event(
-            session, post.publish_id, "post.publish.failed", {"reason": "internal"}
-        )
-    post = load(app, post.id)
-    assert post.status == PostStatus.PUBLISHED  # a late failure never undoes a publication
-    assert post.tiktok_post_ids == ["7"]
+        apply(session, "tiktok", post.remote_id, "post.publish.failed", {"reason": "internal"})
+    post = load(app, post.post_id)
+    assert post.status == DeliveryStatus.PUBLISHED  # a late failure never undoes a publication
+    assert post.remote_post_ids == ["7"]
 
 
 def test_webhook_failure_explained(app, sandbox, account, video):
     post_id = make_post(app, video, account)
     with app.app_context():
-        post = db.session.get(Post, post_id)
-        post.publish_id = "v_inbox_file~v2.1"
+        delivery = delivery_of(post_id)
+        delivery.remote_id = "v_inbox_file~v2.1"
         db.session.commit()
         services.apply_publish_event(
-            db.session, "v_inbox_file~v2.1", "post.publish.failed", {"reason": "spam_risk_text"}
+            db.session,
+            "tiktok",
+            "v_inbox_file~v2.1",
+            "post.publish.failed",
+            {"reason": "spam_risk_text"},
         )
     post = load(app, post_id)
-    assert post.status == PostStatus.FAILED and "Reword it" in post.fail_message
+    assert post.status == DeliveryStatus.FAILED and "Reword it" in post.fail_message
 
 
 def test_retention_deletes_files_of_sent_videos_only_after_the_period(
@@ -87,7 +91,7 @@ def test_retention_deletes_files_of_sent_videos_only_after_the_period(
     for video, age in ((old, 8), (recent, 1)):
         post = drive(app, make_post(app, video, account))
         with app.app_context():
-            row = db.session.get(Post, post.id)
+            row = db.session.get(Delivery, post.id)
             row.finished_at = utcnow() - dt.timedelta(days=age)
             db.session.commit()
     with app.app_context():

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from studio import db, vault
-from studio.platforms.models import Account
-from studio.posts.models import Post, PostStatus
-from tests.helpers import STAFF_PASSWORD, extract_csrf
+from studio.platforms.models import Account, Delivery, DeliveryStatus
+from studio.posts.models import Post
+from tests.helpers import STAFF_PASSWORD, delivery_of, extract_csrf
 from tests.posts.conftest import drive, load, make_post
 
 
@@ -18,8 +18,8 @@ def failed_post(app, sandbox, account, video) -> int:
     sandbox.configure(fail_reason="internal")
     post = drive(app, make_post(app, video, account))
     sandbox.configure(fail_reason=None)
-    assert post.status == PostStatus.FAILED and post.retryable
-    return post.id
+    assert post.status == DeliveryStatus.FAILED and post.retryable
+    return post.post_id
 
 
 def _login_staff(app):
@@ -46,7 +46,7 @@ def test_staff_see_every_post_but_retry_only_their_own(app, sandbox, failed_post
     response = staff.post(f"/posts/{failed_post}/retry", data={"csrf_token": extract_csrf(page)})
     assert response.status_code == 403
     assert "Only an admin or the person who sent this post" in response.get_data(as_text=True)
-    assert load(app, failed_post).status == PostStatus.FAILED
+    assert load(app, failed_post).status == DeliveryStatus.FAILED
     assert sandbox.state.summary()["counters"]["inits"] == 1
 
 
@@ -55,22 +55,32 @@ def test_creator_may_retry_their_own_post(app, sandbox, account, video):
     sandbox.configure(fail_reason="internal")
     post = drive(app, make_post(app, video, account, email="staff@example.com"))
     sandbox.configure(fail_reason=None)
-    page = staff.get(f"/posts/{post.id}").get_data(as_text=True)
-    assert ">Try again</button>" in page
+    page = staff.get(f"/posts/{post.post_id}").get_data(as_text=True)
+    retry = f"/posts/{post.post_id}/deliveries/{post.id}/retry"  # the delivery's own button
+    assert f'action="{retry}"' in page and ">Try again</button>" in page
+    form = {"csrf_token": extract_csrf(page)}
     assert (
-        staff.post(f"/posts/{post.id}/retry", data={"csrf_token": extract_csrf(page)}).status_code
-        == 302
+        staff.post(f"/posts/{post.post_id}/deliveries/{post.id + 1}/retry", data=form).status_code
+        == 404
     )
-    assert drive(app, post.id).status == PostStatus.IN_INBOX
+    assert (
+        staff.post(f"/posts/{post.post_id + 1}/deliveries/{post.id}/retry", data=form).status_code
+        == 404
+    )
+    assert load(app, post.post_id).status == DeliveryStatus.FAILED
+    assert staff.post(retry, data=form).status_code == 302
+    assert drive(app, post.post_id).status == DeliveryStatus.IN_INBOX
 
 
 def test_retry_is_refused_where_it_cannot_help(app, sandbox, sandbox_client, account, video):
     post = drive(app, make_post(app, video, account))
-    assert post.status == PostStatus.IN_INBOX
-    token = extract_csrf(sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True))
-    response = sandbox_client.post(f"/posts/{post.id}/retry", data={"csrf_token": token})
+    assert post.status == DeliveryStatus.IN_INBOX
+    token = extract_csrf(sandbox_client.get(f"/posts/{post.post_id}").get_data(as_text=True))
+    response = sandbox_client.post(f"/posts/{post.post_id}/retry", data={"csrf_token": token})
     assert response.status_code == 302
-    assert "cannot be retried" in sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
+    assert "cannot be retried" in sandbox_client.get(f"/posts/{post.post_id}").get_data(
+        as_text=True
+    )
     assert sandbox.state.summary()["counters"]["inits"] == 1
 
 
@@ -112,10 +122,13 @@ def test_pages_need_login(app, failed_post):
 
 def test_status_json_and_list(app, sandbox_client, failed_post):
     one = sandbox_client.get(f"/posts/{failed_post}/status.json").get_json()
-    assert one["status"] == "failed" and one["terminal"] and one["retryable"]
-    assert one["fail_reason"] == "internal" and "internal problem" in one["fail_message"]
+    assert one["id"] == failed_post and len(one["deliveries"]) == 1
+    (delivery,) = one["deliveries"]
+    assert delivery["status"] == "failed" and delivery["terminal"] and delivery["retryable"]
+    assert delivery["fail_reason"] == "internal" and "internal problem" in delivery["fail_message"]
     many = sandbox_client.get(f"/posts/status.json?ids={failed_post},x,999").get_json()
     assert [p["id"] for p in many["posts"]] == [failed_post]
+    assert many["posts"][0]["deliveries"] == one["deliveries"]
     dashboard = sandbox_client.get("/dashboard/").get_data(as_text=True)
     assert "1 failed" in dashboard
 
@@ -128,10 +141,10 @@ def test_no_secret_reaches_pages_or_the_database_in_clear(
     from studio.posts.sender import Sender
 
     with app.app_context():
-        post = db.session.get(Post, post_id)
-        Sender(db.session, post, Heartbeat(app, post_id, "t", 5)).start()  # init only
-        upload_url = vault.unwrap(post.upload_url_enc).decode()
-        row = db.session.execute(select(Post.__table__)).mappings().one()
+        post, delivery = db.session.get(Post, post_id), delivery_of(post_id)
+        Sender(db.session, post, delivery, Heartbeat(app, delivery.id, "t", 5)).start()  # init
+        upload_url = vault.unwrap(delivery.transfer_url_enc).decode()
+        row = db.session.execute(select(Delivery.__table__)).mappings().one()
         tokens = [t.token for t in sandbox.state.access.values()] + list(sandbox.state.refresh)
         account_row = db.session.get(Account, account.id)
         assert account_row is not None

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from studio import db
 from studio.db import utcnow
+from studio.platforms.models import DeliveryStatus
 from studio.posts import tasks
-from studio.posts.models import Post, PostStatus
 from studio.sandbox import holds
-from tests.helpers import sent_sha256
+from tests.helpers import delivery_of, sent_sha256
 from tests.posts.conftest import held_chunk, load, queue_held_upload
 from tests.workers import Workers, wait_for
 
@@ -39,7 +38,7 @@ def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, 
     first.wait()
     holds.release(sandbox.state, held.id)
     post = load(app, post_id)
-    assert post.status == PostStatus.UPLOADING and post.bytes_sent == 32_000_000
+    assert post.status == DeliveryStatus.UPLOADING and post.bytes_sent == 32_000_000
     # No heartbeat any more: the lease runs out, then the sweeper enqueues the post again.
     wait_for(lambda: load(app, post_id).lease_until < utcnow(), 10, "the lease to expire")
     with app.app_context():
@@ -47,13 +46,13 @@ def test_worker_killed_mid_upload_resumes_and_sends_once(app, sandbox, account, 
     second = queue()
     wait_for(lambda: load(app, post_id).is_terminal, 60, "the second worker to finish", second)
     post = load(app, post_id)
-    assert post.status == PostStatus.IN_INBOX
+    assert post.status == DeliveryStatus.IN_INBOX
     state = sandbox.state.summary()
     assert state["counters"]["inits"] == 1  # resumed from the publish_id, not re-initialised
-    completed = [u for u in state["completed_uploads"] if u["publish_id"] == post.publish_id]
+    completed = [u for u in state["completed_uploads"] if u["publish_id"] == post.remote_id]
     assert completed == [
-        {"publish_id": post.publish_id, "bytes": 70_000_000, "sha256": sent_sha256(app, video)}
+        {"publish_id": post.remote_id, "bytes": 70_000_000, "sha256": sent_sha256(app, video)}
     ]
     assert len(state["completed_uploads"]) == 1
     with app.app_context():
-        assert db.session.get(Post, post_id).finished_at > utcnow() - dt.timedelta(minutes=5)
+        assert delivery_of(post_id).finished_at > utcnow() - dt.timedelta(minutes=5)

@@ -85,15 +85,15 @@ def test_restored_backup_forgets_a_deletion_again(app, client, runner, sent_post
 
     _restore(app, backup)
     # The honest part: the backup still holds the account, and the live keys still read it.
-    assert _token_readable(app, sent_post.account_id)
+    assert _token_readable(app, sent_post.deliveries[0].account_id)
 
     result = runner.invoke(args=["privacy", "replay-deletions"])
     assert result.exit_code == 0, result.output
     assert "Erased again: 1 account(s)" in result.output
     with app.app_context():
-        assert db.session.get(Account, sent_post.account_id) is None
+        assert db.session.get(Account, sent_post.deliveries[0].account_id) is None
         assert db.session.scalar(select(func.count(Post.id))) == 0
-    assert not _token_readable(app, sent_post.account_id)
+    assert not _token_readable(app, sent_post.deliveries[0].account_id)
     again = runner.invoke(args=["privacy", "replay-deletions"])
     assert "Erased again: 0 account(s)" in again.output
 

@@ -92,7 +92,7 @@ def subject_post(app, connected_account, make_stored_video, users):
         product_sku=SKU,
         nonce="nonce-q7731",
     )
-    assert post.publish_id, "the sandbox accepted the post"
+    assert post.deliveries[0].remote_id, "the sandbox accepted the post"
     return post
 
 
@@ -195,7 +195,7 @@ def _run_subject_flow(app, client, sandbox, post) -> dict[str, str]:
         hashtag=HASHTAG,
         product_name=PRODUCT,
         product_sku=SKU,
-        publish_id=post.publish_id,
+        publish_id=post.deliveries[0].remote_id,
     )
     client.environ_base["REMOTE_ADDR"] = ADDRESS
     huey._immediate = False  # jobs go through the queue's storage (undone by the fixture)

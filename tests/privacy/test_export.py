@@ -57,7 +57,13 @@ def test_every_declared_column_about_an_account_owner_is_in_their_copy(app, sent
     with app.app_context():
         account = db.session.scalar(select(Account))
         post = db.session.get(Post, sent_post.id)
-        for obj, table in ((account, "accounts"), (post, "posts"), (post.video, "videos")):
+        filled = (
+            (account, "accounts"),
+            (post, "posts"),
+            (post.deliveries[0], "deliveries"),
+            (post.video, "videos"),
+        )
+        for obj, table in filled:
             _fill(obj, table)
         post.product_name, post.product_sku = "Kettle 3000", "KT-3000"
         db.session.commit()
@@ -84,7 +90,9 @@ def test_every_declared_column_about_an_account_owner_is_in_their_copy(app, sent
     assert missing == []
     (exported,) = data["posts"]
     assert exported["product_name"] == "Kettle 3000" and exported["product_sku"] == "KT-3000"
-    assert exported["consent_text"].startswith("I agree") and exported["post_info"]
+    assert exported["consent_text"].startswith("I agree")
+    (delivery,) = exported["deliveries"]
+    assert delivery["options"] and delivery["account_id"] == account.id
     assert any(
         e["payload"] and e["payload"].get("open_id") == open_id
         for e in data["audit_log"]

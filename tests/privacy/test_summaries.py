@@ -19,7 +19,7 @@ def _personal(app, sent_post, users) -> dict[str, str]:
         post = db.session.get(Post, sent_post.id)
         video = db.session.get(Video, sent_post.video_id)
         needles = {
-            "publish_id": post.publish_id,
+            "publish_id": post.deliveries[0].remote_id,
             "video name": video.display_name,
             "storage name": video.storage_name,
         }
@@ -44,7 +44,9 @@ def test_audit_summaries_hold_no_personal_data(
         "/staff/", data={"email": needles["new staff e-mail"], "role": "staff", "csrf_token": token}
     )
     token = csrf_token(sandbox_client, "/tiktok/")
-    sandbox_client.post(f"/tiktok/{sent_post.account_id}/disconnect", data={"csrf_token": token})
+    sandbox_client.post(
+        f"/tiktok/{sent_post.deliveries[0].account_id}/disconnect", data={"csrf_token": token}
+    )
     file_request(client)
     assert verify_with_tiktok(client, sandbox).status_code == 303
     assert delete_now(client).status_code == 303

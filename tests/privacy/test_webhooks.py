@@ -116,7 +116,7 @@ def test_removal_for_unknown_account_is_acknowledged(app, client):
 
 
 def test_publish_event_updates_the_post(app, client, sent_post):
-    content = {"publish_id": sent_post.publish_id, "publish_type": "INBOX_SHARE"}
+    content = {"publish_id": sent_post.deliveries[0].remote_id, "publish_type": "INBOX_SHARE"}
     response = _post(client, _event("post.publish.complete", content))
     assert response.status_code == 200
     (delivery,) = _deliveries(app)
