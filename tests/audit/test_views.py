@@ -229,3 +229,15 @@ def test_failed_sign_in_reads_as_people_say_it(app: Flask, admin_client: FlaskCl
     html = admin_client.get("/audit/").get_data(as_text=True)
     assert "Someone on the public site" in html and "public (public)" not in html
     assert "(public)" not in html
+
+
+def test_every_platform_s_kinds_can_be_filtered(app: Flask, admin_client: FlaskClient) -> None:
+    """A YouTube exchange is found by its own kind, apart from TikTok's (both are listed)."""
+    from studio.audit import Action, Actor, record
+
+    with app.app_context():
+        record("youtube:request", actor=Actor.job("send"), summary="PUT /upload/youtube/v3/videos")
+        record(Action.TIKTOK_REQUEST, actor=Actor.job("send"), summary="POST /v2/post/publish/x/")
+    page = admin_client.get("/audit/?kind=youtube:request").get_data(as_text=True)
+    assert "/upload/youtube/v3/videos" in page and "/v2/post/publish/x/" not in page
+    assert 'value="youtube:request"' in page and 'value="meta:request"' in page

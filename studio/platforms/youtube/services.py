@@ -9,7 +9,7 @@ from dataclasses import replace
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from studio.audit import Actor, record, scope
+from studio.audit import Action, Actor, record, scope
 from studio.platforms.exchanges import holding_exchanges, release_exchanges
 from studio.platforms.grants import close_grant, read_token
 from studio.platforms.models import Account
@@ -45,9 +45,9 @@ from studio.security import external_url
 from studio.transport import Exchange
 
 CONNECT = "connect"
-CONNECTED = "youtube:connected"
-CONNECT_FAILED = "youtube:connect_failed"
-DISCONNECTED = "youtube:disconnected"
+CONNECTED = Action.YOUTUBE_CONNECTED
+CONNECT_FAILED = Action.YOUTUBE_CONNECT_FAILED
+DISCONNECTED = Action.YOUTUBE_DISCONNECTED
 
 
 class ConsentAgain(Exception):

@@ -11,6 +11,7 @@ import datetime as dt
 
 from flask import current_app
 
+from studio.audit import Action
 from studio.db import utcnow
 from studio.platforms.grants import store_pair
 from studio.platforms.models import Account
@@ -19,8 +20,8 @@ from studio.platforms.youtube.connection import PLATFORM, get_client
 from studio.platforms.youtube.errors import AuthError, InvalidGrant, PlatformError
 from studio.platforms.youtube.results import TokenSet
 
-REFRESHED = "youtube:refreshed"
-REFRESH_FAILED = "youtube:refresh_failed"
+REFRESHED = Action.YOUTUBE_REFRESHED
+REFRESH_FAILED = Action.YOUTUBE_REFRESH_FAILED
 TESTING_CAUSE = (
     "Google refused the stored authorization (invalid_grant). Usual cause: the Google "
     "project's OAuth consent screen is in Testing mode, where Google ends every authorization "
