@@ -84,15 +84,17 @@ def run(delivery_id: int) -> str:
 def database_unavailable(exc: BaseException | None) -> bool:
     """True for a lost, refused or busy database connection (as opposed to a bug).
 
-    The cause chain counts too: the audit recorder fails closed with its own error raised
-    from the database's.
+    The chain counts too: the audit recorder fails closed with its own error raised from the
+    database's (``__cause__``), and a lost connection often surfaces as SQLAlchemy's
+    PendingRollbackError raised while handling it (``__context__``).
     """
-    while exc is not None:
+    seen = 0
+    while exc is not None and seen < 20:
         if isinstance(exc, OperationalError):
             return True
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             return True
-        exc = exc.__cause__
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, PendingRollbackError
 
 from studio.audit.recorder import AuditWriteError
 from studio.posts.tasks import database_unavailable
@@ -13,6 +13,16 @@ def _raised_from(cause: BaseException) -> AuditWriteError:
     try:
         raise AuditWriteError("audit entry tiktok:request could not be written") from cause
     except AuditWriteError as exc:
+        return exc
+
+
+def _raised_while_handling(first: BaseException) -> PendingRollbackError:
+    try:
+        try:
+            raise first
+        except type(first):
+            raise PendingRollbackError("rolled back?")  # noqa: B904  (the implicit context is the case)
+    except PendingRollbackError as exc:
         return exc
 
 
@@ -29,11 +39,22 @@ DUPLICATE = IntegrityError("INSERT", {}, Exception("duplicate key"))
         (REFUSED, True),
         (CUT, True),
         (_raised_from(REFUSED), True),  # the audit recorder fails closed on top of it
+        (_raised_while_handling(REFUSED), True),  # the session used again after the loss
         (DUPLICATE, False),
         (_raised_from(DUPLICATE), False),
+        (_raised_while_handling(DUPLICATE), False),
         (ValueError("a bug"), False),
     ],
-    ids=["refused", "cut", "audit-over-refused", "integrity", "audit-over-integrity", "bug"],
+    ids=[
+        "refused",
+        "cut",
+        "audit-over-refused",
+        "rollback-over-refused",
+        "integrity",
+        "audit-over-integrity",
+        "rollback-over-integrity",
+        "bug",
+    ],
 )
 def test_database_unavailable(exc: BaseException, outage: bool) -> None:
     assert database_unavailable(exc) is outage
