@@ -274,7 +274,7 @@ class Bench:
 
     def cut_chunks(self) -> list[tuple[Path, str]]:
         """The job's chunk plan as files for curl (cut once, before anything is timed)."""
-        from studio.videos.chunks import plan_chunks
+        from studio.platforms.tiktok.chunks import plan_chunks
 
         plan = plan_chunks(self.path.stat().st_size)
         self.source_info = {

@@ -304,6 +304,22 @@ class Delivery(Base):
         return f"<Delivery {self.id} of post {self.post_id} {self.status} {self.remote_id}>"
 
 
+class CallBudget(Base):
+    """Recent platform calls of one kind for one account, shared by every worker.
+
+    TikTok, for one, limits init to 6 and status/fetch to 30 calls per minute per token;
+    counting per account is at least as strict, and a row lock makes workers take turns.
+    """
+
+    __tablename__ = "post_rate_budgets"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    calls: Mapped[list[float]] = mapped_column(JSON, default=list)  # unix times, oldest first
+
+
 vault.register_wrapped(Account.data_key)
 vault.register_wrapped(Delivery.transfer_url_enc)
 vault.register_wrapped(WebhookDelivery.body_enc)

@@ -11,8 +11,8 @@ from studio import db
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.platforms import events as platform_events
+from studio.platforms import registry
 from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus, Mode
-from studio.posts.reasons import FAIL_REASONS, explain
 
 
 def apply_publish_event(
@@ -34,7 +34,7 @@ def apply_publish_event(
         if delivery.status != DeliveryStatus.PUBLISHED:
             # TikTok's codes are short; anything longer would not fit the column (80).
             code = str(content.get("reason") or "internal")[:80]
-            reason = FAIL_REASONS.get(code) or explain(code)
+            reason = registry.sender_of(platform).explain(code, None, True)
             delivery.status, delivery.fail_reason = DeliveryStatus.FAILED, code
             delivery.fail_message, delivery.retryable = reason.text, reason.retryable
             delivery.remote_status, delivery.finished_at = "FAILED", utcnow()

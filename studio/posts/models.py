@@ -1,4 +1,4 @@
-"""Posts (what staff prepared once; each sent by its deliveries) and the TikTok call budget."""
+"""Posts: what staff prepared once, each sent by its deliveries; tombstones of erased posts."""
 
 from __future__ import annotations
 
@@ -42,22 +42,6 @@ class Post(Base):
 
     def __repr__(self) -> str:
         return f"<Post {self.id} to {len(self.deliveries)} account(s)>"
-
-
-class PostRateBudget(Base):
-    """Recent TikTok calls of one kind for one account, shared by every worker.
-
-    TikTok limits init to 6 and status/fetch to 30 calls per minute per token; counting per
-    account is at least as strict, and a row lock makes concurrent workers take turns.
-    """
-
-    __tablename__ = "post_rate_budgets"
-
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    )
-    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
-    calls: Mapped[list[float]] = mapped_column(JSON, default=list)  # unix times, oldest first
 
 
 class PostErasure(Base):

@@ -1,4 +1,4 @@
-"""Read-side questions about posts and deliveries: lookups, draft count, due work, counts.
+"""Read-side questions about posts and deliveries: lookups, due work, counts.
 
 Every query here reads an index range whose size does not grow with the number of finished
 deliveries (keyset pages, capped counts, the draft window by account and time).
@@ -6,7 +6,6 @@ deliveries (keyset pages, capped counts, the draft window by account and time).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -15,37 +14,17 @@ from sqlalchemy.orm import Session, selectinload
 from studio import db
 from studio.db import utcnow
 from studio.platforms.models import (
-    PENDING_DRAFT,
     TERMINAL,
     Account,
     Delivery,
     DeliveryStatus,
-    Mode,
 )
 from studio.posts.models import Post
 from studio.videos import events as video_events
 from studio.videos.models import Video
 
-DRAFT_WINDOW = dt.timedelta(hours=24)
 COUNT_CAP = 1000  # the dashboard says "1,000+" beyond this
 ACTIVE = [s.value for s in DeliveryStatus if s not in TERMINAL]  # unfinished deliveries
-
-
-def pending_drafts(session: Session, account_id: int) -> int:
-    """Drafts TikTok counts against the 5-per-24-hours limit for this account."""
-    since = utcnow() - DRAFT_WINDOW
-    return (
-        session.scalar(
-            select(func.count(Delivery.id)).where(
-                Delivery.account_id == account_id,
-                Delivery.mode == Mode.DRAFT,
-                Delivery.remote_id.is_not(None),
-                Delivery.sent_at > since,
-                Delivery.status.in_([s.value for s in PENDING_DRAFT]),
-            )
-        )
-        or 0
-    )
 
 
 def get_post(session: Session, post_id: int) -> Post | None:

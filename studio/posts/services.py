@@ -17,6 +17,7 @@ from studio.audit import services as audit
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
+from studio.platforms.tiktok.queries import pending_drafts
 from studio.posts import captions, rules
 from studio.posts.events import apply_publish_event, wake_held
 from studio.posts.models import Post
@@ -28,7 +29,6 @@ from studio.posts.queries import (
     get_post,
     get_video_or_none,
     list_posts,
-    pending_drafts,
     video_busy_reason,
 )
 from studio.videos.models import Video

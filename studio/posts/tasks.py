@@ -14,12 +14,13 @@ from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.db import utcnow
 from studio.jobs import periodic_task, task
+from studio.platforms import lease, registry
+from studio.platforms.lease import Heartbeat, LeaseLost
 from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus
-from studio.posts import lease, services
-from studio.posts.lease import Heartbeat, LeaseLost
+from studio.platforms.sending import Deferred
+from studio.posts import services
 from studio.posts.models import Post
-from studio.posts.outcomes import Deferred
-from studio.posts.sender import Sender
+from studio.posts.parcels import parcel
 from studio.videos import services as videos
 from studio.videos.models import Video
 
@@ -55,7 +56,10 @@ def run(delivery_id: int) -> str:
         Heartbeat(app, delivery_id, owner, seconds) as heartbeat,
     ):
         try:
-            Sender(session, post, delivery, heartbeat).drive()
+            sender = registry.get(delivery.platform).sender
+            if sender is None:
+                raise registry.UnknownPlatform(f"{delivery.platform} cannot publish")
+            sender(session, delivery, parcel(post, delivery), heartbeat).drive()
         except Deferred as wait:
             session.rollback()
             defer(delivery, wait.seconds, wait.status, wait.note)

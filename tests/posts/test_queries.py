@@ -14,6 +14,7 @@ from flask import Flask
 from studio import db
 from studio.db import utcnow
 from studio.platforms.models import Delivery, DeliveryStatus
+from studio.platforms.tiktok import queries as tiktok_queries
 from studio.posts import queries
 from studio.posts.models import Post
 from studio.posts.panels import _shown
@@ -114,7 +115,7 @@ def _session_call(fn: Callable[..., object], *args: Any, **kwargs: Any) -> Calla
         ),
         (
             "draft window",
-            _session_call(queries.pending_drafts, 1),
+            _session_call(tiktok_queries.pending_drafts, 1),
             "deliveries",
             r"USING INDEX ix_deliveries_account_id_sent_at \(account_id=\? AND sent_at>\?\)",
             r"ix_deliveries_account_id_sent_at",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studio.platforms.models import DeliveryStatus
-from studio.posts.reasons import FAIL_REASONS, explain
+from studio.platforms.tiktok.reasons import FAIL_REASONS, explain
 from tests.helpers import extract_csrf
 from tests.posts.conftest import drive, make_post
 

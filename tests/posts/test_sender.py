@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 from studio import db, vault
+from studio.platforms.lease import Heartbeat
 from studio.platforms.models import DeliveryStatus
 from studio.platforms.tiktok import services as tiktok
-from studio.posts.lease import Heartbeat
+from studio.platforms.tiktok.sender import Sender
 from studio.posts.models import Post
-from studio.posts.sender import Sender
+from studio.posts.parcels import parcel
 from studio.videos.storage import video_path
 from tests.helpers import delivery_of, sent_sha256
 from tests.posts.conftest import drive, load, make_post, run_once
@@ -69,7 +70,9 @@ def test_crash_between_last_chunk_and_commit_resumes_by_status(app, sandbox, acc
     post_id = make_post(app, video, account)
     with app.app_context():
         post, delivery = db.session.get(Post, post_id), delivery_of(post_id)
-        sender = Sender(db.session, post, delivery, Heartbeat(app, delivery.id, "test", 5))
+        sender = Sender(
+            db.session, delivery, parcel(post, delivery), Heartbeat(app, delivery.id, "test", 5)
+        )
         sender.start()
         # The bytes reach TikTok, then the worker dies before recording bytes_sent.
         url = vault.unwrap(delivery.transfer_url_enc).decode()

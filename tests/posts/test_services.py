@@ -6,8 +6,9 @@ import datetime as dt
 
 from studio import db
 from studio.db import utcnow
+from studio.platforms import budget, lease
 from studio.platforms.models import Delivery, DeliveryStatus
-from studio.posts import budget, lease, services, tasks
+from studio.posts import services, tasks
 from studio.videos.models import Video
 from studio.videos.storage import video_path
 from tests.helpers import delivery_of

@@ -137,12 +137,15 @@ def test_no_secret_reaches_pages_or_the_database_in_clear(
     app, sandbox, sandbox_client, account, video
 ):
     post_id = make_post(app, video, account)
-    from studio.posts.lease import Heartbeat
-    from studio.posts.sender import Sender
+    from studio.platforms.lease import Heartbeat
+    from studio.platforms.tiktok.sender import Sender
+    from studio.posts.parcels import parcel
 
     with app.app_context():
         post, delivery = db.session.get(Post, post_id), delivery_of(post_id)
-        Sender(db.session, post, delivery, Heartbeat(app, delivery.id, "t", 5)).start()  # init
+        Sender(
+            db.session, delivery, parcel(post, delivery), Heartbeat(app, delivery.id, "t", 5)
+        ).start()  # init
         upload_url = vault.unwrap(delivery.transfer_url_enc).decode()
         row = db.session.execute(select(Delivery.__table__)).mappings().one()
         tokens = [t.token for t in sandbox.state.access.values()] + list(sandbox.state.refresh)

@@ -1,4 +1,4 @@
-"""A per-account budget of TikTok calls kept in the database, so every worker respects it."""
+"""A per-account budget of platform calls kept in the database, so every worker respects it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio import db
-from studio.posts.models import PostRateBudget
+from studio.platforms.models import CallBudget
 
 WINDOW = 60.0  # TikTok counts calls per minute
 
@@ -49,10 +49,10 @@ def settle(session: Session, account_id: int, bucket: str, stamp: float) -> None
     session.commit()
 
 
-def _row(session: Session, account_id: int, bucket: str) -> PostRateBudget | None:
+def _row(session: Session, account_id: int, bucket: str) -> CallBudget | None:
     return session.scalar(
-        select(PostRateBudget)
-        .where(PostRateBudget.account_id == account_id, PostRateBudget.bucket == bucket)
+        select(CallBudget)
+        .where(CallBudget.account_id == account_id, CallBudget.bucket == bucket)
         .with_for_update()
     )
 
@@ -63,7 +63,7 @@ def _take(
     db.begin_write(session)
     row = _row(session, account_id, bucket)
     if row is None:
-        row = PostRateBudget(account_id=account_id, bucket=bucket, calls=[])
+        row = CallBudget(account_id=account_id, bucket=bucket, calls=[])
         session.add(row)
     now = time.time()
     calls = [t for t in row.calls if t > now - window]

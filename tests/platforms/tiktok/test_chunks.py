@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studio.videos.chunks import (
+from studio.platforms.tiktok.chunks import (
     DEFAULT_CHUNK_SIZE,
     MAX_CHUNK,
     MIN_CHUNK,

@@ -1,22 +1,29 @@
-"""What the send job writes: durable step outcomes, terminal states, waits, audit notes."""
+"""What every platform's send job shares: the parcel it sends and the ways a step is recorded.
+
+The posts room leases a delivery, hands its platform's sender a `Parcel` (the file and the
+words, read from the post) and calls `drive()`. A sender subclasses `Run` and writes each step's
+outcome durably before the next platform call, so a later run continues from the row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, record
 from studio.db import utcnow
+from studio.platforms import budget
+from studio.platforms.lease import Heartbeat
 from studio.platforms.models import Delivery, DeliveryStatus
-from studio.platforms.tiktok import services as tiktok
-from studio.posts import budget
-from studio.posts.lease import Heartbeat
-from studio.posts.models import Post
-from studio.posts.reasons import FAIL_REASONS, explain
+
+T = TypeVar("T")
 
 
 class Deferred(Exception):
@@ -29,18 +36,65 @@ class Deferred(Exception):
         self.seconds, self.status, self.note = seconds, status, note
 
 
-class Outcomes:
-    """The leased delivery (and its post), and the ways a send step records what happened."""
+@dataclass(frozen=True)
+class Reason:
+    """A failure people can read, and whether a retry makes sense."""
 
-    url_dead: bool  # set by the Sender: TikTok answered 403/404 for the upload_url
+    text: str
+    retryable: bool
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What a post hands a platform: the file on disk and the words staff consented to."""
+
+    post_id: int
+    path: Path | None  # None once the file was deleted
+    content_type: str
+    content_hash: str
+    caption: str
+    hashtags: list[str] = field(default_factory=list)
+    title: str = ""  # caption and hashtags composed (TikTok's title)
+    is_aigc: bool = False
+    duration_s: float = 0.0
+    width: int = 0
+    height: int = 0
+    pull_url: str | None = None  # where the platform may download the file, if it pulls
+
+    @property
+    def file(self) -> Path | None:
+        """The file when it is still on disk."""
+        return self.path if self.path is not None and self.path.exists() else None
+
+
+class Run:
+    """The leased delivery, its parcel, and the ways a send step records what happened.
+
+    A platform's sender sets `label` and `tokens` (its Refresher: access tokens with one
+    refresher per account) and implements `drive()` and `explain()`.
+    """
+
+    label: ClassVar[str] = "the platform"
+    held_by: ClassVar[str] = "limit"  # what `hold` waits for, in words
+    tokens: ClassVar[Any]  # the platform's Refresher
 
     def __init__(
-        self, session: Session, post: Post, delivery: Delivery, heartbeat: Heartbeat
+        self, session: Session, delivery: Delivery, parcel: Parcel, heartbeat: Heartbeat
     ) -> None:
-        self.session, self.post, self.delivery = session, post, delivery
+        self.session, self.delivery, self.parcel = session, delivery, parcel
         self.heartbeat = heartbeat
         self.cfg = current_app.config
         self.taken: tuple[str, float] | None = None  # budget taken for the next call
+
+    def drive(self) -> None:
+        """Run steps until the delivery is terminal; raises Deferred or LeaseLost to stop."""
+        raise NotImplementedError
+
+    @classmethod
+    def explain(cls, code: str, message: str | None, from_platform: bool) -> Reason:
+        """The plain-words reason for a failure code of this platform (or of our own)."""
+        detail = f" ({message})" if message else ""
+        return Reason(f"{cls.label} refused the video: {code}{detail}.", False)
 
     def finish(self, status: DeliveryStatus, post_ids: list[str]) -> None:
         """Terminal success (in the inbox, or published)."""
@@ -58,10 +112,9 @@ class Outcomes:
         )
         self.note(self.delivery.label)
 
-    def fail(self, code: str, message: str | None = None, from_tiktok: bool = False) -> None:
+    def fail(self, code: str, message: str | None = None, from_platform: bool = False) -> None:
         """Terminal failure with the reason in plain words."""
-        reason = FAIL_REASONS.get(code) if from_tiktok else None
-        reason = reason or explain(code, message)
+        reason = self.explain(code, message, from_platform)
         self.save(
             status=DeliveryStatus.FAILED,
             fail_reason=code,
@@ -75,21 +128,21 @@ class Outcomes:
         self.note(f"failed: {code}", status="error")
 
     def hold(self, why: str) -> None:
-        """Queue behind TikTok's draft limit instead of failing."""
-        self.save(
-            status=DeliveryStatus.HELD, status_note="Waiting for TikTok's draft limit: " + why
-        )
+        """Queue behind a platform's limit on pending sends instead of failing."""
+        note = f"Waiting for {self.label}'s {self.held_by}: {why}"
+        self.save(status=DeliveryStatus.HELD, status_note=note)
         self.note("held: " + why)
         raise Deferred(float(self.cfg["POSTS_HOLD_RECHECK"]), DeliveryStatus.HELD, why)
 
-    def call(self, fn: Any) -> Any:
-        """A TikTok API call with a fresh token (refreshed once on access_token_invalid).
+    def call(self, fn: Callable[[str], T]) -> T:
+        """A platform call with a fresh token (refreshed once when the platform rejects it).
 
         The budget taken for it is settled at the answer, whatever the answer was.
         """
         self.session.commit()
         try:
-            return tiktok.call_with_token(self.session, self.delivery.account_id, fn)
+            result: T = self.tokens.call_with_token(self.session, self.delivery.account_id, fn)
+            return result
         finally:
             if self.taken is not None:
                 (bucket, stamp), self.taken = self.taken, None
@@ -105,7 +158,7 @@ class Outcomes:
             if stamp is not None:
                 self.taken = (bucket, stamp)
                 return
-            self.wait(wait, f"TikTok allows {limit} {bucket} calls a minute")
+            self.wait(wait, f"{self.label} allows {limit} {bucket} calls a minute")
 
     def wait(self, seconds: float, why: str, retry: bool = False) -> None:
         """Sleep while holding the lease if short, else hand the delivery to a later run."""
@@ -117,20 +170,18 @@ class Outcomes:
             self.heartbeat.check()
             time.sleep(min(left, 0.5))
 
-    def url_usable(self) -> bool:
-        """True while the upload_url has more than the safety margin left."""
+    def transfer_url_usable(self, dead: bool = False) -> bool:
+        """True while the stored upload URL has more than the safety margin left."""
         expires = self.delivery.transfer_url_expires_at
         margin = dt.timedelta(seconds=float(self.cfg["POSTS_UPLOAD_URL_MARGIN"]))
-        if self.url_dead or not (
-            self.delivery.transfer_url_enc and expires and self.delivery.chunk_size
-        ):
+        if dead or not (self.delivery.transfer_url_enc and expires and self.delivery.chunk_size):
             return False
         return expires - margin > utcnow()
 
     def save(self, **changes: Any) -> None:
         """Write and commit at once: each step's outcome is durable before the next call.
 
-        Nothing is written once the lease is lost: the new owner reconciles with TikTok.
+        Nothing is written once the lease is lost: the new owner reconciles with the platform.
         """
         self.heartbeat.check()
         for key, value in changes.items():
@@ -139,4 +190,4 @@ class Outcomes:
 
     def note(self, summary: str, status: str = "ok") -> None:
         """An audit entry for a state change of the delivery (scoped to its post and account)."""
-        record(Action.POST_STATUS, summary=f"post {self.post.id}: {summary}", status=status)
+        record(Action.POST_STATUS, summary=f"post {self.parcel.post_id}: {summary}", status=status)

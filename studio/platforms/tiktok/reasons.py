@@ -1,17 +1,8 @@
-"""Why a post failed, in plain words, and whether trying again can help."""
+"""Why a TikTok delivery failed, in plain words, and whether trying again can help."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Reason:
-    """A failure people can read, and whether a retry makes sense."""
-
-    text: str
-    retryable: bool
-
+from studio.platforms.sending import Reason
 
 # TikTok's status/fetch `fail_reason` values (docs/platforms/tiktok.md, "Status fetch").
 FAIL_REASONS: dict[str, Reason] = {

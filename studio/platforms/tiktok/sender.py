@@ -1,4 +1,4 @@
-"""The send job's state machine: init, chunked upload, status polling, retries.
+"""TikTok's send step: init, chunked upload, status polling, retries.
 
 A run holds the delivery's lease and continues from what the row records:
 - no remote_id (publish_id)            → init (after the draft-limit check)
@@ -6,7 +6,7 @@ A run holds the delivery's lease and continues from what the row records:
 - FILE_UPLOAD bytes still missing      → PUT the next chunk (streamed from disk)
 - otherwise                            → poll status/fetch with backoff until terminal
 
-Every TikTok call is audited against the post and account (studio.audit.scope around the run).
+Every TikTok call is audited against the post and account (the posts room scopes the run).
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.db import utcnow
+from studio.platforms.lease import Heartbeat
 from studio.platforms.models import Delivery, DeliveryStatus, Mode, Source
+from studio.platforms.sending import Parcel, Reason, Run
 from studio.platforms.tiktok import services as tiktok
+from studio.platforms.tiktok.chunks import ChunkPlan, plan_chunks
 from studio.platforms.tiktok.errors import (
     PlatformError,
     PublishIdError,
@@ -34,28 +37,38 @@ from studio.platforms.tiktok.errors import (
     UploadRejected,
     retry_action,
 )
-from studio.posts import media
-from studio.posts.lease import Heartbeat
-from studio.posts.models import Post
-from studio.posts.outcomes import Outcomes
-from studio.posts.queries import pending_drafts
-from studio.videos.chunks import ChunkPlan, plan_chunks
-from studio.videos.storage import video_path
+from studio.platforms.tiktok.queries import pending_drafts
+from studio.platforms.tiktok.reasons import FAIL_REASONS, explain
+from studio.platforms.tiktok.tokens import REFRESHER
 
 log = logging.getLogger(__name__)
 PROCESSING = ("PROCESSING_UPLOAD", "PROCESSING_DOWNLOAD")
 
 
-class Sender(Outcomes):
-    """Moves one leased delivery forward until it is terminal or must wait."""
+class Sender(Run):
+    """Moves one leased TikTok delivery forward until it is terminal or must wait."""
+
+    label = "TikTok"
+    held_by = "draft limit"
+    tokens = REFRESHER
 
     def __init__(
-        self, session: Session, post: Post, delivery: Delivery, heartbeat: Heartbeat
+        self, session: Session, delivery: Delivery, parcel: Parcel, heartbeat: Heartbeat
     ) -> None:
-        super().__init__(session, post, delivery, heartbeat)
+        super().__init__(session, delivery, parcel, heartbeat)
         self.verified = delivery.remote_id is None  # an inherited publish_id is checked first
         self.url_dead = False  # TikTok answered 403/404 for the upload_url
         self.refreshed = False
+
+    def url_usable(self) -> bool:
+        """The upload_url is stored, alive by its clock, and TikTok has not refused it."""
+        return self.transfer_url_usable(dead=self.url_dead)
+
+    @classmethod
+    def explain(cls, code: str, message: str | None, from_platform: bool) -> Reason:
+        """TikTok's fail_reason values first when TikTok named them, then our request errors."""
+        reason = FAIL_REASONS.get(code) if from_platform else None
+        return reason or explain(code, message)
 
     # Driving -----------------------------------------------------------------------------
 
@@ -90,9 +103,8 @@ class Sender(Outcomes):
     def start(self) -> None:
         """Init at TikTok (inbox or direct, FILE_UPLOAD or PULL_FROM_URL)."""
         delivery = self.delivery
-        video = self.post.video
-        path = video_path(video)
-        if not video.has_file or not path.exists():
+        path = self.parcel.file
+        if path is None:
             self.fail("file_missing")
             return
         if delivery.mode == Mode.DRAFT:
@@ -137,7 +149,7 @@ class Sender(Outcomes):
     def source_info(self, size: int) -> tuple[dict[str, Any], Any]:
         """FILE_UPLOAD with a chunk plan, or PULL_FROM_URL from our signed media URL."""
         if self.delivery.source == Source.PULL_FROM_URL:
-            url = media.public_url(self.delivery.id, self.post.video.content_hash)
+            url = self.parcel.pull_url or ""
             return {"source": "PULL_FROM_URL", "video_url": url}, None
         plan = plan_chunks(size)
         info = {
@@ -181,15 +193,15 @@ class Sender(Outcomes):
             self.call(lambda t: tiktok.get_client().cancel(t, publish_id))
         except (PlatformError, ReconnectNeeded) as exc:
             self.session.rollback()
-            log.info("post %s: could not cancel %s (%s)", self.post.id, publish_id, exc)
+            log.info("post %s: could not cancel %s (%s)", self.parcel.post_id, publish_id, exc)
 
     def upload_next_chunk(self) -> None:
         """PUT chunk `next_chunk` straight from disk; record bytes_sent once TikTok has it."""
         delivery = self.delivery
         if not self.url_usable():
             raise UploadRejected(403, "upload_url expired (checked before sending)")
-        path = video_path(self.post.video)
-        if not path.exists():
+        path = self.parcel.file
+        if path is None:
             self.fail("file_missing")
             return
         plan = ChunkPlan(delivery.video_size, delivery.chunk_size, delivery.total_chunks)
@@ -199,7 +211,7 @@ class Sender(Outcomes):
         url = vault.unwrap(delivery.transfer_url_enc or "").decode()
         try:
             result = tiktok.get_client().upload_chunk(
-                url, path, first, last, delivery.video_size, self.post.video.content_type
+                url, path, first, last, delivery.video_size, self.parcel.content_type
             )
         except TransportError:
             # The outcome is unknown (TikTok may have the chunk): ask status/fetch how many
@@ -261,7 +273,7 @@ class Sender(Outcomes):
     def apply(self, status: Any) -> bool:
         """Record a terminal TikTok status; True when the delivery is finished."""
         if status.status == "FAILED":
-            self.fail(status.fail_reason or "internal", from_tiktok=True)
+            self.fail(status.fail_reason or "internal", from_platform=True)
         elif status.status == "SEND_TO_USER_INBOX":
             self.finish(DeliveryStatus.IN_INBOX, status.post_ids)
         elif status.status == "PUBLISH_COMPLETE":
@@ -300,7 +312,7 @@ class Sender(Outcomes):
             self.hold("TikTok says the account already has 5 pending drafts")
         action = retry_action(exc)
         code = getattr(exc, "code", None) or type(exc).__name__
-        log.info("post %s: %s → %s", self.post.id, code, action)
+        log.info("post %s: %s → %s", self.parcel.post_id, code, action)
         if action == RetryAction.REINIT:
             self.verified = False  # the status check decides: resume, finished, or re-init
             if isinstance(exc, UploadRejected) and exc.status_code in (403, 404):
@@ -314,7 +326,7 @@ class Sender(Outcomes):
         elif action == RetryAction.REFRESH_TOKEN and not self.refreshed:
             self.refreshed = True
             try:
-                tiktok.force_refresh(self.session, self.delivery.account_id)
+                self.tokens.force_refresh(self.session, self.delivery.account_id)
             except ReconnectNeeded:
                 self.session.rollback()
                 self.fail("reconnect_needed")
