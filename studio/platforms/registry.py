@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from studio.panels import Panel
 from studio.platforms import tiktok, youtube
 from studio.platforms.models import Account
 from studio.platforms.sending import Run
 from studio.platforms.tiktok import services as tiktok_services
+from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube.panels import youtube_panel
 
 
 class UnknownPlatform(LookupError):
@@ -32,12 +35,22 @@ class Platform:
     label: str  # how people call it
     init_app: Callable[[Flask], None]  # its pages, callbacks, commands and jobs
     accounts: Callable[[Session], Sequence[Account]]  # every account ever connected
+    panel: Callable[[], Panel | None]  # its dashboard card (None when it has nothing to say)
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
 
 
 PLATFORMS: tuple[Platform, ...] = (
-    Platform("tiktok", "TikTok", tiktok.init_app, tiktok_services.all_accounts, TikTokSender),
-    Platform("youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts),
+    Platform(
+        "tiktok",
+        "TikTok",
+        tiktok.init_app,
+        tiktok_services.all_accounts,
+        tiktok_panel,
+        TikTokSender,
+    ),
+    Platform(
+        "youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts, youtube_panel
+    ),
 )
 
 
@@ -64,6 +77,11 @@ def get(name: str) -> Platform:
 def sender_of(name: str) -> type[Run]:
     """The platform's sender; the generic one when it cannot publish (yet)."""
     return get(name).sender or Run
+
+
+def panels() -> list[Panel]:
+    """Every platform's dashboard card that has something to say."""
+    return [panel for p in PLATFORMS if (panel := p.panel()) is not None]
 
 
 def init_app(app: Flask) -> None:
