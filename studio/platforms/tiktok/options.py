@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, Form, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from studio.audit import Actor, scope
 from studio.platforms.models import Account, Mode
@@ -24,7 +25,7 @@ DIRECT_LABEL = "Post directly (for accounts that allow this app to publish for t
 class PrepareSection(Form):
     """How to send to one TikTok account."""
 
-    mode = RadioField("How to send", choices=[("draft", DRAFT_LABEL)], default="draft")
+    mode = RadioField("How to send", choices=[SelectChoice("draft", DRAFT_LABEL)], default="draft")
 
 
 class ConfirmSection(Form):
@@ -80,7 +81,10 @@ class TikTokOptions:
         """Draft, or Direct Post when it is switched on."""
         form = PrepareSection(formdata, prefix=prefix)
         if direct_post_enabled():
-            form.mode.choices = [("draft", DRAFT_LABEL), ("direct", DIRECT_LABEL)]
+            form.mode.choices = [
+                SelectChoice("draft", DRAFT_LABEL),
+                SelectChoice("direct", DIRECT_LABEL),
+            ]
         return form
 
     def check_prepare(self, form: Any, account: Account, common: Common) -> dict[str, str]:
@@ -138,7 +142,9 @@ class TikTokOptions:
             return None
         form = ConfirmSection(formdata, prefix=prefix)
         options = rules.privacy_choices(target.info.privacy_level_options)
-        form.privacy_level.choices = [("", "Choose who can view"), *options]
+        form.privacy_level.choices = [SelectChoice("", "Choose who can view")] + [
+            SelectChoice(value, label) for value, label in options
+        ]
         return form
 
     def check_confirm(
@@ -171,6 +177,7 @@ class TikTokOptions:
         data: dict[str, Any] = {
             "mode": self.mode(prepared, common),
             "title": common.title if direct else None,
+            "button": "Post to TikTok" if direct else "Send draft to TikTok",
         }
         if direct and target.info is not None:
             # Block videos longer than the creator may post, before anyone ticks consent.

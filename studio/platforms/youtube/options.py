@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, Form, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from studio.platforms.models import Account, Mode
 from studio.platforms.options import Common, Target
@@ -46,15 +47,24 @@ class PrepareSection(Form):
 
     title = StringField("Title", render_kw={"maxlength": rules.MAX_TITLE})
     privacy_status = RadioField(
-        "Visibility", choices=list(PRIVACY_LABELS.items()), validate_choice=False
+        "Visibility",
+        choices=[SelectChoice(k, v) for k, v in PRIVACY_LABELS.items()],
+        validate_choice=False,
     )
     made_for_kids = RadioField(
         "Made for kids?",
-        choices=[("yes", "Yes, it is made for kids"), ("no", "No, it is not made for kids")],
+        choices=[
+            SelectChoice("yes", "Yes, it is made for kids"),
+            SelectChoice("no", "No, it is not made for kids"),
+        ],
         validate_choice=False,
     )
     category = SelectField(
-        "Category", choices=sorted(CATEGORY_LABELS.items(), key=lambda c: c[1]), default="22"
+        "Category",
+        choices=[
+            SelectChoice(k, v) for k, v in sorted(CATEGORY_LABELS.items(), key=lambda c: c[1])
+        ],
+        default="22",
     )
     tags = StringField("Tags", render_kw={"placeholder": "kettle, kitchen, how to"})
     notify_subscribers = BooleanField("Notify subscribers", default=True)
@@ -159,6 +169,7 @@ class YouTubeOptions:
             "short": short,
             "why": why,
             "category": CATEGORY_LABELS.get(prepared.category.data or "", ""),
+            "button": "Upload to YouTube",
         }
 
     def consent(self, prepared: Any, target: Target) -> str:
