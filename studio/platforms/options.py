@@ -54,6 +54,7 @@ class Options(Protocol):
     preview_template: str  # its card on the preview: what the platform will receive
     confirm_template: str | None  # its choices beside the consent, if it has any
     note_template: str | None  # a note above the caption (where the caption goes)
+    value_labels: dict[str, str]  # stored option values in words (visibility), for the post page
 
     def accounts(self, session: Session) -> list[Account]:
         """Connected accounts that may receive posts."""

@@ -68,10 +68,10 @@ class TikTokOptions:
     label = "TikTok"
     prepare_template = "tiktok/_post_options.html"
     preview_template = "tiktok/_post_preview.html"
-    confirm_template = "tiktok/_post_confirm.html"
-    note_template = "tiktok/_post_note.html"
+    confirm_template: str | None = "tiktok/_post_confirm.html"
+    note_template: str | None = "tiktok/_post_note.html"
     rules = rules
-    value_labels = rules.PRIVACY_LABELS
+    value_labels: dict[str, str] = rules.PRIVACY_LABELS
 
     def accounts(self, session: Session) -> list[Account]:
         """Connected accounts that may receive drafts."""

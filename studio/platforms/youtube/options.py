@@ -102,10 +102,10 @@ class YouTubeOptions:
     label = "YouTube"
     prepare_template = "youtube/_post_options.html"
     preview_template = "youtube/_post_preview.html"
-    confirm_template = None
-    note_template = None
+    confirm_template: str | None = None
+    note_template: str | None = None
     rules = rules
-    value_labels = PRIVACY_LABELS
+    value_labels: dict[str, str] = PRIVACY_LABELS
 
     def accounts(self, session: Session) -> list[Account]:
         """Connected channels that granted uploads."""
