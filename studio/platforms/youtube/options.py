@@ -175,8 +175,9 @@ class YouTubeOptions:
     def consent(self, prepared: Any, target: Target) -> str:
         """The consent line naming the channel and the visibility."""
         who = f"“{target.nickname}”" + (f" (@{target.username})" if target.username else "")
-        privacy = PRIVACY_LABELS.get(prepared.privacy_status.data or "", "").lower()
-        return f"I want to upload this video to the YouTube channel {who} as a {privacy} video."
+        privacy = {"private": "a private", "unlisted": "an unlisted", "public": "a public"}
+        how = privacy.get(prepared.privacy_status.data or "", "a")
+        return f"I want to upload this video to the YouTube channel {who} as {how} video."
 
 
 OPTIONS = YouTubeOptions()
