@@ -35,15 +35,16 @@
   update();
 })();
 
-// Prepare page: say where the caption goes for the chosen mode (drafts carry none).
+// Prepare page: say where the caption goes for the chosen modes (TikTok drafts carry none).
 (() => {
   const notes = document.querySelectorAll("[data-for-mode]");
-  const radios = document.querySelectorAll('input[name="mode"]');
-  if (!notes.length || !radios.length) return;
+  if (!notes.length) return;
   const show = () => {
-    const chosen = [...radios].find((radio) => radio.checked)?.value || "draft";
-    notes.forEach((note) => (note.hidden = note.dataset.forMode !== chosen));
+    const shown = document.querySelectorAll(".target-options:not([hidden]) input[data-mode]:checked");
+    const modes = new Set([...shown].map((radio) => radio.value));
+    if (!modes.size) modes.add("draft");
+    notes.forEach((note) => (note.hidden = !modes.has(note.dataset.forMode)));
   };
-  radios.forEach((radio) => radio.addEventListener("change", show));
+  document.addEventListener("change", show);
   show();
 })();

@@ -195,10 +195,13 @@ LABELS = {
 
 
 class Mode(enum.StrEnum):
-    """Inbox draft (video.upload, the default) or Direct Post (video.publish)."""
+    """TikTok: inbox draft (video.upload, the default) or Direct Post (video.publish);
+    YouTube: a Short or a plain video (YouTube decides from the shape and length)."""
 
     DRAFT = "draft"
     DIRECT = "direct"
+    SHORT = "short"
+    VIDEO = "video"
 
 
 class Source(enum.StrEnum):

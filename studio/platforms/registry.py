@@ -1,7 +1,8 @@
 """Every platform package, registered explicitly: one `Platform` record per platform.
 
-Adding a platform means adding its package and one line to `PLATFORMS`. The rooms above
-(videos, posts, privacy, pages) reach a platform only through its record here.
+Adding a platform means adding its package and one record to `PLATFORMS`. The rooms above
+(videos, posts, privacy, the dashboard) reach a platform only through its record here.
+See docs/platforms/README.md for the interface part by part.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from sqlalchemy.orm import Session
 from studio.panels import Panel
 from studio.platforms import tiktok, youtube
 from studio.platforms.models import Account
+from studio.platforms.options import Options
 from studio.platforms.sending import Run
+from studio.platforms.tiktok import options as tiktok_options
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube import options as youtube_options
 from studio.platforms.youtube.panels import youtube_panel
 
 
@@ -36,20 +40,28 @@ class Platform:
     init_app: Callable[[Flask], None]  # its pages, callbacks, commands and jobs
     accounts: Callable[[Session], Sequence[Account]]  # every account ever connected
     panel: Callable[[], Panel | None]  # its dashboard card (None when it has nothing to say)
+    options: Options  # its section on the prepare page, its rules, what it will receive
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
 
 
+# In the order pages list them.
 PLATFORMS: tuple[Platform, ...] = (
     Platform(
-        "tiktok",
-        "TikTok",
-        tiktok.init_app,
-        tiktok_services.all_accounts,
-        tiktok_panel,
-        TikTokSender,
+        name="tiktok",
+        label="TikTok",
+        init_app=tiktok.init_app,
+        accounts=tiktok_services.all_accounts,
+        panel=tiktok_panel,
+        options=tiktok_options.OPTIONS,
+        sender=TikTokSender,
     ),
     Platform(
-        "youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts, youtube_panel
+        name="youtube",
+        label="YouTube",
+        init_app=youtube.init_app,
+        accounts=youtube_connection.all_accounts,
+        panel=youtube_panel,
+        options=youtube_options.OPTIONS,
     ),
 )
 

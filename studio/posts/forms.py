@@ -1,4 +1,5 @@
-"""Forms: prepare (caption, account, mode), send (consent and Direct Post choices), retry."""
+"""Forms: prepare (video, caption, targets), send (consent); each target's options are its
+platform's section (studio/platforms/<name>/options.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from studio.posts.captions import MAX_TITLE_UTF16
@@ -24,13 +23,11 @@ def _no_nul(_form: FlaskForm, field: object) -> None:
 
 
 class PrepareForm(FlaskForm):
-    """What to send, where, and how (nothing is sent from this form)."""
+    """What to send, and to which accounts (nothing is sent from this form)."""
 
     video_id = IntegerField("Video", validators=[DataRequired()])
-    account_id = SelectField("TikTok account", coerce=int, validators=[DataRequired()])
-    mode = RadioField(
-        "How to send", choices=[SelectChoice("draft", "Draft in the TikTok inbox")], default="draft"
-    )
+    # Ticked accounts; each is checked against the connected ones by the targets' rules.
+    account_id = SelectMultipleField("Send to", coerce=int, validate_choice=False)
     caption = TextAreaField(
         "Caption",
         validators=[Optional(), Length(max=MAX_TITLE_UTF16 * 2), _no_nul],
@@ -47,14 +44,7 @@ class PrepareForm(FlaskForm):
 
 
 class SendForm(PrepareForm):
-    """The preview's form: the prepared fields (hidden), consent and Direct Post choices."""
+    """The preview's form: the prepared fields (hidden) and the one consent."""
 
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
-    consent = BooleanField("consent")  # the label names the account; set in the template
-    privacy_level = SelectField("Who can view this video", choices=[], validate_choice=False)
-    allow_comment = BooleanField("Allow comments")
-    allow_duet = BooleanField("Allow Duet")
-    allow_stitch = BooleanField("Allow Stitch")
-    commercial = BooleanField("Disclose commercial content")
-    brand_organic = BooleanField("Your brand")
-    brand_content = BooleanField("Branded content")
+    consent = BooleanField("consent")  # the label names every account; set in the template

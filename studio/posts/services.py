@@ -15,10 +15,7 @@ from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.audit import services as audit
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
-from studio.platforms.tiktok import services as tiktok
-from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
-from studio.platforms.tiktok.queries import pending_drafts
-from studio.posts import captions, rules
+from studio.posts import captions
 from studio.posts.events import apply_publish_event, wake_held
 from studio.posts.models import Post
 from studio.posts.queries import (
@@ -43,7 +40,6 @@ __all__ = [  # re-exported: other rooms and the views use services as the room's
     "get_post",
     "get_video_or_none",
     "list_posts",
-    "pending_drafts",
     "video_busy_reason",
     "wake_held",
 ]
@@ -61,17 +57,20 @@ class PostError(Exception):
 
 @dataclass
 class Draft:
-    """Everything the staff member prepared and consented to (one post, one account)."""
+    """What the staff member prepared once, and whether they consented.
+
+    ``account_id`` and ``mode`` make the one delivery of a post created without targets
+    (builders and benches); the pages pass each target's delivery to ``create_post``.
+    """
 
     video_id: int
-    account_id: int
-    mode: Mode
+    account_id: int = 0
+    mode: Mode = Mode.DRAFT
     caption: str = ""
     hashtags_raw: str = ""
     product_name: str = ""
     product_sku: str = ""
     is_aigc: bool = False
-    direct: rules.DirectSettings | None = None
     consent: bool = False
     hashtags: list[str] = field(default_factory=list)
 
@@ -81,103 +80,51 @@ class Draft:
 
     @property
     def title(self) -> str:
-        """Caption plus hashtags, as TikTok will show them."""
+        """Caption plus hashtags, as the platforms will show them."""
         return captions.compose_title(self.caption, self.hashtags)
 
 
-def direct_post_enabled() -> bool:
-    """Direct Post is off unless TIKTOK_DIRECT_POST is set: it needs TikTok's audit.
-
-    See docs/platforms/tiktok.md, "Direct Post".
-    """
-    return bool(current_app.config["TIKTOK_DIRECT_POST"])
+Planned = tuple[int, Mode, dict[str, Any] | None]  # (account id, mode, the platform's options)
 
 
-def usable_accounts(session: Session) -> list[Account]:
-    """Connected accounts that may receive drafts."""
-    return [a for a in tiktok.connected_accounts(session) if a.has_scope("video.upload")]
-
-
-def check_target(session: Session, draft: Draft) -> tuple[Video, Account]:
-    """The video and account exist and suit the mode; raises PostError otherwise."""
-    video = session.get(Video, draft.video_id)
+def check_video(session: Session, video_id: int) -> Video:
+    """The video exists and its file is here; raises PostError otherwise."""
+    video = session.get(Video, video_id)
     if video is None:
         raise PostError("That video does not exist.", {"video_id": "Unknown video."})
     if not video.has_file:
         raise PostError("The video file was deleted from this server; upload it again.")
-    account = session.get(Account, draft.account_id)
-    if account is None or not account.is_usable:
-        raise PostError(
-            "That TikTok account is not connected.", {"account_id": "Choose a connected account."}
-        )
-    if draft.mode == Mode.DIRECT:
-        if not direct_post_enabled():
-            raise PostError("Direct posting is switched off; send it as a draft.")
-        if not account.has_scope("video.publish"):
-            raise PostError(
-                "This account did not allow direct posting by this app; send a draft instead.",
-                {"mode": "Not allowed for this account."},
-            )
-    elif not account.has_scope("video.upload"):
-        raise PostError(
-            "This account did not allow this app to send drafts; reconnect it and keep that "
-            "permission ticked."
-        )
-    return video, account
+    return video
 
 
 def check_caption(draft: Draft) -> None:
-    """TikTok's caption limit (UTF-16 code units) on caption plus hashtags."""
+    """The caption limit (UTF-16 code units) on caption plus hashtags."""
     problem = captions.title_problem(draft.title)
     if problem:
         raise PostError(problem, {"caption": problem})
 
 
-def check_direct(draft: Draft, video: Video, creator: Any) -> rules.DirectSettings:
-    """Direct Post UX rules, validated on the server whatever the browser sent; the settings."""
-    if draft.direct is None:
-        raise PostError("Choose the direct post settings.")
-    found = rules.problems(draft.direct, creator, video.duration_s)
-    if found:
-        raise PostError(" ".join(dict.fromkeys(found.values())), found)
-    return draft.direct
-
-
-def consent_sentence(draft: Draft, nickname: str, username: str = "") -> str:
-    """The consent line naming the account, as shown next to the checkbox."""
-    who = f"“{nickname}”" + (f" (@{username})" if username else "")
-    if draft.mode == Mode.DIRECT:
-        return f"I want to publish this video to the TikTok account {who} now."
-    return f"I want to send this video to the TikTok account {who} as a draft in its inbox."
-
-
 def create_post(
-    session: Session, user: Any, draft: Draft, key: str, creator: Any = None, consent_text: str = ""
+    session: Session,
+    user: Any,
+    draft: Draft,
+    key: str,
+    planned: list[Planned] | None = None,
+    consent_text: str = "",
 ) -> tuple[Post, bool]:
-    """Create the post and its delivery once per form nonce; returns (post, created).
+    """Create the post and one delivery per target once per form nonce; (post, created).
 
-    Nothing is sent here (``enqueue`` hands the deliveries to the send job).
+    Nothing is sent here (``enqueue_post`` hands the deliveries to the send job).
     """
     existing = session.scalar(select(Post).where(Post.idempotency_key == key))
     if existing is not None:
         return existing, False
     if not draft.consent:
         raise PostError("Tick the consent box to send.", {"consent": "Consent is required."})
-    video, account = check_target(session, draft)
+    video = check_video(session, draft.video_id)
     check_caption(draft)
-    post_info = None
-    if draft.mode == Mode.DIRECT:
-        direct = check_direct(draft, video, creator)
-        post_info = rules.post_info(direct, creator, draft.title, draft.is_aigc)
-    delivery = Delivery(
-        account_id=account.id,
-        platform=account.platform,
-        mode=draft.mode,
-        source=media_source(),
-        options=post_info,
-        video_size=video.size_bytes,
-        status=DeliveryStatus.QUEUED,
-    )
+    planned = planned or [(draft.account_id, draft.mode, None)]
+    deliveries = [_delivery(session, video, *one) for one in planned]
     post = Post(
         idempotency_key=key,
         video_id=video.id,
@@ -188,7 +135,7 @@ def create_post(
         product_sku=draft.product_sku.strip(),
         is_aigc=draft.is_aigc,
         consent_text=consent_text,
-        deliveries=[delivery],
+        deliveries=deliveries,
     )
     session.add(post)
     try:
@@ -199,15 +146,40 @@ def create_post(
         if existing is None:
             raise
         return existing, False
-    record(
-        Action.POST_SENT,
-        actor=Actor.user(user),
-        summary=f"post {post.id}: {draft.mode} of video {video.id} to account {account.id}",
-        payload={"consent": consent_text, "mode": str(draft.mode), "post_info": post_info},
-        account_id=account.id,
-        post_id=post.id,
-    )
+    for delivery in deliveries:
+        record(
+            Action.POST_SENT,
+            actor=Actor.user(user),
+            summary=f"post {post.id}: {delivery.mode} of video {video.id} to account "
+            f"{delivery.account_id}",
+            payload={
+                "consent": consent_text,
+                "mode": str(delivery.mode),
+                "post_info": delivery.options,
+            },
+            account_id=delivery.account_id,
+            post_id=post.id,
+        )
     return post, True
+
+
+def _delivery(
+    session: Session, video: Video, account_id: int, mode: Mode, options: dict[str, Any] | None
+) -> Delivery:
+    account = session.get(Account, account_id)
+    if account is None or not account.is_usable:
+        raise PostError(
+            "That account is not connected.", {"account_id": "Choose a connected account."}
+        )
+    return Delivery(
+        account_id=account.id,
+        platform=account.platform,
+        mode=mode,
+        source=media_source(),
+        options=options,
+        video_size=video.size_bytes,
+        status=DeliveryStatus.QUEUED,
+    )
 
 
 def media_source() -> Source:
@@ -247,7 +219,7 @@ def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delive
         raise PostError("This post cannot be retried now.")
     if delivery.status == DeliveryStatus.FAILED and not delivery.account.is_usable:
         session.rollback()
-        raise PostError("Reconnect the TikTok account first, then retry.")
+        raise PostError("Reconnect the account first, then retry.")
     fresh = delivery.remote_id is None or delivery.remote_status == "FAILED"
     delivery.status = DeliveryStatus.QUEUED
     delivery.attempts = 0
@@ -304,65 +276,6 @@ def delivery_payload(delivery: Delivery) -> dict[str, Any]:
 def status_payload(post: Post) -> dict[str, Any]:
     """The post's id and each of its deliveries (the status endpoints and live updates)."""
     return {"id": post.id, "deliveries": [delivery_payload(d) for d in post.deliveries]}
-
-
-@dataclass
-class Target:
-    """Who will receive the post, fetched fresh from TikTok for the preview."""
-
-    account: Account
-    nickname: str
-    username: str
-    avatar_url: str | None
-    creator: Any = None  # CreatorInfo when the account granted video.publish
-    source: str = "creator_info"
-    pending: int = 0
-    limit: int = 5
-
-
-def load_target(session: Session, account: Account, user: Any) -> Target:
-    """Creator info (or, for inbox-only accounts, user info) fetched fresh; raises PostError."""
-    limit = int(current_app.config["POSTS_PENDING_DRAFT_LIMIT"])
-    pending = pending_drafts(session, account.id)
-    session.commit()
-    try:
-        with scope(actor=Actor.user(user), account_id=account.id):
-            if account.has_scope("video.publish"):
-                info = tiktok.creator_info(session, account.id)
-                return Target(
-                    account,
-                    info.nickname,
-                    info.username,
-                    info.avatar_url or None,
-                    info,
-                    pending=pending,
-                    limit=limit,
-                )
-            # Inbox-only accounts (video.upload without video.publish) cannot call
-            # creator_info, so the nickname and avatar come from user/info, also fetched now.
-            client = tiktok.get_client()
-            profile = tiktok.call_with_token(
-                session, account.id, lambda t: client.user_info(t, ["display_name", "avatar_url"])
-            )
-    except ReconnectNeeded as exc:
-        raise PostError("This TikTok account needs to be reconnected by an admin.") from exc
-    except SpamRisk as exc:
-        raise PostError(
-            "TikTok says this account cannot post right now (posting limit or restriction). "
-            "Try again later."
-        ) from exc
-    except PlatformError as exc:
-        raise PostError(f"TikTok did not answer ({exc}). Try again in a moment.") from exc
-    return Target(
-        account,
-        str(profile.get("display_name") or account.display_name),
-        "",
-        str(profile.get("avatar_url") or "") or None,
-        None,
-        source="user_info",
-        pending=pending,
-        limit=limit,
-    )
 
 
 def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:

@@ -7,17 +7,20 @@ from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioBadRequest, StudioForbidden
-from studio.platforms.models import Delivery, DeliveryStatus, Mode
-from studio.posts import bp, captions, erasure, media_bp, rules, services
+from studio.platforms import registry
+from studio.platforms.models import Delivery, DeliveryStatus
+from studio.platforms.options import Common
+from studio.posts import bp, captions, erasure, media_bp, services, targets
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
-from studio.posts.services import Draft, PostError, Target
+from studio.posts.services import Draft, PostError
+from studio.posts.targets import Choice, TargetError
+from studio.videos.models import Video
 
 PER_PAGE = 50
 
@@ -29,77 +32,106 @@ def _post_or_404(post_id: int) -> Post:
     return post
 
 
-def _choices(form: PrepareForm) -> None:
-    accounts = services.usable_accounts(db.session)
-    form.account_id.choices = [SelectChoice(a.id, a.display_name or a.remote_id) for a in accounts]
-    modes = [SelectChoice("draft", "Draft in the TikTok inbox (finish and post it in TikTok)")]
-    if services.direct_post_enabled():
-        modes.append(
-            SelectChoice(
-                "direct", "Post directly (for accounts that allow this app to publish for them)"
-            )
-        )
-    form.mode.choices = modes
-
-
-def _draft(form: PrepareForm, with_send: bool = False) -> Draft:
-    direct = None
-    if with_send and form.mode.data == Mode.DIRECT:
-        direct = rules.DirectSettings(
-            privacy_level=form.privacy_level.data or None,
-            allow_comment=bool(form.allow_comment.data),
-            allow_duet=bool(form.allow_duet.data),
-            allow_stitch=bool(form.allow_stitch.data),
-            commercial=bool(form.commercial.data),
-            brand_organic=bool(form.brand_organic.data),
-            brand_content=bool(form.brand_content.data),
-        )
+def _draft(form: PrepareForm) -> Draft:
     return Draft(
         video_id=form.video_id.data or 0,
-        account_id=form.account_id.data or 0,
-        mode=Mode(form.mode.data or Mode.DRAFT),
         caption=form.caption.data or "",
         hashtags_raw=form.hashtags.data or "",
         product_name=form.product_name.data or "",
         product_sku=form.product_sku.data or "",
         is_aigc=bool(form.is_aigc.data),
-        direct=direct,
         consent=bool(getattr(form, "consent", None) and form.consent.data),
     )
 
 
-def _render_prepare(form: PrepareForm, status: int = 200, error: str | None = None):
+def _offered(form: PrepareForm) -> list[Choice]:
+    """Every usable account's section, filled from the posted form (the ticked ones marked)."""
+    formdata = request.form if request.method == "POST" else None
+    return targets.offered(db.session, formdata, list(form.account_id.data or []))
+
+
+def _prepared(form: PrepareForm, choices: list[Choice]) -> tuple[Draft, Video, Common]:
+    """The post's fields and each ticked target's section checked; raises PostError/TargetError."""
+    draft = _draft(form)
+    video = services.check_video(db.session, draft.video_id)
+    services.check_caption(draft)
+    shared = targets.common(video, draft.title, draft.caption, draft.hashtags, draft.is_aigc)
+    chosen = [c for c in choices if c.ticked]
+    targets.check_prepared(chosen, list(form.account_id.data or []), shared)
+    targets.load(db.session, chosen, current_user)
+    return draft, video, shared
+
+
+def _attach(form: PrepareForm, choices: list[Choice], errors: dict[str, str]) -> list[str]:
+    """Put each error at its field; returns those that belong to no field."""
+    forms = [form, *(f for c in choices for f in (c.prepared, c.confirm) if f is not None)]
+    loose = []
+    for name, message in errors.items():
+        owner = next((f for f in forms if _field(f, name) is not None), None)
+        if owner is None:
+            loose.append(message)
+            continue
+        field = _field(owner, name)
+        field.errors = [*field.errors, message]
+    return loose
+
+
+def _field(form: Any, name: str) -> Any:
+    prefix = getattr(form, "_prefix", "")
+    if prefix and not name.startswith(prefix):
+        return None
+    short = name.removeprefix(prefix)
+    return form[short] if short in form and form[short].name == name else None
+
+
+def _render_prepare(
+    form: PrepareForm, choices: list[Choice], status: int = 200, error: str | None = None
+):
     video = services.get_video_or_none(db.session, form.video_id.data)
+    ticked = [c for c in choices if c.ticked]
+    notes = [
+        (
+            p,
+            [c for c in ticked if c.platform is p],
+            not ticked or any(c.platform is p for c in ticked),
+        )
+        for p in registry.PLATFORMS
+        if p.options.note_template
+    ]
     return render_template(
-        "posts/new.html", form=form, video=video, error=error, limit=captions.MAX_TITLE_UTF16
+        "posts/new.html",
+        form=form,
+        video=video,
+        error=error,
+        choices=choices,
+        groups=[(p, [c for c in choices if c.platform is p]) for p in registry.PLATFORMS],
+        notes=notes,
+        limit=captions.MAX_TITLE_UTF16,
     ), status
 
 
 def _render_preview(
-    form: SendForm, draft: Draft, target: Target, status: int = 200, errors: Any = None
+    form: SendForm,
+    draft: Draft,
+    chosen: list[Choice],
+    video: Video,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
 ):
-    video = services.get_video_or_none(db.session, draft.video_id)
-    if target.creator is not None:
-        options = rules.privacy_choices(target.creator.privacy_level_options)
-        form.privacy_level.choices = [SelectChoice("", "Choose who can view")] + [
-            SelectChoice(value, label) for value, label in options
-        ]
-    consent = services.consent_sentence(draft, target.nickname, target.username)
-    errors = dict(errors or {})
-    if target.creator is not None and draft.mode == Mode.DIRECT and video is not None:
-        # TikTok: block videos longer than the creator may post, before anyone ticks consent.
-        found = rules.problems(rules.DirectSettings("-"), target.creator, video.duration_s)
-        if "duration" in found:
-            errors.setdefault("duration", found["duration"])
+    loose = _attach(form, chosen, errors or {})
+    labels = list(dict.fromkeys(c.platform.label for c in chosen))
+    button = chosen[0].preview.get("button") if len(chosen) == 1 else None
     return render_template(
         "posts/preview.html",
         form=form,
         draft=draft,
-        target=target,
+        chosen=chosen,
         video=video,
-        consent=consent,
-        errors=errors,
-        rules=rules,
+        consent=targets.consent_text(chosen),
+        errors=errors or {},
+        loose=loose,
+        where=" and ".join(labels) if len(labels) < 3 else "each platform",
+        button=button or f"Send to all {len(chosen)} accounts",
     ), status
 
 
@@ -122,52 +154,56 @@ def new():
         form = PrepareForm(formdata=None, video_id=db.parse_id(request.args.get("video_id")))
     else:
         form = PrepareForm()
-    _choices(form)
-    if request.method == "GET" or "edit" in request.form:
+    choices = _offered(form)
+    if request.method == "GET" or "edit" in request.form or "show" in request.form:
         form.csrf_token.errors = []
         if services.get_video_or_none(db.session, form.video_id.data) is None:
             abort(404)
-        return _render_prepare(form)
+        if request.method == "GET" and len(choices) == 1:  # the only account: as before
+            choices[0].ticked = True
+            form.account_id.data = [choices[0].account.id]
+        return _render_prepare(form, choices)
     if not form.validate():
-        return _render_prepare(form, 400)
-    draft = _draft(form)
+        return _render_prepare(form, choices, 400)
     try:
-        _, account = services.check_target(db.session, draft)
-        services.check_caption(draft)
-        target = services.load_target(db.session, account, current_user)
-    except PostError as exc:
-        for name, message in exc.field_errors.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-        return _render_prepare(form, 400, exc.message)
+        draft, video, shared = _prepared(form, choices)
+    except (PostError, TargetError) as exc:
+        _attach(form, choices, exc.field_errors)
+        return _render_prepare(form, choices, 400, exc.message)
+    chosen = [c for c in choices if c.ticked]
+    targets.confirm(None, chosen, shared)
     send = SendForm(formdata=None, data={**form.data, "nonce": secrets.token_urlsafe(24)})
-    return _render_preview(send, draft, target)
+    return _render_preview(send, draft, chosen, video)
 
 
 @bp.post("/send")
 @login_required
 def send():
     form = SendForm()
-    _choices(form)
     if not form.validate():
         raise StudioBadRequest("The form was incomplete or changed. Prepare the post again.")
-    draft = _draft(form, with_send=True)
-    account = services.get_account(db.session, draft.account_id)
-    if account is None:
-        abort(400)
+    choices = _offered(form)
     try:
-        # Fetched again: the Direct Post rules are checked against what TikTok says now.
-        target = services.load_target(db.session, account, current_user)
-    except PostError as exc:
-        return _render_prepare(form, 400, exc.message)
-    consent = services.consent_sentence(draft, target.nickname, target.username)
+        # Checked again, and fetched again: each platform's rules against what it says now.
+        draft, video, shared = _prepared(form, choices)
+    except (PostError, TargetError) as exc:
+        _attach(form, choices, exc.field_errors)
+        return _render_prepare(form, choices, 400, exc.message)
+    chosen = [c for c in choices if c.ticked]
+    targets.confirm(request.form, chosen, shared)
     try:
+        targets.check_confirmed(chosen, shared)
         post, created = services.create_post(
-            db.session, current_user, draft, form.nonce.data, target.creator, consent
+            db.session,
+            current_user,
+            draft,
+            form.nonce.data,
+            targets.deliveries(chosen, shared),
+            targets.consent_text(chosen),
         )
-    except PostError as exc:
+    except (PostError, TargetError) as exc:
         flash(exc.message, "error")
-        return _render_preview(form, draft, target, 400, exc.field_errors)
+        return _render_preview(form, draft, chosen, video, 400, exc.field_errors)
     if created:
         services.enqueue_post(post)
         flash("Sent to the background job. This page updates as it goes.", "success")
@@ -188,7 +224,7 @@ def detail(post_id: int):
         may_retry={d.id: services.may_retry(post, d, current_user) for d in post.deliveries},
         retry_form=ConfirmForm(),
         timeline=timeline,
-        privacy_labels=rules.PRIVACY_LABELS,
+        privacy_labels=targets.value_labels(),
         draft_status=DeliveryStatus.IN_INBOX,
     )
 

@@ -43,6 +43,15 @@ def video(make_stored_video: Any) -> Any:
     return make_stored_video()
 
 
+OPTION_FIELDS = {"mode", "privacy_level", "allow_comment", "allow_duet", "allow_stitch"}
+OPTION_FIELDS |= {"commercial", "brand_organic", "brand_content"}
+
+
+def named(account_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """The form's names: a target's TikTok options carry the target's prefix."""
+    return {(f"a{account_id}-{k}" if k in OPTION_FIELDS else k): v for k, v in fields.items()}
+
+
 def prepare(client: FlaskClient, video_id: int, account_id: int, **fields: Any):
     """POST the prepare form; returns the preview response."""
     page = client.get(f"/posts/new?video_id={video_id}")
@@ -56,7 +65,7 @@ def prepare(client: FlaskClient, video_id: int, account_id: int, **fields: Any):
         "hashtags": "kitchen, #Kettle",
         **fields,
     }
-    return client.post("/posts/new", data=data)
+    return client.post("/posts/new", data=named(account_id, data))
 
 
 def send(client: FlaskClient, video_id: int, account_id: int, consent: bool = True, **fields: Any):
@@ -78,7 +87,7 @@ def send(client: FlaskClient, video_id: int, account_id: int, consent: bool = Tr
     }
     if consent:
         data["consent"] = "y"
-    return client.post("/posts/send", data=data), data
+    return client.post("/posts/send", data=named(account_id, data)), data
 
 
 PREPARE_FIELDS = {"mode", "caption", "hashtags", "product_name", "product_sku", "is_aigc"}

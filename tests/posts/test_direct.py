@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from studio import db
 from studio.platforms.models import Account, DeliveryStatus
+from studio.platforms.tiktok import rules
 from studio.platforms.tiktok.results import CreatorInfo
-from studio.posts import rules
 from studio.posts.models import Post
 from tests.conftest import connect_tiktok
 from tests.posts.conftest import drive, prepare, send
@@ -126,9 +126,9 @@ def test_preview_has_no_default_privacy_and_greys_disabled_toggles(
     assert '<option value="">Choose who can view</option>' in select
     assert "selected" not in select
     assert 'value="FOLLOWER_OF_CREATOR">Followers</option>' in html
-    assert '<input disabled id="allow_duet"' in html
-    assert '<input disabled id="allow_stitch"' in html
-    assert '<input id="allow_comment"' in html
+    assert f'<input disabled id="a{quiet.id}-allow_duet"' in html
+    assert f'<input disabled id="a{quiet.id}-allow_stitch"' in html
+    assert f'<input id="a{quiet.id}-allow_comment"' in html
     assert html.count("Turned off for this account") == 2  # Duet and Stitch (private account)
     assert rules.MUSIC_URL in html and "Quiet Lab (private)" in html
     assert "publish this video to the TikTok account “Quiet Lab (private)”" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from studio import db
 from studio.platforms.models import DeliveryStatus
+from studio.platforms.tiktok.queries import pending_drafts
 from studio.posts import services
 from tests.posts.conftest import drive, load, make_post, prepare, run_once
 
@@ -21,7 +22,7 @@ def test_sixth_draft_is_held_then_sent_when_a_slot_frees(
 ):
     sent = _fill_inbox(app, account, make_stored_video, 5)
     with app.app_context():
-        assert services.pending_drafts(db.session, account.id) == 5
+        assert pending_drafts(db.session, account.id) == 5
     sixth = make_stored_video(seconds=4.0, name="sixth.mp4")
     preview = prepare(sandbox_client, sixth.id, account.id).get_data(as_text=True)
     assert "5 of 5 drafts sent to this account in the last 24 hours" in preview

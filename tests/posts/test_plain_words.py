@@ -35,7 +35,7 @@ def test_prepare_page_says_direct_posts_carry_it(app, admin_client, video, accou
             "csrf_token": token,
             "video_id": video.id,
             "account_id": account.id,
-            "mode": "direct",
+            f"a{account.id}-mode": "direct",  # the target's options carry its prefix
             "caption": "x",
             "edit": "1",
         },

@@ -17,13 +17,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
+from wtforms import Form, StringField
 
 from studio import db
 from studio.auth.decorators import admin_required
 from studio.platforms.accounts import Accounts
 from studio.platforms.grants import read_token, store_pair
-from studio.platforms.models import DeliveryStatus
+from studio.platforms.models import Account, DeliveryStatus, Mode
 from studio.platforms.oauth import FlowError, begin, claim, new_verifier, take_verifier
+from studio.platforms.options import Common, Target
 from studio.platforms.registry import Platform
 from studio.platforms.sending import Reason, Run
 from studio.security import external_url
@@ -31,9 +33,9 @@ from studio.security import external_url
 T = TypeVar("T")
 NAME = "dummy"
 ACCOUNTS = Accounts(NAME)
-RECEIVED: dict[str, str] = {}  # remote id → sha256 of the bytes "the platform" received
+RECEIVED: dict[str, tuple[str, Any]] = {}  # remote id → (sha256 of the bytes, options)
 CODES: dict[str, str] = {}  # authorization code → the verifier's challenge it was issued for
-bp = Blueprint(NAME, __name__, url_prefix=f"/{NAME}")
+bp = Blueprint(NAME, __name__, url_prefix=f"/{NAME}", template_folder="templates")
 
 
 @bp.post("/connect")
@@ -108,13 +110,65 @@ class Sender(Run):
         self.save(status=DeliveryStatus.UPLOADING, remote_id=remote_id, video_size=0)
         with path.open("rb") as stream:
             digest = hashlib.file_digest(stream, "sha256").hexdigest()
-        RECEIVED[remote_id] = digest
+        RECEIVED[remote_id] = (digest, self.delivery.options)
         self.save(video_size=path.stat().st_size, bytes_sent=path.stat().st_size)
         self.finish(DeliveryStatus.PUBLISHED, [remote_id])
 
     @classmethod
     def explain(cls, code: str, message: str | None, from_platform: bool) -> Reason:
         return Reason(f"Dummy could not take it: {code}.", code != "file_missing")
+
+
+class Section(Form):
+    """The dummy platform's one option."""
+
+    label = StringField("Dummy label")
+
+
+class Options:
+    """The options part of the interface: one free-text label, at most 20 characters."""
+
+    prepare_template = "dummy/_post_options.html"
+    preview_template = "dummy/_post_preview.html"
+    confirm_template: str | None = None
+    note_template: str | None = None
+    value_labels: dict[str, str] = {}
+
+    def accounts(self, session: Session) -> list[Account]:
+        return [a for a in ACCOUNTS.in_use(session) if a.is_usable]
+
+    def prepare_form(self, formdata: Any, prefix: str, account: Account) -> Section:
+        return Section(formdata, prefix=prefix)
+
+    def check_prepare(self, form: Any, account: Account, common: Common) -> dict[str, str]:
+        if len(form.label.data or "") > 20:
+            return {"label": "Dummy labels are at most 20 characters."}
+        return {}
+
+    def load(self, session: Session, account: Account, user: Any) -> Target:
+        return Target(account, account.display_name, "dummy", None)
+
+    def confirm_form(self, formdata: Any, prefix: str, prepared: Any, target: Target) -> None:
+        return None
+
+    def check_confirm(
+        self, prepared: Any, confirm: Any, target: Target, common: Common
+    ) -> dict[str, str]:
+        return self.check_prepare(prepared, target.account, common)
+
+    def mode(self, prepared: Any, common: Common) -> Mode:
+        return Mode.DIRECT
+
+    def stored(self, prepared: Any, confirm: Any, target: Target, common: Common) -> dict[str, Any]:
+        return {"label": prepared.label.data or ""}
+
+    def preview(
+        self, prepared: Any, confirm: Any, target: Target, common: Common
+    ) -> dict[str, Any]:
+        return {"body": self.stored(prepared, confirm, target, common), "button": "Send to Dummy"}
+
+    def consent(self, prepared: Any, target: Target) -> str:
+        return f"I want to send this video to the Dummy account “{target.nickname}”."
 
 
 def init_app(app: Flask) -> None:
@@ -125,4 +179,4 @@ def panel() -> None:
     """Nothing to say on the dashboard."""
 
 
-PLATFORM = Platform(NAME, "Dummy", init_app, ACCOUNTS.every, panel, Sender)
+PLATFORM = Platform(NAME, "Dummy", init_app, ACCOUNTS.every, panel, Options(), Sender)
