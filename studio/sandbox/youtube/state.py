@@ -89,7 +89,8 @@ class YouTubeState(Timers):
                 ),
                 "refresh_tokens": len(self.refresh),
                 "sessions": [s.summary() for s in self.sessions.values()],
-                "videos": {v.id: v.summary() for v in self.videos.values()},
+                # Uploads through the API (videos made in YouTube Studio have no bytes here).
+                "videos": {v.id: v.summary() for v in self.videos.values() if v.sha256},
                 "quota": quota.usage(self),
                 "fault_rules": [dict(rule) for rule in self.fault_rules],
                 "clock_offset": self.offset,
