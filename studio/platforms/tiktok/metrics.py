@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from studio.config import METRICS_SCOPES
 from studio.platforms.figures import (
     AccountFigures,
     AllowanceSpent,
@@ -21,7 +22,7 @@ from studio.platforms.figures import (
     batches,
     count,
 )
-from studio.platforms.models import Account
+from studio.platforms.models import Account, Delivery
 from studio.platforms.tiktok.client import MAX_QUERY_IDS
 from studio.platforms.tiktok.connection import get_client
 from studio.platforms.tiktok.errors import (
@@ -32,7 +33,7 @@ from studio.platforms.tiktok.errors import (
 )
 from studio.platforms.tiktok.tokens import call_with_token
 
-SCOPES = ("user.info.stats", "video.list")
+SCOPES = METRICS_SCOPES  # asked for only while metrics are on (config.scopes)
 WHY = (
     "Performance figures are switched on: the app also asks to read the account's follower, "
     "like and video counts (user.info.stats) and its public videos' views, likes, comments "
@@ -46,6 +47,15 @@ RECENT = 20  # video/list's largest page
 # daily history serve year-on-year charts (operators may shorten it).
 RETENTION_DAYS = 730
 T = TypeVar("T")
+
+
+ALLOWANCE = ("METRICS_TIKTOK_CALLS", False)  # calls per account and round (limits per token)
+
+
+def video_ids(delivery: Delivery) -> list[str]:
+    """The TikTok video ids of a delivery (status fetch's `publicaly_available_post_id`, or
+    the `publicly_available` webhook; an inbox draft gets one once the creator posts it)."""
+    return list(delivery.remote_post_ids or [])
 
 
 def missing_scopes(account: Account) -> list[str]:

@@ -20,7 +20,7 @@ from studio.platforms.figures import (
     VideoFigures,
     batches,
 )
-from studio.platforms.models import Account
+from studio.platforms.models import Account, Delivery, DeliveryStatus
 from studio.platforms.youtube.client import MAX_IDS
 from studio.platforms.youtube.connection import READONLY_SCOPE, get_client
 from studio.platforms.youtube.errors import (
@@ -36,6 +36,17 @@ SCOPES = (READONLY_SCOPE,)  # already part of the connection: nothing new to ask
 WHY = ""
 RETENTION_DAYS = 30
 T = TypeVar("T")
+
+
+ALLOWANCE = ("METRICS_YOUTUBE_UNITS", True)  # units per round, shared: the quota is the project's
+
+
+def video_ids(delivery: Delivery) -> list[str]:
+    """The YouTube video id of a published delivery."""
+    if delivery.remote_post_ids:
+        return list(delivery.remote_post_ids)
+    published = delivery.status == DeliveryStatus.PUBLISHED and delivery.remote_id
+    return [delivery.remote_id] if published and delivery.remote_id else []
 
 
 def missing_scopes(account: Account) -> list[str]:
