@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from studio.db import utcnow
@@ -23,7 +24,9 @@ class RangeForm(FlaskForm):
 
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
-    sort = SelectField("Sort by", choices=[(s, s.capitalize()) for s in SORTS], default="views")
+    sort = SelectField(
+        "Sort by", choices=[SelectChoice(s, s.capitalize()) for s in SORTS], default="views"
+    )
 
     def validate_end(self, field: DateField) -> None:
         """The range must run forwards and stay within three years."""

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from studio.sandbox.figures import ACCOUNT_RATES, DAY, VIDEO_RATES
+from studio.sandbox.figures import ACCOUNT_RATES, DAY, VIDEO_RATES, Figures
 from studio.sandbox.youtube.channels import CHANNELS, Channel
 from studio.sandbox.youtube.models import Video
 
-if TYPE_CHECKING:
-    from studio.sandbox.youtube.state import YouTubeState
+
+class YouTubeState(Protocol):
+    """What growth needs of the state (state.py imports this module)."""
+
+    figures: Figures
+    started: float
+    videos: dict[str, Video]
+
+    def now(self) -> float: ...
+
 
 SUBSCRIBERS = 850
 OUTSIDE_PER_CHANNEL = 2
