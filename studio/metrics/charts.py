@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
+WIDTH, HEIGHT = 360, 200  # drawn about 300-420 px wide: labels stay 10-14 px
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 10, 24
 COLOURS = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2")
 
 
@@ -92,7 +92,7 @@ def _axes(days, x, low, high, y) -> list[str]:  # type: ignore[no-untyped-def]
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{pos:.1f}" y2="{pos:.1f}" '
             'stroke="#d1d5db" stroke-width="1"/>'
-            f'<text x="{LEFT - 6}" y="{pos + 4:.1f}" text-anchor="end" font-size="13" '
+            f'<text x="{LEFT - 6}" y="{pos + 4:.1f}" text-anchor="end" font-size="12" '
             f'fill="#4b5563">{short(value)}</text>'
         )
     labels = [days[0], days[-1]] if len(days) > 1 else days
@@ -100,7 +100,7 @@ def _axes(days, x, low, high, y) -> list[str]:  # type: ignore[no-untyped-def]
         anchor = "start" if index == 0 and len(labels) > 1 else "end"
         anchor = "middle" if len(labels) == 1 else anchor
         out.append(
-            f'<text x="{x(day):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" font-size="13" '
+            f'<text x="{x(day):.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}" font-size="12" '
             f'fill="#4b5563">{day:%d %b}</text>'
         )
     return out

@@ -31,7 +31,9 @@ def chart(title: str, series: list[charts.Series]) -> dict[str, Any]:
     days = sorted({d for line in series for d, _v in line.points})
     lookup = [dict(line.points) for line in series]
     rows = [(day, [values.get(day) for values in lookup]) for day in days]
-    return {"title": title, "svg": charts.line_chart(title, series), "series": series, "rows": rows}
+    colours = [charts.colour(i) for i in range(len(series))]
+    svg = charts.line_chart(title, series)
+    return {"title": title, "svg": svg, "series": series, "rows": rows, "colours": colours}
 
 
 def account_charts(session: Session, start: dt.date, end: dt.date) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from flask import Response, abort, render_template, request
 from flask_login import login_required
 
 from studio import db
-from studio.metrics import bp, charts, presenting, queries
+from studio.metrics import bp, presenting, queries
 from studio.metrics.forms import RangeForm
 
 
@@ -35,7 +35,7 @@ def index():
         totals=presenting.totals_chart(db.session, start, end),
         rows=queries.table(db.session, start, end, sort),
         rounds=presenting.rounds(db.session),
-        colour=charts.colour,
+        platforms=presenting.LABELS,
     )
 
 
