@@ -220,8 +220,8 @@ DATASETS: tuple[Dataset, ...] = (
         "(followers, views, likes, comments, shares) and the videos' ids and titles. Nothing "
         "about other users, followers or viewers is read or kept.",
         basis=LEGITIMATE,
-        retention="YouTube figures 30 days (YouTube API Services Developer Policies); TikTok "
-        "figures two years.",
+        retention="As long as each platform's developer policies allow: 30 days where they "
+        "limit API data to that, otherwise two years.",
         erasure="Deleted with the account by a deletion request; older figures are deleted "
         "by the daily snapshot job.",
     ),
