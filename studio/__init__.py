@@ -21,6 +21,7 @@ from studio import (
     errors,
     jobs,
     logfile,
+    metrics,
     posts,
     privacy,
     security,
@@ -86,6 +87,7 @@ def register_rooms(app: Flask) -> None:
     platforms.init_app(app)
     videos.init_app(app)
     posts.init_app(app)
+    metrics.init_app(app)
     privacy.init_app(app)
     dashboard.init_app(app)
     site.init_app(app)

@@ -73,6 +73,14 @@ class Defaults:
     OPERATOR_PRIVACY_EXTRA = ""
     OPERATOR_TERMS = ""
 
+    # Performance figures (studio/metrics): None means on in demo, off elsewhere. On, the
+    # TikTok connection also asks for user.info.stats and video.list.
+    METRICS_ENABLED: bool | None = None
+    METRICS_TIKTOK_CALLS = 200  # per account and round (TikTok limits each endpoint per token)
+    # YouTube units per round for every channel together, out of the project's 10,000 a day
+    # that publishing shares: publishing keeps the rest.
+    METRICS_YOUTUBE_UNITS = 1000
+
     REQUIRE_ADMIN_2FA = False
     # "Keep me signed in" lasts 7 days: long enough that staff who publish a few times a week
     # are not asked every morning, short enough that a forgotten laptop or a copied cookie
@@ -129,6 +137,7 @@ class Defaults:
 
 
 PRODUCTION_REQUIRED = ("SECRET_KEY", "VAULT_KEYS")
+METRICS_SCOPES = ("user.info.stats", "video.list")  # TikTok's, for studio/metrics
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -238,6 +247,8 @@ def _derive(app: Flask) -> None:
     if isinstance(cfg.get("TRUSTED_HOSTS"), str):
         cfg["TRUSTED_HOSTS"] = [h.strip() for h in cfg["TRUSTED_HOSTS"].split(",") if h.strip()]
     cfg["MAX_VIDEO_BYTES"] = int(cfg["MAX_VIDEO_BYTES"])
+    if cfg.get("METRICS_ENABLED") is None:
+        cfg["METRICS_ENABLED"] = cfg["ENV"] == "demo"
     cfg["REMEMBER_COOKIE_DURATION"] = int(cfg["REMEMBER_COOKIE_DURATION"])
     cfg["PERMANENT_SESSION_LIFETIME"] = int(cfg["PERMANENT_SESSION_LIFETIME"])
 
@@ -247,4 +258,6 @@ def scopes(app: Flask) -> list[str]:
     wanted = [s.strip() for s in app.config["TIKTOK_SCOPES"].split(",") if s.strip()]
     if app.config["TIKTOK_DIRECT_POST"] and "video.publish" not in wanted:
         wanted.append("video.publish")
+    if app.config["METRICS_ENABLED"]:  # asked for only while performance figures are on
+        wanted += [s for s in METRICS_SCOPES if s not in wanted]
     return wanted

@@ -12,6 +12,7 @@ NAV = (
     ("dashboard.index", "Dashboard", False),
     ("videos.index", "Videos", False),
     ("posts.index", "Posts", False),
+    ("metrics.index", "Performance", False),  # only when METRICS_ENABLED
     ("tiktok.index", "TikTok account", False),
     ("youtube.index", "YouTube channel", False),  # only when YouTube is configured
     ("audit.index", "Audit log", False),

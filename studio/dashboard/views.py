@@ -8,6 +8,7 @@ from flask_login import login_required
 from studio import db
 from studio.audit.panels import audit_panel
 from studio.dashboard import bp
+from studio.metrics.panels import metrics_panel
 from studio.panels import Panel
 from studio.platforms import registry
 from studio.posts.panels import posts_panel
@@ -17,7 +18,7 @@ from studio.videos.panels import library_panel
 
 # Every room's card (each returns None when it has nothing to say); the platforms' come from
 # the registry.
-PANELS = (library_panel, posts_panel, audit_panel, privacy_panel)
+PANELS = (library_panel, posts_panel, metrics_panel, audit_panel, privacy_panel)
 
 
 def collect_panels() -> list[Panel]:

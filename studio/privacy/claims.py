@@ -438,6 +438,10 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     ),
     "posts": (P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",),
     "post_upload_urls": (P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",),
+    "metrics": (
+        "tests/metrics/test_snapshot.py::"
+        "test_snapshots_are_erased_with_the_account_and_after_retention",
+    ),
     "audit_payloads": (
         "tests/audit/test_chain.py::test_erased_payloads_still_verify",
         "tests/audit/test_retention.py::test_flask_purge_drops_and_audit_verify_says_from_where",

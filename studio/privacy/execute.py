@@ -20,6 +20,7 @@ from studio import db, ledger
 from studio.audit import Action, Actor, record, scope
 from studio.audit import erasure as audit_erasure
 from studio.auth import erasure as auth_erasure
+from studio.metrics import erasure as metrics_erasure
 from studio.platforms.tiktok import erasure as tiktok_erasure
 from studio.platforms.tiktok import services as tiktok_services
 from studio.posts import erasure as posts_erasure
@@ -37,6 +38,8 @@ LABELS = {
     "data_key": "The encryption key of your account's secrets (destroyed)",
     "posts": "Posts sent to your account, with captions and settings",
     "videos": "Video records",
+    "metric_snapshots": "Daily performance figures of your account and its videos",
+    "metric_videos": "Ids and titles of your account's videos kept for performance figures",
     "video_files": "Video and poster files",
     "audit_payloads": "Contents of audit log entries about your account",
     "staff_account": "Staff account and its sign-in sessions",
@@ -129,6 +132,10 @@ def _posts(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: 
     tally.add("posts", erased.posts)
 
 
+def _metrics(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
+    _add(tally, metrics_erasure.erase_for_account(session, req.account_id))
+
+
 def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
     reason = f"data deletion request #{req.id}"
     _add(tally, videos_erasure.erase_videos(session, tally.pending_videos, reason))
@@ -184,6 +191,7 @@ PLANS: dict[str, tuple[tuple[str, Step], ...]] = {
         ("locate", _locate),
         ("revoke", _revoke),
         ("posts", _posts),
+        ("metrics", _metrics),
         ("videos", _videos),
         ("audit", _audit),
         ("profile", _profile),

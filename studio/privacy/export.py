@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from studio.audit.models import AuditEntry
 from studio.auth.services import find_user
+from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
 from studio.platforms.models import Account, Delivery
 from studio.platforms.tiktok import services as tiktok
 from studio.posts.models import Post
@@ -117,7 +118,34 @@ def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
             Post.id.in_(select(Delivery.post_id).where(Delivery.account_id == account.id)),
             account.id,
         ),
+        "performance": _performance(session, account.id),
         "audit_log": _audit(session, AuditEntry.account_id == account.id, mentions),
+    }
+
+
+def _performance(session: Session, account_id: int) -> dict[str, Any]:
+    """The account's daily figures and its videos' (metrics room)."""
+    videos = session.scalars(
+        select(MetricVideo).where(MetricVideo.account_id == account_id).order_by(MetricVideo.id)
+    ).all()
+    days = session.scalars(
+        select(AccountSnapshot)
+        .where(AccountSnapshot.account_id == account_id)
+        .order_by(AccountSnapshot.day)
+    )
+    snaps = session.scalars(
+        select(VideoSnapshot)
+        .where(VideoSnapshot.video_id.in_([v.id for v in videos]))
+        .order_by(VideoSnapshot.video_id, VideoSnapshot.day)
+    )
+    by_video: dict[int, list[dict[str, Any]]] = {}
+    for snap in snaps:
+        by_video.setdefault(snap.video_id, []).append(
+            {"day": snap.day.isoformat(), **row(snap, "video_snapshots")}
+        )
+    return {
+        "account_days": [{"day": d.day.isoformat(), **row(d, "account_snapshots")} for d in days],
+        "videos": [{**row(v, "metric_videos"), "days": by_video.get(v.id, [])} for v in videos],
     }
 
 

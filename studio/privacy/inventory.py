@@ -198,6 +198,34 @@ DATASETS: tuple[Dataset, ...] = (
         "with none.",
     ),
     Dataset(
+        key="metrics",
+        title="Performance figures",
+        subjects="owners of the connected accounts",
+        columns=(
+            "metric_videos.remote_id",
+            "metric_videos.title",
+            "metric_videos.published_at",
+            "account_snapshots.followers",
+            "account_snapshots.following",
+            "account_snapshots.likes",
+            "account_snapshots.videos",
+            "video_snapshots.views",
+            "video_snapshots.likes",
+            "video_snapshots.comments",
+            "video_snapshots.shares",
+            "video_snapshots.saves",
+            "video_snapshots.reach",
+        ),
+        purpose="Show the company how its own accounts and videos perform: counts per day "
+        "(followers, views, likes, comments, shares) and the videos' ids and titles. Nothing "
+        "about other users, followers or viewers is read or kept.",
+        basis=LEGITIMATE,
+        retention="As long as each platform's developer policies allow: 30 days where they "
+        "limit API data to that, otherwise two years.",
+        erasure="Deleted with the account by a deletion request; older figures are deleted "
+        "by the daily snapshot job.",
+    ),
+    Dataset(
         key="post_upload_urls",
         title="Upload addresses",
         subjects="owners of the TikTok accounts posts were sent to",

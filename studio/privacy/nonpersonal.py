@@ -1,6 +1,10 @@
 """Columns that hold no personal data and no secret, listed explicitly (see inventory.py)."""
 
 NON_PERSONAL: dict[str, tuple[str, ...]] = {
+    "metric_videos": ("id", "account_id", "delivery_id", "first_seen_at"),
+    "account_snapshots": ("id", "account_id", "day", "taken_at"),
+    "video_snapshots": ("id", "video_id", "day", "taken_at"),
+    "metric_rounds": ("account_id", "ran_at", "calls", "note"),
     "deletion_links": ("id", "request_id", "expires_at"),
     "deletion_browsers": ("id", "request_id", "expires_at"),
     "accounts": (

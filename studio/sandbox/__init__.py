@@ -20,7 +20,7 @@ def create_sandbox(
     """Build the sandbox app; its states are `app.extensions["tiktok_sandbox"]`,
     `["youtube_sandbox"]` (Google/YouTube under /google, configured by `youtube`: see
     YouTubeConfig) and `["meta_sandbox"]` (Meta under /meta, configured by `meta`)."""
-    from studio.sandbox import api, control, oauth, posting, status, upload
+    from studio.sandbox import api, control, oauth, posting, status, upload, videos
     from studio.sandbox import meta as meta_sandbox
     from studio.sandbox import youtube as youtube_sandbox
     from studio.sandbox.errors import register_error_handlers
@@ -33,7 +33,7 @@ def create_sandbox(
         cfg.update(dict(config or {}))
     app = Flask(__name__, template_folder="templates")
     app.extensions["tiktok_sandbox"] = SandboxState(cfg)
-    for blueprint in (oauth.bp, api.bp, posting.bp, upload.bp, status.bp, control.bp):
+    for blueprint in (oauth.bp, api.bp, posting.bp, upload.bp, status.bp, videos.bp, control.bp):
         app.register_blueprint(blueprint)
     youtube_sandbox.register(app, youtube)
     register_error_handlers(app)

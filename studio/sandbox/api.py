@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from studio.sandbox import tokens
+from studio.sandbox.catalog import account_figures
 from studio.sandbox.creators import Creator, by_id
 from studio.sandbox.errors import ApiError, api_response
 from studio.sandbox.models import Grant
@@ -105,7 +106,11 @@ def user_info() -> Response:
             400,
         )
     profile = _user_profile(creator_of(grant))
-    return api_response({"user": {f: profile[f] for f in fields}})
+    with state.lock:
+        creator = creator_of(grant)
+        profile.update(account_figures(state.figures, state.videos, state.started, creator))
+    # A count TikTok has not got yet is left out rather than sent as 0.
+    return api_response({"user": {f: profile[f] for f in fields if profile[f] is not None}})
 
 
 def _user_profile(creator: Creator) -> dict[str, Any]:
@@ -122,10 +127,6 @@ def _user_profile(creator: Creator) -> dict[str, Any]:
         "profile_deep_link": f"https://www.tiktok.com/@{creator.username}",
         "is_verified": creator.is_verified,
         "username": creator.username,
-        "follower_count": creator.follower_count,
-        "following_count": creator.following_count,
-        "likes_count": creator.likes_count,
-        "video_count": creator.video_count,
     }
 
 

@@ -39,6 +39,8 @@ class SandboxConfig:
     rate_limit_status: int = 30
     rate_limit_user_info: int = 600
     rate_limit_cancel: int = 30
+    rate_limit_video_query: int = 600  # Display API: 600 per minute per endpoint
+    rate_limit_video_list: int = 600
     pending_share_limit: int = 5
     pending_share_window: float = 86_400.0
     daily_post_cap: int | None = None

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from studio.sandbox import authorize, faults, holds, lifecycle, tokens
+from studio.sandbox import authorize, faults, holds, lifecycle, tokens, videos
 from studio.sandbox.api import sandbox_state
 from studio.sandbox.creators import CREATORS, avatar_svg, by_id
 
@@ -182,6 +182,44 @@ def deauthorize() -> Response | tuple[Response, int]:
         return _bad("open_id is required")
     revoked = tokens.remove_user(sandbox_state(), body["open_id"], int(body.get("reason", 1)))
     return jsonify({"revoked_grants": revoked})
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Every video with its owner and figures now (what video/query would answer)."""
+    state = sandbox_state()
+    with state.lock:
+        found = {
+            v.id: {"open_id": v.open_id, "title": v.title, **videos.figures_of(state, v)}
+            for v in state.videos.values()
+        }
+        return jsonify({"videos": found, "advanced_days": state.figures.offset / 86_400})
+
+
+@bp.post("/metrics")
+def set_metrics() -> Response | tuple[Response, int]:
+    """`{advance_days, figures: {"video:<id>" | "user:<open_id>": {field: int | null}}}`."""
+    state = sandbox_state()
+    body = _body()
+    try:
+        with state.lock:
+            state.figures.pin(body.get("figures") or {})
+            state.figures.offset += float(body.get("advance_days") or 0) * 86_400
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return jsonify({"ok": True})
+
+
+@bp.post("/videos")
+def add_videos() -> Response | tuple[Response, int]:
+    """`{creator, count, age_days}`: public videos posted from the TikTok app."""
+    body = _body()
+    creator = by_id(str(body.get("creator", "acme")))
+    count = body.get("count", 1)
+    if creator is None or not isinstance(count, int) or not 1 <= count <= 10_000:
+        return _bad("creator must be known and count 1 to 10000")
+    ids = videos.add_videos(sandbox_state(), creator, count, float(body.get("age_days", 1)))
+    return jsonify({"ids": ids})
 
 
 @bp.get("/creators")

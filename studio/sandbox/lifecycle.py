@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from studio.sandbox.creators import by_id
 from studio.sandbox.ids import post_id
-from studio.sandbox.models import Publish
+from studio.sandbox.models import Publish, Video
 from studio.sandbox.state import SandboxState
 
 FINAL = frozenset({"PUBLISH_COMPLETE", "FAILED"})
@@ -81,6 +82,8 @@ def _publicly_available(state: SandboxState, publish: Publish) -> None:
     new_id = post_id()
     with state.lock:
         publish.post_ids.append(new_id)
+        title = str(publish.post_info.get("title") or "")
+        state.videos[str(new_id)] = Video(str(new_id), publish.open_id, time.time(), title)
     _notify(state, publish, "post.publish.publicly_available", post_id=new_id)
 
 

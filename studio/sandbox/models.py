@@ -127,3 +127,13 @@ class Upload:
     def complete(self) -> bool:
         """True once every chunk has been accepted."""
         return self.next_chunk >= self.total_chunks
+
+
+@dataclass
+class Video:
+    """A public video on a creator's profile (posted through the API or from the TikTok app)."""
+
+    id: str
+    open_id: str
+    created_at: float
+    title: str

@@ -8,8 +8,10 @@ import time
 from collections import Counter, deque
 from typing import Any
 
+from studio.sandbox.catalog import seed
 from studio.sandbox.config import SandboxConfig
-from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload
+from studio.sandbox.figures import Figures
+from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload, Video
 from studio.sandbox.timers import Timers
 
 
@@ -42,6 +44,10 @@ class SandboxState(Timers):
             self.fault_rules: list[dict[str, Any]] = []
             self.hold_rules: list[dict[str, Any]] = []
             self.held: dict[int, Any] = {}
+            self.started = time.time()
+            self.figures = Figures()
+            self.videos: dict[str, Video] = {}
+            seed(self.videos, self.started)
 
     def reseed(self) -> None:
         """Restart the fault random stream from the configured seed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from typing import Any
@@ -10,12 +11,14 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, Integer, create_engine, inspect, text
+from sqlalchemy import Engine, Integer, create_engine, inspect, select, text
 
 from studio import db
 from studio.audit import models as _audit  # noqa: F401  every room's tables in the metadata
 from studio.auth import models as _auth  # noqa: F401
 from studio.cli import alembic_config
+from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
+from studio.platforms.models import Account
 from studio.platforms.tiktok import models as _tiktok  # noqa: F401
 from studio.posts import models as _posts  # noqa: F401
 from studio.privacy import models as _privacy  # noqa: F401
@@ -30,6 +33,7 @@ EXEMPT = {
     "upload_sessions": "ids are random tokens (secrets.token_urlsafe), not counters",
     "post_rate_budgets": "natural key (account, time bucket); nothing refers to a row",
     "post_erasures": "natural key: the erased post's own id (posts never reuse ids)",
+    "metric_rounds": "natural key: the account's own id (accounts never reuse ids)",
 }
 
 
@@ -68,6 +72,13 @@ def filled(app: Flask, world: dict, client: FlaskClient, auth: AuthActions) -> F
     form = {"name": "Ann", "email": "ann@example.com", "message": "What do you keep?"}
     form["csrf_token"] = csrf_token(public, "/contact")
     assert public.post("/contact", data=form).status_code in (302, 303)
+    with app.app_context():  # a day of figures for the first account and one of its videos
+        account_id = db.session.scalars(select(Account.id).order_by(Account.id)).first()
+        video = MetricVideo(account_id=account_id, remote_id="v-1")
+        db.session.add_all([video, AccountSnapshot(account_id=account_id, day=dt.date.today())])
+        db.session.flush()
+        db.session.add(VideoSnapshot(video_id=video.id, day=dt.date.today(), views=1))
+        db.session.commit()
     return app
 
 

@@ -30,6 +30,7 @@ ORDER = [
     "platforms.registry",
     "videos",
     "posts",
+    "metrics",
     "privacy",
     "dashboard",
     "site",
@@ -101,7 +102,16 @@ ALL = modules()
 
 def test_the_scan_sees_every_room():
     rooms = {room_of(name) for name, _ in ALL}
-    assert {"core", "auth", "audit", "platforms.tiktok", "videos", "posts", "privacy"} <= rooms
+    assert {
+        "core",
+        "auth",
+        "audit",
+        "platforms.tiktok",
+        "videos",
+        "posts",
+        "metrics",
+        "privacy",
+    } <= rooms
 
 
 @pytest.mark.parametrize(("name", "path"), ALL, ids=[n for n, _ in ALL])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.models import User
+from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
 from studio.platforms.models import Account
 from studio.posts.models import Post
 from studio.privacy import export, inventory, services
@@ -57,11 +58,23 @@ def test_every_declared_column_about_an_account_owner_is_in_their_copy(app, sent
     with app.app_context():
         account = db.session.scalar(select(Account))
         post = db.session.get(Post, sent_post.id)
+        video = MetricVideo(account_id=account.id, remote_id="7001")
+        db.session.add(video)
+        db.session.flush()
+        today = db.utcnow().date()
+        day = AccountSnapshot(account_id=account.id, day=today, followers=11, following=12)
+        day.likes, day.videos = 13, 14
+        snap = VideoSnapshot(video_id=video.id, day=today, views=21, likes=22, comments=23)
+        snap.shares, snap.saves, snap.reach = 24, 25, 26
+        db.session.add_all([day, snap])
         filled = (
             (account, "accounts"),
             (post, "posts"),
             (post.deliveries[0], "deliveries"),
             (post.video, "videos"),
+            (video, "metric_videos"),
+            (day, "account_snapshots"),
+            (snap, "video_snapshots"),
         )
         for obj, table in filled:
             _fill(obj, table)

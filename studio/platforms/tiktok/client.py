@@ -24,6 +24,7 @@ from studio.platforms.tiktok.results import (
     InitResult,
     PublishStatus,
     TokenSet,
+    VideoPage,
 )
 from studio.platforms.tiktok.wire import (
     FileWindow,
@@ -41,10 +42,12 @@ __all__ = [
     "PublishStatus",
     "TikTokClient",
     "TokenSet",
+    "VideoPage",
 ]
 
 JSON_TYPE = "application/json; charset=UTF-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_QUERY_IDS = 20  # video/query's cap
 
 
 class TikTokClient:
@@ -140,6 +143,31 @@ class TikTokClient:
         data = self._api("GET", "/v2/user/info/", access_token, params={"fields": ",".join(fields)})
         user = data.get("user")
         return user if isinstance(user, dict) else {}
+
+    def query_videos(self, access_token: str, video_ids: list[str], fields: list[str]) -> VideoPage:
+        """video/query (scope video.list): up to 20 of the user's own public videos."""
+        if not 1 <= len(video_ids) <= MAX_QUERY_IDS:
+            raise ValueError(f"video/query takes 1 to {MAX_QUERY_IDS} ids")
+        data = self._api(
+            "POST",
+            "/v2/video/query/",
+            access_token,
+            body={"filters": {"video_ids": video_ids}},
+            params={"fields": ",".join(fields)},
+        )
+        return VideoPage.from_data(data)
+
+    def list_videos(
+        self, access_token: str, fields: list[str], *, cursor: int | None = None, count: int = 20
+    ) -> VideoPage:
+        """video/list (scope video.list): the user's public videos, newest first."""
+        body: dict[str, Any] = {"max_count": count}
+        if cursor is not None:
+            body["cursor"] = cursor
+        data = self._api(
+            "POST", "/v2/video/list/", access_token, body=body, params={"fields": ",".join(fields)}
+        )
+        return VideoPage.from_data(data)
 
     def creator_info(self, access_token: str) -> CreatorInfo:
         """creator_info/query (needs video.publish); spam/cap errors arrive with HTTP 200."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from studio.platforms.figures import VideoFigures, count
 
 
 def split_scopes(value: Any) -> list[str]:
@@ -111,6 +114,36 @@ class PublishStatus:
             downloaded_bytes=_int_or_none(data.get("downloaded_bytes")),
             post_ids=[str(i) for i in ids or []],
         )
+
+
+@dataclass(frozen=True)
+class VideoPage:
+    """video/list or video/query: the videos' figures, the cursor, whether more follow."""
+
+    videos: list[VideoFigures]
+    cursor: int | None = None
+    has_more: bool = False
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> VideoPage:
+        """Build from `data`; entries without an id are dropped; absent counts stay None."""
+        videos = [
+            _video(v) for v in data.get("videos") or [] if isinstance(v, dict) and v.get("id")
+        ]
+        return cls(videos, _int_or_none(data.get("cursor")), bool(data.get("has_more")))
+
+
+def _video(item: dict[str, Any]) -> VideoFigures:
+    created = _int_or_none(item.get("create_time"))
+    return VideoFigures(
+        remote_id=str(item["id"]),
+        views=count(item.get("view_count")),
+        likes=count(item.get("like_count")),
+        comments=count(item.get("comment_count")),
+        shares=count(item.get("share_count")),
+        title=str(item.get("title") or item.get("video_description") or "")[:300] or None,
+        published_at=dt.datetime.fromtimestamp(created, dt.UTC) if created else None,
+    )
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -11,6 +11,7 @@ from studio.auth.decorators import admin_required
 from studio.extensions import limiter
 from studio.platforms.pages import Pages, confirmed
 from studio.platforms.tiktok import bp, services
+from studio.platforms.tiktok import metrics as tiktok_metrics
 from studio.platforms.tiktok.errors import PlatformError
 
 SCOPE_LABELS = {
@@ -43,6 +44,7 @@ def index():
         wanted=config.scopes(current_app),
         labels=SCOPE_LABELS,
         direct_post=bool(current_app.config["TIKTOK_DIRECT_POST"]),
+        metrics_why=tiktok_metrics.WHY if current_app.config["METRICS_ENABLED"] else "",
     )
 
 

@@ -16,10 +16,18 @@ from urllib.parse import urlencode
 
 import requests
 
+from studio.platforms.figures import VideoFigures
 from studio.platforms.streams import FileSlice
 from studio.platforms.youtube import rules
 from studio.platforms.youtube.errors import NoChannel, OAuthError, TransportError, oauth_error
-from studio.platforms.youtube.results import Channel, TokenSet, UploadProgress, VideoStatus
+from studio.platforms.youtube.results import (
+    Channel,
+    ChannelStatistics,
+    TokenSet,
+    UploadProgress,
+    VideoStatus,
+    video_figures,
+)
 from studio.platforms.youtube.wire import (
     UNIT,
     annotate,
@@ -34,6 +42,7 @@ __all__ = ["Channel", "TokenSet", "UploadProgress", "VideoStatus", "YouTubeClien
 JSON_TYPE = "application/json; charset=UTF-8"
 FORM_TYPE = "application/x-www-form-urlencoded"
 UPLOAD_PATH = "/upload/youtube/v3/videos"
+MAX_IDS = 50  # videos.list's cap on ids per call
 T = TypeVar("T")
 
 
@@ -155,6 +164,44 @@ class YouTubeClient:
         def parse(response: requests.Response) -> VideoStatus:
             found = [i for i in self._items(response) if i.get("id") == video_id]
             return VideoStatus.from_item(video_id, found[0] if found else None)
+
+        return self._read("/youtube/v3/videos", access_token, params, parse)
+
+    def channel_statistics(self, access_token: str) -> ChannelStatistics:
+        """The connected channel's statistics and uploads playlist (1 unit)."""
+        params = {"part": "statistics,contentDetails", "mine": "true"}
+
+        def parse(response: requests.Response) -> ChannelStatistics:
+            items = self._items(response)
+            if not items:
+                raise NoChannel("noChannel", "channels.list answered no items", 200)
+            return ChannelStatistics.from_item(items[0])
+
+        return self._read("/youtube/v3/channels", access_token, params, parse)
+
+    def playlist_video_ids(
+        self, access_token: str, playlist_id: str, *, page_token: str | None = None
+    ) -> tuple[list[str], str | None]:
+        """One page (50) of a playlist's video ids, newest first for uploads (1 unit)."""
+        params = {"part": "contentDetails", "playlistId": playlist_id, "maxResults": "50"}
+        if page_token:
+            params["pageToken"] = page_token
+
+        def parse(response: requests.Response) -> tuple[list[str], str | None]:
+            details = [i.get("contentDetails") or {} for i in self._items(response)]
+            ids = [str(d["videoId"]) for d in details if d.get("videoId")]
+            return ids, json_object(response).get("nextPageToken") or None
+
+        return self._read("/youtube/v3/playlistItems", access_token, params, parse)
+
+    def video_statistics(self, access_token: str, video_ids: list[str]) -> list[VideoFigures]:
+        """Statistics of up to 50 videos in one call (1 unit); unknown ids are absent."""
+        if not 1 <= len(video_ids) <= MAX_IDS:
+            raise ValueError(f"videos.list takes 1 to {MAX_IDS} ids")
+        params = {"part": "statistics,snippet", "id": ",".join(video_ids)}
+
+        def parse(response: requests.Response) -> list[VideoFigures]:
+            return [video_figures(i) for i in self._items(response) if i.get("id")]
 
         return self._read("/youtube/v3/videos", access_token, params, parse)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from studio.platforms.figures import AccountFigures, VideoFigures, count
 
 # status.failureReason and status.rejectionReason in plain words (docs/platforms/youtube.md,
 # Processing status). Unknown reasons fall back on Google's own word.
@@ -173,3 +176,39 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class ChannelStatistics:
+    """channels.list `statistics` and the uploads playlist (hidden counts stay None)."""
+
+    account: AccountFigures
+    uploads_playlist: str | None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> ChannelStatistics:
+        """Build from one youtube#channel with `statistics` and `contentDetails`."""
+        stats = item.get("statistics") or {}
+        hidden = bool(stats.get("hiddenSubscriberCount"))
+        figures = AccountFigures(
+            followers=None if hidden else count(stats.get("subscriberCount")),
+            videos=count(stats.get("videoCount")),
+        )
+        playlists = (item.get("contentDetails") or {}).get("relatedPlaylists") or {}
+        return cls(figures, str(playlists.get("uploads") or "") or None)
+
+
+def video_figures(item: dict[str, Any]) -> VideoFigures:
+    """A youtube#video with `statistics` (and `snippet`) as figures; absent counts stay None."""
+    stats = item.get("statistics") or {}
+    snippet = item.get("snippet") or {}
+    published = str(snippet.get("publishedAt") or "")
+    when = dt.datetime.fromisoformat(published.replace("Z", "+00:00")) if published else None
+    return VideoFigures(
+        remote_id=str(item.get("id") or ""),
+        views=count(stats.get("viewCount")),
+        likes=count(stats.get("likeCount")),
+        comments=count(stats.get("commentCount")),
+        title=str(snippet.get("title") or "")[:300] or None,
+        published_at=when,
+    )

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Blueprint, Response, abort, jsonify, request
 
 from studio.sandbox import holds
-from studio.sandbox.youtube import authorize, faults, processing, tokens
+from studio.sandbox.youtube import authorize, faults, growth, processing, tokens
 from studio.sandbox.youtube.channels import CHANNELS, avatar_svg, by_key
 from studio.sandbox.youtube.oauth import youtube_state
 
@@ -163,6 +163,50 @@ def finish_video(video_id: str) -> Response | tuple[Response, int]:
     except ValueError as exc:
         return _bad(str(exc))
     return jsonify({"changed": changed})
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Every video's statistics now (what videos.list would answer)."""
+    state = youtube_state()
+    with state.lock:
+        found = {
+            v.id: {"channel": v.channel, **growth.video_statistics(state, v)}
+            for v in state.videos.values()
+        }
+    return jsonify({"videos": found})
+
+
+@bp.post("/metrics")
+def set_metrics() -> Response | tuple[Response, int]:
+    """`{figures: {"video:<id>" | "channel:<key>": {views|likes|comments|followers: n|null}}}`."""
+    state = youtube_state()
+    try:
+        with state.lock:
+            state.figures.pin(_body().get("figures") or {})
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    return jsonify({"ok": True})
+
+
+@bp.post("/videos")
+def add_videos() -> Response | tuple[Response, int]:
+    """`{channel, count, age_days}`: public videos uploaded in YouTube Studio."""
+    body = _body()
+    channel = by_key(str(body.get("channel", "brand")))
+    count = body.get("count", 1)
+    if channel is None or not channel.channel_id or not isinstance(count, int):
+        return _bad("channel must be a known channel and count an integer")
+    if not 1 <= count <= 10_000:
+        return _bad("count must be 1 to 10000")
+    state = youtube_state()
+    when = state.now() - float(body.get("age_days", 1)) * 86_400
+    with state.lock:
+        start = len(state.videos)
+        ids = [f"v{start + n:010d}" for n in range(count)]
+        for n, video_id in enumerate(ids):
+            growth.make_video(state, channel.key, video_id, when + n, f"Video {start + n}")
+    return jsonify({"ids": ids})
 
 
 @bp.get("/channels")

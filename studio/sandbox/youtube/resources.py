@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import request
 
+from studio.sandbox.youtube import growth
 from studio.sandbox.youtube.channels import Channel, by_key
 from studio.sandbox.youtube.models import Video
 from studio.sandbox.youtube.state import YouTubeState
@@ -44,13 +45,7 @@ def channel_resource(state: YouTubeState, channel: Channel, parts: list[str]) ->
         }
     if "statistics" in parts:
         with state.lock:
-            count = sum(1 for v in state.videos.values() if v.channel == channel.key)
-        out["statistics"] = {
-            "viewCount": "0",
-            "subscriberCount": "0",
-            "hiddenSubscriberCount": False,
-            "videoCount": str(count),
-        }
+            out["statistics"] = growth.channel_statistics(state, channel)
     if "contentDetails" in parts:
         uploads = "UU" + (channel.channel_id or "")[2:]
         out["contentDetails"] = {"relatedPlaylists": {"likes": "", "uploads": uploads}}
@@ -94,8 +89,8 @@ def video_resource(
     if "fileDetails" in parts and owner:
         out["fileDetails"] = {"fileSize": str(video.size), "fileType": "video"}
     if "statistics" in parts:
-        zero = {"viewCount": "0", "likeCount": "0", "favoriteCount": "0", "commentCount": "0"}
-        out["statistics"] = zero
+        with state.lock:
+            out["statistics"] = growth.video_statistics(state, video)
     return out
 
 

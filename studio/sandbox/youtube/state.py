@@ -8,7 +8,9 @@ import time
 from collections import Counter
 from typing import Any
 
+from studio.sandbox.figures import Figures
 from studio.sandbox.timers import Timers
+from studio.sandbox.youtube import growth
 from studio.sandbox.youtube.config import YouTubeConfig
 from studio.sandbox.youtube.models import Access, Code, Grant, Session, Video
 
@@ -46,6 +48,9 @@ class YouTubeState(Timers):
             self.fault_rules: list[dict[str, Any]] = []
             self.hold_rules: list[dict[str, Any]] = []
             self.held: dict[int, Any] = {}
+            self.started = self.now()
+            self.figures = Figures()
+            growth.seed(self)
 
     def now(self) -> float:
         """The sandbox's clock: wall time plus what `advance` added."""
@@ -84,7 +89,8 @@ class YouTubeState(Timers):
                 ),
                 "refresh_tokens": len(self.refresh),
                 "sessions": [s.summary() for s in self.sessions.values()],
-                "videos": {v.id: v.summary() for v in self.videos.values()},
+                # Uploads through the API (videos made in YouTube Studio have no bytes here).
+                "videos": {v.id: v.summary() for v in self.videos.values() if v.sha256},
                 "quota": quota.usage(self),
                 "fault_rules": [dict(rule) for rule in self.fault_rules],
                 "clock_offset": self.offset,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from studio.sandbox.youtube import api, errors, faults, oauth, sessions, upload
+from studio.sandbox.youtube import api, errors, faults, oauth, sessions, stats, upload
 from studio.sandbox.youtube.errors import GoogleError, google_response
 
 google = Blueprint("google", __name__, url_prefix="/google")
-for child in (oauth.bp, api.bp, sessions.bp, upload.bp):
+for child in (oauth.bp, api.bp, stats.bp, sessions.bp, upload.bp):
     google.register_blueprint(child)
 errors.install(google)
 faults.install(google)

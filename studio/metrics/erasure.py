@@ -1,0 +1,63 @@
+"""Erasing what the metrics room owns: an account's snapshots, and snapshots past retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from studio import db
+from studio.db import utcnow
+from studio.metrics.models import AccountSnapshot, MetricRound, MetricVideo, VideoSnapshot
+from studio.metrics.snapshot import COLLECTORS
+from studio.platforms.models import Account
+
+
+def erase_for_account(session: Session, account_id: int | None) -> dict[str, int]:
+    """Delete every snapshot, video and round of the account; the caller commits."""
+    if account_id is None:
+        return {}
+    videos = select(MetricVideo.id).where(MetricVideo.account_id == account_id)
+    counts = {
+        "metric_snapshots": _deleted(
+            session, delete(VideoSnapshot).where(VideoSnapshot.video_id.in_(videos))
+        )
+        + _deleted(
+            session, delete(AccountSnapshot).where(AccountSnapshot.account_id == account_id)
+        ),
+        "metric_videos": _deleted(
+            session, delete(MetricVideo).where(MetricVideo.account_id == account_id)
+        ),
+    }
+    session.execute(delete(MetricRound).where(MetricRound.account_id == account_id))
+    return {k: v for k, v in counts.items() if v}
+
+
+def purge_expired(session: Session, today: dt.date | None = None) -> int:
+    """Delete snapshots older than their platform's retention (YouTube: 30 days); commits."""
+    today = today or utcnow().date()
+    removed = 0
+    db.begin_write(session)
+    for platform, collector in COLLECTORS.items():
+        cutoff = today - dt.timedelta(days=collector.RETENTION_DAYS)
+        accounts = select(Account.id).where(Account.platform == platform)
+        videos = select(MetricVideo.id).where(MetricVideo.account_id.in_(accounts))
+        removed += _deleted(
+            session,
+            delete(VideoSnapshot).where(
+                VideoSnapshot.video_id.in_(videos), VideoSnapshot.day < cutoff
+            ),
+        )
+        removed += _deleted(
+            session,
+            delete(AccountSnapshot).where(
+                AccountSnapshot.account_id.in_(accounts), AccountSnapshot.day < cutoff
+            ),
+        )
+    session.commit()
+    return removed
+
+
+def _deleted(session: Session, statement) -> int:
+    return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
