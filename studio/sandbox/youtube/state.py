@@ -60,8 +60,12 @@ class YouTubeState(Timers):
         """Change config keys at runtime (see YouTubeConfig)."""
         self.config.update(changes)
         if "seed" in changes:
-            with self.lock:
-                self.rng = random.Random(self.config.seed)
+            self.reseed()
+
+    def reseed(self) -> None:
+        """Restart the fault random stream from the configured seed."""
+        with self.lock:
+            self.rng = random.Random(self.config.seed)
 
     def count(self, name: str, amount: int = 1) -> None:
         """Bump a named counter shown in the state summary."""
