@@ -12,7 +12,7 @@ from studio.sandbox.creators import CREATORS, avatar_svg, by_id
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 FAULT_KEYS = kit.FAULT_KEYS | {"access_token_max_age"}
-kit.install(bp, kit.Kit(sandbox_state, faults.KINDS, ("fail_hook",), FAULT_KEYS))
+kit.install(bp, kit.Kit(sandbox_state, faults.KINDS, FAULT_KEYS))
 
 
 @bp.get("/state")

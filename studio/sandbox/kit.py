@@ -23,6 +23,11 @@ class Config(Protocol):
     fault_kinds: list[str]
     slow_seconds: float
 
+    @property
+    def hooks(self) -> tuple[str, ...]:
+        """Keys holding callables: never set over HTTP."""
+        ...
+
     def update(self, changes: dict[str, Any]) -> None: ...
 
     def public_dict(self) -> dict[str, Any]: ...
@@ -48,7 +53,6 @@ class Kit:
 
     state: Callable[[], Controlled]  # the sandbox's state in the current app
     kinds: tuple[str, ...]  # the fault kinds its hooks know how to inject
-    hooks: tuple[str, ...] = ()  # config keys holding callables: never set over HTTP
     fault_keys: frozenset[str] = FAULT_KEYS  # the config keys `/faults` may change
 
 
@@ -133,7 +137,7 @@ def install(bp: Blueprint, kit: Kit) -> None:
         """Read or change configuration keys (unknown keys are refused)."""
         state = kit.state()
         if request.method == "POST":
-            changes = {k: v for k, v in body().items() if k not in kit.hooks}
+            changes = {k: v for k, v in body().items() if k not in state.config.hooks}
             try:
                 configure(state, changes)
             except KeyError as exc:

@@ -8,6 +8,7 @@ import time
 from collections import Counter, deque
 from typing import Any
 
+from studio.sandbox import holds
 from studio.sandbox.config import SandboxConfig
 from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload
 from studio.sandbox.timers import Timers
@@ -20,15 +21,15 @@ class SandboxState(Timers):
         self.config = config
         self.lock = threading.RLock()
         self.timers: set[threading.Timer] = set()
+        self.hold_rules: list[dict[str, Any]] = []
+        self.held: dict[int, Any] = {}
         self.reset()
 
     def reset(self) -> None:
         """Forget all codes, tokens, publishes and counters; keep the config."""
         with self.lock:
             self.cancel_timers()
-            for held in getattr(self, "held", {}).values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
+            holds.release_all(self)  # parked calls go on
             self.rng = random.Random(self.config.seed)
             self.codes: dict[str, AuthCode] = {}
             self.grants: dict[str, Grant] = {}
@@ -40,8 +41,8 @@ class SandboxState(Timers):
             self.counters: Counter[str] = Counter()
             self.webhooks: list[dict[str, Any]] = []
             self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
-            self.held: dict[int, Any] = {}
+            self.hold_rules = []
+            self.held = {}
 
     def reseed(self) -> None:
         """Restart the fault random stream from the configured seed."""

@@ -10,6 +10,7 @@ import time
 from collections import Counter, deque
 from typing import Any
 
+from studio.sandbox import holds
 from studio.sandbox.meta.config import MetaConfig
 from studio.sandbox.meta.models import Code, Container, Grant, Token, Video
 from studio.sandbox.timers import Timers
@@ -22,6 +23,7 @@ class MetaState(Timers):
         self.config = config
         self.lock = threading.RLock()
         self.timers: set[threading.Timer] = set()
+        self.hold_rules: list[dict[str, Any]] = []
         self.held: dict[int, Any] = {}
         self.reset()
 
@@ -29,9 +31,7 @@ class MetaState(Timers):
         """Forget codes, grants, tokens, media, counters and fault rules; keep the config."""
         with self.lock:
             self.cancel_timers()
-            for held in self.held.values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
+            holds.release_all(self)  # parked calls go on
             self.rng = random.Random(self.config.seed)
             self.ids = itertools.count(1)
             self.codes: dict[str, Code] = {}
@@ -45,7 +45,7 @@ class MetaState(Timers):
             self.counters: Counter[str] = Counter()
             self.callbacks: list[dict[str, Any]] = []
             self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
+            self.hold_rules = []
             self.held = {}
 
     def reseed(self) -> None:

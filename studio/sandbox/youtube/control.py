@@ -12,7 +12,7 @@ from studio.sandbox.youtube.channels import CHANNELS, avatar_svg, by_key
 from studio.sandbox.youtube.oauth import youtube_state
 
 bp = Blueprint("yt_control", __name__, url_prefix="/_sandbox/youtube")
-kit.install(bp, kit.Kit(youtube_state, faults.KINDS, ("outcome_hook",)))
+kit.install(bp, kit.Kit(youtube_state, faults.KINDS))
 
 
 @bp.get("/state")

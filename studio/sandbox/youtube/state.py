@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from studio.sandbox import holds
 from studio.sandbox.timers import Timers
 from studio.sandbox.youtube.config import YouTubeConfig
 from studio.sandbox.youtube.models import Access, Code, Grant, Session, Video
@@ -20,6 +21,8 @@ class YouTubeState(Timers):
         self.config = config
         self.lock = threading.RLock()
         self.timers: set[threading.Timer] = set()
+        self.hold_rules: list[dict[str, Any]] = []
+        self.held: dict[int, Any] = {}
         self.offset = 0.0
         self.reset()
 
@@ -27,9 +30,7 @@ class YouTubeState(Timers):
         """Forget codes, tokens, sessions, videos, quota, counters and rules; keep the config."""
         with self.lock:
             self.cancel_timers()
-            for held in getattr(self, "held", {}).values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
+            holds.release_all(self)  # parked calls go on
             self.offset = 0.0
             self.rng = random.Random(self.config.seed)
             self.codes: dict[str, Code] = {}
@@ -44,8 +45,8 @@ class YouTubeState(Timers):
             self.channel_uploads: dict[str, list[float]] = {}
             self.counters: Counter[str] = Counter()
             self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
-            self.held: dict[int, Any] = {}
+            self.hold_rules = []
+            self.held = {}
 
     def now(self) -> float:
         """The sandbox's clock: wall time plus what `advance` added."""
