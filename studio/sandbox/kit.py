@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -11,6 +13,7 @@ from typing import Any, Protocol
 from flask import Blueprint, Response, jsonify, request
 
 from studio.sandbox import holds
+from studio.sandbox.timers import Timers
 
 Answer = Response | tuple[Response, int]
 FAULT_KEYS = frozenset({"fault_rate", "fault_kinds", "slow_seconds", "seed"})
@@ -45,6 +48,37 @@ class Controlled(holds.HoldState, Protocol):
     def reseed(self) -> None: ...
 
     def count(self, name: str, amount: int = 1) -> None: ...
+
+
+class State(Timers):
+    """Base of every sandbox's state: one lock, timers, counters, fault and hold rules."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self.timers: set[threading.Timer] = set()
+        self.hold_rules: list[dict[str, Any]] = []
+        self.held: dict[int, Any] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """Stop timers, let parked calls go on, forget counters and rules; keep the config."""
+        with self.lock:
+            self.cancel_timers()
+            holds.release_all(self)
+            self.rng = random.Random(self.config.seed)
+            self.counters: Counter[str] = Counter()
+            self.fault_rules: list[dict[str, Any]] = []
+
+    def reseed(self) -> None:
+        """Restart the fault random stream from the configured seed."""
+        with self.lock:
+            self.rng = random.Random(self.config.seed)
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Bump a named counter shown in the state summary."""
+        with self.lock:
+            self.counters[name] += amount
 
 
 @dataclass(frozen=True)
