@@ -11,50 +11,26 @@ Run: .venv/bin/python bench/meta_upload.py [size_mib]   (default: 256)
 
 from __future__ import annotations
 
-import os
-import re
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
+from bench.loopback import MIB, race, random_file, report, sandbox, session  # noqa: E402
 from studio.platforms.meta.client import MetaClient  # noqa: E402
 from studio.platforms.meta.resume import send_file  # noqa: E402
 
-MIB = 1024 * 1024
-REPEAT = 3
 VERSION = "v27.0"
 REDIRECT = "http://127.0.0.1:5000/meta/callback"
 APP_ID, SECRET = "1234567890123456", "sandbox-meta-app-secret"
 SCOPES = "pages_show_list,pages_read_engagement,instagram_basic,instagram_content_publish"
 IG_ID = "17841400000000001"
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    """`run_sandbox` on a free port in a child process; its base URL once it listens."""
-    code = (
-        "from studio.sandbox.server import run_sandbox; "
-        "run_sandbox('127.0.0.1', 0, None, None, {'processing_delay': 3600})"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    line = child.stdout.readline() if child.stdout else ""
-    found = re.search(r"http://[\d.]+:\d+", line)
-    if found is None or child.stdout is None:
-        raise RuntimeError(f"the sandbox did not start: {line!r}")
-    threading.Thread(target=child.stdout.read, daemon=True).start()  # never let the pipe fill
-    return child, found.group(0)
 
 
 def user_token(http: requests.Session, url: str, client: MetaClient) -> str:
@@ -86,47 +62,30 @@ def client_once(client: MetaClient, uri: str, token: str, path: Path) -> float:
 
 def main(argv: list[str]) -> None:
     size = int(argv[0]) * MIB if argv else 256 * MIB
-    child, url = start_sandbox()
-    try:
-        with tempfile.TemporaryDirectory(prefix="meta-bench-") as tmp, requests.Session() as http:
-            http.trust_env = False
-            path = Path(tmp) / "video.bin"
-            with open(path, "wb") as out:
-                for _ in range(size // MIB):
-                    out.write(os.urandom(MIB))
-            client = MetaClient(
-                APP_ID, SECRET, VERSION, "", f"{url}/meta/graph", f"{url}/meta/rupload", 120,
-                lambda _e: None,
-            )  # fmt: skip
-            client.transport.http.trust_env = False
-            token = user_token(http, url, client)
+    with (
+        sandbox(meta={"processing_delay": 3600}) as url,
+        tempfile.TemporaryDirectory(prefix="meta-bench-") as tmp,
+        session() as http,
+    ):
+        path = random_file(Path(tmp) / "video.bin", size)
+        client = MetaClient(
+            APP_ID, SECRET, VERSION, "", f"{url}/meta/graph", f"{url}/meta/rupload", 120,
+            lambda _e: None,
+        )  # fmt: skip
+        client.transport.http.trust_env = False
+        token = user_token(http, url, client)
 
-            def new_uri() -> str:
-                uri = client.create_reel_container(token, IG_ID, "", False, False).upload_uri
-                assert uri is not None
-                return uri
+        def new_uri() -> str:
+            uri = client.create_reel_container(token, IG_ID, "", False, False).upload_uri
+            assert uri is not None
+            return uri
 
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            mine, curls = [], []
-            for _ in range(REPEAT):
-                mine.append(client_once(client, new_uri(), token, path))
-                curls.append(curl_once(new_uri(), token, path))
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            growth = peak - rss / 1024
-    finally:
-        child.terminate()
-        child.wait(10)
-    speed = [size / MIB / s for s in mine]
-    base_speed = [size / MIB / s for s in curls]
-    print(f"Meta rupload, {size // MIB} MiB in one POST from offset 0, loopback")
-    print(f"  client send_file   MiB/s  best {max(speed):.0f}  runs {_list(speed)}")
-    print(f"  curl -T same file  MiB/s  best {max(base_speed):.0f}  runs {_list(base_speed)}")
-    print(f"  ratio client/curl  {max(speed) / max(base_speed):.2f}")
-    print(f"  client process peak RSS {peak:.0f} MiB, growth while uploading {growth:.1f} MiB")
-
-
-def _list(values: list[float]) -> str:
-    return "/".join(f"{v:.0f}" for v in values)
+        result = race(
+            lambda: client_once(client, new_uri(), token, path),
+            lambda: curl_once(new_uri(), token, path),
+        )
+    title = f"Meta rupload, {size // MIB} MiB in one POST from offset 0, loopback"
+    report(title, size, "client send_file", "curl -T same file", result)
 
 
 if __name__ == "__main__":

@@ -11,52 +11,28 @@ Run: .venv/bin/python bench/youtube_upload.py [size_mib [chunk_mib]]   (default:
 
 from __future__ import annotations
 
-import os
-import re
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
+from bench.loopback import MIB, race, random_file, report, sandbox, session  # noqa: E402
 from studio.platforms.youtube.client import YouTubeClient  # noqa: E402
 from studio.platforms.youtube.resume import send_video  # noqa: E402
 from studio.platforms.youtube.rules import VideoMetadata  # noqa: E402
 
-MIB = 1024 * 1024
-REPEAT = 3
 REDIRECT = "http://127.0.0.1:5000/youtube/callback"
 CLIENT_ID = "sandbox-google-client.apps.googleusercontent.com"
 SECRET = "sandbox-google-client-secret"
 SCOPES = "https://www.googleapis.com/auth/youtube.upload"
 META = VideoMetadata("Bench", "", (), "22", "private", False, False, False, False)
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    """`run_sandbox` on a free port in a child process; its base URL once it listens."""
-    code = (
-        "from studio.sandbox.server import run_sandbox; "
-        f"run_sandbox('127.0.0.1', 0, None, {{'redirect_uris': [{REDIRECT!r}], "
-        "'reject_duplicates': False, 'upload_calls_per_day': 100000})"
-    )
-    child = subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    line = child.stdout.readline() if child.stdout else ""
-    found = re.search(r"http://[\d.]+:\d+", line)
-    if found is None or child.stdout is None:
-        raise RuntimeError(f"the sandbox did not start: {line!r}")
-    threading.Thread(target=child.stdout.read, daemon=True).start()  # never let the pipe fill
-    return child, found.group(0)
+SANDBOX = {"redirect_uris": [REDIRECT], "reject_duplicates": False, "upload_calls_per_day": 100000}
 
 
 def access_token(http: requests.Session, url: str) -> str:
@@ -111,43 +87,29 @@ def client_once(client: YouTubeClient, uri: str, path: Path, chunk: int) -> floa
 def main(argv: list[str]) -> None:
     size = int(argv[0]) * MIB if argv else 256 * MIB
     chunk = int(argv[1]) * MIB if len(argv) > 1 else 8 * MIB
-    child, url = start_sandbox()
-    try:
-        with tempfile.TemporaryDirectory(prefix="yt-bench-") as tmp, requests.Session() as http:
-            http.trust_env = False
-            path = Path(tmp) / "video.bin"
-            with open(path, "wb") as out:
-                for _ in range(size // MIB):
-                    out.write(os.urandom(MIB))
-            parts = cut(path, Path(tmp), chunk)
-            token = access_token(http, url)
-            base = f"{url}/google"
-            client = YouTubeClient(
-                CLIENT_ID, SECRET, "", f"{base}/token", f"{base}/revoke", base, 120, lambda _e: None
-            )
-            client.transport.http.trust_env = False
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            mine, curls = [], []
-            for _ in range(REPEAT):
-                mine.append(client_once(client, client.start_upload(token, META, size, "video/mp4"),
-                                        path, chunk))  # fmt: skip
-                curls.append(curl_once(client.start_upload(token, META, size, "video/mp4"), parts))
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            growth = peak - rss / 1024
-    finally:
-        child.terminate()
-        child.wait(10)
-    speed = [size / MIB / s for s in mine]
-    base_speed = [size / MIB / s for s in curls]
-    print(f"YouTube resumable upload, {size // MIB} MiB in {chunk // MIB} MiB chunks, loopback")
-    print(f"  client send_video  MiB/s  best {max(speed):.0f}  runs {_list(speed)}")
-    print(f"  curl -T same chunks MiB/s best {max(base_speed):.0f}  runs {_list(base_speed)}")
-    print(f"  ratio client/curl  {max(speed) / max(base_speed):.2f}")
-    print(f"  client process peak RSS {peak:.0f} MiB, growth while uploading {growth:.1f} MiB")
+    with (
+        sandbox(youtube=SANDBOX) as url,
+        tempfile.TemporaryDirectory(prefix="yt-bench-") as tmp,
+        session() as http,
+    ):
+        path = random_file(Path(tmp) / "video.bin", size)
+        parts = cut(path, Path(tmp), chunk)
+        token = access_token(http, url)
+        base = f"{url}/google"
+        client = YouTubeClient(
+            CLIENT_ID, SECRET, "", f"{base}/token", f"{base}/revoke", base, 120, lambda _e: None
+        )
+        client.transport.http.trust_env = False
 
+        def new_uri() -> str:
+            return client.start_upload(token, META, size, "video/mp4")
 
-def _list(values: list[float]) -> str:
-    return "/".join(f"{v:.0f}" for v in values)
+        result = race(
+            lambda: client_once(client, new_uri(), path, chunk),
+            lambda: curl_once(new_uri(), parts),
+        )
+    title = f"YouTube resumable upload, {size // MIB} MiB in {chunk // MIB} MiB chunks, loopback"
+    report(title, size, "client send_video", "curl -T same chunks", result)
 
 
 if __name__ == "__main__":

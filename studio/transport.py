@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import requests
 
@@ -45,29 +45,50 @@ Annotate = Callable[[Exchange, requests.Response], None]
 
 
 class PlatformError(Exception):
-    """Base of everything a platform client raises."""
+    """Base of everything a platform client raises: the platform's code and message, the HTTP
+    status and the platform's request id; `plain` is the sentence staff read.
 
+    The text is `code: message`. `detail` lengthens the text alone, for words that are not the
+    platform's message (an OAuth `error_description`, a transport failure's cause).
+    """
+
+    code: str
+    message: str
+    http_status: int | None
     log_id: str | None = None
+    plain: str = "The platform refused the request."
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        http_status: int | None = None,
+        *,
+        log_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        tail = message or detail
+        super().__init__(f"{code}: {tail}" if tail else code)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.log_id = log_id
 
 
 class TransportError(PlatformError):
     """No HTTP answer: a timeout or a connection failure."""
 
     def __init__(self, kind: str, detail: str = "") -> None:
-        super().__init__(f"{kind}: {detail}" if detail else kind)
+        super().__init__(kind, detail=detail)
         self.kind = kind  # "timeout" | "connection"
         self.detail = detail
-        self.code = kind
 
 
 class InvalidResponse(PlatformError):
     """An answer the client could not read (not JSON, a field missing or of the wrong type)."""
 
     def __init__(self, detail: str, http_status: int | None) -> None:
-        super().__init__(f"invalid_response: {detail}")
-        self.code = "invalid_response"
-        self.message = detail
-        self.http_status = http_status
+        super().__init__("invalid_response", detail, http_status)
 
 
 class Transport:
@@ -150,6 +171,30 @@ class Transport:
         exchange.response_body = text[:BODY_LOG_LIMIT] if text else None
         if self._annotate is not None:
             self._annotate(exchange, response)
+
+
+class PlatformClient:
+    """Base of every platform client: owns one Transport, closes it, works as a context manager.
+
+    `shown` names the attributes its repr shows (never a secret).
+    """
+
+    shown: tuple[str, ...] = ()
+    transport: Transport
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.shown)
+        return f"{type(self).__name__}({fields})"
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def json_object(

@@ -26,13 +26,8 @@ def create_sandbox(
     from studio.sandbox.errors import register_error_handlers
     from studio.sandbox.faults import register_faults
 
-    if isinstance(config, SandboxConfig):
-        cfg = config
-    else:
-        cfg = SandboxConfig()
-        cfg.update(dict(config or {}))
     app = Flask(__name__, template_folder="templates")
-    app.extensions["tiktok_sandbox"] = SandboxState(cfg)
+    app.extensions["tiktok_sandbox"] = SandboxState(SandboxConfig.of(config))
     for blueprint in (oauth.bp, api.bp, posting.bp, upload.bp, status.bp, videos.bp, control.bp):
         app.register_blueprint(blueprint)
     youtube_sandbox.register(app, youtube)

@@ -1,11 +1,11 @@
-"""Configuration of the local TikTok sandbox: one dataclass with documented defaults."""
+"""The TikTok sandbox's configuration (one dataclass), and what every sandbox config shares."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Self
 
 MIB = 1024 * 1024
 
@@ -15,9 +15,44 @@ DEFAULT_REDIRECT_URIS = [
 ]
 
 
+class Settings:
+    """Mixin for a sandbox's config dataclass: changes that refuse unknown keys, a JSON view."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    label: ClassVar[str] = "sandbox"  # named in the error for an unknown key
+    hooks: ClassVar[tuple[str, ...]] = ()  # fields holding callables: shown by presence only
+
+    @classmethod
+    def of(cls, config: Self | dict[str, Any] | None) -> Self:
+        """`config` itself, or the defaults with the given changes applied."""
+        if isinstance(config, cls):
+            return config
+        made = cls()
+        if isinstance(config, dict):
+            made.update(config)
+        return made
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply changes in place, refusing unknown keys."""
+        known = {f.name for f in dataclasses.fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise KeyError(f"unknown {self.label} config keys: {sorted(unknown)}")
+        for key, value in changes.items():
+            setattr(self, key, value)
+
+    def public_dict(self) -> dict[str, Any]:
+        """JSON-friendly view (callables are shown by presence only)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out.update({name: out[name] is not None for name in self.hooks})
+        return out
+
+
 @dataclass
-class SandboxConfig:
+class SandboxConfig(Settings):
     """Every knob of the sandbox; durations are in seconds, limits per access token."""
+
+    hooks = ("fail_hook",)
 
     client_key: str = "sandbox-client-key"
     client_secret: str = "sandbox-client-secret"
@@ -75,18 +110,3 @@ class SandboxConfig:
     def effective_refresh_ttl(self) -> int:
         """Refresh token lifetime after applying the legacy profile."""
         return 31_536_000 if self.legacy_profile else self.refresh_ttl
-
-    def update(self, changes: dict[str, Any]) -> None:
-        """Apply changes in place, refusing unknown keys."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = set(changes) - known
-        if unknown:
-            raise KeyError(f"unknown sandbox config keys: {sorted(unknown)}")
-        for key, value in changes.items():
-            setattr(self, key, value)
-
-    def public_dict(self) -> dict[str, Any]:
-        """JSON-friendly view (callables are shown by presence only)."""
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out["fail_hook"] = self.fail_hook is not None
-        return out

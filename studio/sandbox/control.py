@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify
 
-from studio.sandbox import authorize, faults, holds, lifecycle, tokens, videos
+from studio.sandbox import authorize, faults, kit, lifecycle, tokens, videos
 from studio.sandbox.api import sandbox_state
 from studio.sandbox.creators import CREATORS, avatar_svg, by_id
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
-FAULT_KEYS = {"fault_rate", "fault_kinds", "slow_seconds", "access_token_max_age", "seed"}
-
-
-def _body() -> dict[str, Any]:
-    """The JSON object body (empty when absent)."""
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-def _bad(message: str) -> tuple[Response, int]:
-    return jsonify({"error": message}), 400
+FAULT_KEYS = kit.FAULT_KEYS | {"access_token_max_age"}
+kit.install(bp, kit.Kit(sandbox_state, faults.KINDS, FAULT_KEYS))
 
 
 @bp.get("/state")
@@ -31,85 +21,12 @@ def state_summary() -> Response:
     return jsonify(sandbox_state().summary())
 
 
-@bp.get("/config")
-def get_config() -> Response:
-    """The current configuration."""
-    return jsonify(sandbox_state().config.public_dict())
-
-
-@bp.post("/config")
-def set_config() -> Response | tuple[Response, int]:
-    """Change configuration keys (unknown keys are refused)."""
-    state = sandbox_state()
-    changes = _body()
-    changes.pop("fail_hook", None)
-    try:
-        state.config.update(changes)
-    except KeyError as exc:
-        return _bad(str(exc))
-    if "seed" in changes:
-        state.reseed()
-    return jsonify(state.config.public_dict())
-
-
-@bp.post("/faults")
-def set_faults() -> Response | tuple[Response, int]:
-    """Fault settings plus `fail_next: [{endpoint, count, kind, seconds?}]`, `clear: true`."""
-    state = sandbox_state()
-    body = _body()
-    if body.get("clear"):
-        with state.lock:
-            state.fault_rules.clear()
-    try:
-        state.config.update({k: v for k, v in body.items() if k in FAULT_KEYS})
-        for rule in body.get("fail_next", []):
-            faults.add_rule(
-                state,
-                rule["endpoint"],
-                int(rule.get("count", 1)),
-                str(rule["kind"]),
-                rule.get("seconds"),
-            )
-    except (KeyError, ValueError) as exc:
-        return _bad(str(exc))
-    if "seed" in body:
-        state.reseed()
-    return jsonify({"config": state.config.public_dict(), "fault_rules": state.fault_rules})
-
-
-@bp.get("/holds")
-def held_calls() -> Response:
-    """The calls parked right now: `[{id, method, path, port, phase}]`."""
-    return jsonify([held.public() for held in holds.parked(sandbox_state())])
-
-
-@bp.post("/holds")
-def arm_hold() -> Response | tuple[Response, int]:
-    """`{endpoints: [...], skip: 0}`: park the call after the next `skip` matching ones."""
-    body = _body()
-    endpoints = body.get("endpoints")
-    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
-        return _bad("endpoints must be a list of path prefixes")
-    holds.arm(sandbox_state(), endpoints, int(body.get("skip", 0)))
-    return jsonify({"ok": True})
-
-
-@bp.post("/holds/<int:held_id>/release")
-def release_hold(held_id: int) -> Response | tuple[Response, int]:
-    """Let a parked call go on; `then: "mid_body" | "after"` parks it again there."""
-    try:
-        released = holds.release(sandbox_state(), held_id, _body().get("then"))
-    except ValueError as exc:
-        return _bad(str(exc))
-    return jsonify({"released": released})
-
-
 @bp.post("/webhook")
 def trigger_webhook() -> Response | tuple[Response, int]:
     """Send `{event, open_id, content}`; `wait: true` delivers before answering."""
-    body = _body()
+    body = kit.body()
     if not isinstance(body.get("event"), str) or not isinstance(body.get("open_id"), str):
-        return _bad("event and open_id are required")
+        return kit.bad("event and open_id are required")
     record = sandbox_state().send_webhook(
         body["event"], body["open_id"], body.get("content") or {}, bool(body.get("wait"))
     )
@@ -126,16 +43,16 @@ def reset() -> Response:
 @bp.post("/authorize")
 def force_authorize() -> Response | tuple[Response, int]:
     """Approve (or `decision: "deny"`) without HTML; returns the callback URL and its query."""
-    body = {k: str(v) for k, v in _body().items() if not isinstance(v, list)}
+    body = {k: str(v) for k, v in kit.body().items() if not isinstance(v, list)}
     body.setdefault("response_type", "code")
-    granted = _body().get("granted")
+    granted = kit.body().get("granted")
     try:
         auth = authorize.parse(sandbox_state(), body)
         if body.get("decision", "approve") != "approve":
             raise authorize.RedirectError("access_denied", "The user denied the authorization.")
         url = authorize.approve(sandbox_state(), auth, body.get("creator", "acme"), granted)
     except authorize.PageError as exc:
-        return _bad(str(exc))
+        return kit.bad(str(exc))
     except authorize.RedirectError as exc:
         url = authorize.error_url(
             body["redirect_uri"], exc.error, exc.description, body.get("state", "")
@@ -153,7 +70,7 @@ def complete_publish(publish_id: str) -> Response:
 @bp.post("/publish/<publish_id>/fail")
 def fail_publish(publish_id: str) -> Response:
     """Force a publish to FAILED with `reason` (default `internal`)."""
-    reason = str(_body().get("reason", "internal"))
+    reason = str(kit.body().get("reason", "internal"))
     return jsonify({"changed": lifecycle.fail(sandbox_state(), publish_id, reason)})
 
 
@@ -177,9 +94,9 @@ def expire_tokens() -> Response:
 @bp.post("/deauthorize")
 def deauthorize() -> Response | tuple[Response, int]:
     """The user removes the app in TikTok: `{open_id, reason=1}`; revokes and notifies."""
-    body = _body()
+    body = kit.body()
     if not isinstance(body.get("open_id"), str):
-        return _bad("open_id is required")
+        return kit.bad("open_id is required")
     revoked = tokens.remove_user(sandbox_state(), body["open_id"], int(body.get("reason", 1)))
     return jsonify({"revoked_grants": revoked})
 
@@ -200,24 +117,24 @@ def metrics() -> Response:
 def set_metrics() -> Response | tuple[Response, int]:
     """`{advance_days, figures: {"video:<id>" | "user:<open_id>": {field: int | null}}}`."""
     state = sandbox_state()
-    body = _body()
+    body = kit.body()
     try:
         with state.lock:
             state.figures.pin(body.get("figures") or {})
             state.figures.offset += float(body.get("advance_days") or 0) * 86_400
     except (TypeError, ValueError) as exc:
-        return _bad(str(exc))
+        return kit.bad(str(exc))
     return jsonify({"ok": True})
 
 
 @bp.post("/videos")
 def add_videos() -> Response | tuple[Response, int]:
     """`{creator, count, age_days}`: public videos posted from the TikTok app."""
-    body = _body()
+    body = kit.body()
     creator = by_id(str(body.get("creator", "acme")))
     count = body.get("count", 1)
     if creator is None or not isinstance(count, int) or not 1 <= count <= 10_000:
-        return _bad("creator must be known and count 1 to 10000")
+        return kit.bad("creator must be known and count 1 to 10000")
     ids = videos.add_videos(sandbox_state(), creator, count, float(body.get("age_days", 1)))
     return jsonify({"ids": ids})
 

@@ -4,47 +4,15 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from studio.sandbox import holds
+from studio.sandbox import holds, kit
 from studio.sandbox.errors import api_response, oauth_response
-from studio.sandbox.state import SandboxState
 
 KINDS = ("500", "503", "429", "401", "slow", "drop", "drop_after")
 BLOCK = 1024 * 1024
 GOOGLE = "/google/"  # the YouTube sandbox has its own faults and holds
-
-
-def add_rule(
-    state: SandboxState, endpoint: str, count: int, kind: str, seconds: float | None = None
-) -> None:
-    """Make the next `count` calls whose path starts with `endpoint` fail with `kind`."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
-    with state.lock:
-        state.fault_rules.append(
-            {"endpoint": endpoint, "count": count, "kind": kind, "seconds": seconds}
-        )
-
-
-def pick(state: SandboxState, path: str) -> dict[str, Any] | None:
-    """The fault for this call, from the rules first, then the random rate."""
-    with state.lock:
-        for rule in state.fault_rules:
-            if path.startswith(rule["endpoint"]):
-                if rule.get("skip", 0) > 0:  # "fail the Nth call" (the Meta sandbox uses it)
-                    rule["skip"] -= 1
-                    return None
-                rule["count"] -= 1
-                if rule["count"] <= 0:
-                    state.fault_rules.remove(rule)
-                return rule
-        cfg = state.config
-        if cfg.fault_rate > 0 and cfg.fault_kinds and state.rng.random() < cfg.fault_rate:
-            return {"kind": state.rng.choice(cfg.fault_kinds), "seconds": None}
-    return None
 
 
 def _respond(kind: str, oauth: bool) -> Response:
@@ -92,24 +60,16 @@ def register_faults(app: Flask) -> None:
         if path.startswith(("/_sandbox/", "/v2/auth/", GOOGLE, "/meta/")):  # their own hooks
             return None
         g.sandbox_arrived = time.monotonic()  # rate limits count from here, before any stall
-        state: SandboxState = current_app.extensions["tiktok_sandbox"]
-        holds.match(state, path)
-        holds.pause(state, "before")
-        fault = pick(state, path)
-        if fault is None:
+        kind = kit.arrive(current_app.extensions["tiktok_sandbox"], path)
+        if kind is None:
             return None
-        state.count("faults_injected")
-        state.count(f"fault_{fault['kind']}")
-        if fault["kind"] == "slow":
-            time.sleep(fault.get("seconds") or state.config.slow_seconds)
-            return None
-        if fault["kind"] == "drop":
+        if kind == "drop":
             return drop_connection()
-        if fault["kind"] == "drop_after":
+        if kind == "drop_after":
             g.sandbox_drop_after = True
             return None
         drain_body()
-        return _respond(fault["kind"], path.startswith("/v2/oauth/"))
+        return _respond(kind, path.startswith("/v2/oauth/"))
 
     @app.after_request
     def _drop_after(response: Response) -> Response:

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import random
-import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from typing import Any
 
+from studio.sandbox import kit
 from studio.sandbox.catalog import seed
 from studio.sandbox.config import SandboxConfig
 from studio.sandbox.figures import Figures
 from studio.sandbox.models import AccessToken, AuthCode, Grant, Publish, Upload, Video
-from studio.sandbox.timers import Timers
 
 
-class SandboxState(Timers):
+class SandboxState(kit.State):
     """Everything the fake TikTok remembers; take `lock` before touching the dicts."""
 
-    def __init__(self, config: SandboxConfig) -> None:
-        self.config = config
-        self.lock = threading.RLock()
-        self.timers: set[threading.Timer] = set()
-        self.reset()
+    config: SandboxConfig
 
     def reset(self) -> None:
         """Forget all codes, tokens, publishes and counters; keep the config."""
         with self.lock:
-            self.cancel_timers()
-            for held in getattr(self, "held", {}).values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
-            self.rng = random.Random(self.config.seed)
+            super().reset()
             self.codes: dict[str, AuthCode] = {}
             self.grants: dict[str, Grant] = {}
             self.access: dict[str, AccessToken] = {}
@@ -39,25 +29,11 @@ class SandboxState(Timers):
             self.publishes: dict[str, Publish] = {}
             self.uploads: dict[str, Upload] = {}
             self.windows: dict[tuple[str, str], deque[float]] = {}
-            self.counters: Counter[str] = Counter()
             self.webhooks: list[dict[str, Any]] = []
-            self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
-            self.held: dict[int, Any] = {}
             self.started = time.time()
             self.figures = Figures()
             self.videos: dict[str, Video] = {}
             seed(self.videos, self.started)
-
-    def reseed(self) -> None:
-        """Restart the fault random stream from the configured seed."""
-        with self.lock:
-            self.rng = random.Random(self.config.seed)
-
-    def count(self, name: str, amount: int = 1) -> None:
-        """Bump a named counter shown in the state summary."""
-        with self.lock:
-            self.counters[name] += amount
 
     def hit_rate_limit(
         self, token: str, bucket: str, limit: int, arrived: float | None = None

@@ -44,14 +44,10 @@ class GraphError(MetaError):
         usage: Usage | None = None,
     ) -> None:
         label = f"{graph_code}/{subcode}" if subcode is not None else str(graph_code)
-        super().__init__(f"{label}: {message}" if message else label)
-        self.code = label
+        super().__init__(label, message, http_status, log_id=fbtrace_id)
         self.graph_code = graph_code
         self.subcode = subcode
-        self.message = message
-        self.http_status = http_status
         self.kind = kind
-        self.log_id = fbtrace_id
         self.transient = transient
         self.usage = usage
 
@@ -181,11 +177,8 @@ class RuploadError(MetaError):
     def __init__(
         self, kind: str, message: str = "", http_status: int | None = None, retriable: bool = False
     ) -> None:
-        super().__init__(f"{kind}: {message}" if message else kind)
-        self.code = kind
+        super().__init__(kind, message, http_status)
         self.kind = kind
-        self.message = message
-        self.http_status = http_status
         self.retriable = retriable
 
 
@@ -195,9 +188,9 @@ class InvalidReel(MetaError):
     code = "invalid_reel"
 
     def __init__(self, rule: str, message: str) -> None:
-        super().__init__(f"{rule}: {message}")
+        super().__init__(rule, message)
+        self.code = "invalid_reel"  # the text names the rule; the code stays ours
         self.rule = rule
-        self.message = message
 
     @property
     def plain(self) -> str:  # type: ignore[override]

@@ -9,7 +9,7 @@ whatever URI an answer names.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO, Any, Self, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import urlencode
 
 import requests
@@ -30,13 +30,15 @@ from studio.platforms.meta.wire import (
     rupload_failure,
 )
 from studio.platforms.streams import FileSlice
-from studio.transport import Hook, InvalidResponse, Transport, TransportError
+from studio.transport import Hook, InvalidResponse, PlatformClient, Transport, TransportError
 
 T = TypeVar("T")
 
 
-class GraphClient:
+class GraphClient(PlatformClient):
     """Configuration, the Transport, and the typed Graph, OAuth and rupload calls."""
+
+    shown = ("app_id", "graph")
 
     def __init__(
         self,
@@ -58,19 +60,6 @@ class GraphClient:
         self.graph = f"{graph_base.rstrip('/')}/{graph_version}"
         self.upload_base = upload_base.rstrip("/")
         self.transport = Transport("meta", timeout, hook, session=session, annotate=annotate)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(app_id={self.app_id!r}, graph={self.graph!r})"
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.transport.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # rupload (Instagram containers with the user token, Page Reels with the Page token)
 

@@ -33,7 +33,7 @@ from studio.platforms.tiktok.wire import (
     init_result,
     log_id_of,
 )
-from studio.transport import Exchange, Hook, Transport, json_object
+from studio.transport import Exchange, Hook, PlatformClient, Transport, json_object
 
 __all__ = [
     "ChunkResult",
@@ -50,8 +50,10 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_QUERY_IDS = 20  # video/query's cap
 
 
-class TikTokClient:
+class TikTokClient(PlatformClient):
     """Typed calls to TikTok's Login Kit and Content Posting APIs over one requests Session."""
+
+    shown = ("client_key", "api_base")
 
     def __init__(
         self,
@@ -70,19 +72,6 @@ class TikTokClient:
         self.auth_url = auth_url
         self.timeout = float(timeout)
         self.transport = Transport("tiktok", timeout, hook, session=session, annotate=annotate)
-
-    def __repr__(self) -> str:
-        return f"TikTokClient(client_key={self.client_key!r}, api_base={self.api_base!r})"
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.transport.close()
-
-    def __enter__(self) -> TikTokClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     def authorize_url(
         self,

@@ -22,11 +22,7 @@ class TikTokError(TikTokClientError):
         log_id: str | None = None,
         http_status: int | None = None,
     ) -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
-        self.log_id = log_id
-        self.http_status = http_status
+        super().__init__(code, message, http_status, log_id=log_id)
 
 
 class AccessTokenInvalid(TikTokError):
@@ -87,16 +83,9 @@ class OAuthError(TikTokClientError):
         log_id: str | None = None,
         http_status: int | None = None,
     ) -> None:
-        super().__init__(f"{error}: {description}" if description else error)
-        self.error = error
+        super().__init__(error, http_status=http_status, log_id=log_id, detail=description)
+        self.error = error  # the OAuth error category, also `code` (as on TikTokError)
         self.description = description
-        self.log_id = log_id
-        self.http_status = http_status
-
-    @property
-    def code(self) -> str:
-        """The OAuth error category (same attribute name as TikTokError)."""
-        return self.error
 
 
 class InvalidGrant(OAuthError):
@@ -107,7 +96,9 @@ class UploadRejected(TikTokClientError):
     """A chunk PUT answered 4xx/5xx (403 expired URL, 404 unknown, 416 range, 400 bad chunk)."""
 
     def __init__(self, status_code: int, detail: str = "") -> None:
-        super().__init__(f"upload rejected with HTTP {status_code}: {detail}".rstrip(": "))
+        # Bare HTTP, no TikTok code or message: PlatformError's fields stay unset (callers
+        # that log `code` fall back on the class name).
+        Exception.__init__(self, f"upload rejected with HTTP {status_code}: {detail}".rstrip(": "))
         self.status_code = status_code
         self.detail = detail
 

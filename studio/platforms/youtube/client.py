@@ -35,7 +35,7 @@ from studio.platforms.youtube.wire import (
     hide_session,
     session_answer,
 )
-from studio.transport import Exchange, Hook, InvalidResponse, Transport, json_object
+from studio.transport import Exchange, Hook, InvalidResponse, PlatformClient, Transport, json_object
 
 __all__ = ["Channel", "TokenSet", "UploadProgress", "VideoStatus", "YouTubeClient"]
 
@@ -46,8 +46,10 @@ MAX_IDS = 50  # videos.list's cap on ids per call
 T = TypeVar("T")
 
 
-class YouTubeClient:
+class YouTubeClient(PlatformClient):
     """Typed calls to Google OAuth 2.0 and the YouTube Data API v3 over one requests Session."""
+
+    shown = ("client_id", "api_base")
 
     def __init__(
         self,
@@ -69,19 +71,6 @@ class YouTubeClient:
         self.revoke_url = revoke_url
         self.api_base = api_base.rstrip("/")
         self.transport = Transport("youtube", timeout, hook, session=session, annotate=annotate)
-
-    def __repr__(self) -> str:
-        return f"YouTubeClient(client_id={self.client_id!r}, api_base={self.api_base!r})"
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.transport.close()
-
-    def __enter__(self) -> YouTubeClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     def authorize_url(
         self,

@@ -34,11 +34,8 @@ class GoogleApiError(YouTubeError):
         domain: str = "",
         location: str = "",
     ) -> None:
-        super().__init__(f"{reason}: {message}" if message else reason)
+        super().__init__(reason, message, http_status)
         self.reason = reason
-        self.code = reason
-        self.message = message
-        self.http_status = http_status
         self.domain = domain
         self.location = location
 
@@ -131,11 +128,9 @@ class OAuthError(YouTubeError):
     plain = "Google refused the sign-in request."
 
     def __init__(self, error: str, description: str = "", http_status: int | None = None) -> None:
-        super().__init__(f"{error}: {description}" if description else error)
+        super().__init__(error, http_status=http_status, detail=description)
         self.error = error
-        self.code = error
         self.description = description
-        self.http_status = http_status
 
 
 class InvalidGrant(OAuthError):

@@ -25,12 +25,7 @@ def register(app: Flask, config: dict[str, Any] | MetaConfig | None = None) -> M
         rupload,
     )
 
-    if isinstance(config, MetaConfig):
-        cfg = config
-    else:
-        cfg = MetaConfig()
-        cfg.update(dict(config or {}))
-    state = MetaState(cfg)
+    state = MetaState(MetaConfig.of(config))
     app.extensions["meta_sandbox"] = state
     for bp in (
         dialog.bp,

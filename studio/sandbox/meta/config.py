@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+
+from studio.sandbox.config import Settings
 
 DEFAULT_REDIRECT_URIS = [
     "http://127.0.0.1:5000/meta/callback",
@@ -27,8 +27,10 @@ KNOWN_SCOPES = frozenset({*PUBLISHING_SCOPES, "public_profile", "email", "ads_re
 
 
 @dataclass
-class MetaConfig:
+class MetaConfig(Settings):
     """Every knob of the Meta sandbox; durations in seconds."""
+
+    label = "meta sandbox"
 
     app_id: str = "1234567890123456"
     app_secret: str = "sandbox-meta-app-secret"
@@ -63,16 +65,3 @@ class MetaConfig:
     fault_rate: float = 0.0
     fault_kinds: list[str] = field(default_factory=lambda: ["500", "503", "100/33"])
     slow_seconds: float = 2.0
-
-    def update(self, changes: dict[str, Any]) -> None:
-        """Apply changes in place, refusing unknown keys."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = set(changes) - known
-        if unknown:
-            raise KeyError(f"unknown meta sandbox config keys: {sorted(unknown)}")
-        for key, value in changes.items():
-            setattr(self, key, value)
-
-    def public_dict(self) -> dict[str, Any]:
-        """JSON-friendly view."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from studio.sandbox import holds
+from studio.sandbox import kit
 from studio.sandbox.meta import callbacks, dialog, hooks, lifecycle, tokens
 from studio.sandbox.meta.auth import meta_state
 from studio.sandbox.meta.people import PEOPLE, person
 
 bp = Blueprint("meta_control", __name__, url_prefix="/_sandbox/meta")
-FAULT_KEYS = {"fault_rate", "fault_kinds", "slow_seconds", "seed"}
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-def _bad(message: str, status: int = 400) -> tuple[Response, int]:
-    return jsonify({"error": message}), status
+kit.install(bp, kit.Kit(meta_state, hooks.KINDS))
 
 
 @bp.get("/state")
 def state_summary() -> Response:
     """Counters, grants, containers, videos, uploads (bytes, sha256), publishes, callbacks."""
     return jsonify(meta_state().summary())
-
-
-@bp.route("/config", methods=["GET", "POST"])
-def config() -> Response | tuple[Response, int]:
-    """Read or change configuration keys (unknown keys are refused)."""
-    state = meta_state()
-    if request.method == "POST":
-        changes = _body()
-        try:
-            state.config.update(changes)
-        except KeyError as exc:
-            return _bad(str(exc))
-        if "seed" in changes:
-            state.reseed()
-    return jsonify(state.config.public_dict())
 
 
 @bp.post("/reset")
@@ -53,60 +28,11 @@ def reset() -> Response:
     return jsonify({"ok": True})
 
 
-@bp.post("/faults")
-def faults() -> Response | tuple[Response, int]:
-    """`{fail_next: [{endpoint, kind, count, skip, seconds}], clear, fault_rate, …}`."""
-    state = meta_state()
-    body = _body()
-    if body.get("clear"):
-        with state.lock:
-            state.fault_rules.clear()
-    try:
-        state.config.update({k: v for k, v in body.items() if k in FAULT_KEYS})
-        for rule in body.get("fail_next", []):
-            hooks.add_rule(
-                state,
-                rule["endpoint"],
-                str(rule["kind"]),
-                int(rule.get("count", 1)),
-                int(rule.get("skip", 0)),
-                rule.get("seconds"),
-            )
-    except (KeyError, ValueError) as exc:
-        return _bad(str(exc))
-    if "seed" in body:
-        state.reseed()
-    return jsonify({"fault_rules": state.fault_rules})
-
-
-@bp.route("/holds", methods=["GET", "POST"])
-def hold() -> Response | tuple[Response, int]:
-    """GET: parked calls; POST `{endpoints, skip}`: park the next matching call."""
-    box = hooks.hold_box(meta_state())
-    if request.method == "GET":
-        return jsonify([held.public() for held in holds.parked(box)])
-    endpoints = _body().get("endpoints")
-    if not isinstance(endpoints, list) or not all(isinstance(e, str) for e in endpoints):
-        return _bad("endpoints must be a list of path prefixes")
-    holds.arm(box, endpoints, int(_body().get("skip", 0)))
-    return jsonify({"ok": True})
-
-
-@bp.post("/holds/<int:held_id>/release")
-def release(held_id: int) -> Response | tuple[Response, int]:
-    """Let a parked call go on; `then: "mid_body" | "after"` parks it again there."""
-    try:
-        released = holds.release(hooks.hold_box(meta_state()), held_id, _body().get("then"))
-    except ValueError as exc:
-        return _bad(str(exc))
-    return jsonify({"released": released})
-
-
 @bp.post("/authorize")
 def authorize() -> Response | tuple[Response, int]:
     """The login dialog without HTML: `{person, scope | config_id, redirect_uri, state, …}`."""
     state = meta_state()
-    body = _body()
+    body = kit.body()
     args = {k: str(v) for k, v in body.items() if isinstance(v, str | int)}
     args.setdefault("client_id", state.config.app_id)
     version = args.pop("version", state.config.versions[0])
@@ -115,7 +41,7 @@ def authorize() -> Response | tuple[Response, int]:
         allow = body.get("decision", "allow") == "allow"
         url = dialog.decide(state, login, args.get("person", "dana"), allow, body.get("granted"))
     except dialog.DialogError as exc:
-        return _bad(str(exc))
+        return kit.bad(str(exc))
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     return jsonify({"redirect_url": url, **query})
 
@@ -129,9 +55,9 @@ def expire_tokens() -> Response:
 @bp.post("/deauthorize")
 def deauthorize() -> Response | tuple[Response, int]:
     """`{person}` removes the app in Facebook: tokens die, the signed callback is sent."""
-    who = person(str(_body().get("person", "")))
+    who = person(str(kit.body().get("person", "")))
     if who is None:
-        return _bad("unknown person")
+        return kit.bad("unknown person")
     state = meta_state()
     grant = tokens.grant_of(state, who.key)
     if grant is not None:
@@ -142,10 +68,10 @@ def deauthorize() -> Response | tuple[Response, int]:
 @bp.post("/data_deletion")
 def data_deletion() -> Response | tuple[Response, int]:
     """`{person, remove?}` asks for deletion (and, with remove, removes the app first)."""
-    body = _body()
+    body = kit.body()
     who = person(str(body.get("person", "")))
     if who is None:
-        return _bad("unknown person")
+        return kit.bad("unknown person")
     state = meta_state()
     grant = tokens.grant_of(state, who.key)
     if body.get("remove") and grant is not None:
@@ -158,14 +84,14 @@ def replay(index: int) -> Response | tuple[Response, int]:
     """Deliver a recorded signed_request again, byte for byte."""
     state = meta_state()
     if not 0 <= index < len(state.callbacks):
-        return _bad("no such callback", 404)
+        return kit.bad("no such callback", 404)
     return jsonify(callbacks.replay(state, index))
 
 
 @bp.post("/containers/<container_id>/fail")
 def fail_container(container_id: str) -> Response:
     """The container goes ERROR with `subcode` (default 2207026: unsupported video)."""
-    subcode = int(_body().get("subcode", 2207026))
+    subcode = int(kit.body().get("subcode", 2207026))
     return jsonify({"changed": lifecycle.fail_container(meta_state(), container_id, subcode)})
 
 
@@ -178,7 +104,7 @@ def expire_container(container_id: str) -> Response:
 @bp.post("/videos/<video_id>/fail")
 def fail_video(video_id: str) -> Response:
     """The Page Reel's processing fails with `message`."""
-    message = str(_body().get("message", "The video does not meet the Reels specifications."))
+    message = str(kit.body().get("message", "The video does not meet the Reels specifications."))
     return jsonify({"changed": lifecycle.fail_video(meta_state(), video_id, message)})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from studio.sandbox import holds
+from studio.sandbox import holds, kit
 from studio.sandbox.meta import callbacks, hooks, lifecycle, tokens
 from studio.sandbox.meta.auth import proof
 from studio.sandbox.meta.people import person
@@ -26,13 +26,11 @@ class MetaHandle:
 
     def configure(self, **changes: Any) -> None:
         """Change MetaConfig keys at runtime."""
-        self.state.config.update(changes)
-        if "seed" in changes:
-            self.state.reseed()
+        kit.configure(self.state, changes)
 
     def fail_next(self, endpoint: str, kind: str, count: int = 1, skip: int = 0) -> None:
         """Fail the next `count` calls under `endpoint` (a path prefix) after `skip` good ones."""
-        hooks.add_rule(self.state, endpoint, kind, count, skip)
+        kit.add_rule(self.state, hooks.KINDS, endpoint, kind, count, skip)
 
     def proof(self, token: str) -> str:
         """appsecret_proof for `token` with the sandbox's app secret."""
@@ -67,5 +65,5 @@ class MetaHandle:
 
     def stop(self) -> None:
         """Let parked calls go and cancel pending timers."""
-        holds.release_all(hooks.hold_box(self.state))
+        holds.release_all(self.state)
         self.state.cancel_timers()

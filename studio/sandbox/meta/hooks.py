@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
-from typing import TYPE_CHECKING, cast
 
 from flask import Flask, Response, current_app, g, request
 
-from studio.sandbox import faults, holds
+from studio.sandbox import holds, kit
 from studio.sandbox.faults import drain_body, drop_connection
 from studio.sandbox.meta.errors import GraphError, RuploadError, unknown_object
 from studio.sandbox.meta.state import MetaState
-
-if TYPE_CHECKING:
-    from studio.sandbox.state import SandboxState
 
 PREFIXES = ("/meta/graph/", "/meta/rupload/")
 LIMIT_KINDS = {
@@ -26,28 +21,6 @@ LIMIT_KINDS = {
     "80002": "There have been too many calls to this Instagram account. Wait a bit and try again.",
 }
 KINDS = ("500", "503", "100/33", "190", "slow", "drop", "drop_after", "drop_mid", *LIMIT_KINDS)
-
-
-def hold_box(state: MetaState) -> SandboxState:
-    """The shared holds.py and faults.pick work on any state with `lock`, `hold_rules`, `held`,
-    `fault_rules`, `rng` and `config.fault_rate/fault_kinds`: MetaState has them all."""
-    return cast("SandboxState", state)
-
-
-def add_rule(
-    state: MetaState,
-    endpoint: str,
-    kind: str,
-    count: int = 1,
-    skip: int = 0,
-    seconds: float | None = None,
-) -> None:
-    """Fail the next `count` calls whose path starts with `endpoint`, after `skip` good ones."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
-    rule = {"endpoint": endpoint, "kind": kind, "count": count, "skip": skip, "seconds": seconds}
-    with state.lock:
-        state.fault_rules.append(rule)
 
 
 def error_for(kind: str, rupload: bool) -> Exception:
@@ -79,16 +52,8 @@ def register(app: Flask) -> None:
         if version and version[0] not in state.config.versions:
             message = f"Unsupported or retired Graph API version {version[0]}."
             return GraphError(2500, message).response()
-        holds.match(hold_box(state), request.path)
-        holds.pause(hold_box(state), "before")
-        fault = faults.pick(hold_box(state), request.path)
-        if fault is None:
-            return None
-        kind = fault["kind"]
-        state.count("faults_injected")
-        state.count(f"fault_{kind}")
-        if kind == "slow":
-            time.sleep(fault.get("seconds") or state.config.slow_seconds)
+        kind = kit.arrive(state, request.path)
+        if kind is None:
             return None
         if kind == "drop":
             return drop_connection()
@@ -106,7 +71,7 @@ def register(app: Flask) -> None:
     def _after(response: Response) -> Response:
         if not request.path.startswith(PREFIXES):
             return response
-        holds.pause(hold_box(current_app.extensions["meta_sandbox"]), "after")
+        holds.pause(current_app.extensions["meta_sandbox"], "after")
         _usage_header(response)
         if g.get("meta_drop_after"):
             return drop_connection()

@@ -13,7 +13,6 @@ from studio.sandbox.meta import errors, lifecycle
 from studio.sandbox.meta.access import IG_SCOPES, managed_ig, managed_page
 from studio.sandbox.meta.auth import bearer, lookup, meta_state, require
 from studio.sandbox.meta.errors import RuploadError
-from studio.sandbox.meta.hooks import hold_box
 from studio.sandbox.meta.models import Container, Transfer, Video
 from studio.sandbox.meta.state import MetaState
 
@@ -65,7 +64,7 @@ def upload(version: str, node_id: str) -> Response:
         got = _read(state, transfer, request.stream, half)
         if g.get("meta_drop_mid"):  # fault: the connection dies with half of the body kept
             return drop_connection(drain=True)
-        holds.pause(hold_box(state), "mid_body")  # a held upload stops here, half received
+        holds.pause(state, "mid_body")  # a held upload stops here, half received
         got += _read(state, transfer, request.stream, want - half)
     finally:
         with state.lock:

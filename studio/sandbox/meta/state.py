@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import itertools
-import random
 import secrets
-import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from typing import Any
 
+from studio.sandbox import kit
 from studio.sandbox.meta.config import MetaConfig
 from studio.sandbox.meta.models import Code, Container, Grant, Token, Video
-from studio.sandbox.timers import Timers
 
 
-class MetaState(Timers):
+class MetaState(kit.State):
     """Everything the fake Meta remembers; take `lock` before touching the dicts."""
 
-    def __init__(self, config: MetaConfig) -> None:
-        self.config = config
-        self.lock = threading.RLock()
-        self.timers: set[threading.Timer] = set()
-        self.held: dict[int, Any] = {}
-        self.reset()
+    config: MetaConfig
 
     def reset(self) -> None:
         """Forget codes, grants, tokens, media, counters and fault rules; keep the config."""
         with self.lock:
-            self.cancel_timers()
-            for held in self.held.values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
-            self.rng = random.Random(self.config.seed)
+            super().reset()
             self.ids = itertools.count(1)
             self.codes: dict[str, Code] = {}
             self.grants: dict[int, Grant] = {}
@@ -42,27 +31,13 @@ class MetaState(Timers):
             self.ig_published: list[dict[str, Any]] = []
             self.reels_published: list[dict[str, Any]] = []
             self.windows: dict[str, deque[float]] = {}
-            self.counters: Counter[str] = Counter()
             self.callbacks: list[dict[str, Any]] = []
-            self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
-            self.held = {}
-
-    def reseed(self) -> None:
-        """Restart the fault random stream from the configured seed."""
-        with self.lock:
-            self.rng = random.Random(self.config.seed)
 
     def new_id(self, prefix: str) -> str:
         """A numeric id shaped like Meta's (prefix digits, then a counter and noise)."""
         with self.lock:
             serial = next(self.ids)
         return f"{prefix}{serial:06d}{secrets.randbelow(10**6):06d}"
-
-    def count(self, name: str, amount: int = 1) -> None:
-        """Bump a named counter shown in the state summary."""
-        with self.lock:
-            self.counters[name] += amount
 
     def usage(self, key: str, record: bool = True) -> tuple[int, bool]:
         """Record a call for `key` on the sliding window; (percent used, over the limit)."""

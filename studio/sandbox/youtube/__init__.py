@@ -16,12 +16,7 @@ def register(app: Flask, config: dict[str, Any] | YouTubeConfig | None = None) -
     """Serve Google under `/google` and the controls under `/_sandbox/youtube`."""
     from studio.sandbox.youtube import control, web
 
-    if isinstance(config, YouTubeConfig):
-        cfg = config
-    else:
-        cfg = YouTubeConfig()
-        cfg.update(dict(config or {}))
-    state = YouTubeState(cfg)
+    state = YouTubeState(YouTubeConfig.of(config))
     app.extensions["youtube_sandbox"] = state
     app.register_blueprint(web.google)
     app.register_blueprint(control.bp)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from studio.sandbox.config import Settings
 
 UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
 READONLY_SCOPE = "https://www.googleapis.com/auth/youtube.readonly"
@@ -18,8 +19,11 @@ DEFAULT_REDIRECT_URIS = [
 
 
 @dataclass
-class YouTubeConfig:
+class YouTubeConfig(Settings):
     """Every knob of the YouTube sandbox; durations in seconds (docs/platforms/youtube.md)."""
+
+    label = "youtube sandbox"
+    hooks = ("outcome_hook",)
 
     client_id: str = "sandbox-google-client.apps.googleusercontent.com"
     client_secret: str = "sandbox-google-client-secret"
@@ -62,18 +66,3 @@ class YouTubeConfig:
     fault_rate: float = 0.0
     fault_kinds: list[str] = field(default_factory=lambda: ["500", "503", "slow", "drop"])
     slow_seconds: float = 2.0
-
-    def update(self, changes: dict[str, Any]) -> None:
-        """Apply changes in place, refusing unknown keys."""
-        known = {f.name for f in dataclasses.fields(self)}
-        unknown = set(changes) - known
-        if unknown:
-            raise KeyError(f"unknown youtube sandbox config keys: {sorted(unknown)}")
-        for key, value in changes.items():
-            setattr(self, key, value)
-
-    def public_dict(self) -> dict[str, Any]:
-        """JSON-friendly view (callables are shown by presence only)."""
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out["outcome_hook"] = self.outcome_hook is not None
-        return out

@@ -2,56 +2,17 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from flask import Blueprint, Response, current_app, g, request
 
-from studio.sandbox import holds
+from studio.sandbox import holds, kit
 from studio.sandbox.faults import drain_body, drop_connection
 from studio.sandbox.youtube.errors import GoogleError, OAuthError, google_response, oauth_response
-from studio.sandbox.youtube.state import YouTubeState
 
 # drop_mid: a chunk PUT is cut after half its body (whole units of it are kept); other
 # calls are simply dropped.
 KINDS = ("500", "503", "429", "401", "slow", "drop", "drop_after", "drop_mid")
 OAUTH_PATHS = ("/google/token", "/google/revoke")
 EXEMPT = ("/google/o/",)  # the consent page is a browser page, never faulted
-
-
-def add_rule(
-    state: YouTubeState,
-    endpoint: str,
-    kind: str,
-    count: int = 1,
-    skip: int = 0,
-    seconds: float | None = None,
-) -> None:
-    """Fail `count` calls whose path starts with `endpoint`, after letting `skip` pass."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
-    rule = {"endpoint": endpoint, "kind": kind, "count": count, "skip": skip, "seconds": seconds}
-    with state.lock:
-        state.fault_rules.append(rule)
-
-
-def pick(state: YouTubeState, path: str) -> dict[str, Any] | None:
-    """The fault for this call, from the rules first, then the random rate."""
-    with state.lock:
-        for rule in state.fault_rules:
-            if not path.startswith(rule["endpoint"]):
-                continue
-            if rule["skip"] > 0:
-                rule["skip"] -= 1
-                continue
-            rule["count"] -= 1
-            if rule["count"] <= 0:
-                state.fault_rules.remove(rule)
-            return rule
-        cfg = state.config
-        if cfg.fault_rate > 0 and cfg.fault_kinds and state.rng.random() < cfg.fault_rate:
-            return {"kind": state.rng.choice(cfg.fault_kinds), "seconds": None}
-    return None
 
 
 def _answer(kind: str, path: str) -> Response:
@@ -77,17 +38,8 @@ def install(bp: Blueprint) -> None:
         path = request.path
         if path.startswith(EXEMPT):
             return None
-        state: YouTubeState = current_app.extensions["youtube_sandbox"]
-        holds.match(state, path)
-        holds.pause(state, "before")
-        fault = pick(state, path)
-        if fault is None:
-            return None
-        kind = fault["kind"]
-        state.count("faults_injected")
-        state.count(f"fault_{kind}")
-        if kind == "slow":
-            time.sleep(fault.get("seconds") or state.config.slow_seconds)
+        kind = kit.arrive(current_app.extensions["youtube_sandbox"], path)
+        if kind is None:
             return None
         if kind == "drop_after":
             g.youtube_drop_after = True

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import random
-import threading
 import time
 from collections import Counter
 from typing import Any
 
+from studio.sandbox import kit
 from studio.sandbox.figures import Figures
-from studio.sandbox.timers import Timers
 from studio.sandbox.youtube import growth
 from studio.sandbox.youtube.config import YouTubeConfig
 from studio.sandbox.youtube.models import Access, Code, Grant, Session, Video
 
 
-class YouTubeState(Timers):
+class YouTubeState(kit.State):
     """Everything the fake Google remembers; take `lock` before touching the dicts."""
 
-    def __init__(self, config: YouTubeConfig) -> None:
-        self.config = config
-        self.lock = threading.RLock()
-        self.timers: set[threading.Timer] = set()
-        self.offset = 0.0
-        self.reset()
+    config: YouTubeConfig
 
     def reset(self) -> None:
         """Forget codes, tokens, sessions, videos, quota, counters and rules; keep the config."""
         with self.lock:
-            self.cancel_timers()
-            for held in getattr(self, "held", {}).values():  # parked calls go on (holds.py)
-                held.stop_at = None
-                held.go.set()
+            super().reset()
             self.offset = 0.0
-            self.rng = random.Random(self.config.seed)
             self.codes: dict[str, Code] = {}
             self.grants: dict[str, Grant] = {}
             self.access: dict[str, Access] = {}
@@ -44,10 +33,6 @@ class YouTubeState(Timers):
             self.quota: Counter[str] = Counter()  # "units", "uploads", "uploads:<channel>"
             self.quota_day = ""
             self.channel_uploads: dict[str, list[float]] = {}
-            self.counters: Counter[str] = Counter()
-            self.fault_rules: list[dict[str, Any]] = []
-            self.hold_rules: list[dict[str, Any]] = []
-            self.held: dict[int, Any] = {}
             self.started = self.now()
             self.figures = Figures()
             growth.seed(self)
@@ -63,15 +48,7 @@ class YouTubeState(Timers):
 
     def configure(self, **changes: Any) -> None:
         """Change config keys at runtime (see YouTubeConfig)."""
-        self.config.update(changes)
-        if "seed" in changes:
-            with self.lock:
-                self.rng = random.Random(self.config.seed)
-
-    def count(self, name: str, amount: int = 1) -> None:
-        """Bump a named counter shown in the state summary."""
-        with self.lock:
-            self.counters[name] += amount
+        kit.configure(self, changes)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly snapshot for tests and demos (no tokens, no session URIs)."""
