@@ -18,6 +18,7 @@ from studio.platforms.sending import Run
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube.sender import Sender as YouTubeSender
 
 
 class UnknownPlatform(LookupError):
@@ -37,7 +38,9 @@ class Platform:
 
 PLATFORMS: tuple[Platform, ...] = (
     Platform("tiktok", "TikTok", tiktok.init_app, tiktok_services.all_accounts, TikTokSender),
-    Platform("youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts),
+    Platform(
+        "youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts, YouTubeSender
+    ),
 )
 
 

@@ -188,6 +188,7 @@ DATASETS: tuple[Dataset, ...] = (
             "deliveries.options",
             "deliveries.remote_id",
             "deliveries.remote_post_ids",
+            "deliveries.remote_url",
             "deliveries.fail_message",
             "deliveries.status_note",
         ),
@@ -202,9 +203,11 @@ DATASETS: tuple[Dataset, ...] = (
         title="Upload addresses",
         subjects="owners of the TikTok accounts posts were sent to",
         columns=("deliveries.transfer_url_enc",),
-        purpose="Resume an upload TikTok has accepted.",
+        purpose="Resume an upload the platform has accepted (TikTok's upload address, "
+        "YouTube's resumable upload session).",
         basis=CONTRACT,
-        retention="One hour (TikTok's validity).",
+        retention="Until the upload ends: at most one hour at TikTok (its validity); at "
+        "YouTube, until every byte is sent (Google keeps a session about a week).",
         erasure="Encrypted; deleted with the delivery.",
         secret=True,
     ),
