@@ -7,6 +7,7 @@ same counters, which live in the database so every worker respects them.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -56,6 +57,12 @@ def spend(session: Session, method: str, now: datetime | None = None) -> None:
     now = now or datetime.now(UTC)
     if not quota.spend(session, project(), bucket, today(now), cost, limit(bucket)):
         raise QuotaSpent(bucket, next_pacific_midnight(now))
+
+
+def count(session: Session, method: str, now: datetime | None = None) -> None:
+    """Count a call that is made whatever the count says (connecting reads the channel)."""
+    bucket, cost = COSTS[method]
+    quota.spend(session, project(), bucket, today(now), cost, sys.maxsize)
 
 
 def exhausted(session: Session, method: str, now: datetime | None = None) -> datetime:

@@ -214,3 +214,13 @@ def test_session_uri_is_never_shown_logged_audited_or_stored_in_plaintext(
     [upload_id] = session_secrets(yt_sandbox)
     for text in (mid, stored_text(send_app), page_mid, status_mid, audit, caplog.text):
         assert upload_id not in text
+
+
+def test_account_page_shows_what_the_project_spent_today(send_app, yt_admin, yt_channel):
+    assert drive(send_app, youtube_post(send_app, yt_channel)).status == DeliveryStatus.PUBLISHED
+    html = yt_admin.get("/youtube/").get_data(as_text=True)
+    spent = _quota(send_app)
+    assert spent["uploads"] == (1, False) and spent["units"][0] >= 2  # channels.list + polls
+    assert '<tr data-quota="uploads"><td>Video uploads</td><td>1</td><td>100</td></tr>' in html
+    assert f"<td>{spent['units'][0]}</td><td>10000</td>" in html
+    assert "midnight Pacific time" in html
