@@ -12,6 +12,7 @@ from studio import db
 from studio.db import utcnow
 from studio.platforms.models import DeliveryStatus, QuotaDay
 from studio.platforms.youtube.errors import next_pacific_midnight
+from tests.helpers import csrf_token
 from tests.platforms.youtube.app_support import stored_text
 from tests.platforms.youtube.send_support import (
     CHUNK,
@@ -224,3 +225,21 @@ def test_account_page_shows_what_the_project_spent_today(send_app, yt_admin, yt_
     assert '<tr data-quota="uploads"><td>Video uploads</td><td>1</td><td>100</td></tr>' in html
     assert f"<td>{spent['units'][0]}</td><td>10000</td>" in html
     assert "midnight Pacific time" in html
+
+
+def test_retry_after_a_failed_upload_sends_the_video_again(
+    send_app, yt_sandbox, yt_admin, yt_channel
+):
+    yt_sandbox.youtube.configure(processing_outcome="failed", failure_reason="uploadAborted")
+    post_id = youtube_post(send_app, yt_channel)
+    failed = drive(send_app, post_id)
+    assert failed.status == DeliveryStatus.FAILED and failed.retryable
+    yt_sandbox.youtube.configure(processing_outcome="processed", reject_duplicates=False)
+    token = csrf_token(yt_admin, f"/posts/{post_id}")
+    answer = yt_admin.post(
+        f"/posts/{post_id}/deliveries/{failed.id}/retry", data={"csrf_token": token}
+    )
+    assert answer.status_code in (302, 303)
+    delivery = drive(send_app, post_id)
+    assert delivery.status == DeliveryStatus.PUBLISHED and delivery.remote_id != failed.remote_id
+    assert len(videos(yt_sandbox)) == 2 and counters(yt_sandbox)["sessions_started"] == 2
