@@ -23,6 +23,7 @@ FAIL_REASONS: dict[str, Reason] = {
 # Our own codes: what the sender decided, or Google's error in words.
 OWN_REASONS: dict[str, Reason] = {
     "reconnect_needed": Reason(InvalidGrant.plain, False),
+    "invalid_grant": Reason(InvalidGrant.plain, False),
     "insufficientPermissions": Reason(InsufficientPermissions.plain, False),
     "youtubeSignupRequired": Reason(NoChannel.plain, False),
     "noChannel": Reason(NoChannel.plain, False),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from studio import vault
 from studio.db import utcnow
 from studio.platforms.backoff import Backoff
-from studio.platforms.lease import Heartbeat
+from studio.platforms.lease import Heartbeat, LeaseLost
 from studio.platforms.models import Delivery, DeliveryStatus
 from studio.platforms.sending import Deferred, Parcel, Reason, Run
 from studio.platforms.youtube import quota, reasons, rules
@@ -105,35 +105,16 @@ class Sender(Run):
 
     # Steps -------------------------------------------------------------------------------
 
-    def metadata(self) -> rules.VideoMetadata:
-        """The details from the post and the consented options; nothing left to defaults.
-
-        The title is the one staff typed, else the caption's first line; the description is
-        the caption with its hashtags; the AI flag becomes containsSyntheticMedia.
-        """
-        options = self.delivery.options or {}
-        caption = self.parcel.caption.strip()
-        title = str(options.get("title") or "").strip() or (caption.splitlines() or [""])[0]
-        tags = options.get("tags") or []
-        return rules.VideoMetadata(
-            title=title.strip(),
-            description=self.parcel.title,
-            tags=tuple(tags) if isinstance(tags, list) else tags,
-            category_id=str(options.get("category_id") or ""),
-            privacy_status=options.get("privacy_status"),  # type: ignore[arg-type]
-            made_for_kids=options.get("made_for_kids"),  # type: ignore[arg-type]
-            synthetic_media=self.parcel.is_aigc,
-            paid_product_placement=options.get("paid_product_placement"),  # type: ignore[arg-type]
-            notify_subscribers=options.get("notify_subscribers"),  # type: ignore[arg-type]
-        )
-
     def upload(self) -> None:
         """Check the details, then send the file through the stored or a new session."""
         path = self.parcel.file
         if path is None:
             self.fail("file_missing")
             return
-        meta = self.metadata()
+        caption, description = self.parcel.caption, self.parcel.title
+        meta = rules.from_options(
+            self.delivery.options or {}, caption, description, self.parcel.is_aigc
+        )
         broken = rules.problems(meta)
         if broken:
             self.fail("invalid_metadata", " ".join(p.plain for p in broken))
@@ -168,6 +149,8 @@ class Sender(Run):
                 backoff=backoff,
                 max_sessions=int(self.cfg["POSTS_MAX_RESTARTS"]) + 1,
             )
+        except LeaseLost:
+            raise
         except RuntimeError as exc:  # no progress, or sessions kept expiring: start over later
             self.session.rollback()
             self.save(transfer_url_enc=None, bytes_sent=0)
@@ -288,7 +271,11 @@ class Sender(Run):
         log.info("post %s: %s → %s", self.parcel.post_id, code, action)
         if action == RetryAction.REFRESH_TOKEN and not self.refreshed:
             self.refreshed = True
-            self.tokens.force_refresh(self.session, self.delivery.account_id)
+            try:
+                self.tokens.force_refresh(self.session, self.delivery.account_id)
+            except ReconnectNeeded as lost:
+                self.session.rollback()
+                self.recover(lost)
         elif action in (RetryAction.BACKOFF, RetryAction.REINIT, RetryAction.NEXT_WINDOW):
             if action == RetryAction.REINIT:
                 self.save(transfer_url_enc=None, bytes_sent=0)

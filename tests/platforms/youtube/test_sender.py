@@ -243,3 +243,26 @@ def test_retry_after_a_failed_upload_sends_the_video_again(
     delivery = drive(send_app, post_id)
     assert delivery.status == DeliveryStatus.PUBLISHED and delivery.remote_id != failed.remote_id
     assert len(videos(yt_sandbox)) == 2 and counters(yt_sandbox)["sessions_started"] == 2
+
+
+def test_random_faults_still_publish_each_post_once(send_app, yt_sandbox, yt_channel):
+    kinds = ["500", "503", "429", "drop", "drop_after", "drop_mid"]
+    ids = [youtube_post(send_app, yt_channel) for _ in range(3)]
+    yt_sandbox.youtube.configure(fault_rate=0.3, fault_kinds=kinds, seed=11)
+    done = [drive(send_app, post_id, timeout=60) for post_id in ids]
+    yt_sandbox.youtube.configure(fault_rate=0.0)
+    assert [d.status for d in done] == [DeliveryStatus.PUBLISHED] * 3
+    by_id = {v["id"]: v for v in videos(yt_sandbox)}
+    assert sorted(by_id) == sorted(d.remote_id for d in done)  # one video per post, no more
+    for delivery in done:
+        assert by_id[delivery.remote_id]["sha256"] == file_sha256(send_app, delivery.post_id)
+    assert counters(yt_sandbox)["faults_injected"] > 0
+
+
+def test_rejected_access_token_is_refreshed_once(send_app, yt_sandbox, yt_channel):
+    yt_sandbox.youtube.fault_rules.append(
+        {"endpoint": "/google/upload/", "kind": "401", "count": 1, "skip": 0, "seconds": None}
+    )
+    delivery = drive(send_app, youtube_post(send_app, yt_channel))
+    assert delivery.status == DeliveryStatus.PUBLISHED
+    assert counters(yt_sandbox)["refreshes"] == 1 and len(videos(yt_sandbox)) == 1
