@@ -203,11 +203,10 @@ DATASETS: tuple[Dataset, ...] = (
         title="Upload addresses",
         subjects="owners of the TikTok accounts posts were sent to",
         columns=("deliveries.transfer_url_enc",),
-        purpose="Resume an upload the platform has accepted (TikTok's upload address, "
-        "YouTube's resumable upload session).",
+        purpose="Resume an upload the platform has accepted.",
         basis=CONTRACT,
-        retention="Until the upload ends: at most one hour at TikTok (its validity); at "
-        "YouTube, until every byte is sent (Google keeps a session about a week).",
+        retention="Until the upload ends: at most one hour at TikTok (its validity), about a "
+        "week for a resumable upload session elsewhere.",
         erasure="Encrypted; deleted with the delivery.",
         secret=True,
     ),
