@@ -1,4 +1,4 @@
-"""app → TikTok: the real send job uploading to the sandbox, beside `curl -T` of the same chunks.
+"""app → TikTok and YouTube: the real send job uploading to the sandbox, beside `curl -T`.
 
 What runs: a fresh instance (SQLite, huey on SQLite) with a TikTok account connected to a local
 sandbox, a `Video` row whose file is the given file (linked, not copied; the sandbox does not
@@ -15,7 +15,13 @@ Figures:
 - the worker's peak RSS (VmHWM) and its growth over the idle worker (target ≤ 64 MB, flat as
   the file grows: chunks are streamed from disk in 1 MiB blocks, never held in memory).
 
-Run alone: .venv/bin/python bench/send_stage.py [size_mib ...]   (default: 256 1024)
+YouTube (bench/youtube_send.py): the same, with a channel connected to the sandbox's Google, the
+job's resumable upload (YOUTUBE_CHUNK_SIZE pieces) beside curl PUTting the same pieces to a fresh
+session of the same sandbox; bytes / (uploaded_at - sent_at), sent_at being when the session
+opened.
+
+Run alone: .venv/bin/python bench/send_stage.py [size_mib ...]   (default: 256 1024; both
+platforms for each size)
 bench/upload_pipeline.py calls stage_send(ctx) with the video it just uploaded.
 """
 
@@ -69,23 +75,25 @@ def _figure(r: Result) -> str:
     return " · ".join(parts)
 
 
-def measure(path: Path, repeat: int = REPEAT) -> list[Result]:
+def measure(path: Path, repeat: int = REPEAT, platform: str = "tiktok") -> list[Result]:
     """Run the job and the curl baseline on one file, interleaved, best of `repeat` each."""
+    from bench.youtube_send import YOUTUBE_SANDBOX, YouTubeBench
     from studio.sandbox.server import SandboxServer
 
     size = path.stat().st_size
-    label = f"send {size / MIB:.0f} MiB"
+    label = f"{'YouTube' if platform == 'youtube' else 'TikTok'}: send {size / MIB:.0f} MiB"
     sandbox = {
         "status_step_delay": 0.05,
         "redirect_uris": [SANDBOX_REDIRECT],
         "pending_share_limit": 100,  # repeated runs are not TikTok's draft limit under test
         "rate_limit_init": 60,
     }
+    kind = YouTubeBench if platform == "youtube" else Bench
     with (
         tempfile.TemporaryDirectory(prefix="send-stage-") as tmp,
-        SandboxServer(sandbox) as sb,
+        SandboxServer(sandbox, youtube=YOUTUBE_SANDBOX) as sb,
     ):
-        bench = Bench(Path(tmp), sb.url, path)
+        bench = kind(Path(tmp), sb.url, path)
         parts = bench.cut_chunks()
         worker = bench.start_worker()
         try:
@@ -97,7 +105,7 @@ def measure(path: Path, repeat: int = REPEAT) -> list[Result]:
             peak = _rss(worker.pid, "VmHWM")
         finally:
             stop(worker)
-        completed = [u for u in sb.state.summary()["completed_uploads"] if u["bytes"] == size]
+        completed = bench.completed(sb, size)
     job, base = size / min(job_runs) / 1e6, size / min(curl_runs) / 1e6
     intact = len(completed) == 2 * repeat and {u["sha256"] for u in completed} == {bench.sha256}
     return [
@@ -172,10 +180,15 @@ class Bench:
         from studio import create_app
         from studio.cli import upgrade_database
 
+        self.config.update(self.extra_config())
         self.app = create_app(dict(self.config))
         upgrade_database(self.app)
         self.account_id = self._connect()
         self.video_id = self._video()
+
+    def extra_config(self) -> dict[str, Any]:
+        """The platform's own keys (TikTok's are above)."""
+        return {}
 
     def _connect(self) -> int:
         """Authorize at the sandbox and store the account through the tiktok room's service."""
@@ -227,17 +240,26 @@ class Bench:
             self.sha256 = digest.hex_of(digest.of_file(self.path, digest.LEGACY))
             return video.id
 
+    finished = "in_inbox"  # where a successful send ends
+
+    def new_delivery(self) -> int:
+        """A new consented post of the video; its delivery's id (an app context is active)."""
+        from studio import db
+        from studio.platforms.models import Mode
+        from studio.posts.services import Draft, create_post
+
+        draft = Draft(self.video_id, self.account_id, Mode.DRAFT, consent=True)
+        post, _ = create_post(db.session, _BenchUser(), draft, uuid.uuid4().hex)
+        return post.deliveries[0].id
+
     def send_once(self, worker: subprocess.Popen) -> float:
         """Seconds the job took to upload one new post of the video (init to last chunk)."""
         from studio import db
-        from studio.platforms.models import Delivery, Mode
+        from studio.platforms.models import Delivery
         from studio.posts import tasks
-        from studio.posts.services import Draft, create_post
 
         with self.app.app_context():
-            draft = Draft(self.video_id, self.account_id, Mode.DRAFT, consent=True)
-            post, _ = create_post(db.session, _BenchUser(), draft, uuid.uuid4().hex)
-            delivery_id = post.deliveries[0].id
+            delivery_id = self.new_delivery()
             tasks.send_delivery(delivery_id)
             deadline = time.monotonic() + 1800
             while time.monotonic() < deadline:
@@ -249,7 +271,7 @@ class Bench:
                 if worker.poll() is not None:
                     raise RuntimeError(f"worker exited; see {self.tmp / 'worker.log'}")
                 time.sleep(0.1)
-            if row.status != "in_inbox":
+            if row.status != self.finished:
                 raise RuntimeError(f"post ended {row.status}: {row.fail_message}")
             return (row.uploaded_at - row.sent_at).total_seconds()
 
@@ -271,6 +293,11 @@ class Bench:
             time.sleep(0.1)
         time.sleep(1.0)  # let the start-up periodic tasks run, so "idle" is really idle
         return worker
+
+    @staticmethod
+    def completed(sandbox: Any, size: int) -> list[dict[str, Any]]:
+        """Every upload of `size` bytes the sandbox finished (with its sha256)."""
+        return [u for u in sandbox.state.summary()["completed_uploads"] if u["bytes"] == size]
 
     def cut_chunks(self) -> list[tuple[Path, str]]:
         """The job's chunk plan as files for curl (cut once, before anything is timed)."""
@@ -371,7 +398,8 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="send-files-") as folder:
         for mib in sizes:
             path = _random_file(Path(folder), mib * MIB)
-            rows += measure(path)
+            for platform in ("tiktok", "youtube"):
+                rows += measure(path, platform=platform)
             path.unlink()
     header = ("stage", "figure", "value", "baseline", "ratio", "target")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(6)]

@@ -34,15 +34,15 @@ CONFIG_KEYS = (
     "DATABASE_URL",
     "SQLITE_SYNCHRONOUS",
 )
-PREFIXES = ("POSTS_", "TIKTOK_")  # the send job's tuning and the sandbox's address
+PREFIXES = ("POSTS_", "TIKTOK_", "YOUTUBE_", "GOOGLE_")  # send tuning, the sandboxes
 
 
 class Workers:
     """Starts worker processes that serve `app` on a real queue file, and stops them all.
 
     The app itself is switched to that queue (no eager mode), so tasks it enqueues wait for
-    the workers. The app's POSTS_* and TIKTOK_* keys, as they are when a worker starts, are
-    handed to it.
+    the workers. The app's POSTS_*, TIKTOK_*, YOUTUBE_* and GOOGLE_* keys, as they are when a
+    worker starts, are handed to it.
     """
 
     def __init__(self, app: Flask, folder: Path, threads: int = 2, **overrides: Any) -> None:

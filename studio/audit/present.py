@@ -87,6 +87,14 @@ PLAIN_CALLS = {
     "/v2/post/publish/status/fetch/": "Asked TikTok how the video is doing",
     "/v2/post/publish/cancel/": "Asked TikTok to cancel the upload",
 }
+# YouTube's calls (the platform column says whose API it was); PUTs go to the upload session.
+YOUTUBE_CALLS = {
+    "/upload/youtube/v3/videos": "Asked YouTube to start an upload",
+    "/youtube/v3/videos": "Asked YouTube how the video is doing",
+    "/youtube/v3/channels": "Read the channel's YouTube profile",
+    "/token": "Renewed the connection to Google",
+    "/revoke": "Asked Google to end the app's access",
+}
 _POST_PREFIX = re.compile(r"^post \d+: ")
 _TECHNICAL_TAIL = re.compile(r" \((?:v_|p_|publish_id )[^)]*\)$")
 
@@ -94,6 +102,10 @@ _TECHNICAL_TAIL = re.compile(r" \((?:v_|p_|publish_id )[^)]*\)$")
 def plain(entry: AuditEntry) -> str:
     """One line in people's words: TikTok calls by their purpose, without ids or HTTP lines."""
     endpoint = entry.endpoint or ""
+    if entry.method and entry.platform == "youtube":
+        if entry.method == "PUT":
+            return "Sent part of the video to YouTube"
+        return next((w for path, w in YOUTUBE_CALLS.items() if path in endpoint), "Called YouTube")
     if entry.method:
         if (entry.summary or "").startswith("chunk:"):
             return "Sent part of the video to TikTok"

@@ -182,15 +182,21 @@ NOT_STARTED = frozenset(
 
 LABELS = {
     DeliveryStatus.QUEUED: "Queued",
-    DeliveryStatus.HELD: "Waiting for TikTok's draft limit",
+    DeliveryStatus.HELD: "Waiting for {platform}'s {held_by}",
     DeliveryStatus.WAITING_RETRY: "Waiting to retry",
     DeliveryStatus.INITIALIZING: "Starting upload",
     DeliveryStatus.UPLOADING: "Uploading",
     DeliveryStatus.UPLOADED: "Uploaded",
-    DeliveryStatus.PROCESSING: "TikTok is processing",
-    DeliveryStatus.IN_INBOX: "In the account's TikTok inbox",
+    DeliveryStatus.PROCESSING: "{platform} is processing",
+    DeliveryStatus.IN_INBOX: "In the account's {platform} inbox",
     DeliveryStatus.PUBLISHED: "Published",
     DeliveryStatus.FAILED: "Failed",
+}
+# Each platform's name in the status words, and what a held delivery of it waits for (the
+# same words as its sender's `label` and `held_by`).
+PLATFORM_WORDS = {
+    "tiktok": ("TikTok", "draft limit"),
+    "youtube": ("YouTube", "daily quota"),
 }
 
 
@@ -253,6 +259,7 @@ class Delivery(Base):
     remote_status: Mapped[str | None] = mapped_column(String(32))
     remote_bytes: Mapped[int | None] = mapped_column(BigInteger)  # uploaded or downloaded
     remote_post_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remote_url: Mapped[str | None] = mapped_column(String(2048))  # the public link, once known
 
     fail_reason: Mapped[str | None] = mapped_column(String(80))
     fail_message: Mapped[str | None] = mapped_column(Text)
@@ -273,9 +280,16 @@ class Delivery(Base):
         return self.status in TERMINAL
 
     @property
+    def platform_name(self) -> str:
+        """The platform as people call it."""
+        return PLATFORM_WORDS.get(self.platform, (self.platform.title(), ""))[0]
+
+    @property
     def label(self) -> str:
         """The status in words."""
-        return LABELS.get(self.status, str(self.status))
+        name, held_by = PLATFORM_WORDS.get(self.platform, (self.platform.title(), "limit"))
+        words = LABELS.get(self.status, str(self.status))
+        return words.format(platform=name, held_by=held_by)
 
     @property
     def progress(self) -> float:
@@ -294,14 +308,17 @@ class Delivery(Base):
         pull = self.source == Source.PULL_FROM_URL
         if self.progress >= 1.0 or self.status in ARRIVED:
             parts = f" in {self.total_chunks} parts" if self.total_chunks > 1 else ""
-            return f"TikTok downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
+            done_all = f"{self.platform_name} downloaded all {size}"
+            return done_all if pull else f"Uploaded all {size}{parts}"
         count = (self.remote_bytes or 0) if pull else self.bytes_sent
         done = format_bytes(count)
         if self.status == DeliveryStatus.FAILED:
             return f"Stopped after {done} of {size}"
         if self.status in NOT_STARTED and not count:
             return f"Not started yet ({size} to send)"
-        return f"TikTok has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
+        if pull:
+            return f"{self.platform_name} has downloaded {done} of {size}"
+        return f"Sent {done} of {size}"
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} of post {self.post_id} {self.status} {self.remote_id}>"
@@ -321,6 +338,22 @@ class CallBudget(Base):
     )
     bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
     calls: Mapped[list[float]] = mapped_column(JSON, default=list)  # unix times, oldest first
+
+
+class QuotaDay(Base):
+    """What one platform project spent of one daily quota bucket, shared by every worker.
+
+    YouTube, for one, counts per Google project and Pacific day (videos.insert calls and the
+    shared units apart); `day` is the platform's own calendar day, as ISO text.
+    """
+
+    __tablename__ = "platform_quota_days"
+
+    project: Mapped[str] = mapped_column(String(200), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    used: Mapped[int] = mapped_column(default=0)
+    exhausted: Mapped[bool] = mapped_column(default=False)  # the platform said so itself
 
 
 vault.register_wrapped(Account.data_key)

@@ -25,6 +25,7 @@ from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
 from studio.platforms.youtube import options as youtube_options
 from studio.platforms.youtube.panels import youtube_panel
+from studio.platforms.youtube.sender import Sender as YouTubeSender
 
 
 class UnknownPlatform(LookupError):
@@ -62,6 +63,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=youtube_connection.all_accounts,
         panel=youtube_panel,
         options=youtube_options.OPTIONS,
+        sender=YouTubeSender,
     ),
 )
 

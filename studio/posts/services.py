@@ -189,6 +189,11 @@ def media_source() -> Source:
     )
 
 
+# The platform ended the send itself (TikTok's status, YouTube's uploadStatus): a retry
+# sends the video again instead of asking about the old one.
+FAILED_REMOTELY = frozenset({"FAILED", "failed", "rejected", "deleted", "missing"})
+
+
 def enqueue(delivery_id: int) -> None:
     """Hand one delivery to the send job (the sweeper re-enqueues it should this be lost)."""
     jobs.enqueue("send_delivery", delivery_id)
@@ -211,7 +216,7 @@ def may_retry(post: Post, delivery: Delivery, user: Any) -> bool:
 
 
 def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delivery:
-    """Try again: a delivery TikTok failed starts afresh; otherwise continue from remote_id."""
+    """Try again: a delivery the platform failed starts afresh; else continue from remote_id."""
     db.begin_write(session)
     session.refresh(delivery, with_for_update={"of": Delivery})
     if not may_retry(post, delivery, user):
@@ -219,8 +224,8 @@ def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delive
         raise PostError("This post cannot be retried now.")
     if delivery.status == DeliveryStatus.FAILED and not delivery.account.is_usable:
         session.rollback()
-        raise PostError("Reconnect the account first, then retry.")
-    fresh = delivery.remote_id is None or delivery.remote_status == "FAILED"
+        raise PostError(f"Reconnect the {delivery.platform_name} account first, then retry.")
+    fresh = delivery.remote_id is None or delivery.remote_status in FAILED_REMOTELY
     delivery.status = DeliveryStatus.QUEUED
     delivery.attempts = 0
     delivery.polls = 0
@@ -231,6 +236,7 @@ def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delive
     delivery.status_note = "Retry requested."
     if fresh:
         delivery.remote_id = None
+        delivery.remote_url = None
         delivery.transfer_url_enc = None
         delivery.remote_status = None
         delivery.next_chunk = delivery.bytes_sent = 0

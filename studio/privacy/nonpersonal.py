@@ -89,6 +89,8 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "finished_at",
     ),
     "post_rate_budgets": ("account_id", "bucket", "calls"),
+    # Counters per platform project (an OAuth client id) and day: no person in them.
+    "platform_quota_days": ("project", "bucket", "day", "used", "exhausted"),
     # Numbers and a date only: which posts a deletion request erased (for staff's tombstones).
     "post_erasures": ("post_id", "request_id", "erased_at"),
     # Summaries, endpoints and errors are chained and never erased, so no room writes account

@@ -32,6 +32,7 @@ EXEMPT = {
     "audit_entries": "seq is the chain position the app assigns; entries are never deleted",
     "upload_sessions": "ids are random tokens (secrets.token_urlsafe), not counters",
     "post_rate_budgets": "natural key (account, time bucket); nothing refers to a row",
+    "platform_quota_days": "natural key (project, bucket, day); nothing refers to a row",
     "post_erasures": "natural key: the erased post's own id (posts never reuse ids)",
     "metric_rounds": "natural key: the account's own id (accounts never reuse ids)",
 }

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.platforms.youtube.app_support import browser, yt_admin, yt_app, yt_sandbox  # noqa: F401
+from tests.platforms.youtube.send_support import send_app, yt_channel  # noqa: F401 (YouTube)
 from tests.posts.conftest import account  # noqa: F401 (the same connected creator)
 from tests.workers import Workers
 

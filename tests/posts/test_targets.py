@@ -109,19 +109,15 @@ def test_two_targets_preview_and_send(app, sandbox_client, account, video):
         deliveries = {d.platform: d for d in db.session.scalars(select(Delivery))}
         assert set(deliveries) == {"tiktok", "youtube"}
         assert deliveries["tiktok"].mode == Mode.DRAFT and deliveries["tiktok"].options is None
-        sent = deliveries["youtube"].options
-        assert sent["snippet"] == {
+        assert deliveries["youtube"].options == {
             "title": "Our new kettle",
-            "description": "New kettle\n\n#kitchen",
-            "categoryId": "26",
             "tags": ["kettle", "kitchen"],
+            "category_id": "26",
+            "privacy_status": "unlisted",
+            "made_for_kids": False,
+            "paid_product_placement": False,
+            "notify_subscribers": True,
         }
-        assert sent["status"] == {
-            "privacyStatus": "unlisted",
-            "selfDeclaredMadeForKids": False,
-            "containsSyntheticMedia": True,
-        }
-        assert sent["notifySubscribers"] is True
         assert "Acme Channel" in post.consent_text and "TikTok account" in post.consent_text
 
 

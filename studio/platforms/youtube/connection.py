@@ -34,6 +34,10 @@ DEFAULTS: dict[str, Any] = {
     "YOUTUBE_REFRESH_TIMEOUT": 10.0,  # a refresh holds the account's row lock: keep it short
     "YOUTUBE_REFRESH_AHEAD": 900,  # the periodic job refreshes tokens expiring within this
     "YOUTUBE_CALLBACK_RATE_LIMIT": "30 per minute",  # per client address
+    # The Google project's daily quota (Google's defaults; raise after a quota extension).
+    "YOUTUBE_QUOTA_UPLOADS_PER_DAY": 100,  # videos.insert calls (their own bucket)
+    "YOUTUBE_QUOTA_UNITS_PER_DAY": 10_000,  # units for every other method
+    "YOUTUBE_CHUNK_SIZE": 8 * 1024 * 1024,  # bytes per upload PUT: a multiple of 256 KiB
 }
 # `flask demo` and `flask sandbox`: the sandbox's Google (studio/sandbox/youtube/config.py).
 DEMO_CLIENT_ID = "sandbox-google-client.apps.googleusercontent.com"

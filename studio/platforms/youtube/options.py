@@ -76,19 +76,22 @@ def tag_list(raw: str | None) -> tuple[str, ...]:
     return tuple(t.strip() for t in (raw or "").split(",") if t.strip())
 
 
+def choices(form: Any) -> dict[str, Any]:
+    """What staff chose in the section: Delivery.options, read back by the sender."""
+    return {
+        "title": (form.title.data or "").strip(),
+        "tags": list(tag_list(form.tags.data)),
+        "category_id": form.category.data or "",
+        "privacy_status": form.privacy_status.data or None,
+        "made_for_kids": {"yes": True, "no": False}.get(form.made_for_kids.data or ""),
+        "paid_product_placement": bool(form.paid_product_placement.data),
+        "notify_subscribers": bool(form.notify_subscribers.data),
+    }
+
+
 def metadata(form: Any, common: Common) -> rules.VideoMetadata:
-    """The upload's details: the caption (with hashtags) is the description."""
-    return rules.VideoMetadata(
-        title=(form.title.data or "").strip(),
-        description=common.title,
-        tags=tag_list(form.tags.data),
-        category_id=form.category.data or "",
-        privacy_status=form.privacy_status.data or "",
-        made_for_kids=form.made_for_kids.data == "yes",
-        synthetic_media=common.is_aigc,
-        paid_product_placement=bool(form.paid_product_placement.data),
-        notify_subscribers=bool(form.notify_subscribers.data),
-    )
+    """The upload's details exactly as the sender will build them from the stored choices."""
+    return rules.from_options(choices(form), common.caption, common.title, common.is_aigc)
 
 
 def _sentence(message: str) -> str:
@@ -155,17 +158,17 @@ class YouTubeOptions:
         return Mode.SHORT if short else Mode.VIDEO
 
     def stored(self, prepared: Any, confirm: Any, target: Target, common: Common) -> dict[str, Any]:
-        """The videos.insert body and notifySubscribers."""
-        meta = metadata(prepared, common)
-        return {**rules.video_resource(meta), "notifySubscribers": meta.notify_subscribers}
+        """The section's choices (the sender builds the videos.insert body from them)."""
+        return choices(prepared)
 
     def preview(
         self, prepared: Any, confirm: Any, target: Target, common: Common
     ) -> dict[str, Any]:
         """The body YouTube receives, and whether it will be a Short."""
         short, why = rules.shorts_verdict(common.width, common.height, common.duration_s)
+        meta = metadata(prepared, common)
         return {
-            "body": self.stored(prepared, confirm, target, common),
+            "body": {**rules.video_resource(meta), "notifySubscribers": meta.notify_subscribers},
             "short": short,
             "why": why,
             "category": CATEGORY_LABELS.get(prepared.category.data or "", ""),

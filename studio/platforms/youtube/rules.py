@@ -42,6 +42,30 @@ class VideoMetadata:
     publish_at: datetime | None = None  # scheduled publication: private videos only
 
 
+def from_options(
+    options: dict[str, Any], caption: str, description: str, synthetic: bool
+) -> VideoMetadata:
+    """The details of a delivery: staff's consented options, nothing left to defaults.
+
+    The title is the one staff typed, else the caption's first line; the description is the
+    caption with its hashtags; the post's AI flag becomes containsSyntheticMedia. A missing
+    or malformed choice stays as it is, for `problems` to name.
+    """
+    first_line = (caption.strip().splitlines() or [""])[0]
+    tags = options.get("tags") or []
+    return VideoMetadata(
+        title=(str(options.get("title") or "").strip() or first_line).strip(),
+        description=description,
+        tags=tuple(tags) if isinstance(tags, list) else tags,
+        category_id=str(options.get("category_id") or ""),
+        privacy_status=options.get("privacy_status"),  # type: ignore[arg-type]
+        made_for_kids=options.get("made_for_kids"),  # type: ignore[arg-type]
+        synthetic_media=synthetic,
+        paid_product_placement=options.get("paid_product_placement"),  # type: ignore[arg-type]
+        notify_subscribers=options.get("notify_subscribers"),  # type: ignore[arg-type]
+    )
+
+
 def units(text: str) -> int:
     """Length in UTF-16 code units (never less than code points; an emoji counts 2)."""
     return len(text.encode("utf-16-le")) // 2

@@ -22,6 +22,7 @@ from studio.platforms.oauth import (
     s256_challenge,
     take_verifier,
 )
+from studio.platforms.youtube import quota
 from studio.platforms.youtube.client import Channel, YouTubeClient
 from studio.platforms.youtube.connection import (
     ACCOUNTS,
@@ -92,6 +93,7 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
             tokens = _exchange(client, code, verifier, flow.redirect_uri)
             _require_scopes(tokens)
             channel = _channel(client, tokens)
+        quota.count(session, "channels.list")  # the same daily units publishing spends
         known = account_by_channel(session, channel.id)
         kept = read_token(known, "refresh") if known is not None else None
         session.commit()

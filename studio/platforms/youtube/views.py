@@ -10,7 +10,7 @@ from studio.auth.decorators import admin_required
 from studio.extensions import limiter
 from studio.platforms.oauth import FlowError
 from studio.platforms.pages import Pages, confirmed
-from studio.platforms.youtube import bp, connection, services
+from studio.platforms.youtube import bp, connection, quota, services
 from studio.platforms.youtube.connection import READONLY_SCOPE, REVOKE_PAGE, UPLOAD_SCOPE
 
 SCOPE_LABELS = {
@@ -38,6 +38,7 @@ def index():
         wanted=connection.SCOPES,
         labels=SCOPE_LABELS,
         revoke_page=REVOKE_PAGE,
+        quota=quota.usage(db.session),
     )
 
 

@@ -16,6 +16,7 @@ from tests.platforms.youtube.app_support import (  # noqa: F401 - the app's fixt
     yt_app,
     yt_sandbox,
 )
+from tests.platforms.youtube.send_support import send_app, yt_channel  # noqa: F401
 from tests.sandbox.conftest import http  # noqa: F401 - shared fixture
 from tests.sandbox.youtube.conftest import ysbx, yt  # noqa: F401 - shared fixtures
 from tests.sandbox.youtube.support import CLIENT_ID, CLIENT_SECRET

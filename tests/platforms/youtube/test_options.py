@@ -6,6 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from studio.platforms.models import Account, Mode
 from studio.platforms.options import Common, Target
+from studio.platforms.youtube import rules
 from studio.platforms.youtube.options import OPTIONS
 
 ACCOUNT = Account(id=7, platform="youtube", remote_id="UC1", display_name="Acme", scopes="")
@@ -24,20 +25,41 @@ def section(**changes: str | None):
     return OPTIONS.prepare_form(MultiDict(data), "a7-", ACCOUNT)
 
 
-def test_a_complete_section_passes_and_is_stored_as_youtube_receives_it():
+def test_a_complete_section_passes_and_the_preview_is_what_the_sender_sends():
     form = section()
     assert OPTIONS.check_prepare(form, ACCOUNT, COMMON) == {}
     target = Target(ACCOUNT, "Acme", "", None)
-    body = OPTIONS.stored(form, None, target, COMMON)
+    stored = OPTIONS.stored(form, None, target, COMMON)
+    assert stored == {
+        "title": "Kettle",
+        "tags": ["a", "b"],
+        "category_id": "22",
+        "privacy_status": "private",
+        "made_for_kids": False,
+        "paid_product_placement": False,
+        "notify_subscribers": False,  # the box was not ticked
+    }
+    body = OPTIONS.preview(form, None, target, COMMON)["body"]
     assert body["status"] == {
         "privacyStatus": "private",
         "selfDeclaredMadeForKids": False,
         "containsSyntheticMedia": True,  # the post's AI flag
     }
     assert body["snippet"]["description"] == "Kettle\n\n#kitchen"
-    assert body["notifySubscribers"] is False  # the box was not ticked
+    # The sender builds its body from the stored choices the same way: the preview is exact.
+    sent = rules.from_options(stored, COMMON.caption, COMMON.title, COMMON.is_aigc)
+    assert {**rules.video_resource(sent), "notifySubscribers": False} == body
     assert OPTIONS.mode(form, COMMON) == Mode.SHORT
     assert OPTIONS.preview(form, None, target, COMMON)["short"] is True
+
+
+def test_an_empty_title_takes_the_captions_first_line():
+    target = Target(ACCOUNT, "Acme", "", None)
+    form = section(title="")
+    assert OPTIONS.check_prepare(form, ACCOUNT, COMMON) == {}
+    assert OPTIONS.preview(form, None, target, COMMON)["body"]["snippet"]["title"] == "Kettle"
+    untitled = Common("", (), "", False, 20.0, 1080, 1920)
+    assert "title" in OPTIONS.check_prepare(form, ACCOUNT, untitled)
 
 
 def test_each_rule_is_named_at_its_field():
@@ -45,7 +67,6 @@ def test_each_rule_is_named_at_its_field():
         ({"privacy_status": None}, "privacy_status", "Choose private, unlisted or public."),
         ({"privacy_status": "secret"}, "privacy_status", "Choose private, unlisted or public."),
         ({"made_for_kids": None}, "made_for_kids", "made for kids"),
-        ({"title": ""}, "title", "A title is required."),
         ({"title": "<b>"}, "title", "< and >"),
         ({"title": "é" * 101}, "title", "At most 100"),
         ({"tags": "x" * 501}, "tags", "At most 500"),
