@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from studio.platforms import tiktok, youtube
+from studio.platforms import meta, tiktok, youtube
+from studio.platforms.meta import connection as meta_connection
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.youtube import connection as youtube_connection
 
@@ -13,6 +14,8 @@ from studio.platforms.youtube import connection as youtube_connection
 PLATFORMS = (
     (tiktok, "TikTok", tiktok_services.all_accounts),
     (youtube, "YouTube", youtube_connection.all_accounts),
+    (meta, "Facebook", meta_connection.facebook_accounts),  # meta installs once for both
+    (meta, "Instagram", meta_connection.instagram_accounts),
 )
 
 
