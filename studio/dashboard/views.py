@@ -9,6 +9,7 @@ from studio import db
 from studio.audit.panels import audit_panel
 from studio.dashboard import bp
 from studio.panels import Panel
+from studio.platforms.meta.panels import meta_panel
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.youtube.panels import youtube_panel
 from studio.posts.panels import posts_panel
@@ -17,7 +18,15 @@ from studio.privacy.panels import privacy_panel
 from studio.videos.panels import library_panel
 
 # Every room's card, in the order rooms are wired; each returns None when it has nothing to say.
-PANELS = (tiktok_panel, youtube_panel, library_panel, posts_panel, audit_panel, privacy_panel)
+PANELS = (
+    tiktok_panel,
+    youtube_panel,
+    meta_panel,
+    library_panel,
+    posts_panel,
+    audit_panel,
+    privacy_panel,
+)
 
 
 def collect_panels() -> list[Panel]:

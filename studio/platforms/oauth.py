@@ -65,17 +65,18 @@ def begin(
     scopes: list[str],
     redirect_uri: str,
     ttl_s: int,
-    verifier: str,
+    verifier: str | None,
     context: Mapping[str, Any] | None = None,
 ) -> str:
-    """Record a flow (with the PKCE `verifier`) for this browser and sign-in; returns its state."""
+    """Record a flow (with the PKCE `verifier`, None where the platform has no PKCE) for this
+    browser and sign-in; returns its state."""
     state = secrets.token_urlsafe(32)
     now = utcnow()
     flow = OAuthFlow(
         platform=platform,
         public_id=secrets.token_urlsafe(24),
         state_hash=hash_secret(state),
-        verifier_enc=vault.wrap(verifier),
+        verifier_enc=vault.wrap(verifier) if verifier else None,
         purpose=purpose,
         scopes=",".join(scopes),
         redirect_uri=redirect_uri,

@@ -57,6 +57,9 @@ class Refresher(Generic[P]):
     exchange: Callable[[str, Hook], P]
     store: Callable[[Account, P, dt.datetime], None]
     summary: Callable[[Account, P], str]
+    # The stored token a refresh presents: "refresh" (OAuth refresh tokens), or "access" where
+    # the platform renews a live token itself (Meta's long-lived user token).
+    renew_with: str = "refresh"
 
     def access_token(self, session: Session, account_id: int, *, min_valid_s: int = 300) -> str:
         """A token valid for at least `min_valid_s`; refreshes (single flight) when needed.
@@ -191,7 +194,7 @@ class Refresher(Generic[P]):
         if current and stale is not None and current != stale:
             session.commit()
             return current, None
-        refresh_token = read_token(account, "refresh")
+        refresh_token = read_token(account, self.renew_with)
         if not refresh_token or account.refresh_expired:
             return None, self.needs_reconnect(session, account, "the refresh token expired")
         try:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from studio.platforms import tiktok, youtube
+from studio.platforms import meta, tiktok, youtube
+from studio.platforms.meta import connection as meta_connection
 from studio.platforms.models import Account
 from studio.platforms.sending import Run
 from studio.platforms.tiktok import services as tiktok_services
@@ -38,6 +39,9 @@ class Platform:
 PLATFORMS: tuple[Platform, ...] = (
     Platform("tiktok", "TikTok", tiktok.init_app, tiktok_services.all_accounts, TikTokSender),
     Platform("youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts),
+    # The meta package installs once for both (init_app below skips a repeated installer).
+    Platform("facebook", "Facebook", meta.init_app, meta_connection.facebook_accounts),
+    Platform("instagram", "Instagram", meta.init_app, meta_connection.instagram_accounts),
 )
 
 
@@ -68,8 +72,8 @@ def sender_of(name: str) -> type[Run]:
 
 def init_app(app: Flask) -> None:
     """Install every platform's pages, callbacks, commands and jobs."""
-    for platform in PLATFORMS:
-        platform.init_app(app)
+    for install in dict.fromkeys(platform.init_app for platform in PLATFORMS):
+        install(app)
 
 
 def account_choices(session: Session) -> list[tuple[str, str]]:
