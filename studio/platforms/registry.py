@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from studio.platforms import meta, tiktok, youtube
 from studio.platforms.meta import connection as meta_connection
+from studio.platforms.meta.page_reels import Sender as FacebookSender
+from studio.platforms.meta.reels import Sender as InstagramSender
 from studio.platforms.models import Account
 from studio.platforms.sending import Run
 from studio.platforms.tiktok import services as tiktok_services
@@ -40,8 +42,16 @@ PLATFORMS: tuple[Platform, ...] = (
     Platform("tiktok", "TikTok", tiktok.init_app, tiktok_services.all_accounts, TikTokSender),
     Platform("youtube", "YouTube", youtube.init_app, youtube_connection.all_accounts),
     # The meta package installs once for both (init_app below skips a repeated installer).
-    Platform("facebook", "Facebook", meta.init_app, meta_connection.facebook_accounts),
-    Platform("instagram", "Instagram", meta.init_app, meta_connection.instagram_accounts),
+    Platform(
+        "facebook", "Facebook", meta.init_app, meta_connection.facebook_accounts, FacebookSender
+    ),
+    Platform(
+        "instagram",
+        "Instagram",
+        meta.init_app,
+        meta_connection.instagram_accounts,
+        InstagramSender,
+    ),  # fmt: skip
 )
 
 
