@@ -72,7 +72,10 @@ class Sender(MetaRun):
         used = self.published_today()
         limit = int(self.cfg.get("META_PAGE_REELS_PER_DAY", PAGE_REELS_PER_DAY))
         if used >= limit:
-            self.hold(f"{used} of {limit} Reels went to this Page in the last 24 hours")
+            self.hold(
+                f"publishing limit reached, {used} of {limit} Reels went to this Page in the "
+                "last 24 hours; it goes out when one leaves that window"
+            )
         video_id = self.delivery.remote_id or ""
         self.verified = False  # if the answer is lost, the status tells whether it arrived
         self.call(

@@ -52,6 +52,7 @@ REASONS: dict[str, Reason] = {
     "status_timeout": Reason("Meta did not finish processing the video in time.", True),
     "upload_restarts": Reason("The upload had to start over too many times.", True),
 }
+NEEDS_NEW_FILE = frozenset({"2207026", "invalid_reel"})  # unsupported format, our spec check
 
 
 class Tokens:
@@ -87,7 +88,8 @@ class MetaRun(Run):
         """Our codes in words; Meta's with the sentence the error carried."""
         if code in REASONS:
             return REASONS[code]
-        retryable = from_platform and code not in ("2207026", "invalid_reel")
+        # A new file is needed for these: retrying the same one cannot help.
+        retryable = from_platform and code.rsplit("/", 1)[-1] not in NEEDS_NEW_FILE
         return Reason(message or f"{cls.label} refused the video ({code}).", retryable)
 
     def drive(self) -> None:

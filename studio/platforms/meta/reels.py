@@ -98,7 +98,10 @@ class Sender(MetaRun):
         hours = limit.duration / 3600
         left = f"{limit.left} of {limit.quota} Reels left in Instagram's {hours:g}-hour window"
         if limit.left <= 0:
-            self.hold(f"{limit.used} of {limit.quota} Reels published in the last {hours:g} h")
+            self.hold(
+                f"publishing limit reached, {limit.used} of {limit.quota} Reels published in "
+                f"the last {hours:g} hours; it goes out when one leaves that window"
+            )
         self.save(status_note=left.capitalize() + ".")
         self.note(left)
         container_id = self.delivery.remote_id or ""
