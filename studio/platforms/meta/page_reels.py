@@ -2,12 +2,12 @@
 
 A run continues from what the row records:
 - no remote_id (video id)   → the Reels spec, then upload_phase=start
-- UPLOADING                 → rupload from the offset Meta reports, streamed from disk
-- UPLOADED                  → upload_phase=finish with video_state=PUBLISHED and the
+- bytes not all at Meta     → rupload from the offset Meta reports, streamed from disk
+- finish not answered       → upload_phase=finish with video_state=PUBLISHED and the
                               description (after the Page's 30-in-24-h check); a run that did
                               not see finish answer reads the video's status first, so finish
                               is never sent twice
-- PROCESSING                → poll the video's status through its phases until published
+- finished (sent_at)        → poll the video's status through its phases until published
 docs/platforms/meta.md, Facebook Page Reels.
 """
 
@@ -40,12 +40,12 @@ class Sender(MetaRun):
 
     def step(self) -> None:
         """One unit of progress, chosen from the recorded state."""
-        status = self.delivery.status
-        if self.delivery.remote_id is None:
+        delivery = self.delivery  # its status may read HELD or WAITING_RETRY: go by the facts
+        if delivery.remote_id is None:
             self.start()
-        elif status == DeliveryStatus.UPLOADING:
+        elif delivery.uploaded_at is None:
             self.upload(DeliveryStatus.UPLOADED)
-        elif status == DeliveryStatus.UPLOADED:
+        elif delivery.sent_at is None:  # finish not yet answered
             self.finish_upload()
         else:
             self.poll()
@@ -67,7 +67,8 @@ class Sender(MetaRun):
         if not self.verified:
             status = self.status()
             if status.processing not in ("", "not_started") or status.failed:
-                self.save(status=DeliveryStatus.PROCESSING, polls=0)  # finish took effect
+                # finish took effect (its answer was lost)
+                self.save(status=DeliveryStatus.PROCESSING, sent_at=utcnow(), polls=0)
                 return
         used = self.published_today()
         limit = int(self.cfg.get("META_PAGE_REELS_PER_DAY", PAGE_REELS_PER_DAY))

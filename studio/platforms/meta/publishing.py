@@ -144,7 +144,6 @@ class MetaRun(Run):
             status=status,
             attempts=0,
             polls=0,
-            sent_at=utcnow(),  # Instagram: the container's 24 hours start here
         )
         self.verified, self.fresh_url = True, upload_url is not None
 
@@ -214,6 +213,7 @@ class MetaRun(Run):
             remote_bytes=None,
             remote_status=None,
             uploaded_at=None,
+            sent_at=None,
             status=DeliveryStatus.QUEUED,
             restarts=delivery.restarts + 1,
             status_note=f"Starting the upload again: {why}.",

@@ -2,7 +2,7 @@
 
 A run continues from what the row records:
 - no remote_id (container id)      → the Reels spec, then a REELS container
-- UPLOADING                        → rupload from the offset Meta reports, streamed from disk
+- bytes not all at Meta           → rupload from the offset Meta reports, streamed from disk
 - otherwise                        → read status_code: IN_PROGRESS waits, FINISHED publishes
   (after reading content_publishing_limit), PUBLISHED finishes, ERROR / EXPIRED start again
   or fail. A publish only ever follows a status read of FINISHED in the same step, so a
@@ -12,6 +12,7 @@ docs/platforms/meta.md, Instagram Reels: containers.
 
 from __future__ import annotations
 
+from studio.db import utcnow
 from studio.platforms.meta import errors
 from studio.platforms.meta.errors import AlreadyUsed, RetryAction
 from studio.platforms.meta.publishing import MetaRun
@@ -36,7 +37,7 @@ class Sender(MetaRun):
         delivery = self.delivery
         if delivery.remote_id is None:
             self.create()
-        elif delivery.status == DeliveryStatus.UPLOADING:
+        elif delivery.uploaded_at is None and delivery.source == Source.FILE_UPLOAD:
             self.upload(DeliveryStatus.PROCESSING)
         else:
             self.advance()
@@ -60,6 +61,7 @@ class Sender(MetaRun):
         )  # fmt: skip
         status = DeliveryStatus.PROCESSING if pull else DeliveryStatus.UPLOADING
         self.created(container.id, container.upload_uri, status)
+        self.save(sent_at=utcnow())  # the container's 24 hours start here
         how = "downloads the video from this server" if pull else "takes the upload"
         self.note(f"Instagram made a Reels container and {how}")
 
