@@ -34,7 +34,7 @@ CONFIG_KEYS = (
     "DATABASE_URL",
     "SQLITE_SYNCHRONOUS",
 )
-PREFIXES = ("POSTS_", "TIKTOK_")  # the send job's tuning and the sandbox's address
+PREFIXES = ("POSTS_", "TIKTOK_", "META_")  # the send job's tuning and the sandboxes' addresses
 
 
 class Workers:
