@@ -197,6 +197,18 @@ LABELS = {
     DeliveryStatus.PUBLISHED: "Published",
     DeliveryStatus.FAILED: "Failed",
 }
+# Words that name the platform, for deliveries to the others (TikTok's are the LABELS above).
+PLATFORM_LABELS = {
+    DeliveryStatus.HELD: "Waiting for {name}'s publishing limit",
+    DeliveryStatus.PROCESSING: "{name} is processing",
+}
+# How people call each platform (the registry's labels; this room may not import it).
+PLATFORM_NAMES = {
+    "tiktok": "TikTok",
+    "youtube": "YouTube",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+}
 
 
 class Mode(enum.StrEnum):
@@ -275,8 +287,15 @@ class Delivery(Base):
         return self.status in TERMINAL
 
     @property
+    def platform_name(self) -> str:
+        """The platform as people call it."""
+        return PLATFORM_NAMES.get(self.platform, self.platform)
+
+    @property
     def label(self) -> str:
-        """The status in words."""
+        """The status in words (naming the delivery's platform)."""
+        if self.platform != "tiktok" and self.status in PLATFORM_LABELS:
+            return PLATFORM_LABELS[self.status].format(name=self.platform_name)
         return LABELS.get(self.status, str(self.status))
 
     @property
@@ -296,14 +315,16 @@ class Delivery(Base):
         pull = self.source == Source.PULL_FROM_URL
         if self.progress >= 1.0 or self.status in ARRIVED:
             parts = f" in {self.total_chunks} parts" if self.total_chunks > 1 else ""
-            return f"TikTok downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
+            name = self.platform_name
+            return f"{name} downloaded all {size}" if pull else f"Uploaded all {size}{parts}"
         count = (self.remote_bytes or 0) if pull else self.bytes_sent
         done = format_bytes(count)
         if self.status == DeliveryStatus.FAILED:
             return f"Stopped after {done} of {size}"
         if self.status in NOT_STARTED and not count:
             return f"Not started yet ({size} to send)"
-        return f"TikTok has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
+        name = self.platform_name
+        return f"{name} has downloaded {done} of {size}" if pull else f"Sent {done} of {size}"
 
     def __repr__(self) -> str:
         return f"<Delivery {self.id} of post {self.post_id} {self.status} {self.remote_id}>"
