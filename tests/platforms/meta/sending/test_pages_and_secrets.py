@@ -35,7 +35,9 @@ def test_post_pages_speak_of_each_platform_and_leak_no_token(
     pages = {}
     for post_id in (ig, fb):
         pages[post_id] = client.get(f"/posts/{post_id}").get_data(as_text=True)
-        pages[f"{post_id}.json"] = client.get(f"/posts/{post_id}/status").get_data(as_text=True)
+        status = client.get(f"/posts/{post_id}/status.json")
+        assert status.status_code == 200
+        pages[f"{post_id}.json"] = status.get_data(as_text=True)
     assert "Instagram&#39;s container id" in pages[ig] and "Bytes at Instagram" in pages[ig]
     assert "A Reel on Instagram" in pages[ig] and "Instagram media id" in pages[ig]
     assert "Facebook&#39;s video id" in pages[fb] and "A Reel on the Facebook Page" in pages[fb]
