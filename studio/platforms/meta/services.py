@@ -26,7 +26,7 @@ from studio.platforms.meta.connection import (
     get_client,
     login_by_user,
 )
-from studio.platforms.meta.errors import LoginError, MetaError, PlatformError, TransportError
+from studio.platforms.meta.errors import LoginError, PlatformError, TransportError
 from studio.platforms.meta.results import Person, UserToken
 from studio.platforms.meta.tokens import store_user_token
 from studio.platforms.models import Account
@@ -111,13 +111,14 @@ def _long_lived(client: MetaClient, code: str, redirect_uri: str) -> UserToken:
             "again in a moment.",
             exc.kind,
         ) from exc
-    except MetaError as exc:
+    except PlatformError as exc:
+        code = str(getattr(exc, "code", "") or type(exc).__name__)
         raise FlowError(
             "exchange",
             502,
             "Meta refused the connection",
-            f"Meta answered “{exc.code}” while finishing the connection. Nothing was stored.",
-            str(exc.code),
+            f"Meta answered “{code}” while finishing the connection. Nothing was stored.",
+            code,
         ) from exc
 
 
