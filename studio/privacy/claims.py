@@ -228,8 +228,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Disconnecting removes our app's permissions at Meta before the tokens are erased. The "
         "person who logged in can also remove our app at any time in Facebook's settings "
         "(Settings & privacy → Settings → Business integrations, "
-        "https://www.facebook.com/settings/?tab=business_tools); Meta then tells us, and we "
-        "erase the tokens.",
+        "https://www.facebook.com/settings/?tab=business_tools, or Apps and websites); Meta "
+        "then tells us, and we erase the tokens.",
         (
             MT + "test_disconnect.py::test_disconnect_removes_permissions_at_meta_and_erases_"
             "the_tokens",
