@@ -136,11 +136,11 @@ class Refresher(Generic[P]):
     def _unusable(self, account: Account | None, account_id: int) -> Exception | None:
         if account is None:
             return self.reconnect_needed(account_id, f"the {self.label} account does not exist")
-        if account.status == AccountStatus.DISCONNECTED or not account.data_key:
-            return self.reconnect_needed(account_id, f"the {self.label} account is disconnected")
-        if account.status == AccountStatus.NEEDS_RECONNECT:
+        if account.status == AccountStatus.NEEDS_RECONNECT:  # its secrets are erased too
             reason = account.status_reason or f"{self.issuer} needs a reconnect"
             return self.reconnect_needed(account_id, reason)
+        if account.status == AccountStatus.DISCONNECTED or not account.data_key:
+            return self.reconnect_needed(account_id, f"the {self.label} account is disconnected")
         return None
 
     def _refresh(

@@ -26,14 +26,15 @@ from studio.platforms.meta.connection import (
     get_client,
     login_by_user,
 )
-from studio.platforms.meta.errors import LoginError, MetaError, PlatformError, TransportError
+from studio.platforms.meta.errors import LoginError, PlatformError, TransportError
 from studio.platforms.meta.results import Person, UserToken
 from studio.platforms.meta.tokens import store_user_token
 from studio.platforms.models import Account
-from studio.platforms.oauth import FlowError, begin, claim
+from studio.platforms.oauth import FlowError, begin, claim, code_refused, refused, unreachable
 from studio.security import external_url
 
 CONNECT = "connect"
+CODE_REFUSED = "expired, already used, or for another address"
 CONNECT_FAILED = Action.META_CONNECT_FAILED
 DISCONNECTED = Action.META_DISCONNECTED
 # Without these nothing can be published; the insights permissions are optional.
@@ -94,31 +95,13 @@ def _long_lived(client: MetaClient, code: str, redirect_uri: str) -> UserToken:
         short = client.exchange_code(code, redirect_uri)
         return client.long_lived(short.access_token)
     except LoginError as exc:
-        raise FlowError(
-            "exchange",
-            400,
-            "Authorization no longer valid",
-            "Meta refused the login code (expired, already used, or for another address). "
-            "Nothing was stored. Start again.",
-            exc.code,
+        raise code_refused(
+            "Meta", exc.code, "expired, already used, or for another address"
         ) from exc
     except TransportError as exc:
-        raise FlowError(
-            "exchange",
-            504 if exc.kind == "timeout" else 502,
-            "Meta did not answer",
-            "Meta could not be reached to finish the connection. Nothing was stored; try "
-            "again in a moment.",
-            exc.kind,
-        ) from exc
-    except MetaError as exc:
-        raise FlowError(
-            "exchange",
-            502,
-            "Meta refused the connection",
-            f"Meta answered “{exc.code}” while finishing the connection. Nothing was stored.",
-            str(exc.code),
-        ) from exc
+        raise unreachable("Meta", exc) from exc
+    except PlatformError as exc:
+        raise refused("Meta", str(getattr(exc, "code", "") or type(exc).__name__)) from exc
 
 
 def _granted(client: MetaClient, token: UserToken) -> list[str]:

@@ -91,8 +91,7 @@ def choose(login_id: int):
         except choices.ChoiceError as exc:
             error, status = exc.message, exc.status
         else:
-            names = ", ".join(a.display_name or a.remote_id for a in chosen)
-            flash(f"Publishing to: {names}.", "success")
+            flash(f"Publishing to: {', '.join(_named(a) for a in chosen)}.", "success")
             return redirect(url_for("meta.index"), 303)
     try:
         offers = choices.offers(db.session, login)
@@ -100,6 +99,12 @@ def choose(login_id: int):
         error, status, offers = exc.message, exc.status, []
     page = render_template("meta/choose.html", login=login, offers=offers, form=form, error=error)
     return page, status
+
+
+def _named(account: Account) -> str:
+    if account.platform == connection.INSTAGRAM:
+        return f"Instagram {account.handle or account.display_name}"
+    return f"Facebook Page {account.display_name or account.remote_id}"
 
 
 def _live_login(login_id: int) -> Account:
