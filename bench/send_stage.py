@@ -14,6 +14,10 @@ Figures:
   shared, single runs are noisy); every run is listed too;
 - the worker's peak RSS (VmHWM) and its growth over the idle worker (target ≤ 64 MB, flat as
   the file grows: chunks are streamed from disk in 1 MiB blocks, never held in memory).
+- Meta's rupload path the same way, with the same worker and sandbox: the job publishing an
+  Instagram Reel (bytes / (uploaded_at - sent_at): container made → Meta holds every byte),
+  beside `curl -T` POSTing the file to a fresh container's rupload URI with the same headers;
+  files above Instagram's 300 MB are skipped (the app refuses them before sending).
 
 YouTube (bench/youtube_send.py): the same, with a channel connected to the sandbox's Google, the
 job's resumable upload (YOUTUBE_CHUNK_SIZE pieces) beside curl PUTting the same pieces to a fresh
@@ -39,6 +43,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import select
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -47,6 +53,7 @@ TARGET_RATIO = 0.7
 TARGET_RSS_MB = 64
 REPEAT = 3
 SANDBOX_REDIRECT = "http://127.0.0.1:5000/auth/tiktok/callback/"
+META_REDIRECT = "https://app.example.com/meta/callback"  # tests' seed_accounts logs in with it
 Result = tuple[str, str, str, str, str, str]  # stage, figure, value, baseline, ratio, target
 
 
@@ -89,11 +96,12 @@ def measure(path: Path, repeat: int = REPEAT, platform: str = "tiktok") -> list[
         "rate_limit_init": 60,
     }
     kind = YouTubeBench if platform == "youtube" else Bench
+    meta = {"processing_delay": 0.05, "redirect_uris": [META_REDIRECT]}
     with (
         tempfile.TemporaryDirectory(prefix="send-stage-") as tmp,
-        SandboxServer(sandbox, youtube=YOUTUBE_SANDBOX) as sb,
+        SandboxServer(sandbox, youtube=YOUTUBE_SANDBOX, meta=meta) as sb,
     ):
-        bench = kind(Path(tmp), sb.url, path)
+        bench = kind(Path(tmp), sb, path)
         parts = bench.cut_chunks()
         worker = bench.start_worker()
         try:
@@ -103,12 +111,14 @@ def measure(path: Path, repeat: int = REPEAT, platform: str = "tiktok") -> list[
                 job_runs.append(bench.send_once(worker))
                 curl_runs.append(bench.curl_once(parts))
             peak = _rss(worker.pid, "VmHWM")
+            # Meta's rupload rides along once per size (with TikTok's run).
+            meta_rows = MetaBench(bench, sb).measure(worker, repeat, idle) if kind is Bench else []
         finally:
             stop(worker)
         completed = bench.completed(sb, size)
     job, base = size / min(job_runs) / 1e6, size / min(curl_runs) / 1e6
     intact = len(completed) == 2 * repeat and {u["sha256"] for u in completed} == {bench.sha256}
-    return [
+    return meta_rows + [
         (
             label,
             f"job upload, best of {repeat} (MB/s)",
@@ -155,9 +165,10 @@ def stop(worker: subprocess.Popen) -> None:
 class Bench:
     """One instance, one account, one post: the app side of the measurement."""
 
-    def __init__(self, tmp: Path, sandbox_url: str, path: Path) -> None:
+    def __init__(self, tmp: Path, sandbox: Any, path: Path) -> None:
         from cryptography.fernet import Fernet
 
+        sandbox_url = sandbox.url
         self.tmp, self.path, self.sandbox_url = tmp, path, sandbox_url
         instance = tmp / "instance"
         (instance / "uploads").mkdir(parents=True)
@@ -176,6 +187,12 @@ class Bench:
             "POSTS_POLL_BASE": 0.05,
             "POSTS_POLL_CAP": 0.2,
             "POSTS_PENDING_DRAFT_LIMIT": 100,
+            "META_APP_ID": sandbox.meta.state.config.app_id,
+            "META_APP_SECRET": sandbox.meta.state.config.app_secret,
+            "META_AUTH_URL": sandbox.meta.auth_url(),
+            "META_GRAPH_BASE": sandbox.meta.graph,
+            "META_UPLOAD_BASE": sandbox.meta.rupload,
+            "META_TIMEOUT": 120.0,
         }
         from studio import create_app
         from studio.cli import upgrade_database
@@ -340,6 +357,100 @@ class Bench:
             command += ["-H", "Expect:", "--request-target", f"{url.path}?{url.query}"]
             subprocess.run([*command, f"{url.scheme}://{url.netloc}/chunk"], check=True)
         return time.perf_counter() - started
+
+
+class MetaBench:
+    """The Instagram Reels rupload path on the same instance, worker and sandbox."""
+
+    def __init__(self, bench: Bench, sandbox: Any) -> None:
+        from tests.platforms.meta.sending.support import seed_accounts
+
+        self.bench, self.sandbox = bench, sandbox
+        self.account_id = seed_accounts(bench.app, sandbox)["instagram"]
+
+    def measure(self, worker: subprocess.Popen, repeat: int, idle: int) -> list[Result]:
+        """Best of `repeat` job runs and curl runs, interleaved; the worker's RSS growth."""
+        from studio.platforms.meta.rules import INSTAGRAM
+
+        size = self.bench.path.stat().st_size
+        label = f"rupload {size / MIB:.0f} MiB"
+        if size > (INSTAGRAM.max_bytes or size):
+            return [(label, "Instagram Reel", "skipped: over Instagram's 300 MB", "", "", "")]
+        job_runs, curl_runs = [], []
+        for _ in range(repeat):
+            job_runs.append(self.send_once(worker))
+            curl_runs.append(self.curl_once())
+        peak = _rss(worker.pid, "VmHWM")
+        state = self.sandbox.meta.state
+        with state.lock:
+            hashes = {r["sha256"] for r in state.ig_published if r["bytes"] == size}
+            published = sum(r["bytes"] == size for r in state.ig_published)
+        intact = published == repeat and hashes == {self.bench.sha256}
+        job, base = size / min(job_runs) / 1e6, size / min(curl_runs) / 1e6
+        return [
+            (label, f"job rupload, best of {repeat} (MB/s)", f"{job:.0f}", f"{base:.0f}",
+             f"{job / base:.2f}", f"≥ {TARGET_RATIO}"),
+            (label, "job rupload, all runs (MB/s)", _runs(size, job_runs),
+             _runs(size, curl_runs), "", ""),
+            (label, "worker RSS growth after both (MB)", f"{(peak - idle) / 1e6:.1f}", "", "",
+             f"≤ {TARGET_RSS_MB}"),
+            (label, "every Reel published once and intact", "yes" if intact else "NO", "", "",
+             "yes"),
+        ]  # fmt: skip
+
+    def send_once(self, worker: subprocess.Popen) -> float:
+        """Seconds the job took from the container to the last byte at Meta."""
+        from studio import db
+        from studio.platforms.models import Delivery
+        from studio.posts import tasks
+        from studio.videos.models import Video
+        from tests.platforms.meta.sending.support import make_post
+
+        app = self.bench.app
+        with app.app_context():
+            video = db.session.get(Video, self.bench.video_id)
+            db.session.commit()
+        post_id = make_post(app, video, self.account_id, "instagram")
+        with app.app_context():
+            delivery_id = db.session.scalar(select(Delivery.id).where(Delivery.post_id == post_id))
+            tasks.send_delivery(delivery_id)
+            row = _wait_terminal(delivery_id, worker, self.bench.tmp)
+            if row.status != "published":
+                raise RuntimeError(f"Reel ended {row.status}: {row.fail_message}")
+            return (row.uploaded_at - row.sent_at).total_seconds()
+
+    def curl_once(self) -> float:
+        """Seconds for curl to POST the file to a fresh container's rupload URI."""
+        from bench.meta_upload import curl_once
+        from studio import db
+        from studio.platforms.meta.connection import get_client
+        from studio.platforms.meta.tokens import token_for
+        from studio.platforms.models import Account
+
+        with self.bench.app.app_context(), get_client() as client:
+            account = db.session.get(Account, self.account_id)
+            token = token_for(db.session, account)
+            container = client.create_reel_container(token, account.remote_id, "", False, False)
+            db.session.commit()
+        return curl_once(container.upload_uri or "", token, self.bench.path)
+
+
+def _wait_terminal(delivery_id: int, worker: subprocess.Popen, tmp: Path) -> Any:
+    """The delivery once terminal (the worker must stay alive meanwhile)."""
+    from studio import db
+    from studio.platforms.models import Delivery
+
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        row = db.session.get(Delivery, delivery_id)
+        db.session.commit()
+        if row.is_terminal:
+            return row
+        if worker.poll() is not None:
+            raise RuntimeError(f"worker exited; see {tmp / 'worker.log'}")
+        time.sleep(0.1)
+    raise RuntimeError(f"delivery {delivery_id} did not finish")
 
 
 class _BenchUser:

@@ -110,7 +110,7 @@ class Defaults:
     WEBHOOK_RETENTION_DAYS = 7  # delivery digests outlive TikTok's 72 h retry window
     # Audit contents about people whose TikTok account is not connected (revocation, name check)
     UNCONNECTED_AUDIT_DAYS = 30
-    META_ENABLED = False  # reserved: no Instagram publishing code yet (the policy ignores it)
+    META_ENABLED = False  # unused: Meta is enabled by META_APP_ID (studio/platforms/meta)
     META_APP_SECRET: str | None = None  # verifies Meta's signed_request
     GOOGLE_ENABLED = False  # reserved: no YouTube code yet (the policy ignores it)
     MAIL_FROM = "Social Studio <no-reply@example.com>"

@@ -15,6 +15,7 @@ NAV = (
     ("metrics.index", "Performance", False),  # only when METRICS_ENABLED
     ("tiktok.index", "TikTok account", False),
     ("youtube.index", "YouTube channel", False),  # only when YouTube is configured
+    ("meta.index", "Facebook & Instagram", False),  # only when Meta is configured
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
     ("staff.index", "Staff", True),

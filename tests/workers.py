@@ -34,7 +34,7 @@ CONFIG_KEYS = (
     "DATABASE_URL",
     "SQLITE_SYNCHRONOUS",
 )
-PREFIXES = ("POSTS_", "TIKTOK_", "YOUTUBE_", "GOOGLE_")  # send tuning, the sandboxes
+PREFIXES = ("POSTS_", "TIKTOK_", "YOUTUBE_", "GOOGLE_", "META_")  # send tuning, the sandboxes
 
 
 class Workers:

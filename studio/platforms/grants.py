@@ -55,6 +55,22 @@ def destroy_secrets(session: Session, account: Account) -> None:
     session.add(account)
 
 
+def delete_account(session: Session, account_id: int | None, profile: str) -> dict[str, int]:
+    """Delete the account row (id, name, avatar) with any secrets left; the caller commits.
+
+    Its posts and call budgets go with it (foreign keys cascade); erase those first when they
+    need their own receipt. Returns the receipt counts (`profile` names the row's category);
+    empty once the account is gone.
+    """
+    account = session.get(Account, account_id) if account_id is not None else None
+    if account is None:
+        return {}
+    counts = {"data_key": 1} if account.data_key else {}
+    destroy_secrets(session, account)
+    session.delete(account)
+    return {**counts, profile: 1}
+
+
 def end_grant(session: Session, account: Account, reason: str) -> bool:
     """End the account's grant here: destroy its secrets and mark it disconnected.
 

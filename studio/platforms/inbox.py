@@ -138,14 +138,18 @@ def failed(session: Session, row: WebhookDelivery, error: str) -> None:
         finish(session, row, "failed")
 
 
-def unprocessed(session: Session, source: str, older_than_s: int = 60) -> list[int]:
-    """Deliveries from `source` that a crash (or a lost job) left unprocessed."""
+def unprocessed(
+    session: Session, source: str, older_than_s: int = 60, event: str | None = None
+) -> list[int]:
+    """Deliveries from `source` (of one `event`, if given) a crash or lost job left unprocessed."""
     cutoff = db.utcnow() - dt.timedelta(seconds=older_than_s)
     query = select(WebhookDelivery.id).where(
         WebhookDelivery.source == source,
         WebhookDelivery.processed_at.is_(None),
         WebhookDelivery.received_at <= cutoff,
     )
+    if event is not None:
+        query = query.where(WebhookDelivery.event == event)
     return list(session.scalars(query))
 
 

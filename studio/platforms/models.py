@@ -50,6 +50,11 @@ class Account(Base):
     connected_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # The connection this account's access comes through (a Facebook Page or Instagram
+    # account → the Meta login of the person who chose it); None for accounts of their own.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
     connected_at: Mapped[dt.datetime | None]
     disconnected_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
@@ -197,6 +202,8 @@ LABELS = {
 PLATFORM_WORDS = {
     "tiktok": ("TikTok", "draft limit"),
     "youtube": ("YouTube", "daily quota"),
+    "facebook": ("Facebook", "limit of 30 Reels a day"),
+    "instagram": ("Instagram", "publishing limit"),
 }
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from studio import db, vault
 from studio.db import rowcount, utcnow
 from studio.platforms.models import OAuthFlow
+from studio.transport import TransportError
 
 
 class FlowError(Exception):
@@ -65,17 +66,18 @@ def begin(
     scopes: list[str],
     redirect_uri: str,
     ttl_s: int,
-    verifier: str,
+    verifier: str | None,
     context: Mapping[str, Any] | None = None,
 ) -> str:
-    """Record a flow (with the PKCE `verifier`) for this browser and sign-in; returns its state."""
+    """Record a flow (with the PKCE `verifier`, None where the platform has no PKCE) for this
+    browser and sign-in; returns its state."""
     state = secrets.token_urlsafe(32)
     now = utcnow()
     flow = OAuthFlow(
         platform=platform,
         public_id=secrets.token_urlsafe(24),
         state_hash=hash_secret(state),
-        verifier_enc=vault.wrap(verifier),
+        verifier_enc=vault.wrap(verifier) if verifier else None,
         purpose=purpose,
         scopes=",".join(scopes),
         redirect_uri=redirect_uri,
@@ -196,6 +198,40 @@ def denied(label: str, error: str, description: str, flow: OAuthFlow | None) -> 
         )
     exc.flow = flow
     return exc
+
+
+def code_refused(label: str, error: str, why: str = "expired or already used") -> FlowError:
+    """The platform refused the authorization code; the person starts again."""
+    return FlowError(
+        "exchange",
+        400,
+        "Authorization no longer valid",
+        f"{label} refused the authorization code ({why}). Nothing was stored. Start again.",
+        error,
+    )
+
+
+def unreachable(label: str, exc: TransportError) -> FlowError:
+    """The platform did not answer while the connection was being finished; nothing stored."""
+    return FlowError(
+        "exchange",
+        504 if exc.kind == "timeout" else 502,
+        f"{label} did not answer",
+        f"{label} could not be reached to finish the connection. Nothing was stored; try "
+        "again in a moment.",
+        exc.kind,
+    )
+
+
+def refused(label: str, code: str) -> FlowError:
+    """The platform refused to finish the connection with `code`; nothing stored."""
+    return FlowError(
+        "exchange",
+        502,
+        f"{label} refused the connection",
+        f"{label} answered “{code}” while finishing the connection. Nothing was stored.",
+        code,
+    )
 
 
 def _same_starter(flow: OAuthFlow) -> bool:

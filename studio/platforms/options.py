@@ -30,6 +30,8 @@ class Common:
     duration_s: float
     width: int
     height: int
+    fps: float = 0.0
+    size_bytes: int = 0
 
 
 @dataclass

@@ -57,6 +57,9 @@ class Refresher(Generic[P]):
     exchange: Callable[[str, Hook], P]
     store: Callable[[Account, P, dt.datetime], None]
     summary: Callable[[Account, P], str]
+    # The stored token a refresh presents: "refresh" (OAuth refresh tokens), or "access" where
+    # the platform renews a live token itself (Meta's long-lived user token).
+    renew_with: str = "refresh"
 
     def access_token(self, session: Session, account_id: int, *, min_valid_s: int = 300) -> str:
         """A token valid for at least `min_valid_s`; refreshes (single flight) when needed.
@@ -133,11 +136,11 @@ class Refresher(Generic[P]):
     def _unusable(self, account: Account | None, account_id: int) -> Exception | None:
         if account is None:
             return self.reconnect_needed(account_id, f"the {self.label} account does not exist")
-        if account.status == AccountStatus.DISCONNECTED or not account.data_key:
-            return self.reconnect_needed(account_id, f"the {self.label} account is disconnected")
-        if account.status == AccountStatus.NEEDS_RECONNECT:
+        if account.status == AccountStatus.NEEDS_RECONNECT:  # its secrets are erased too
             reason = account.status_reason or f"{self.issuer} needs a reconnect"
             return self.reconnect_needed(account_id, reason)
+        if account.status == AccountStatus.DISCONNECTED or not account.data_key:
+            return self.reconnect_needed(account_id, f"the {self.label} account is disconnected")
         return None
 
     def _refresh(
@@ -191,7 +194,7 @@ class Refresher(Generic[P]):
         if current and stale is not None and current != stale:
             session.commit()
             return current, None
-        refresh_token = read_token(account, "refresh")
+        refresh_token = read_token(account, self.renew_with)
         if not refresh_token or account.refresh_expired:
             return None, self.needs_reconnect(session, account, "the refresh token expired")
         try:

@@ -14,7 +14,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from studio.panels import Panel
-from studio.platforms import tiktok, youtube
+from studio.platforms import meta, tiktok, youtube
+from studio.platforms.meta import connection as meta_connection
+from studio.platforms.meta import options as meta_options
+from studio.platforms.meta.page_reels import Sender as FacebookSender
+from studio.platforms.meta.panels import meta_panel
+from studio.platforms.meta.reels import Sender as InstagramSender
 from studio.platforms.models import Account
 from studio.platforms.options import Options
 from studio.platforms.sending import Run
@@ -65,6 +70,25 @@ PLATFORMS: tuple[Platform, ...] = (
         options=youtube_options.OPTIONS,
         sender=YouTubeSender,
     ),
+    # One Facebook login serves both: the meta package installs once, one dashboard card.
+    Platform(
+        name="facebook",
+        label="Facebook",
+        init_app=meta.init_app,
+        accounts=meta_connection.facebook_accounts,
+        panel=meta_panel,
+        options=meta_options.FACEBOOK,
+        sender=FacebookSender,
+    ),
+    Platform(
+        name="instagram",
+        label="Instagram",
+        init_app=meta.init_app,
+        accounts=meta_connection.instagram_accounts,
+        panel=meta_panel,
+        options=meta_options.INSTAGRAM,
+        sender=InstagramSender,
+    ),
 )
 
 
@@ -95,13 +119,14 @@ def sender_of(name: str) -> type[Run]:
 
 def panels() -> list[Panel]:
     """Every platform's dashboard card that has something to say."""
-    return [panel for p in PLATFORMS if (panel := p.panel()) is not None]
+    cards = dict.fromkeys(p.panel for p in PLATFORMS)  # a card shared by platforms shows once
+    return [panel for card in cards if (panel := card()) is not None]
 
 
 def init_app(app: Flask) -> None:
     """Install every platform's pages, callbacks, commands and jobs."""
-    for platform in PLATFORMS:
-        platform.init_app(app)
+    for install in dict.fromkeys(platform.init_app for platform in PLATFORMS):
+        install(app)
 
 
 def account_choices(session: Session) -> list[tuple[str, str]]:

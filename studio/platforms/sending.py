@@ -59,6 +59,7 @@ class Parcel:
     duration_s: float = 0.0
     width: int = 0
     height: int = 0
+    fps: float = 0.0
     pull_url: str | None = None  # where the platform may download the file, if it pulls
 
     @property

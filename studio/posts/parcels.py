@@ -25,5 +25,6 @@ def parcel(post: Post, delivery: Delivery) -> Parcel:
         duration_s=video.duration_s,
         width=video.width,
         height=video.height,
+        fps=video.fps,
         pull_url=media.public_url(delivery.id, video.content_hash) if pull else None,
     )

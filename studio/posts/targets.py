@@ -71,6 +71,8 @@ def common(video: Video, title: str, caption: str, hashtags: list[str], is_aigc:
         duration_s=video.duration_s or 0.0,
         width=video.width or 0,
         height=video.height or 0,
+        fps=video.fps or 0.0,
+        size_bytes=video.size_bytes or 0,
     )
 
 

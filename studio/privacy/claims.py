@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.auth import devices
+from studio.platforms.meta.connection import enabled as meta_connects
 from studio.platforms.youtube.connection import enabled as youtube_enabled
 
 Config = Mapping[str, Any]
@@ -28,6 +29,11 @@ def _key(name: str) -> Callable[[Config], bool]:
         return bool(config.get(name))
 
     return check
+
+
+def meta_enabled(config: Config) -> bool:
+    """Meta is a recipient when it can be connected or its signed callbacks are accepted."""
+    return meta_connects(config) or bool(config.get("META_APP_SECRET"))
 
 
 def is_sqlite(config: Config) -> bool:
@@ -56,6 +62,7 @@ class Claim:
 
 P = "tests/privacy/"
 YT = "tests/platforms/youtube/"
+MT = "tests/platforms/meta/"
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         "hosting",
@@ -150,6 +157,86 @@ CLAIMS: tuple[Claim, ...] = (
             YT + "test_tokens.py::test_invalid_grant_needs_reconnect_said_plainly",
         ),
         youtube_enabled,
+    ),
+    Claim(
+        "meta_terms",
+        "meta",
+        "Our use of data received from Meta follows the Meta Platform Terms "
+        "(https://developers.facebook.com/terms/) and Developer Policies: we use it only to "
+        "publish the company's videos to the Facebook Pages and Instagram accounts staff chose "
+        "and to show staff which accounts those are; we do not sell it, use it for advertising, "
+        "or transfer it to anyone else.",
+        (
+            MT + "test_connect.py::test_consent_url_asks_exactly_what_is_needed",
+            P + "test_claims.py::test_clients_talk_only_to_declared_hosts",
+            MT + "test_disconnect.py::test_secrets_never_reach_pages_logs_audit_or_the_database",
+        ),
+        meta_connects,
+    ),
+    Claim(
+        "meta_scopes",
+        "meta",
+        "We ask Meta only for the permissions publishing and its statistics need "
+        "(pages_show_list, pages_read_engagement, pages_manage_posts, instagram_basic, "
+        "instagram_content_publish, instagram_manage_insights, read_insights, "
+        "business_management). A login without every publishing permission is refused, and "
+        "nothing of it is stored.",
+        (
+            MT + "test_connect.py::test_consent_url_asks_exactly_what_is_needed",
+            MT + "test_connect.py::test_an_unticked_permission_is_refused_with_a_clear_page",
+        ),
+        meta_connects,
+    ),
+    Claim(
+        "meta_stored",
+        "meta",
+        "When an admin connects, we store the app-scoped ID, name and picture address of the "
+        "person who logged in, and the ID, name and picture address (and the Instagram "
+        "username) of each Page and Instagram account staff choose; Pages and accounts not "
+        "chosen are not stored. We also store the permissions granted, the person's "
+        "long-lived access token and each chosen Page's token, encrypted with a key of each "
+        "account's own.",
+        (
+            MT + "test_connect.py::test_connect_end_to_end_stores_the_login_and_offers_its_"
+            "accounts",
+            MT + "test_connect.py::test_choosing_stores_the_page_and_instagram_and_shows_them",
+            MT + "test_disconnect.py::test_secrets_never_reach_pages_logs_audit_or_the_database",
+        ),
+        meta_connects,
+    ),
+    Claim(
+        "meta_retention",
+        "meta",
+        "The tokens are kept while the accounts are connected; we renew the login before its "
+        "60 days run out. They are erased when staff disconnect or stop using an account, when "
+        "Meta refuses the renewal, and when Meta tells us the app was removed. The IDs, names "
+        "and pictures stay with the disconnected accounts as staff's history until a deletion "
+        "request.",
+        (
+            MT + "test_disconnect.py::test_disconnect_removes_permissions_at_meta_and_erases_"
+            "the_tokens",
+            MT + "test_tokens.py::test_a_refused_renewal_needs_reconnect_said_plainly",
+            MT + "test_tokens.py::test_the_periodic_job_renews_a_token_that_expires_soon",
+            MT + "test_callbacks.py::test_deauthorize_disconnects_the_persons_accounts_and_"
+            "erases_their_tokens",
+        ),
+        meta_connects,
+    ),
+    Claim(
+        "meta_revoke",
+        "meta",
+        "Disconnecting removes our app's permissions at Meta before the tokens are erased. The "
+        "person who logged in can also remove our app at any time in Facebook's settings "
+        "(Settings & privacy → Settings → Business integrations, "
+        "https://www.facebook.com/settings/?tab=business_tools, or Apps and websites); Meta "
+        "then tells us, and we erase the tokens.",
+        (
+            MT + "test_disconnect.py::test_disconnect_removes_permissions_at_meta_and_erases_"
+            "the_tokens",
+            MT + "test_callbacks.py::test_deauthorize_disconnects_the_persons_accounts_and_"
+            "erases_their_tokens",
+        ),
+        meta_connects,
     ),
     Claim(
         "cookies_only_forms",
@@ -329,14 +416,17 @@ CLAIMS: tuple[Claim, ...] = (
         "meta_requests",
         "rights",
         "Meta can forward a deletion request when you remove the app in Facebook or Instagram "
-        "settings; you get a confirmation code and a status page. We store nothing linked to "
-        "Meta accounts: we search what we hold for the Meta user, and the status page says "
-        "what we found and lists where we looked.",
+        "settings; you get a confirmation code and a status page. We remove our app's "
+        "permissions at Meta, erase your Meta login in the service and the Pages and Instagram "
+        "accounts chosen through it, with their posts and the contents of their audit entries, "
+        "then search what we hold for the Meta user; the status page lists what was erased "
+        "or, when we held nothing, where we looked.",
         (
             P + "test_webhooks.py::test_meta_callback_answers_with_url_and_code",
             P + "test_webhooks.py::test_meta_callback_is_off_without_a_secret",
             P + "test_meta.py::test_nothing_held_is_said_and_where_we_looked_is_listed",
             P + "test_meta.py::test_a_match_is_never_reported_as_nothing_held",
+            MT + "test_callbacks.py::test_the_deletion_callback_erases_the_right_accounts_only",
         ),
         _key("META_APP_SECRET"),
     ),

@@ -21,8 +21,8 @@ from studio.audit import Action, Actor, record, scope
 from studio.audit import erasure as audit_erasure
 from studio.auth import erasure as auth_erasure
 from studio.metrics import erasure as metrics_erasure
+from studio.platforms.models import Account
 from studio.platforms.tiktok import erasure as tiktok_erasure
-from studio.platforms.tiktok import services as tiktok_services
 from studio.posts import erasure as posts_erasure
 from studio.privacy import erasures, mail, meta, services
 from studio.privacy.models import DeletionRequest, RequestStatus
@@ -35,6 +35,11 @@ ACTOR = Actor.job("privacy.execute")
 LABELS = {
     "tiktok_tokens": "TikTok access and refresh tokens (revoked at TikTok, then erased)",
     "tiktok_profile": "TikTok profile (open ID, display name, avatar)",
+    "meta_tokens": "Meta access tokens (the app's permissions removed at Meta, then erased)",
+    "meta_profile": "Your Meta login in the app (app-scoped user ID, name, picture)",
+    "facebook_profile": "Facebook Pages chosen through your login (ID, name, picture)",
+    "instagram_profile": "Instagram accounts chosen through your login (ID, name, "
+    "username, picture)",
     "data_key": "The encryption key of your account's secrets (destroyed)",
     "posts": "Posts sent to your account, with captions and settings",
     "videos": "Video records",
@@ -84,6 +89,7 @@ class Tally:
         self.pending_videos: list[int] = data.get("pending_videos", [])
         self.searched: list[str] = data.get("searched", [])
         self.subject: str | None = data.get("subject")
+        self.accounts: list[int] = data.get("accounts", [])  # a plan over several accounts
 
     def add(self, category: str, count: int) -> None:
         if count:
@@ -98,6 +104,8 @@ class Tally:
         data: dict[str, Any] = {"erased": self.erased, "kept": self.kept}
         if self.pending_videos:
             data["pending_videos"] = self.pending_videos
+        if self.accounts:
+            data["accounts"] = self.accounts
         if self.searched:  # a search-only plan: where we looked, for whom
             data["searched"], data["subject"] = self.searched, self.subject
         req.receipt = json.dumps(data, sort_keys=True)
@@ -121,19 +129,24 @@ def _revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
     _add(tally, tiktok_erasure.revoke_for_account(session, req.account_id, ACTOR, reason))
 
 
+def _accounts(req: DeletionRequest, tally: Tally) -> list[int]:
+    """The accounts a plan erases: those its first step located (Meta: several), or one."""
+    return tally.accounts or ([req.account_id] if req.account_id is not None else [])
+
+
 def _posts(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    if req.account_id is None:
-        return
-    erased = posts_erasure.erase_for_account(session, req.account_id, req.id)
-    # The videos these posts sent are erased next; remember them before the posts go.
-    tally.pending_videos = sorted(set(tally.pending_videos) | set(erased.video_ids))
-    if erased.posts:
-        tally.keep(KEPT_TOMBSTONES)
-    tally.add("posts", erased.posts)
+    for account_id in _accounts(req, tally):
+        erased = posts_erasure.erase_for_account(session, account_id, req.id)
+        # The videos these posts sent are erased next; remember them before the posts go.
+        tally.pending_videos = sorted(set(tally.pending_videos) | set(erased.video_ids))
+        if erased.posts:
+            tally.keep(KEPT_TOMBSTONES)
+        tally.add("posts", erased.posts)
 
 
 def _metrics(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    _add(tally, metrics_erasure.erase_for_account(session, req.account_id))
+    for account_id in _accounts(req, tally):
+        _add(tally, metrics_erasure.erase_for_account(session, account_id))
 
 
 def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
@@ -143,11 +156,11 @@ def _videos(session: Session, req: DeletionRequest, subj: dict[str, Any], tally:
 
 
 def _audit(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Tally) -> None:
-    if req.account_id is not None:
-        tally.add("audit_payloads", audit_erasure.erase_for_account(session, req.account_id))
+    for account_id in _accounts(req, tally):
+        tally.add("audit_payloads", audit_erasure.erase_for_account(session, account_id))
     # Exchanges recorded before the account row existed (sign-in, verification) carry no
     # account id; the audit room finds those by the identifiers they contain.
-    identifiers = [v for v in (subj.get("open_id"),) if v]
+    identifiers = [v for v in (subj.get("open_id"), subj.get("meta_user_id")) if v]
     if identifiers:
         tally.add("audit_payloads", audit_erasure.erase_for_subject(session, identifiers))
     if tally.erased.get("audit_payloads"):
@@ -197,8 +210,18 @@ PLANS: dict[str, tuple[tuple[str, Step], ...]] = {
         ("profile", _profile),
     ),
     "email": (("staff", _staff),),
-    # Nothing stores Meta user ids: the plan searches and says so (see studio/privacy/meta.py).
-    "meta": (("search", meta.search),),
+    # The person's Meta login and the Pages and Instagram accounts chosen through it, then a
+    # search that nothing linked to the Meta user is left (studio/privacy/meta.py).
+    "meta": (
+        ("locate", meta.locate),
+        ("revoke", meta.revoke),
+        ("posts", _posts),
+        ("metrics", _metrics),
+        ("videos", _videos),
+        ("audit", _audit),
+        ("profile", meta.profile),
+        ("search", meta.search),
+    ),
 }
 
 
@@ -251,7 +274,7 @@ REPLAY_STEPS = ("posts", "videos", "audit", "profile")
 
 def replay_account(session: Session, account_id: int) -> bool:
     """Erase an account again after a restore (deletion ledger); False when already gone."""
-    if tiktok_services.get_account(session, account_id) is None:
+    if session.get(Account, account_id) is None:  # any platform's (Meta plans name several)
         session.commit()
         return False
     # A stand-in request, never stored: the steps read only its id, kind and account.

@@ -100,10 +100,12 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="tiktok_profile",
-        title="TikTok account profile",
-        subjects="owners of the TikTok accounts connected to the service",
+        title="Connected account profiles",
+        subjects="owners of the accounts connected to the service, and the person whose "
+        "sign-in at the platform connected them where it differs",
         columns=(
             "accounts.remote_id",
+            "accounts.parent_id",
             "accounts.display_name",
             "accounts.handle",
             "accounts.avatar_url",
@@ -111,7 +113,8 @@ DATASETS: tuple[Dataset, ...] = (
             "accounts.connected_at",
             "accounts.disconnected_at",
         ),
-        purpose="Know which TikTok account videos go to and show staff who they are posting as.",
+        purpose="Know which account videos go to, show staff who they are posting as, and "
+        "which sign-in each account was chosen through.",
         basis=CONTRACT,
         retention="While the account is connected, and afterwards until the owner asks us to "
         "delete it (disconnected accounts keep their history for staff).",
@@ -119,8 +122,9 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         key="tiktok_tokens",
-        title="TikTok access tokens",
-        subjects="owners of the TikTok accounts connected to the service",
+        title="Access tokens of connected accounts",
+        subjects="owners of the accounts connected to the service, and the person whose "
+        "sign-in at the platform connected them where it differs",
         columns=(
             "accounts.access_token_enc",
             "accounts.refresh_token_enc",
@@ -131,9 +135,10 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         purpose="Upload videos to the account on its owner's behalf.",
         basis=CONTRACT,
-        retention="Until access is revoked (here, in TikTok, or by staff), TikTok refuses to "
-        "renew them, or the refresh token expires (the retention job erases them then).",
-        erasure="Revoked at TikTok where possible, then the tokens and the account's own "
+        retention="Until access is revoked (here, at the platform, or by staff), the platform "
+        "refuses to renew them, or the refresh token expires (the retention job erases them "
+        "then).",
+        erasure="Revoked at the platform where possible, then the tokens and the account's own "
         "encryption key are erased from the database. Backups taken earlier keep them until "
         "the backups are deleted; a restore replays the deletion ledger first.",
         secret=True,

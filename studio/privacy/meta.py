@@ -1,12 +1,14 @@
-"""Meta deletion requests: search what we store for the Meta user, and say truthfully what held.
+"""Meta deletion requests: erase the Meta user's connection, then search that nothing is left.
 
-No code talks to Meta yet and nothing stores a Meta user id, so the honest plan is a search,
-not an erasure: every column the inventory declares as personal data and that is readable
-in the database (not encrypted, not a hash) is searched for the user id Meta's signed callback
-gives. With no match the request completes with a receipt saying "we hold no data linked to
-this Meta user" and listing where we looked. A match is never reported as "nothing held": the
-step stops with ``MetaMatch`` and the request stays in progress, not retried, for an
-administrator (the queue shows the error), who deletes by hand or rejects it with a reason.
+The plan locates the person's Meta login (its remote id is the app-scoped user id Meta's signed
+callback gives) and the Pages and Instagram accounts chosen through it, removes the app's
+permissions at Meta, erases their posts, videos and audit contents like TikTok's plan, then
+deletes the rows. Last, every column the inventory declares as personal data and that is
+readable in the database (not encrypted, not a hash) is searched for the user id. With nothing
+erased and no match the receipt says "we hold no data linked to this Meta user" and lists where
+we looked. A match is never reported as "nothing held": the step stops with ``MetaMatch`` and
+the request stays in progress, not retried, for an administrator (the queue shows the error),
+who deletes by hand or rejects it with a reason.
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from typing import Any
 from sqlalchemy import String, Text, func, select
 from sqlalchemy.orm import Session
 
+from studio import ledger
+from studio.audit import Actor
 from studio.db import Base
+from studio.platforms.meta import erasure
 from studio.privacy import inventory
 from studio.privacy.models import DeletionRequest
+
+ACTOR = Actor.job("privacy.execute")
 
 # Readable columns that hold only digests or salts: a numeric id can appear in hex by chance.
 DIGESTS = frozenset(
@@ -66,11 +73,34 @@ def matches(session: Session, needle: str) -> dict[str, int]:
     return found
 
 
+def locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
+    """The person's login and its accounts, remembered for the steps that follow."""
+    tally.accounts = erasure.accounts_for_user(session, str(subj.get("meta_user_id") or ""))
+    for account_id in tally.accounts:
+        ledger.append(ledger.ACCOUNT, account_id)  # a restored backup must forget them too
+
+
+def revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
+    """Remove the app's permissions at Meta; erase every token and data key."""
+    reason = f"data deletion request #{req.id}"
+    user_id = str(subj.get("meta_user_id") or "")
+    for category, count in erasure.revoke_for_user(session, user_id, ACTOR, reason).items():
+        tally.add(category, count)
+
+
+def profile(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
+    """Delete the rows: the chosen accounts first, the login last."""
+    for account_id in tally.accounts:
+        for category, count in erasure.erase_for_account(session, account_id).items():
+            tally.add(category, count)
+
+
 def search(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
-    """The Meta plan's one step: search, then record where we looked, or stop on a match."""
+    """The last step: search, stop on a match; with nothing erased, say where we looked."""
     user_id = str(subj.get("meta_user_id") or "")
     found = matches(session, user_id)
     if found:
         raise MetaMatch(f"Meta user id found in {', '.join(sorted(found))}")
-    tally.searched = sorted(searchable())
-    tally.subject = "Meta user"
+    if not tally.erased:
+        tally.searched = sorted(searchable())
+        tally.subject = "Meta user"

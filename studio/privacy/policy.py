@@ -12,10 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
+from studio.platforms.meta.client import MetaClient
 from studio.platforms.tiktok.client import TikTokClient
 from studio.platforms.youtube.client import YouTubeClient
 from studio.platforms.youtube.connection import enabled as youtube_enabled
-from studio.privacy import claims, inventory, webhooks
+from studio.privacy import claims, inventory
+from studio.privacy.claims import meta_enabled
 from studio.privacy.models import PolicyVersion
 
 OPERATOR_KEYS = (
@@ -74,13 +76,22 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         name="Meta (Facebook, Instagram)",
-        role="Sends us a deletion request, with the app-scoped Meta user ID, when someone removes "
-        "our app in Facebook or Instagram settings; we answer with a status link and a "
-        "confirmation code and send Meta nothing else.",
+        role="When an admin connects the company's Facebook Page and Instagram account "
+        "through Facebook Login, Meta gives us the name, picture and app-scoped ID of the "
+        "person who logged in, the Pages they manage (ID, name, picture) and the Instagram "
+        "professional accounts linked to them (ID, name, username, picture), and access "
+        "tokens. Meta tells us, with the app-scoped Meta user ID, when someone removes our app "
+        "or asks for their data to be deleted; we answer a deletion request with a status "
+        "link and a confirmation code.",
         policy="https://www.facebook.com/privacy/policy/",
-        enabled=lambda config: bool(config.get("META_APP_SECRET")),
-        code=webhooks.verify_meta,
-        hosts=("www.facebook.com",),
+        enabled=meta_enabled,
+        code=MetaClient,
+        hosts=(
+            "www.facebook.com",
+            "graph.facebook.com",
+            "rupload.facebook.com",
+            "developers.facebook.com",
+        ),
     ),
 )
 

@@ -11,6 +11,12 @@ from flask import Flask
 from sqlalchemy import inspect, select, text
 
 from studio import db
+from tests.platforms.meta.app_support import (  # noqa: F401 - Meta's fixtures
+    fb,
+    meta_admin,
+    meta_app,
+    meta_sandbox,
+)
 
 # Tables an attack may legitimately touch: the audit log records refusals.
 VOLATILE = frozenset({"audit_entries", "alembic_version"})

@@ -27,6 +27,7 @@ CONFIGS = {
         "OPERATOR_AI_CONTENT": True,
         "WEBHOOK_OPENS_DELETION": True,
         "YOUTUBE_CLIENT_ID": "id.apps.googleusercontent.com",
+        "META_APP_ID": "1234567890123456",
     },
 }
 

@@ -67,6 +67,20 @@ def test_the_youtube_section_appears_exactly_when_youtube_is_configured(make_app
         assert f'data-claim="{key}"' in page
 
 
+def test_the_meta_section_appears_exactly_when_meta_is_configured(make_app):
+    plain = make_app().test_client().get("/privacy").get_data(as_text=True)
+    assert 'id="meta"' not in plain and "Meta Platform Terms" not in plain
+    app = make_app(META_APP_ID="1234567890123456", META_APP_SECRET="s")
+    page = app.test_client().get("/privacy").get_data(as_text=True)
+    assert 'data-platform="Meta (Facebook, Instagram)"' in page and 'id="meta"' in page
+    assert "Meta Platform Terms" in page and "https://developers.facebook.com/terms/" in page
+    assert "https://www.facebook.com/settings/?tab=business_tools" in page
+    for stored in ("app-scoped ID", "Instagram username", "long-lived access token", "encrypted"):
+        assert stored in page
+    for key in ("meta_terms", "meta_scopes", "meta_stored", "meta_retention", "meta_revoke"):
+        assert f'data-claim="{key}"' in page
+
+
 def test_policy_capitalises_legal_words(client):
     text = re.sub(r"<[^>]+>", " ", client.get("/privacy").get_data(as_text=True))
     assert "GDPR Art. 6(1)(b)" in text and "gdpr art." not in text.replace("GDPR Art.", "")

@@ -76,6 +76,18 @@ class MetaClient(GraphClient):
 
         return self._graph("GET", "me", user_token, parse, {"fields": "id,name,picture"})
 
+    def permissions(self, user_token: str) -> list[str]:
+        """The permissions granted (`GET /me/permissions`): people may untick some."""
+
+        def parse(body: dict[str, Any]) -> list[str]:
+            return [
+                str(p["permission"])
+                for p in body.get("data") or ()
+                if isinstance(p, dict) and p.get("status") == "granted" and p.get("permission")
+            ]
+
+        return self._graph("GET", "me/permissions", user_token, parse)
+
     def pages(self, user_token: str) -> list[Page]:
         """The Pages the person manages with their Page tokens and linked IG accounts."""
         found: list[Page] = []

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from studio import db, ledger
 from studio.audit import Actor
+from studio.platforms.grants import delete_account
 from studio.platforms.models import Account
 from studio.platforms.tiktok import services
 from studio.platforms.tiktok.connection import account_by_open_id, get_client
 from studio.platforms.tiktok.models import OAuthFlow
-from studio.platforms.tiktok.tokens import destroy_secrets, end_grant
+from studio.platforms.tiktok.tokens import end_grant
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,7 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
     Its posts and call budgets go with it (foreign keys cascade); erase those first when they
     need their own receipt. Returns the receipt counts; empty once the account is gone.
     """
-    account = session.get(Account, account_id) if account_id is not None else None
-    if account is None:
-        return {}
-    counts = {"data_key": 1} if account.data_key else {}
-    destroy_secrets(session, account)
-    session.delete(account)
-    return {**counts, "tiktok_profile": 1}
+    return delete_account(session, account_id, "tiktok_profile")
 
 
 def erase_tokens_again(session: Session, account_id: int, erased_at: str) -> bool:

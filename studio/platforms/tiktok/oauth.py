@@ -20,12 +20,15 @@ from studio.platforms.oauth import (
     FlowError,
     begin,
     claim,
+    code_refused,
     cookie_key,
     flow_context,
     hash_secret,
     new_verifier,
     purge_flows,
+    refused,
     take_verifier,
+    unreachable,
 )
 from studio.platforms.tiktok import connection
 from studio.platforms.tiktok.errors import (
@@ -122,32 +125,12 @@ def _exchange(client: Any, code: str, verifier: str, flow: OAuthFlow) -> TokenSe
 
 def _exchange_failed(exc: PlatformError, flow: OAuthFlow) -> FlowError:
     if isinstance(exc, InvalidGrant):
-        error = FlowError(
-            "exchange",
-            400,
-            "Authorization no longer valid",
-            "TikTok refused the authorization code (expired or already used). Nothing was "
-            "stored. Start again.",
-            exc.error,
-        )
+        error = code_refused("TikTok", exc.error)
     elif isinstance(exc, TransportError):
-        error = FlowError(
-            "exchange",
-            504 if exc.kind == "timeout" else 502,
-            "TikTok did not answer",
-            "TikTok could not be reached to finish the connection. Nothing was stored; try "
-            "again in a moment.",
-            exc.kind,
-        )
+        error = unreachable("TikTok", exc)
     else:
         code = exc.error if isinstance(exc, OAuthError) else getattr(exc, "code", "")
-        error = FlowError(
-            "exchange",
-            502,
-            "TikTok refused the connection",
-            f"TikTok answered “{code}” while finishing the connection. Nothing was stored.",
-            str(code),
-        )
+        error = refused("TikTok", str(code))
     error.flow = flow
     return error
 

@@ -17,10 +17,13 @@ from studio.platforms.oauth import (
     FlowError,
     begin,
     claim,
+    code_refused,
     flow_context,
     new_verifier,
+    refused,
     s256_challenge,
     take_verifier,
+    unreachable,
 )
 from studio.platforms.youtube import quota
 from studio.platforms.youtube.client import Channel, YouTubeClient
@@ -126,32 +129,12 @@ def _exchange(client: YouTubeClient, code: str, verifier: str, redirect_uri: str
     try:
         return client.exchange_code(code, redirect_uri, verifier)
     except InvalidGrant as exc:
-        raise FlowError(
-            "exchange",
-            400,
-            "Authorization no longer valid",
-            "Google refused the authorization code (expired or already used). Nothing was "
-            "stored. Start again.",
-            exc.error,
-        ) from exc
+        raise code_refused("Google", exc.error) from exc
     except TransportError as exc:
-        raise FlowError(
-            "exchange",
-            504 if exc.kind == "timeout" else 502,
-            "Google did not answer",
-            "Google could not be reached to finish the connection. Nothing was stored; try "
-            "again in a moment.",
-            exc.kind,
-        ) from exc
+        raise unreachable("Google", exc) from exc
     except PlatformError as exc:
         code = exc.error if isinstance(exc, OAuthError) else getattr(exc, "code", "")
-        raise FlowError(
-            "exchange",
-            502,
-            "Google refused the connection",
-            f"Google answered “{code}” while finishing the connection. Nothing was stored.",
-            str(code),
-        ) from exc
+        raise refused("Google", str(code)) from exc
 
 
 def _require_scopes(tokens: TokenSet) -> None:

@@ -15,7 +15,8 @@ from studio.sandbox.meta.state import MetaState
 from studio.sandbox.meta.tokens import issue_code
 
 bp = Blueprint("meta_dialog", __name__, url_prefix="/meta")
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Log in with Facebook</title>
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>Log in with Facebook</title>
 </head><body><h1>Log in with Facebook (sandbox)</h1>
 {% if error %}<p role="alert">{{ error }}</p>{% else %}
 <form method="post" action="{{ action }}">

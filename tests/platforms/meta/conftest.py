@@ -10,6 +10,12 @@ import pytest
 from studio.platforms.meta.client import MetaClient
 from studio.sandbox.server import SandboxServer
 from studio.transport import Exchange
+from tests.platforms.meta.app_support import (  # noqa: F401 - the app's fixtures
+    fb,
+    meta_admin,
+    meta_app,
+    meta_sandbox,
+)
 from tests.platforms.meta.support import VERSION, leaked_tokens
 from tests.sandbox.conftest import http  # noqa: F401 - shared fixture
 from tests.sandbox.meta.conftest import meta, sbx  # noqa: F401 - shared fixtures
