@@ -105,7 +105,6 @@ DATASETS: tuple[Dataset, ...] = (
         "sign-in at the platform connected them where it differs",
         columns=(
             "accounts.remote_id",
-            "accounts.parent_id",
             "accounts.display_name",
             "accounts.handle",
             "accounts.avatar_url",

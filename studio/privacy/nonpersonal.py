@@ -13,6 +13,7 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "scopes",
         "status",
         "connected_by_id",
+        "parent_id",  # the account's Meta login: an id, the login row holds the person
         "created_at",
         "updated_at",
     ),

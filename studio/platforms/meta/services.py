@@ -9,7 +9,8 @@ a single-use state bound to this browser and sign-in. docs/platforms/meta.md, Co
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from studio.platforms.models import Account
 from studio.platforms.oauth import FlowError, begin, claim, code_refused, refused, unreachable
 from studio.security import external_url
 
+T = TypeVar("T")
 CONNECT = "connect"
 CODE_REFUSED = "expired, already used, or for another address"
 CONNECT_FAILED = Action.META_CONNECT_FAILED
@@ -66,9 +68,8 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
             token = _long_lived(client, code, flow.redirect_uri)
             granted = _granted(client, token)
             person = _call(client.me, token, "the person who logged in")
-        login = LOGINS.store_connected(session, person.id, user, held, _fill(person, token))
-        login.scopes = ",".join(granted)
-        session.commit()
+        fill = _fill(person, token, granted)
+        login = LOGINS.store_connected(session, person.id, user, held, fill)
     record(
         Action.META_CONNECTED,
         actor=Actor.user(user),
@@ -79,12 +80,17 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
     return login
 
 
-def _fill(person: Person, token: UserToken):  # noqa: ANN202 - the upsert's callback
+def _fill(
+    person: Person, token: UserToken, granted: list[str]
+) -> Callable[[Account, dt.datetime], None]:
+    """What the upsert writes into the login row."""
+
     def fill(account: Account, now: dt.datetime) -> None:
         account.display_name = person.name[:255]
         account.handle = None
         account.avatar_url = person.picture_url[:2048] or None
         store_user_token(account, token, now)
+        account.scopes = ",".join(granted)
 
     return fill
 
@@ -122,7 +128,8 @@ def _granted(client: MetaClient, token: UserToken) -> list[str]:
     return [s for s in SCOPES if s in granted]
 
 
-def _call(fn, token: UserToken, what: str):  # noqa: ANN001,ANN202 - one of the client's reads
+def _call(fn: Callable[[str], T], token: UserToken, what: str) -> T:
+    """One of the client's reads during the connect; a failure stores nothing."""
     try:
         return fn(token.access_token)
     except PlatformError as exc:

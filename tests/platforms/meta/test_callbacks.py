@@ -10,8 +10,10 @@ from studio import db
 from studio.audit.models import AuditEntry
 from studio.platforms.models import WebhookDelivery
 from studio.privacy.models import DeletionRequest, RequestStatus
+from studio.sandbox.meta import callbacks
 from studio.sandbox.meta import tokens as sandbox_tokens
 from studio.sandbox.meta.people import ACME_IG, ACME_PAGE, SIDE_PAGE, person
+from tests.e2e.conftest import LiveServer
 from tests.platforms.meta.app_support import (
     choose,
     connect,
@@ -88,3 +90,20 @@ def test_the_deletion_callback_erases_the_right_accounts_only(
         "/webhooks/meta/data-deletion", data={"signed_request": signed(meta_sandbox, "dana")}
     )
     assert again.status_code == 200  # a new delivery: a new request, nothing left to erase
+
+
+def test_the_sandboxs_own_callbacks_over_http_are_accepted(meta_app, meta_admin, fb, meta_sandbox):
+    connect_and_choose(meta_admin, fb, "dana")
+    with LiveServer(meta_app) as server:
+        meta_sandbox.meta.configure(
+            deauthorize_url=f"{server.url}/webhooks/meta/deauthorize",
+            data_deletion_url=f"{server.url}/webhooks/meta/data-deletion",
+        )
+        removed = meta_sandbox.meta.deauthorize("dana")  # the person removes the app at Meta
+        assert removed["status"] == 200 and removed["valid"], removed
+        assert all(a.data_key is None for a in rows(meta_app))
+        asked = meta_sandbox.meta.request_deletion("dana")
+        assert asked["status"] == 200 and asked["valid"], asked
+        replayed = callbacks.replay(meta_sandbox.meta.state, asked["index"])
+        assert replayed["answer"] == asked["answer"]  # same confirmation code for Meta's retry
+    assert rows(meta_app) == []

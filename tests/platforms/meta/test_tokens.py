@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from studio.db import utcnow
 from studio.platforms.meta import tasks
 from studio.platforms.meta.connection import get_client
 from studio.platforms.meta.errors import TokenInvalid
-from studio.platforms.meta.tokens import ReconnectNeeded, token_for
+from studio.platforms.meta.tokens import ReconnectNeeded, token_for, user_token
 from studio.platforms.models import Account
 from studio.sandbox.meta import tokens as sandbox_tokens
 from tests.platforms.meta.app_support import connect_and_choose, rows
@@ -82,3 +83,25 @@ def test_a_refused_renewal_needs_reconnect_said_plainly(meta_app, meta_admin, fb
     assert row.status == "needs_reconnect" and row.data_key is None
     html = meta_admin.get("/meta/").get_data(as_text=True)
     assert "Needs reconnect" in html and "Reconnect Meta" in html
+
+
+def test_concurrent_callers_renew_once(meta_app, meta_admin, fb, meta_sandbox):
+    login = connect_and_choose(meta_admin, fb)
+    _expire_soon(meta_app, login, days=0.001)  # under the 5 minutes every caller needs
+    state = meta_sandbox.meta.state
+    before = state.counters["tokens_long"]
+    got: list[str] = []
+
+    def worker() -> None:
+        with meta_app.app_context():
+            got.append(user_token(db.session, login))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # One exchange: a second one would present the token the first ended (190, reconnect).
+    assert len(got) == 4 and len(set(got)) == 1
+    assert state.counters["tokens_long"] - before == 1
+    assert rows(meta_app, "meta")[0].status == "connected"
