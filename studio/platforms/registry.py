@@ -102,6 +102,11 @@ def init_app(app: Flask) -> None:
         platform.init_app(app)
 
 
+def account_pages() -> list[tuple[str, str]]:
+    """(endpoint, label) of each platform's account page, for the navigation."""
+    return [(f"{p.name}.index", p.label) for p in PLATFORMS]
+
+
 def account_choices(session: Session) -> list[tuple[str, str]]:
     """(id, label) of every account ever connected on every platform, for filters."""
     return [
