@@ -91,7 +91,7 @@ def register_rooms(app: Flask) -> None:
     privacy.init_app(app)
     dashboard.init_app(app)
     site.init_app(app)
-    templating.init_app(app)
+    templating.init_app(app, account_pages=platforms.account_pages)
 
 
 def register_commands(app: Flask) -> None:

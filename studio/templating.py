@@ -3,35 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_login import current_user
 
+ACCOUNTS = "accounts"  # where the platforms' account pages go in NAV
 # (endpoint, label, admin only); rooms not yet installed are skipped.
 NAV = (
     ("dashboard.index", "Dashboard", False),
     ("videos.index", "Videos", False),
     ("posts.index", "Posts", False),
     ("metrics.index", "Performance", False),  # only when METRICS_ENABLED
-    ("tiktok.index", "TikTok account", False),
-    ("youtube.index", "YouTube channel", False),  # only when YouTube is configured
-    ("meta.index", "Facebook & Instagram", False),  # only when Meta is configured
+    (ACCOUNTS, "Accounts", False),  # every platform's account page that is installed
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
     ("staff.index", "Staff", True),
 )
+NavItem = tuple[str, str, list[tuple[str, str]]]  # endpoint, label, a menu's (endpoint, label)s
 
 
-def nav_items() -> list[tuple[str, str]]:
-    """The navigation entries this user may see."""
+def _accounts() -> list[NavItem]:
+    """One link to the only platform's account page, or an "Accounts" menu listing them all."""
+    pages: Callable[[], list[tuple[str, str]]] = current_app.extensions["studio.account_pages"]
+    known = current_app.view_functions
+    found = [(ep, label) for ep, label in pages() if ep in known]
+    if len(found) == 1:
+        return [(found[0][0], f"{found[0][1]} account", [])]
+    return [("", "Accounts", found)] if found else []
+
+
+def nav_items() -> list[NavItem]:
+    """The navigation entries this user may see; a menu has an empty endpoint and its links."""
     if not current_user.is_authenticated:
         return []
     known = current_app.view_functions
-    return [
-        (ep, label)
-        for ep, label, admin in NAV
-        if ep in known and (not admin or current_user.is_admin)
-    ]
+    items: list[NavItem] = []
+    for ep, label, admin in NAV:
+        if ep == ACCOUNTS:
+            items += _accounts()
+        elif ep in known and (not admin or current_user.is_admin):
+            items.append((ep, label, []))
+    return items
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
@@ -75,8 +88,9 @@ def time_until(value: dt.datetime | None, now: dt.datetime | None = None) -> str
     return f"{text} ago" if past else f"in {text}"
 
 
-def init_app(app: Flask) -> None:
-    """Register filters and globals."""
+def init_app(app: Flask, account_pages: Callable[[], list[tuple[str, str]]] = list) -> None:
+    """Register filters and globals; `account_pages` lists the platforms' account pages."""
+    app.extensions["studio.account_pages"] = account_pages
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["bytes"] = format_bytes
     app.jinja_env.filters["until"] = time_until

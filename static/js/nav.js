@@ -12,3 +12,21 @@
     topbar.classList.toggle("nav-open", open);
   });
 })();
+
+// The header's menus (Accounts, the account menu) close on a click elsewhere or on Escape.
+(() => {
+  const menus = [...document.querySelectorAll(".topbar details")];
+  if (!menus.length) return;
+  document.addEventListener("click", (event) => {
+    menus.forEach((menu) => {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    menus.filter((menu) => menu.open).forEach((menu) => {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+})();

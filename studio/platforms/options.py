@@ -55,7 +55,8 @@ class Options(Protocol):
     prepare_template: str  # its section on the prepare page
     preview_template: str  # its card on the preview: what the platform will receive
     confirm_template: str | None  # its choices beside the consent, if it has any
-    note_template: str | None  # a note above the caption (where the caption goes)
+    note_template: str | None  # a note after its accounts on the prepare page (where captions go)
+    delivery_template: str | None  # its facts of one delivery on the post page (mode, settings)
     value_labels: dict[str, str]  # stored option values in words (visibility), for the post page
 
     def accounts(self, session: Session) -> list[Account]:

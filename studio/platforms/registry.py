@@ -48,7 +48,10 @@ class Platform:
     panel: Callable[[], Panel | None]  # its dashboard card (None when it has nothing to say)
     options: Options  # its section on the prepare page, its rules, what it will receive
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
+    page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
 
+
+META_PAGE = ("meta.index", "Facebook & Instagram")  # one login, one page for both
 
 # In the order pages list them.
 PLATFORMS: tuple[Platform, ...] = (
@@ -79,6 +82,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=meta_panel,
         options=meta_options.FACEBOOK,
         sender=FacebookSender,
+        page=META_PAGE,
     ),
     Platform(
         name="instagram",
@@ -88,6 +92,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=meta_panel,
         options=meta_options.INSTAGRAM,
         sender=InstagramSender,
+        page=META_PAGE,
     ),
 )
 
@@ -127,6 +132,11 @@ def init_app(app: Flask) -> None:
     """Install every platform's pages, callbacks, commands and jobs."""
     for install in dict.fromkeys(platform.init_app for platform in PLATFORMS):
         install(app)
+
+
+def account_pages() -> list[tuple[str, str]]:
+    """(endpoint, label) of each platform's account page, for the navigation (each once)."""
+    return list(dict.fromkeys(p.page or (f"{p.name}.index", p.label) for p in PLATFORMS))
 
 
 def account_choices(session: Session) -> list[tuple[str, str]]:

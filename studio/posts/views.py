@@ -144,7 +144,12 @@ def index():
         after=db.parse_id(request.args.get("after")),
         limit=PER_PAGE,
     )
-    return render_template("posts/index.html", posts=page.items, page=page)
+    return render_template(
+        "posts/index.html",
+        posts=page.items,
+        page=page,
+        platforms={p.name: p for p in registry.PLATFORMS},
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -226,6 +231,7 @@ def detail(post_id: int):
         timeline=timeline,
         privacy_labels=targets.value_labels(),
         draft_status=DeliveryStatus.IN_INBOX,
+        platforms={p.name: p for p in registry.PLATFORMS},
     )
 
 

@@ -17,10 +17,13 @@ def _caption_note(html: str) -> str:
     return shown[0]
 
 
-def test_prepare_page_says_drafts_carry_no_caption_where_it_is_typed(app, admin_client, video):
+def test_prepare_page_says_drafts_carry_no_caption_where_it_is_typed(
+    app, admin_client, video, account
+):
     html = admin_client.get(f"/posts/new?video_id={video.id}").get_data(as_text=True)
     note = html.index("Drafts carry no caption.")
-    assert note < html.index('name="caption"')  # said before the caption box, not on the preview
+    # Said with TikTok's accounts, under the caption it is about (not on the preview only).
+    assert html.index('name="caption"') < html.index('data-platform="tiktok"') < note
     assert _caption_note(html) == "draft"
     assert "UTF-16" not in html and "video.publish" not in html
 

@@ -39,13 +39,13 @@ class ReelOptions:
 
     confirm_template: str | None = None
     note_template: str | None = None
+    delivery_template: str | None = "meta/_post_delivery.html"
+    preview_template = "meta/_post_preview.html"
     value_labels: dict[str, str] = {}
 
     def __init__(self, target: rules.Target, label: str, where: str) -> None:
         self.target, self.label, self.where = target, label, where
         self.prepare_template = f"meta/_post_options_{target}.html"
-        self.preview_template = "meta/_post_preview.html"
-        self.delivery_template = "meta/_post_delivery.html"
 
     def accounts(self, session: Session) -> list[Account]:
         """Chosen accounts of this platform whose Facebook login is connected."""

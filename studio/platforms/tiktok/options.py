@@ -71,6 +71,7 @@ class TikTokOptions:
     preview_template = "tiktok/_post_preview.html"
     confirm_template: str | None = "tiktok/_post_confirm.html"
     note_template: str | None = "tiktok/_post_note.html"
+    delivery_template: str | None = "tiktok/_post_delivery.html"
     rules = rules
     value_labels: dict[str, str] = rules.PRIVACY_LABELS
 

@@ -107,6 +107,7 @@ class YouTubeOptions:
     preview_template = "youtube/_post_preview.html"
     confirm_template: str | None = None
     note_template: str | None = None
+    delivery_template: str | None = "youtube/_post_delivery.html"
     rules = rules
     value_labels: dict[str, str] = PRIVACY_LABELS
 

@@ -132,6 +132,7 @@ class Options:
     preview_template = "dummy/_post_preview.html"
     confirm_template: str | None = None
     note_template: str | None = None
+    delivery_template: str | None = None
     value_labels: dict[str, str] = {}
 
     def accounts(self, session: Session) -> list[Account]:
