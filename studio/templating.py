@@ -12,11 +12,13 @@ NAV = (
     ("dashboard.index", "Dashboard", False),
     ("videos.index", "Videos", False),
     ("posts.index", "Posts", False),
+    ("posts.queue", "Queue", False),
     ("tiktok.index", "TikTok account", False),
     ("youtube.index", "YouTube channel", False),  # only when YouTube is configured
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
     ("staff.index", "Staff", True),
+    ("staff.profile", "Profile", False),
 )
 
 

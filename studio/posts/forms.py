@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from studio.posts.captions import MAX_TITLE_UTF16
+from studio.posts.schedule import ScheduleMixin
 
 
 def _no_nul(_form: FlaskForm, field: object) -> None:
@@ -46,7 +47,7 @@ class PrepareForm(FlaskForm):
     is_aigc = BooleanField("This video contains AI-generated content")
 
 
-class SendForm(PrepareForm):
+class SendForm(ScheduleMixin, PrepareForm):
     """The preview's form: the prepared fields (hidden), consent and Direct Post choices."""
 
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])

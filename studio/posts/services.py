@@ -17,9 +17,10 @@ from studio.audit import services as audit
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
-from studio.posts import captions, rules
+from studio.posts import approval, captions, planning, rules
 from studio.posts.events import apply_publish_event, wake_held
-from studio.posts.models import Post
+from studio.posts.models import Approval, Post
+from studio.posts.planning import Plan, PlanError
 from studio.posts.queries import (
     counts,
     due_deliveries,
@@ -31,6 +32,7 @@ from studio.posts.queries import (
     pending_drafts,
     video_busy_reason,
 )
+from studio.posts.schedule import approval_required
 from studio.videos.models import Video
 from studio.videos.storage import video_path
 
@@ -152,11 +154,18 @@ def consent_sentence(draft: Draft, nickname: str, username: str = "") -> str:
 
 
 def create_post(
-    session: Session, user: Any, draft: Draft, key: str, creator: Any = None, consent_text: str = ""
+    session: Session,
+    user: Any,
+    draft: Draft,
+    key: str,
+    creator: Any = None,
+    consent_text: str = "",
+    plan: Plan | None = None,
 ) -> tuple[Post, bool]:
     """Create the post and its delivery once per form nonce; returns (post, created).
 
-    Nothing is sent here (``enqueue`` hands the deliveries to the send job).
+    Nothing is sent here (``enqueue_post`` hands due deliveries to the send job); ``plan``
+    says when (default now) and whether it waits for approval (default APPROVAL_REQUIRED).
     """
     existing = session.scalar(select(Post).where(Post.idempotency_key == key))
     if existing is not None:
@@ -165,6 +174,12 @@ def create_post(
         raise PostError("Tick the consent box to send.", {"consent": "Consent is required."})
     video, account = check_target(session, draft)
     check_caption(draft)
+    plan = plan or Plan(None, approval_required())
+    if plan.at is not None:
+        try:
+            planning.check_limits(session, user, account.id, draft.mode, plan.at, None)
+        except PlanError as exc:
+            raise PostError(exc.message, {exc.field: exc.message}) from exc
     post_info = None
     if draft.mode == Mode.DIRECT:
         direct = check_direct(draft, video, creator)
@@ -178,6 +193,7 @@ def create_post(
         video_size=video.size_bytes,
         status=DeliveryStatus.QUEUED,
     )
+    planning.stamp(delivery, plan)
     post = Post(
         idempotency_key=key,
         video_id=video.id,
@@ -188,6 +204,7 @@ def create_post(
         product_sku=draft.product_sku.strip(),
         is_aigc=draft.is_aigc,
         consent_text=consent_text,
+        approval=Approval.PENDING if plan.needs_approval else Approval.NONE,
         deliveries=[delivery],
     )
     session.add(post)
@@ -207,6 +224,7 @@ def create_post(
         account_id=account.id,
         post_id=post.id,
     )
+    approval.announce_plan(post, user, plan)
     return post, True
 
 
@@ -223,9 +241,10 @@ def enqueue(delivery_id: int) -> None:
 
 
 def enqueue_post(post: Post) -> None:
-    """Hand every unfinished delivery of the post to the send job."""
+    """Hand every delivery of the post that is due now to the send job (the sweeper starts
+    scheduled ones at their time, and approved ones)."""
     for delivery in post.deliveries:
-        if not delivery.is_terminal:
+        if planning.is_due(delivery):
             enqueue(delivery.id)
 
 

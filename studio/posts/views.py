@@ -13,7 +13,7 @@ from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioBadRequest, StudioForbidden
 from studio.platforms.models import Delivery, DeliveryStatus, Mode
-from studio.posts import bp, captions, erasure, media_bp, rules, services
+from studio.posts import bp, captions, erasure, media_bp, rules, schedule, services
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
@@ -162,15 +162,18 @@ def send():
         return _render_prepare(form, 400, exc.message)
     consent = services.consent_sentence(draft, target.nickname, target.username)
     try:
+        plan = schedule.plan_from(form, current_user)
         post, created = services.create_post(
-            db.session, current_user, draft, form.nonce.data, target.creator, consent
+            db.session, current_user, draft, form.nonce.data, target.creator, consent, plan
         )
+    except schedule.PlanError as exc:
+        return _render_preview(form, draft, target, 400, {exc.field: exc.message})
     except PostError as exc:
         flash(exc.message, "error")
         return _render_preview(form, draft, target, 400, exc.field_errors)
     if created:
         services.enqueue_post(post)
-        flash("Sent to the background job. This page updates as it goes.", "success")
+        flash(schedule.sent_message(plan), "success")
     return redirect(url_for("posts.detail", post_id=post.id))
 
 
