@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from flask import Flask
@@ -13,8 +14,10 @@ from studio import db
 from studio.audit.models import AuditEntry
 from studio.auth.models import User
 from studio.db import utcnow
-from studio.platforms.models import Delivery
+from studio.platforms.models import Delivery, Mode
 from studio.posts.models import Post
+from studio.posts.planning import Plan
+from studio.posts.services import Draft, create_post
 from tests.conftest import AuthActions
 from tests.helpers import STAFF_PASSWORD, delivery_of
 from tests.posts.conftest import send
@@ -71,3 +74,13 @@ def fresh(app: Flask, post_id: int) -> Delivery:
     """The post's only delivery, fresh."""
     with app.app_context():
         return delivery_of(post_id)
+
+
+def make_scheduled(app: Flask, video: Any, account: Any, at: dt.datetime, **plan: Any) -> int:
+    """A consented draft post to ``account`` planned for ``at`` (through the service); its id."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+        draft = Draft(video_id=video.id, account_id=account.id, mode=Mode.DRAFT, consent=True)
+        key = secrets.token_urlsafe(16)
+        post, _ = create_post(db.session, user, draft, key, plan=Plan(at, **plan))
+        return post.id
