@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, request, send_file
+from flask import current_app, has_app_context, request, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -79,12 +79,18 @@ class Draft:
 
     def __post_init__(self) -> None:
         self.caption = self.caption.replace("\r\n", "\n")  # browsers send CRLF line ends
+        self.is_aigc = self.is_aigc or ai_label_forced()
         self.hashtags = captions.normalise_hashtags(self.hashtags_raw, self.caption)
 
     @property
     def title(self) -> str:
         """Caption plus hashtags, as TikTok will show them."""
         return captions.compose_title(self.caption, self.hashtags)
+
+
+def ai_label_forced() -> bool:
+    """OPERATOR_AI_CONTENT ("our videos are AI-generated"): every post carries the AI label."""
+    return has_app_context() and bool(current_app.config["OPERATOR_AI_CONTENT"])
 
 
 def direct_post_enabled() -> bool:
