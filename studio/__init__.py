@@ -21,6 +21,7 @@ from studio import (
     errors,
     jobs,
     logfile,
+    notify,
     posts,
     privacy,
     security,
@@ -87,6 +88,7 @@ def register_rooms(app: Flask) -> None:
     videos.init_app(app)
     posts.init_app(app)
     privacy.init_app(app)
+    notify.init_app(app)
     dashboard.init_app(app)
     site.init_app(app)
     templating.init_app(app)

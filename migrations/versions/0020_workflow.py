@@ -48,6 +48,12 @@ def upgrade() -> None:
         alter.create_index(
             "ix_deliveries_account_id_scheduled_at", ["account_id", "scheduled_at"], unique=False
         )
+        alter.create_index("ix_deliveries_finished_at", ["finished_at"], unique=False)
+    # Deliveries finished before this version are not e-mailed about after it.
+    op.execute(
+        "UPDATE deliveries SET notified_status = status "
+        "WHERE status IN ('in_inbox', 'published', 'failed')"
+    )
     with batch("posts") as alter:
         alter.add_column(
             sa.Column("approval", sa.String(length=16), nullable=False, server_default="none")
@@ -80,6 +86,7 @@ def downgrade() -> None:
             alter.drop_column(name)
         alter.drop_column("approval")
     with batch("deliveries") as alter:
+        alter.drop_index("ix_deliveries_finished_at")
         alter.drop_index("ix_deliveries_account_id_scheduled_at")
         for name in ("notified_status", "started_at", "scheduled_at"):
             alter.drop_column(name)

@@ -234,6 +234,7 @@ class Delivery(Base):
         Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_deliveries_account_id_sent_at", "account_id", "sent_at"),  # 24 h draft window
         Index("ix_deliveries_account_id_scheduled_at", "account_id", "scheduled_at"),  # calendar
+        Index("ix_deliveries_finished_at", "finished_at"),  # e-mails about recent outcomes
         NEVER_REUSE_IDS,
     )
 

@@ -31,6 +31,7 @@ ORDER = [
     "videos",
     "posts",
     "privacy",
+    "notify",
     "dashboard",
     "site",
     "cli",
