@@ -63,6 +63,7 @@ def upgrade() -> None:
         alter.add_column(sa.Column("approved_at", studio.db.UTCDateTime(), nullable=True))
         alter.add_column(sa.Column("returned_reason", sa.String(length=1000), nullable=True))
         alter.create_index("ix_posts_approved_by_id", ["approved_by_id"], unique=False)
+        alter.create_index("ix_posts_approval", ["approval"], unique=False)
         alter.create_foreign_key(
             "fk_posts_approved_by_id_users",
             "users",
@@ -81,6 +82,7 @@ def downgrade() -> None:
         alter.drop_column("time_zone")
     with batch("posts") as alter:
         alter.drop_constraint("fk_posts_approved_by_id_users", type_="foreignkey")
+        alter.drop_index("ix_posts_approval")
         alter.drop_index("ix_posts_approved_by_id")
         for name in ("returned_reason", "approved_at", "approved_by_id", "approval_digest"):
             alter.drop_column(name)

@@ -42,7 +42,7 @@ class Post(Base):
     is_aigc: Mapped[bool] = mapped_column(default=False)
     consent_text: Mapped[str] = mapped_column(Text, default="")
     approval: Mapped[Approval] = mapped_column(
-        String(16), default=Approval.NONE, server_default="none"
+        String(16), default=Approval.NONE, server_default="none", index=True
     )
     approval_digest: Mapped[str | None] = mapped_column(String(64))  # what was approved
     approved_by_id: Mapped[int | None] = mapped_column(

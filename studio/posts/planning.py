@@ -138,8 +138,9 @@ def check_limits(
 
 def _locked(session: Session, delivery_id: int) -> Delivery:
     db.begin_write(session)
-    delivery = session.get(Delivery, delivery_id, with_for_update={"of": Delivery})
-    session.refresh(delivery, with_for_update={"of": Delivery})
+    delivery = session.get(
+        Delivery, delivery_id, with_for_update={"of": Delivery}, populate_existing=True
+    )
     if delivery is None or not changeable(delivery):
         session.rollback()
         raise PlanError("Sending has started (or it is finished); it can no longer be changed.")
