@@ -290,6 +290,8 @@ class Delivery(Base):
     @property
     def label(self) -> str:
         """The status in words."""
+        if self.status == DeliveryStatus.QUEUED and self.scheduled_at and not self.started_at:
+            return "Scheduled"
         return LABELS.get(self.status, str(self.status))
 
     @property

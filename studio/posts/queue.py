@@ -212,3 +212,14 @@ def post_plan(post: Post) -> dict[str, Any]:
             formdata=None, caption=post.caption, hashtags=" ".join(post.hashtags or [])
         ),
     }
+
+
+@bp.get("/<int:post_id>/duplicate")
+@login_required
+def duplicate(post_id: int):
+    """The prepare form filled from an existing post, to send it again or to other accounts."""
+    post = _post(post_id)
+    if not post.video.has_file:
+        flash("The video file was deleted from this server; upload it again.", "error")
+        return redirect(url_for("posts.detail", post_id=post.id))
+    return redirect(url_for("posts.new", video_id=post.video_id, like=post.id))

@@ -13,7 +13,7 @@ from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioBadRequest, StudioForbidden
 from studio.platforms.models import Delivery, DeliveryStatus, Mode
-from studio.posts import bp, captions, erasure, media_bp, rules, schedule, services
+from studio.posts import bp, bulk, captions, erasure, media_bp, rules, schedule, services
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
@@ -119,7 +119,11 @@ def index():
 @login_required
 def new():
     if request.method == "GET":
-        form = PrepareForm(formdata=None, video_id=db.parse_id(request.args.get("video_id")))
+        like = services.get_post(db.session, db.parse_id(request.args.get("like")) or 0)
+        form = PrepareForm(
+            formdata=None,
+            **{"video_id": db.parse_id(request.args.get("video_id")), **bulk.copied_fields(like)},
+        )
     else:
         form = PrepareForm()
     _choices(form)

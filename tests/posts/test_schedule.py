@@ -34,6 +34,8 @@ def test_a_scheduled_post_waits_then_the_sweeper_starts_it(
     assert sandbox.state.summary()["counters"].get("inits", 0) == 0
     page = sandbox_client.get(f"/posts/{post.id}").get_data(as_text=True)
     assert f'scheduled for <span data-field="scheduled_at">{at:%Y-%m-%d %H:%M} UTC' in page
+    assert '<span class="status status-queued">Scheduled</span>' in page
+    assert f"({at:%Y-%m-%d %H:%M} UTC)" in page  # "Starts in … (time)"
     make_due(app, post.id)
     with app.app_context():
         assert tasks.sweep() == 1
