@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import email
 from email.message import Message
-from typing import Any
 
-import pytest
 from flask import Flask
 
 from studio.privacy import mail
-from tests.posts.conftest import FAST
-
-
-@pytest.fixture
-def app(sandbox_app: Flask) -> Flask:
-    """The posts tests' app: the sandbox, quick retries."""
-    sandbox_app.config.update(FAST)
-    return sandbox_app
-
-
-@pytest.fixture
-def account(connected_account: Any) -> Any:
-    return connected_account
-
-
-@pytest.fixture
-def video(make_stored_video: Any) -> Any:
-    return make_stored_video()
+from tests.posts.conftest import account, app, video  # noqa: F401  the posts room's fixtures
 
 
 def outbox(flask_app: Flask) -> list[Message]:
