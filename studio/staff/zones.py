@@ -45,7 +45,7 @@ def valid(name: str | None) -> bool:
 def zone_name(user: Any) -> str:
     """The person's time zone, or the operator's when they chose none."""
     chosen = getattr(user, "time_zone", None)
-    return chosen if valid(chosen) else str(current_app.config["OPERATOR_TIME_ZONE"])
+    return str(chosen) if valid(chosen) else str(current_app.config["OPERATOR_TIME_ZONE"])
 
 
 def zone_of(user: Any) -> ZoneInfo:
