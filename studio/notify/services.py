@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from studio import db
+from studio import jobs
 from studio.audit import Action, Actor, record
 from studio.auth.models import Role, User
 from studio.db import rowcount, utcnow
@@ -75,25 +75,33 @@ def approvers(session: Session, post: Post) -> list[User]:
 
 @approval_needed.connect
 def on_approval_needed(post: Post, by: Any = None) -> None:
-    """Ask every approver to look at the post."""
-    for user in approvers(db.session, post):
-        _send(
-            user,
-            "approval",
-            post.id,
-            "Waiting for your approval",
-            [f"Post #{post.id} waits for approval before anything is sent.", "Review it here:"],
-        )
+    """Queue the e-mails to the approvers (a slow mail server never holds the request)."""
+    jobs.enqueue("notify_approval", post.id, "needed")
 
 
 @approval_decided.connect
 def on_approval_decided(post: Post, by: Any = None, approved: bool = False) -> None:
-    """Tell the author whether the post was approved or sent back (the reason is on the page)."""
-    if approved:
+    """Queue the e-mail telling the author the decision."""
+    jobs.enqueue("notify_approval", post.id, "approved" if approved else "returned")
+
+
+def tell_approval(session: Session, post_id: int, what: str) -> int:
+    """E-mail approvers that a post waits ("needed"), or its author the decision; how many."""
+    post = session.get(Post, post_id)
+    if post is None:
+        return 0
+    if what == "needed":
+        lines = [f"Post #{post.id} waits for approval before anything is sent.", "Review it:"]
+        return sum(
+            _send(user, "approval", post.id, "Waiting for your approval", lines)
+            for user in approvers(session, post)
+        )
+    if what == "approved":
         subject, line = "Approved", "was approved; it goes out at its time."
     else:
         subject, line = "Sent back", "was sent back to you; the reason is on the post page."
-    _send(post.created_by, "approval", post.id, subject, [f"Your post #{post.id} {line}"])
+    told = _send(post.created_by, "approval", post.id, subject, [f"Your post #{post.id} {line}"])
+    return int(told)
 
 
 def pending(session: Session, limit: int = 100) -> list[int]:

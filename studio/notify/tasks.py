@@ -1,11 +1,11 @@
-"""Huey task: every minute, e-mail about deliveries that finished since the last run."""
+"""Huey tasks: approval e-mails, and every minute those about deliveries that finished."""
 
 from __future__ import annotations
 
 from huey import crontab
 
 from studio import db
-from studio.jobs import periodic_task
+from studio.jobs import periodic_task, task
 from studio.notify import services
 
 
@@ -13,3 +13,9 @@ from studio.notify import services
 def notify_finished() -> int:
     """E-mail authors about deliveries that landed, failed or need a person."""
     return services.sweep(db.session)
+
+
+@task()
+def notify_approval(post_id: int, what: str) -> int:
+    """E-mail approvers (a post waits) or the author (approved, sent back)."""
+    return services.tell_approval(db.session, post_id, what)

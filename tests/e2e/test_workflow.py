@@ -95,8 +95,12 @@ def test_schedule_approve_send_on_time_and_see_it_in_the_calendar(
         delivery = delivery_of(post_id)
         assert delivery.scheduled_at == at
         assert delivery.status == DeliveryStatus.AWAITING_APPROVAL
-    asked = [m for m in outbox(studio_app) if m["To"] == "admin@example.com"]
-    assert asked and "Waiting for your approval" in asked[0]["Subject"]
+
+    def asked() -> list:
+        return [m for m in outbox(studio_app) if m["To"] == "admin@example.com"]
+
+    mail = wait_in_page(writer, asked, 30, "the approvers' e-mail (sent by the worker)")
+    assert "Waiting for your approval" in mail[0]["Subject"]
 
     # The admin finds it in the queue, sees the preview, approves.
     page.goto(base + "/posts/queue")
