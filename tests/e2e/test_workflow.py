@@ -60,7 +60,7 @@ def test_schedule_approve_send_on_time_and_see_it_in_the_calendar(
     sandbox: SandboxServer,
     make_stored_video,
 ) -> None:
-    base, studio_app = demo.url, demo.studio_app
+    base, studio_app = demo.url, demo.app
     studio_app.config["APPROVAL_REQUIRED"] = True
     sign_in(page, base)  # the admin
     connect_tiktok(page, base)
