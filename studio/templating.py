@@ -18,7 +18,6 @@ NAV = (
     ("audit.index", "Audit log", False),
     ("privacy.requests", "Deletion requests", True),
     ("staff.index", "Staff", True),
-    ("staff.profile", "Profile", False),
 )
 
 
