@@ -22,6 +22,7 @@ from studio import (
     jobs,
     logfile,
     metrics,
+    notify,
     posts,
     privacy,
     security,
@@ -89,6 +90,7 @@ def register_rooms(app: Flask) -> None:
     posts.init_app(app)
     metrics.init_app(app)
     privacy.init_app(app)
+    notify.init_app(app)
     dashboard.init_app(app)
     site.init_app(app)
     templating.init_app(app, account_pages=platforms.account_pages)

@@ -69,7 +69,12 @@ class Defaults:
     OPERATOR_WEBSITE = "https://example.com"
     OPERATOR_HOSTING = ""  # e.g. "Hetzner Online GmbH, Germany": named in the policy
     OPERATOR_COUNTRY = ""  # where the operator is established (transfers statement)
-    OPERATOR_AI_CONTENT = False  # our videos may be AI-generated: the policy says how we label
+    # "Our videos are AI-generated": every delivery carries each platform's AI label, and the
+    # policy says so.
+    OPERATOR_AI_CONTENT = False
+    OPERATOR_TIME_ZONE = "UTC"  # staff see times here until they choose their own (IANA name)
+    APPROVAL_REQUIRED = False  # a post waits for approval before any delivery sends
+    APPROVAL_BY_PEERS = False  # who approves: admins only, or any staff member but the author
     OPERATOR_PRIVACY_EXTRA = ""
     OPERATOR_TERMS = ""
 

@@ -14,6 +14,7 @@ NAV = (
     ("dashboard.index", "Dashboard", False),
     ("videos.index", "Videos", False),
     ("posts.index", "Posts", False),
+    ("posts.queue", "Queue", False),
     ("metrics.index", "Performance", False),  # only when METRICS_ENABLED
     (ACCOUNTS, "Accounts", False),  # every platform's account page that is installed
     ("audit.index", "Audit log", False),

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import cast
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, utcnow
@@ -38,6 +38,8 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Set for a one-time password an admin handed out: the person chooses their own first.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None: the operator's
+    notify_off: Mapped[list[str]] = mapped_column(JSON, default=list)  # e-mail kinds turned off
     # Deleted accounts stay as a tombstone without personal data, so the id that audit entries
     # name (their pseudonymous actor id) never points at someone else.
     deleted_at: Mapped[dt.datetime | None]

@@ -260,5 +260,6 @@ def delete_user(session: Session, actor: User | None, target: User) -> None:
     target.totp_enabled = False
     target.last_login_at = None
     target.must_change_password = False
+    target.time_zone, target.notify_off = None, []
     target.deleted_at = utcnow()
     session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from studio.db import rowcount, utcnow
-from studio.platforms.models import TERMINAL, Delivery
+from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus
 
 
 class LeaseLost(RuntimeError):
@@ -33,13 +33,21 @@ def worker_id() -> str:
 
 
 def claim(session: Session, delivery_id: int, owner: str, seconds: float) -> bool:
-    """Take the delivery if nobody holds a live lease on it and it is not finished."""
+    """Take the delivery if nobody holds a live lease on it, it is not finished, and it is due
+    (approved, and its scheduled time has come)."""
     now = utcnow()
     result = session.execute(
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
             Delivery.status.not_in([s.value for s in TERMINAL]),
+            # Waiting for approval, or planned for later and not yet started: not this run's.
+            Delivery.status != DeliveryStatus.AWAITING_APPROVAL,
+            or_(
+                Delivery.scheduled_at.is_(None),
+                Delivery.scheduled_at <= now,
+                Delivery.started_at.is_not(None),
+            ),
             or_(
                 Delivery.lease_until.is_(None),
                 Delivery.lease_until < now,

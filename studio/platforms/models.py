@@ -145,7 +145,8 @@ class WebhookDelivery(Base):
 class DeliveryStatus(enum.StrEnum):
     """Where a delivery stands; the sender continues only from the recorded state."""
 
-    QUEUED = "queued"
+    QUEUED = "queued"  # now, or at scheduled_at (next_attempt_at holds when it is due)
+    AWAITING_APPROVAL = "awaiting_approval"  # APPROVAL_REQUIRED: not sent until approved
     HELD = "held"  # waiting for TikTok's draft limit (5 pending drafts per 24 h)
     WAITING_RETRY = "waiting_retry"  # a retryable failure; next try at next_attempt_at
     INITIALIZING = "initializing"
@@ -155,9 +156,18 @@ class DeliveryStatus(enum.StrEnum):
     IN_INBOX = "in_inbox"
     PUBLISHED = "published"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # cancelled by staff before sending started
 
 
-TERMINAL = frozenset({DeliveryStatus.IN_INBOX, DeliveryStatus.PUBLISHED, DeliveryStatus.FAILED})
+TERMINAL = frozenset(
+    {
+        DeliveryStatus.IN_INBOX,
+        DeliveryStatus.PUBLISHED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.CANCELLED,
+    }
+)
+SUCCESS = frozenset({DeliveryStatus.IN_INBOX, DeliveryStatus.PUBLISHED})
 # Drafts TikTok counts as pending: initialised but not yet posted by the creator.
 PENDING_DRAFT = frozenset(
     {
@@ -179,6 +189,7 @@ ARRIVED = frozenset(
 NOT_STARTED = frozenset(
     {
         DeliveryStatus.QUEUED,
+        DeliveryStatus.AWAITING_APPROVAL,
         DeliveryStatus.HELD,
         DeliveryStatus.WAITING_RETRY,
         DeliveryStatus.INITIALIZING,
@@ -187,6 +198,7 @@ NOT_STARTED = frozenset(
 
 LABELS = {
     DeliveryStatus.QUEUED: "Queued",
+    DeliveryStatus.AWAITING_APPROVAL: "Waiting for approval",
     DeliveryStatus.HELD: "Waiting for {platform}'s {held_by}",
     DeliveryStatus.WAITING_RETRY: "Waiting to retry",
     DeliveryStatus.INITIALIZING: "Starting upload",
@@ -196,6 +208,7 @@ LABELS = {
     DeliveryStatus.IN_INBOX: "In the account's {platform} inbox",
     DeliveryStatus.PUBLISHED: "Published",
     DeliveryStatus.FAILED: "Failed",
+    DeliveryStatus.CANCELLED: "Cancelled",
 }
 # Each platform's name in the status words, and what a held delivery of it waits for (the
 # same words as its sender's `label` and `held_by`).
@@ -236,6 +249,8 @@ class Delivery(Base):
         UniqueConstraint("post_id", "account_id"),
         Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_deliveries_account_id_sent_at", "account_id", "sent_at"),  # 24 h draft window
+        Index("ix_deliveries_account_id_scheduled_at", "account_id", "scheduled_at"),  # calendar
+        Index("ix_deliveries_finished_at", "finished_at"),  # e-mails about recent outcomes
         NEVER_REUSE_IDS,
     )
 
@@ -251,6 +266,9 @@ class Delivery(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[dt.datetime | None] = mapped_column(index=True)
     next_attempt_at: Mapped[dt.datetime | None]
+    scheduled_at: Mapped[dt.datetime | None]  # the time staff chose (UTC); None: send now
+    started_at: Mapped[dt.datetime | None]  # when a scheduled delivery was handed to a worker
+    notified_status: Mapped[str | None] = mapped_column(String(24))  # last status e-mailed
     attempts: Mapped[int] = mapped_column(default=0)
     restarts: Mapped[int] = mapped_column(default=0)
     polls: Mapped[int] = mapped_column(default=0)
@@ -294,6 +312,8 @@ class Delivery(Base):
     @property
     def label(self) -> str:
         """The status in words."""
+        if self.status == DeliveryStatus.QUEUED and self.scheduled_at and not self.started_at:
+            return "Scheduled"
         name, held_by = PLATFORM_WORDS.get(self.platform, (self.platform.title(), "limit"))
         words = LABELS.get(self.status, str(self.status))
         return words.format(platform=name, held_by=held_by)
@@ -301,7 +321,7 @@ class Delivery(Base):
     @property
     def progress(self) -> float:
         """Fraction of the bytes the platform has (0..1)."""
-        if self.status in TERMINAL - {DeliveryStatus.FAILED} or self.uploaded_at:
+        if self.status in SUCCESS or self.uploaded_at:
             return 1.0
         if not self.video_size:
             return 0.0

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, object] = {
     "POSTS_POLL_DEADLINE": 6 * 3600,
     "POSTS_HOLD_RECHECK": 900,  # held by the draft limit: look again after this long
     "POSTS_PENDING_DRAFT_LIMIT": 5,  # TikTok: 5 pending inbox shares per 24 h
+    "POSTS_DIRECT_DAILY_LIMIT": 15,  # TikTok: about 15 Direct Posts per creator per 24 h
     "POSTS_INIT_PER_MINUTE": 6,  # TikTok: init 6/min, status/fetch 30/min per token
     "POSTS_STATUS_PER_MINUTE": 30,
     "POSTS_RATE_WINDOW": 60.0,  # the seconds those limits count over (tests shrink it)
@@ -30,8 +31,10 @@ def init_app(app: Flask) -> None:
     """Room defaults (instance config and STUDIO_* still win), the media route and the panel."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    app.jinja_env.globals["schedule_info"] = schedule.template_info
+    app.jinja_env.globals["post_plan"] = queue.post_plan
     app.register_blueprint(bp)
     app.register_blueprint(media_bp)
 
 
-from studio.posts import tasks, views  # noqa: E402,F401
+from studio.posts import queue, schedule, tasks, views  # noqa: E402,F401

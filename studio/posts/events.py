@@ -1,9 +1,11 @@
-"""Publish events from the platforms' webhooks, applied to deliveries."""
+"""Publish events from the platforms' webhooks, applied to deliveries; the posts room's own
+signals (approval asked and decided) for the rooms after it (notify)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,6 +15,12 @@ from studio.db import utcnow
 from studio.platforms import events as platform_events
 from studio.platforms import registry
 from studio.platforms.models import TERMINAL, Delivery, DeliveryStatus, Mode
+
+_signals = Namespace()
+# (post, by=user): a post now waits for approval (new, or edited after approval).
+approval_needed = _signals.signal("post-approval-needed")
+# (post, by=user, approved=bool): an approver approved the post or sent it back.
+approval_decided = _signals.signal("post-approval-decided")
 
 
 def apply_publish_event(

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from studio.posts.captions import MAX_TITLE_UTF16
+from studio.posts.schedule import ScheduleMixin
 
 
 def _no_nul(_form: FlaskForm, field: object) -> None:
@@ -43,8 +44,8 @@ class PrepareForm(FlaskForm):
     is_aigc = BooleanField("This video contains AI-generated content")
 
 
-class SendForm(PrepareForm):
-    """The preview's form: the prepared fields (hidden) and the one consent."""
+class SendForm(ScheduleMixin, PrepareForm):
+    """The preview's form: the prepared fields (hidden), the one consent and the schedule."""
 
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     consent = BooleanField("consent")  # the label names every account; set in the template

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +12,15 @@ from studio.auth.models import User
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
 from studio.platforms.models import Delivery
 from studio.videos.models import Video
+
+
+class Approval(enum.StrEnum):
+    """Where a post stands with its approver (APPROVAL_REQUIRED)."""
+
+    NONE = "none"  # approval was not required when it was made
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back to the author with a reason
 
 
 class Post(Base):
@@ -29,12 +41,22 @@ class Post(Base):
     product_sku: Mapped[str] = mapped_column(String(64), default="")
     is_aigc: Mapped[bool] = mapped_column(default=False)
     consent_text: Mapped[str] = mapped_column(Text, default="")
+    approval: Mapped[Approval] = mapped_column(
+        String(16), default=Approval.NONE, server_default="none", index=True
+    )
+    approval_digest: Mapped[str | None] = mapped_column(String(64))  # what was approved
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    approved_at: Mapped[dt.datetime | None]
+    returned_reason: Mapped[str | None] = mapped_column(String(1000))
 
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 
     video: Mapped[Video] = relationship(lazy="joined")
-    created_by: Mapped[User | None] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     # Deleted with the post by the database (ON DELETE CASCADE) and by the session.
     deliveries: Mapped[list[Delivery]] = relationship(
         lazy="selectin", order_by=Delivery.id, cascade="all, delete-orphan", passive_deletes=True

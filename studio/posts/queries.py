@@ -19,12 +19,15 @@ from studio.platforms.models import (
     Delivery,
     DeliveryStatus,
 )
+from studio.posts import planning
 from studio.posts.models import Post
 from studio.videos import events as video_events
 from studio.videos.models import Video
 
 COUNT_CAP = 1000  # the dashboard says "1,000+" beyond this
 ACTIVE = [s.value for s in DeliveryStatus if s not in TERMINAL]  # unfinished deliveries
+# What a worker may take: unfinished, and not waiting for someone's approval.
+SENDABLE = [s for s in ACTIVE if s != DeliveryStatus.AWAITING_APPROVAL.value]
 
 
 def get_post(session: Session, post_id: int) -> Post | None:
@@ -53,12 +56,13 @@ def get_delivery(session: Session, post_id: int, delivery_id: int) -> Delivery |
 
 
 def due_deliveries(session: Session, limit: int = 100) -> list[int]:
-    """Unfinished deliveries nobody holds whose next attempt is due (the sweeper's list)."""
+    """Unfinished deliveries nobody holds whose next attempt (or scheduled time) is due and
+    that wait for no approval: the sweeper's list. Scheduled ones are marked started."""
     now = utcnow()
     query = (
         select(Delivery.id)
         .where(
-            Delivery.status.in_(ACTIVE),  # an index range: finished ones are never read
+            Delivery.status.in_(SENDABLE),  # an index range: finished ones are never read
             or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
             or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
         )
@@ -68,7 +72,7 @@ def due_deliveries(session: Session, limit: int = 100) -> list[int]:
     if not db.is_sqlite(session):
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
-    session.commit()
+    planning.hand_out(session, ids)
     return ids
 
 

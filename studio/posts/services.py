@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, request, send_file
+from flask import current_app, has_app_context, request, send_file
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,9 +15,10 @@ from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.audit import services as audit
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
-from studio.posts import captions
+from studio.posts import approval, captions, planning
 from studio.posts.events import apply_publish_event, wake_held
-from studio.posts.models import Post
+from studio.posts.models import Approval, Post
+from studio.posts.planning import Plan, PlanError
 from studio.posts.queries import (
     counts,
     due_deliveries,
@@ -28,6 +29,7 @@ from studio.posts.queries import (
     list_posts,
     video_busy_reason,
 )
+from studio.posts.schedule import approval_required
 from studio.videos.models import Video
 from studio.videos.storage import video_path
 
@@ -76,6 +78,7 @@ class Draft:
 
     def __post_init__(self) -> None:
         self.caption = self.caption.replace("\r\n", "\n")  # browsers send CRLF line ends
+        self.is_aigc = self.is_aigc or ai_label_forced()
         self.hashtags = captions.normalise_hashtags(self.hashtags_raw, self.caption)
 
     @property
@@ -85,6 +88,11 @@ class Draft:
 
 
 Planned = tuple[int, Mode, dict[str, Any] | None]  # (account id, mode, the platform's options)
+
+
+def ai_label_forced() -> bool:
+    """OPERATOR_AI_CONTENT ("our videos are AI-generated"): every post carries the AI label."""
+    return has_app_context() and bool(current_app.config["OPERATOR_AI_CONTENT"])
 
 
 def check_video(session: Session, video_id: int) -> Video:
@@ -111,10 +119,12 @@ def create_post(
     key: str,
     planned: list[Planned] | None = None,
     consent_text: str = "",
+    plan: Plan | None = None,
 ) -> tuple[Post, bool]:
     """Create the post and one delivery per target once per form nonce; (post, created).
 
-    Nothing is sent here (``enqueue_post`` hands the deliveries to the send job).
+    Nothing is sent here (``enqueue_post`` hands due deliveries to the send job); ``plan``
+    says when (default now) and whether it waits for approval (default APPROVAL_REQUIRED).
     """
     existing = session.scalar(select(Post).where(Post.idempotency_key == key))
     if existing is not None:
@@ -124,7 +134,16 @@ def create_post(
     video = check_video(session, draft.video_id)
     check_caption(draft)
     planned = planned or [(draft.account_id, draft.mode, None)]
+    plan = plan or Plan(None, approval_required())
+    if plan.at is not None:
+        for account_id, mode, _options in planned:
+            try:
+                planning.check_limits(session, user, account_id, mode, plan.at, None)
+            except PlanError as exc:
+                raise PostError(exc.message, {exc.field: exc.message}) from exc
     deliveries = [_delivery(session, video, *one) for one in planned]
+    for delivery in deliveries:
+        planning.stamp(delivery, plan)
     post = Post(
         idempotency_key=key,
         video_id=video.id,
@@ -135,6 +154,7 @@ def create_post(
         product_sku=draft.product_sku.strip(),
         is_aigc=draft.is_aigc,
         consent_text=consent_text,
+        approval=Approval.PENDING if plan.needs_approval else Approval.NONE,
         deliveries=deliveries,
     )
     session.add(post)
@@ -160,6 +180,7 @@ def create_post(
             account_id=delivery.account_id,
             post_id=post.id,
         )
+    approval.announce_plan(post, user, plan)
     return post, True
 
 
@@ -200,9 +221,10 @@ def enqueue(delivery_id: int) -> None:
 
 
 def enqueue_post(post: Post) -> None:
-    """Hand every unfinished delivery of the post to the send job."""
+    """Hand every delivery of the post that is due now to the send job (the sweeper starts
+    scheduled ones at their time, and approved ones)."""
     for delivery in post.deliveries:
-        if not delivery.is_terminal:
+        if planning.is_due(delivery):
             enqueue(delivery.id)
 
 

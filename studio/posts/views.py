@@ -14,7 +14,7 @@ from studio.errors import StudioBadRequest, StudioForbidden
 from studio.platforms import registry
 from studio.platforms.models import Delivery, DeliveryStatus
 from studio.platforms.options import Common
-from studio.posts import bp, captions, erasure, media_bp, services, targets
+from studio.posts import bp, bulk, captions, erasure, media_bp, schedule, services, targets
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
@@ -156,7 +156,11 @@ def index():
 @login_required
 def new():
     if request.method == "GET":
-        form = PrepareForm(formdata=None, video_id=db.parse_id(request.args.get("video_id")))
+        like = services.get_post(db.session, db.parse_id(request.args.get("like")) or 0)
+        form = PrepareForm(
+            formdata=None,
+            **{"video_id": db.parse_id(request.args.get("video_id")), **bulk.copied_fields(like)},
+        )
     else:
         form = PrepareForm()
     choices = _offered(form)
@@ -198,6 +202,7 @@ def send():
     targets.confirm(request.form, chosen, shared)
     try:
         targets.check_confirmed(chosen, shared)
+        plan = schedule.plan_from(form, current_user)
         post, created = services.create_post(
             db.session,
             current_user,
@@ -205,13 +210,16 @@ def send():
             form.nonce.data,
             targets.deliveries(chosen, shared),
             targets.consent_text(chosen),
+            plan,
         )
+    except schedule.PlanError as exc:
+        return _render_preview(form, draft, chosen, video, 400, {exc.field: exc.message})
     except (PostError, TargetError) as exc:
         flash(exc.message, "error")
         return _render_preview(form, draft, chosen, video, 400, exc.field_errors)
     if created:
         services.enqueue_post(post)
-        flash("Sent to the background job. This page updates as it goes.", "success")
+        flash(schedule.sent_message(plan), "success")
     return redirect(url_for("posts.detail", post_id=post.id))
 
 

@@ -471,9 +471,17 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "ai_content",
         "statements",
-        "Some of the videos we publish are generated or edited with AI. Staff mark them when "
-        "preparing a post, and direct posts carry TikTok's AI-generated content label.",
-        ("tests/posts/test_direct.py::test_direct_post_is_published_with_the_chosen_settings",),
+        "The videos we publish are generated or edited with AI, and every one is labeled as "
+        "AI-generated with each platform's synthetic-content disclosure: direct posts carry "
+        "TikTok's AI-generated content label, YouTube uploads declare synthetic media, and "
+        "for drafts finished in the TikTok app the post page reminds our staff to switch "
+        "TikTok's label on.",
+        (
+            "tests/posts/test_direct.py::test_direct_post_is_published_with_the_chosen_settings",
+            "tests/posts/test_ai_label.py::test_the_setting_labels_every_direct_post",
+            "tests/posts/test_ai_label.py::test_drafts_show_the_label_as_a_to_do",
+            "tests/posts/test_ai_label.py::test_youtube_uploads_declare_synthetic_media",
+        ),
         _key("OPERATOR_AI_CONTENT"),
     ),
 )

@@ -54,8 +54,15 @@ DATASETS: tuple[Dataset, ...] = (
         key="staff_accounts",
         title="Staff accounts",
         subjects="our staff",
-        columns=("users.email", "users.created_at", "users.last_login_at"),
-        purpose="Let authorised staff sign in and attribute their actions.",
+        columns=(
+            "users.email",
+            "users.created_at",
+            "users.last_login_at",
+            "users.time_zone",
+            "users.notify_off",
+        ),
+        purpose="Let authorised staff sign in, attribute their actions, show times in their "
+        "time zone and send them the e-mails they chose.",
         basis=EMPLOYMENT,
         retention="While the person works with us; removed when their account is deleted.",
         erasure="An administrator deletes the account: the e-mail and sign-in data are erased "
@@ -189,6 +196,7 @@ DATASETS: tuple[Dataset, ...] = (
             "posts.product_name",
             "posts.product_sku",
             "posts.consent_text",
+            "posts.returned_reason",
             "deliveries.options",
             "deliveries.remote_id",
             "deliveries.remote_post_ids",

@@ -32,6 +32,7 @@ ORDER = [
     "posts",
     "metrics",
     "privacy",
+    "notify",
     "dashboard",
     "site",
     "cli",

@@ -41,6 +41,25 @@ def test_finished_posts_are_never_claimed(app, account, video):
         assert post.id not in services.due_deliveries(db.session)
 
 
+def test_a_delivery_awaiting_approval_or_its_time_is_never_claimed(app, account, video):
+    """Tried: an early enqueue (a stray job, a manual run) of an unapproved or future delivery."""
+    sending = delivery_id(app, make_post(app, video, account))
+    with app.app_context():
+        session = db.session
+        delivery = session.get(Delivery, sending)
+        delivery.status = DeliveryStatus.AWAITING_APPROVAL
+        session.commit()
+        assert not lease.claim(session, sending, "a", 30)
+        delivery.status = DeliveryStatus.QUEUED
+        delivery.scheduled_at, delivery.started_at = utcnow() + dt.timedelta(hours=1), None
+        session.commit()
+        assert not lease.claim(session, sending, "a", 30)
+        assert tasks.run(sending) == "skipped"
+        delivery.scheduled_at = utcnow() - dt.timedelta(seconds=1)  # its time has come
+        session.commit()
+        assert lease.claim(session, sending, "a", 30)
+
+
 def test_budget_allows_the_limit_per_minute(app, account):
     with app.app_context():
         waits = [budget.take(db.session, account.id, "init", 6) for _ in range(7)]
