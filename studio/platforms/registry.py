@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 
 from studio.panels import Panel
 from studio.platforms import tiktok, youtube
+from studio.platforms.figures import Metrics
 from studio.platforms.models import Account
 from studio.platforms.options import Options
 from studio.platforms.sending import Run
+from studio.platforms.tiktok import metrics as tiktok_metrics
 from studio.platforms.tiktok import options as tiktok_options
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube import metrics as youtube_metrics
 from studio.platforms.youtube import options as youtube_options
 from studio.platforms.youtube.panels import youtube_panel
 
@@ -42,6 +45,7 @@ class Platform:
     panel: Callable[[], Panel | None]  # its dashboard card (None when it has nothing to say)
     options: Options  # its section on the prepare page, its rules, what it will receive
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
+    metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
 
 
 # In the order pages list them.
@@ -54,6 +58,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=tiktok_panel,
         options=tiktok_options.OPTIONS,
         sender=TikTokSender,
+        metrics=tiktok_metrics.METRICS,
     ),
     Platform(
         name="youtube",
@@ -62,6 +67,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=youtube_connection.all_accounts,
         panel=youtube_panel,
         options=youtube_options.OPTIONS,
+        metrics=youtube_metrics.METRICS,
     ),
 )
 
@@ -89,6 +95,19 @@ def get(name: str) -> Platform:
 def sender_of(name: str) -> type[Run]:
     """The platform's sender; the generic one when it cannot publish (yet)."""
     return get(name).sender or Run
+
+
+def label_of(name: str) -> str:
+    """How people call the platform `name` (the name itself for one since removed)."""
+    try:
+        return get(name).label
+    except UnknownPlatform:
+        return name
+
+
+def with_metrics() -> list[tuple[Platform, Metrics]]:
+    """Every platform whose figures can be read, with its metrics part."""
+    return [(p, p.metrics) for p in PLATFORMS if p.metrics is not None]
 
 
 def panels() -> list[Panel]:
