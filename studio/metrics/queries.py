@@ -2,7 +2,8 @@
 
 Every query is bounded by the chosen date range, so a page costs the same whatever the
 length of the history: per video the database seeks its first and last day in the range on
-the (video_id, day) index; the per-day totals read the range on the (day) index.
+the (video_id, day) index; the per-day totals read the range from the (day, figures) index
+alone (migration 0024).
 """
 
 from __future__ import annotations
