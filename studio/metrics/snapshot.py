@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from studio import db
 from studio.db import utcnow
+from studio.metrics import demo
 from studio.metrics.models import AccountSnapshot, MetricRound, MetricVideo, VideoSnapshot
 from studio.platforms import registry
 from studio.platforms.figures import Harvest, Metrics, MetricsUnavailable
@@ -102,6 +103,7 @@ def _read(
         return None
     spent[account.platform] = spent.get(account.platform, 0) + max(harvest.units, harvest.calls)
     _store(session, account.id, report.day, harvest, known)
+    demo.backfill(session, account.id, report.day, int(current_app.config["METRICS_DEMO_DAYS"]))
     report.read += 1
     report.videos += len(harvest.videos)
     _finish(session, report, account.id, harvest.calls, harvest.note)
