@@ -72,7 +72,12 @@ def daily_totals(session: Session, start: dt.date, end: dt.date) -> list[tuple[d
         .group_by(VideoSnapshot.day)
         .order_by(VideoSnapshot.day)
     ).all()
-    return [(r[0], dict(zip(FIELDS, r[1:], strict=True))) for r in rows]
+    return [(r[0], dict(zip(FIELDS, map(_whole, r[1:]), strict=True))) for r in rows]
+
+
+def _whole(total: object) -> int | None:
+    """A sum as an int (PostgreSQL sums bigints as numeric); None stays None."""
+    return None if total is None else int(str(total))
 
 
 def table(
@@ -170,7 +175,7 @@ def gains(session: Session, start: dt.date, end: dt.date) -> dict[str, int | Non
         .join(last, _at(last, func.max, start, end))
         .join(first, _at(first, func.min, start, end))
     ).one()
-    return {f: None if v is None else int(v) for f, v in zip(FIELDS, sums, strict=True)}
+    return {f: _whole(v) for f, v in zip(FIELDS, sums, strict=True)}
 
 
 def post_series(
