@@ -93,9 +93,8 @@ def table(
     The database sorts and cuts the page: per video, one index seek on (video_id, day) for
     its latest figure, so the cost follows the number of videos, not the days of history.
     """
-    key = (MetricVideo.published_at if sort == "published" else _latest(sort, start, end)).label(
-        "key"
-    )
+    by = MetricVideo.published_at if sort == "published" else _latest(sort, start, end)
+    key = by.label("key")
     page = (
         select(MetricVideo.id, key)
         .where(_has_figures(start, end))
