@@ -1,4 +1,4 @@
-"""What a platform's metrics collector hands back: figures per account and per video.
+"""A platform's metrics part (`Metrics`) and what it hands back: figures per account and video.
 
 Every figure is a lifetime total, or None when the platform did not give it (yet): a missing
 figure is never stored or shown as 0.
