@@ -85,6 +85,10 @@ class Defaults:
     # YouTube units per round for every channel together, out of the project's 10,000 a day
     # that publishing shares: publishing keeps the rest.
     METRICS_YOUTUBE_UNITS = 1000
+    # DEMO DATA: days of made-up past figures given to an account on its first read, so that
+    # a newcomer's charts have history on day one. 21 in demo mode; never outside demo and
+    # the tests (studio/metrics/demo.py).
+    METRICS_DEMO_DAYS: int | None = None
 
     REQUIRE_ADMIN_2FA = False
     # "Keep me signed in" lasts 7 days: long enough that staff who publish a few times a week
@@ -254,6 +258,10 @@ def _derive(app: Flask) -> None:
     cfg["MAX_VIDEO_BYTES"] = int(cfg["MAX_VIDEO_BYTES"])
     if cfg.get("METRICS_ENABLED") is None:
         cfg["METRICS_ENABLED"] = cfg["ENV"] == "demo"
+    if cfg.get("METRICS_DEMO_DAYS") is None:
+        cfg["METRICS_DEMO_DAYS"] = 21 if cfg["ENV"] == "demo" else 0
+    if cfg["ENV"] not in ("demo", "testing"):
+        cfg["METRICS_DEMO_DAYS"] = 0  # made-up figures only where every platform is a sandbox
     cfg["REMEMBER_COOKIE_DURATION"] = int(cfg["REMEMBER_COOKIE_DURATION"])
     cfg["PERMANENT_SESSION_LIFETIME"] = int(cfg["PERMANENT_SESSION_LIFETIME"])
 

@@ -7,7 +7,7 @@ used in a foreign key, so the downgrade could not remove it in place): the Meta 
 an account's children before the account, which is all the clause would add.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 07:00:00.000000
 """
 

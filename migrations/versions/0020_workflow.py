@@ -1,7 +1,7 @@
 """workflow: scheduled deliveries, post approval, staff time zones and e-mail preferences
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-07 07:30:00.000000
 """
 

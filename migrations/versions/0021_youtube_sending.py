@@ -1,7 +1,7 @@
 """deliveries.remote_url (the public link) and platform_quota_days (daily quotas per project)
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2026-12-07 07:10:00.000000
 """
 

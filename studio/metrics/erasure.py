@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from studio import db
 from studio.db import utcnow
 from studio.metrics.models import AccountSnapshot, MetricRound, MetricVideo, VideoSnapshot
-from studio.metrics.snapshot import COLLECTORS
+from studio.platforms import registry
 from studio.platforms.models import Account
 
 
@@ -35,13 +35,13 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
 
 
 def purge_expired(session: Session, today: dt.date | None = None) -> int:
-    """Delete snapshots older than their platform's retention (YouTube: 30 days); commits."""
+    """Delete snapshots older than their platform's retention (`Metrics.retention_days`)."""
     today = today or utcnow().date()
     removed = 0
     db.begin_write(session)
-    for platform, collector in COLLECTORS.items():
-        cutoff = today - dt.timedelta(days=collector.RETENTION_DAYS)
-        accounts = select(Account.id).where(Account.platform == platform)
+    for platform, metrics in registry.with_metrics():
+        cutoff = today - dt.timedelta(days=metrics.retention_days)
+        accounts = select(Account.id).where(Account.platform == platform.name)
         videos = select(MetricVideo.id).where(MetricVideo.account_id.in_(accounts))
         removed += _deleted(
             session,

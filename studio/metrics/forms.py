@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from studio.db import utcnow
 from studio.metrics.queries import SORTS
@@ -17,7 +17,7 @@ MAX_DAYS = 3 * 366
 
 
 class RangeForm(FlaskForm):
-    """From, to (UTC days) and the table's order."""
+    """From, to (UTC days), the table's order and its page."""
 
     class Meta:
         csrf = False
@@ -27,6 +27,7 @@ class RangeForm(FlaskForm):
     sort = SelectField(
         "Sort by", choices=[SelectChoice(s, s.capitalize()) for s in SORTS], default="views"
     )
+    page = IntegerField("Page", validators=[Optional(), NumberRange(min=1, max=100_000)])
 
     def validate_end(self, field: DateField) -> None:
         """The range must run forwards and stay within three years."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk
@@ -56,11 +56,16 @@ class VideoSnapshot(Base):
     """A video's lifetime totals on one (UTC) day; None: not available (yet)."""
 
     __tablename__ = "video_snapshots"
-    __table_args__ = (UniqueConstraint("video_id", "day"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        UniqueConstraint("video_id", "day"),  # a video's first/last day in a range: one seek
+        # the per-day totals are summed from the index alone (migration 0022)
+        Index("ix_video_snapshots_day_figures", "day", "views", "likes", "comments", "shares"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[intpk]
     video_id: Mapped[int] = mapped_column(ForeignKey("metric_videos.id", ondelete="CASCADE"))
-    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
     views: Mapped[int | None] = mapped_column(BigInteger)
     likes: Mapped[int | None] = mapped_column(BigInteger)
     comments: Mapped[int | None] = mapped_column(BigInteger)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from studio.metrics import charts, queries
 from studio.metrics.models import MetricRound
 from studio.platforms.models import Account
-
-LABELS = {"tiktok": "TikTok", "youtube": "YouTube", "meta": "Meta"}
+from studio.platforms.registry import label_of
 
 
 def safe_cell(text: str) -> str:
@@ -23,7 +22,7 @@ def safe_cell(text: str) -> str:
 def account_label(account: Account) -> str:
     """ "TikTok: Acme Studio"."""
     name = account.display_name or account.handle or account.remote_id
-    return f"{LABELS.get(account.platform, account.platform)}: {name}"
+    return f"{label_of(account.platform)}: {name}"
 
 
 def chart(title: str, series: list[charts.Series]) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Reading the snapshots for the Performance page, its CSV and the dashboard.
 
 Every query is bounded by the chosen date range, so a page costs the same whatever the
-length of the history (indexes: video_snapshots (video_id, day) and (day)).
+length of the history: per video the database seeks its first and last day in the range on
+the (video_id, day) index; the per-day totals read the range from the (day, figures) index
+alone (migration 0022).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
+from studio.platforms import registry
 from studio.platforms.models import Account, Delivery, Mode
 
 SORTS = ("views", "likes", "comments", "shares", "published")
@@ -35,8 +38,12 @@ class Row:
         """Where the video comes from, in words."""
         if self.delivery is None:
             return "published outside the app"
-        if self.delivery.mode == Mode.DRAFT and self.account.platform == "tiktok":
-            return "posted from the TikTok app (sent as a draft)"
+        try:
+            metrics = registry.get(self.account.platform).metrics
+        except registry.UnknownPlatform:
+            metrics = None
+        if self.delivery.mode == Mode.DRAFT and metrics is not None:
+            return metrics.draft_origin  # e.g. "posted from the TikTok app (sent as a draft)"
         return "sent from the app"
 
 
@@ -65,59 +72,109 @@ def daily_totals(session: Session, start: dt.date, end: dt.date) -> list[tuple[d
         .group_by(VideoSnapshot.day)
         .order_by(VideoSnapshot.day)
     ).all()
-    return [(r[0], dict(zip(FIELDS, r[1:], strict=True))) for r in rows]
+    return [(r[0], dict(zip(FIELDS, map(_whole, r[1:]), strict=True))) for r in rows]
+
+
+def _whole(total: object) -> int | None:
+    """A sum as an int (PostgreSQL sums bigints as numeric); None stays None."""
+    return None if total is None else int(str(total))
 
 
 def table(
-    session: Session, start: dt.date, end: dt.date, sort: str = "views", limit: int = 100
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    sort: str = "views",
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[Row]:
-    """Videos with their latest figures in the range and what they gained within it."""
-    first = _edge(start, end, func.min)
-    last = _edge(start, end, func.max)
-    latest = {s.video_id: s for s in session.scalars(select(VideoSnapshot).join(last, _on(last)))}
-    earliest = {
-        s.video_id: s for s in session.scalars(select(VideoSnapshot).join(first, _on(first)))
-    }
-    videos = session.scalars(select(MetricVideo).where(MetricVideo.id.in_(latest))).all()
-    accounts = {a.id: a for a in session.scalars(select(Account))}
-    delivery_ids = [v.delivery_id for v in videos if v.delivery_id]
-    deliveries = {
-        d.id: d for d in session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids)))
-    }
-    rows = []
-    for video in videos:
-        snap, base = latest[video.id], earliest[video.id]
-        figures = {f: getattr(snap, f) for f in FIELDS}
-        gained = {f: _gain(getattr(base, f), figures[f]) for f in FIELDS}
-        delivery = deliveries.get(video.delivery_id) if video.delivery_id else None
-        rows.append(Row(video, accounts[video.account_id], delivery, snap.day, figures, gained))
-    rows.sort(key=lambda r: _sort_key(r, sort), reverse=True)
-    return rows[:limit]
+    """One page of videos with their latest figures in the range and their gain within it.
 
-
-def _edge(start: dt.date, end: dt.date, pick):
-    return (
-        select(VideoSnapshot.video_id, pick(VideoSnapshot.day).label("day"))
-        .where(VideoSnapshot.day.between(start, end))
-        .group_by(VideoSnapshot.video_id)
+    The database sorts and cuts the page: per video, one index seek on (video_id, day) for
+    its latest figure, so the cost follows the number of videos, not the days of history.
+    """
+    by = MetricVideo.published_at if sort == "published" else _latest(sort, start, end)
+    key = by.label("key")
+    page = (
+        select(MetricVideo.id, key)
+        .where(_has_figures(start, end))
+        .order_by(key.desc().nulls_last(), MetricVideo.id.desc())
+        .limit(limit)
+        .offset(offset)
         .subquery()
+    )
+    last, first = aliased(VideoSnapshot), aliased(VideoSnapshot)
+    found = session.execute(
+        select(
+            MetricVideo,
+            Account,
+            Delivery,
+            last.day,
+            *(getattr(last, f) for f in FIELDS),
+            *(getattr(last, f) - getattr(first, f) for f in FIELDS),
+        )
+        .join(page, page.c.id == MetricVideo.id)
+        .join(Account, Account.id == MetricVideo.account_id)
+        .outerjoin(Delivery, Delivery.id == MetricVideo.delivery_id)
+        .join(last, _at(last, func.max, start, end))
+        .join(first, _at(first, func.min, start, end))
+        .order_by(page.c.key.desc().nulls_last(), MetricVideo.id.desc())
+    ).all()
+    n = len(FIELDS)
+    return [
+        Row(
+            video,
+            account,
+            delivery,
+            day,
+            dict(zip(FIELDS, values[:n], strict=True)),
+            dict(zip(FIELDS, values[n:], strict=True)),
+        )
+        for video, account, delivery, day, *values in found
+    ]
+
+
+def _has_figures(start: dt.date, end: dt.date):
+    """True for a video (MetricVideo in the outer query) with a snapshot in the range."""
+    return exists().where(VideoSnapshot.video_id == MetricVideo.id, _within(start, end))
+
+
+def _latest(name: str, start: dt.date, end: dt.date):
+    """The video's (MetricVideo in the outer query) figure `name` on its last day in range."""
+    return (
+        select(getattr(VideoSnapshot, name))
+        .where(VideoSnapshot.video_id == MetricVideo.id, _within(start, end))
+        .order_by(VideoSnapshot.day.desc())
+        .limit(1)
+        .scalar_subquery()
     )
 
 
-def _on(edge):
-    return (VideoSnapshot.video_id == edge.c.video_id) & (VideoSnapshot.day == edge.c.day)
+def _at(snapshot, pick, start: dt.date, end: dt.date):
+    """Join condition: `snapshot` is the video's row on its first/last (`pick`) day in range."""
+    inner = aliased(VideoSnapshot)
+    day = (
+        select(pick(inner.day))
+        .where(inner.video_id == MetricVideo.id, inner.day.between(start, end))
+        .scalar_subquery()
+    )
+    return (snapshot.video_id == MetricVideo.id) & (snapshot.day == day)
 
 
-def _gain(before: int | None, after: int | None) -> int | None:
-    return None if before is None or after is None else after - before
+def _within(start: dt.date, end: dt.date):
+    return VideoSnapshot.day.between(start, end)
 
 
-def _sort_key(row: Row, sort: str) -> tuple[int, float]:
-    if sort == "published":
-        when = row.video.published_at
-        return (when is not None, when.timestamp() if when else 0.0)
-    value = row.figures.get(sort)
-    return (value is not None, float(value or 0))
+def gains(session: Session, start: dt.date, end: dt.date) -> dict[str, int | None]:
+    """What every video together gained within the range, per figure (None: unknown)."""
+    last, first = aliased(VideoSnapshot), aliased(VideoSnapshot)
+    sums = session.execute(
+        select(*(func.sum(getattr(last, f) - getattr(first, f)) for f in FIELDS))
+        .select_from(MetricVideo)
+        .join(last, _at(last, func.max, start, end))
+        .join(first, _at(first, func.min, start, end))
+    ).one()
+    return {f: _whole(v) for f, v in zip(FIELDS, sums, strict=True)}
 
 
 def post_series(
@@ -144,11 +201,8 @@ def post_series(
 def week_headlines(session: Session, today: dt.date) -> dict[str, int | None]:
     """The week's gains over every video and account: views, likes, followers."""
     start = today - dt.timedelta(days=7)
-    rows = table(session, start, today, limit=100_000)
-    out: dict[str, int | None] = {}
-    for name in ("views", "likes"):
-        gains = [g for r in rows if (g := r.gained[name]) is not None]
-        out[name] = sum(gains) if gains else None
+    gained = gains(session, start, today)
+    out: dict[str, int | None] = {"views": gained["views"], "likes": gained["likes"]}
     follows = []
     for _account, points in account_series(session, start, today):
         known = [v for _d, v in points if v is not None]

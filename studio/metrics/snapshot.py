@@ -1,6 +1,6 @@
 """One snapshot round: every connected account's figures and its videos', stored per day.
 
-Each platform's package collects (`studio/platforms/<name>/metrics.py`); this room decides
+Each platform's metrics part collects (`Platform.metrics` in the registry); this room decides
 whom to read, within which allowance, and stores lifetime totals per UTC day. A round is
 idempotent: an account read completely today is not read again, and a repeated reading of
 the same day updates that day's row (a figure never turns from a number into "not available").
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,15 +18,13 @@ from sqlalchemy.orm import Session
 
 from studio import db
 from studio.db import utcnow
+from studio.metrics import demo
 from studio.metrics.models import AccountSnapshot, MetricRound, MetricVideo, VideoSnapshot
-from studio.platforms.figures import Harvest, MetricsUnavailable
+from studio.platforms import registry
+from studio.platforms.figures import Harvest, Metrics, MetricsUnavailable
 from studio.platforms.models import Account, AccountStatus, Delivery
-from studio.platforms.tiktok import metrics as tiktok_metrics
-from studio.platforms.youtube import metrics as youtube_metrics
 
 log = logging.getLogger(__name__)
-# Every platform whose figures are read (Meta: add studio/platforms/meta/metrics.py here).
-COLLECTORS: dict[str, ModuleType] = {"tiktok": tiktok_metrics, "youtube": youtube_metrics}
 VIDEO_FIELDS = ("views", "likes", "comments", "shares", "saves", "reach")
 ACCOUNT_FIELDS = ("followers", "following", "likes", "videos")
 
@@ -44,11 +41,12 @@ class RoundReport:
 
 
 def run_round(session: Session, day: dt.date | None = None, *, force: bool = False) -> RoundReport:
-    """Snapshot every connected account of every platform with a collector."""
+    """Snapshot every connected account of every platform with a metrics part."""
     report = RoundReport(day or utcnow().date())
     spent: dict[str, int] = {}
     stopped: dict[str, str] = {}
-    for account_id in _accounts(session):
+    readers = {platform.name: metrics for platform, metrics in registry.with_metrics()}
+    for account_id in _accounts(session, list(readers)):
         account = session.get_one(Account, account_id)
         platform = account.platform
         if platform in stopped:
@@ -58,17 +56,17 @@ def run_round(session: Session, day: dt.date | None = None, *, force: bool = Fal
         elif _sending(session, account_id):
             report.skipped[account_id] = "a video is being sent: publishing goes first"
         else:
-            harvest = _read(session, account, report, spent)
+            harvest = _read(session, account, readers[platform], report, spent)
             if harvest is not None and harvest.exhausted:
                 stopped[platform] = harvest.note or "quota used up"
     session.commit()
     return report
 
 
-def _accounts(session: Session) -> list[int]:
+def _accounts(session: Session, platforms: list[str]) -> list[int]:
     query = select(Account.id).where(
         Account.status == AccountStatus.CONNECTED,
-        Account.platform.in_(list(COLLECTORS)),
+        Account.platform.in_(platforms),
         Account.data_key.is_not(None),
     )
     return list(session.scalars(query.order_by(Account.id)))
@@ -88,11 +86,14 @@ def _sending(session: Session, account_id: int) -> bool:
 
 
 def _read(
-    session: Session, account: Account, report: RoundReport, spent: dict[str, int]
+    session: Session,
+    account: Account,
+    collector: Metrics,
+    report: RoundReport,
+    spent: dict[str, int],
 ) -> Harvest | None:
-    collector = COLLECTORS[account.platform]
-    key, shared = collector.ALLOWANCE
-    allowance = int(current_app.config[key]) - (spent.get(account.platform, 0) if shared else 0)
+    allowance = int(current_app.config[collector.allowance])
+    allowance -= spent.get(account.platform, 0) if collector.shared else 0
     known = _known_ids(session, account, collector)
     session.commit()  # no transaction stays open across the platform's calls
     try:
@@ -102,13 +103,14 @@ def _read(
         return None
     spent[account.platform] = spent.get(account.platform, 0) + max(harvest.units, harvest.calls)
     _store(session, account.id, report.day, harvest, known)
+    demo.backfill(session, account.id, report.day, int(current_app.config["METRICS_DEMO_DAYS"]))
     report.read += 1
     report.videos += len(harvest.videos)
     _finish(session, report, account.id, harvest.calls, harvest.note)
     return harvest
 
 
-def _known_ids(session: Session, account: Account, collector: ModuleType) -> dict[str, int | None]:
+def _known_ids(session: Session, account: Account, collector: Metrics) -> dict[str, int | None]:
     """Remote video id → delivery id, for our deliveries and the videos seen before."""
     known: dict[str, int | None] = dict(
         session.execute(

@@ -11,6 +11,9 @@ from flask_login import login_required
 from studio import db
 from studio.metrics import bp, presenting, queries
 from studio.metrics.forms import RangeForm
+from studio.platforms.registry import label_of
+
+PAGE_SIZE = 100  # videos per page of the table
 
 
 def _range() -> tuple[RangeForm, tuple]:
@@ -25,6 +28,8 @@ def _range() -> tuple[RangeForm, tuple]:
 def index():
     form, (start, end) = _range()
     sort = form.sort.data if form.sort.data in queries.SORTS else "views"
+    page = form.page.data or 1
+    rows = queries.table(db.session, start, end, sort, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     return render_template(
         "metrics/index.html",
         form=form,
@@ -33,9 +38,12 @@ def index():
         sort=sort,
         accounts=presenting.account_charts(db.session, start, end),
         totals=presenting.totals_chart(db.session, start, end),
-        rows=queries.table(db.session, start, end, sort),
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        more=len(rows) > PAGE_SIZE,
+        first=(page - 1) * PAGE_SIZE + 1,
         rounds=presenting.rounds(db.session),
-        platforms=presenting.LABELS,
+        label_of=label_of,
     )
 
 

@@ -1,4 +1,4 @@
-"""What a platform's metrics collector hands back: figures per account and per video.
+"""A platform's metrics part (`Metrics`) and what it hands back: figures per account and video.
 
 Every figure is a lifetime total, or None when the platform did not give it (yet): a missing
 figure is never stored or shown as 0.
@@ -7,7 +7,12 @@ figure is never stored or shown as 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from studio.platforms.models import Account, Delivery
 
 
 class MetricsUnavailable(Exception):
@@ -62,6 +67,24 @@ class Harvest:
     units: int = 0
     note: str | None = None
     exhausted: bool = False  # the platform's quota is spent: skip its other accounts
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A platform's metrics part (`Platform.metrics`; None for a platform without figures)."""
+
+    collect: Callable[[Session, Account, list[str], int], Harvest]  # one account's round
+    video_ids: Callable[[Delivery], list[str]]  # the platform's video ids of a delivery
+    retention_days: int  # snapshots older than this are deleted (the platform's policy)
+    scopes: Sequence[str]  # what reading figures needs the account to allow
+    why: str  # why those scopes are asked for, on the account page ("": nothing new asked)
+    allowance: str  # the config key of the calls (or units) a round may spend
+    shared: bool = False  # True: the allowance is the platform's for all accounts together
+    draft_origin: str = "sent from the app"  # how a video sent as a draft is described
+
+    def missing_scopes(self, account: Account) -> list[str]:
+        """The scopes the account has not granted."""
+        return [s for s in self.scopes if not account.has_scope(s)]
 
 
 def count(value: object) -> int | None:

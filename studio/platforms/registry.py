@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from studio.panels import Panel
 from studio.platforms import meta, tiktok, youtube
+from studio.platforms.figures import Metrics
 from studio.platforms.meta import connection as meta_connection
 from studio.platforms.meta import options as meta_options
 from studio.platforms.meta.page_reels import Sender as FacebookSender
@@ -23,11 +24,13 @@ from studio.platforms.meta.reels import Sender as InstagramSender
 from studio.platforms.models import Account
 from studio.platforms.options import Options
 from studio.platforms.sending import Run
+from studio.platforms.tiktok import metrics as tiktok_metrics
 from studio.platforms.tiktok import options as tiktok_options
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube import metrics as youtube_metrics
 from studio.platforms.youtube import options as youtube_options
 from studio.platforms.youtube.panels import youtube_panel
 from studio.platforms.youtube.sender import Sender as YouTubeSender
@@ -49,6 +52,7 @@ class Platform:
     options: Options  # its section on the prepare page, its rules, what it will receive
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
     page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
+    metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
 
 
 META_PAGE = ("meta.index", "Facebook & Instagram")  # one login, one page for both
@@ -63,6 +67,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=tiktok_panel,
         options=tiktok_options.OPTIONS,
         sender=TikTokSender,
+        metrics=tiktok_metrics.METRICS,
     ),
     Platform(
         name="youtube",
@@ -72,6 +77,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=youtube_panel,
         options=youtube_options.OPTIONS,
         sender=YouTubeSender,
+        metrics=youtube_metrics.METRICS,
     ),
     # One Facebook login serves both: the meta package installs once, one dashboard card.
     Platform(
@@ -120,6 +126,19 @@ def get(name: str) -> Platform:
 def sender_of(name: str) -> type[Run]:
     """The platform's sender; the generic one when it cannot publish (yet)."""
     return get(name).sender or Run
+
+
+def label_of(name: str) -> str:
+    """How people call the platform `name` (the name itself for one since removed)."""
+    try:
+        return get(name).label
+    except UnknownPlatform:
+        return name
+
+
+def with_metrics() -> list[tuple[Platform, Metrics]]:
+    """Every platform whose figures can be read, with its metrics part."""
+    return [(p, p.metrics) for p in PLATFORMS if p.metrics is not None]
 
 
 def panels() -> list[Panel]:

@@ -18,6 +18,7 @@ from studio.platforms.figures import (
     AccountFigures,
     AllowanceSpent,
     Harvest,
+    Metrics,
     MetricsUnavailable,
     VideoFigures,
     batches,
@@ -50,18 +51,10 @@ RETENTION_DAYS = 730
 T = TypeVar("T")
 
 
-ALLOWANCE = ("METRICS_TIKTOK_CALLS", False)  # calls per account and round (limits per token)
-
-
 def video_ids(delivery: Delivery) -> list[str]:
     """The TikTok video ids of a delivery (status fetch's `publicaly_available_post_id`, or
     the `publicly_available` webhook; an inbox draft gets one once the creator posts it)."""
     return list(delivery.remote_post_ids or [])
-
-
-def missing_scopes(account: Account) -> list[str]:
-    """The metrics scopes the account has not granted."""
-    return [s for s in SCOPES if not account.has_scope(s)]
 
 
 def collect(session: Session, account: Account, video_ids: list[str], allowance: int) -> Harvest:
@@ -70,7 +63,7 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
     Raises MetricsUnavailable when nothing can be read (scope missing or revoked, reconnect);
     a rate limit or an outage midway keeps what was read and says so in `note`.
     """
-    missing = missing_scopes(account)
+    missing = METRICS.missing_scopes(account)
     if missing:
         raise MetricsUnavailable(f"the account has not allowed {', '.join(missing)}")
     harvest = Harvest()
@@ -119,3 +112,14 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
 def _query(client: Any, ids: list[str], token: str) -> Any:
     """One video/query call for `ids` (at most MAX_QUERY_IDS)."""
     return client.query_videos(token, ids, VIDEO_FIELDS)
+
+
+METRICS = Metrics(
+    collect=collect,
+    video_ids=video_ids,
+    retention_days=RETENTION_DAYS,
+    scopes=SCOPES,
+    why=WHY,
+    allowance="METRICS_TIKTOK_CALLS",  # calls per account and round (limits are per token)
+    draft_origin="posted from the TikTok app (sent as a draft)",
+)

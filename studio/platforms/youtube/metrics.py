@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from studio.platforms.figures import (
     AllowanceSpent,
     Harvest,
+    Metrics,
     MetricsUnavailable,
     VideoFigures,
     batches,
@@ -39,20 +40,12 @@ RETENTION_DAYS = 30
 T = TypeVar("T")
 
 
-ALLOWANCE = ("METRICS_YOUTUBE_UNITS", True)  # units per round, shared: the quota is the project's
-
-
 def video_ids(delivery: Delivery) -> list[str]:
     """The YouTube video id of a published delivery."""
     if delivery.remote_post_ids:
         return list(delivery.remote_post_ids)
     published = delivery.status == DeliveryStatus.PUBLISHED and delivery.remote_id
     return [delivery.remote_id] if published and delivery.remote_id else []
-
-
-def missing_scopes(account: Account) -> list[str]:
-    """The metrics scopes the channel has not granted."""
-    return [s for s in SCOPES if not account.has_scope(s)]
 
 
 def collect(session: Session, account: Account, video_ids: list[str], allowance: int) -> Harvest:
@@ -62,7 +55,7 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
     MetricsUnavailable when nothing can be read; `quotaExceeded` keeps what was read and
     stops every YouTube account of the round (the quota is the project's).
     """
-    missing = missing_scopes(account)
+    missing = METRICS.missing_scopes(account)
     if missing:
         raise MetricsUnavailable("the channel has not allowed reading its statistics")
     harvest = Harvest()
@@ -106,3 +99,14 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
 def _statistics(client: Any, ids: list[str], token: str) -> Any:
     """One videos.list?part=statistics call for `ids` (at most MAX_IDS)."""
     return client.video_statistics(token, ids)
+
+
+METRICS = Metrics(
+    collect=collect,
+    video_ids=video_ids,
+    retention_days=RETENTION_DAYS,
+    scopes=SCOPES,
+    why=WHY,
+    allowance="METRICS_YOUTUBE_UNITS",  # units per round
+    shared=True,  # the quota is the project's, shared by every channel (and publishing)
+)

@@ -180,4 +180,4 @@ def panel() -> None:
     """Nothing to say on the dashboard."""
 
 
-PLATFORM = Platform(NAME, "Dummy", init_app, ACCOUNTS.every, panel, Options(), Sender)
+PLATFORM = Platform(NAME, "Dummy", init_app, ACCOUNTS.every, panel, Options(), Sender, metrics=None)
