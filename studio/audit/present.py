@@ -95,17 +95,38 @@ YOUTUBE_CALLS = {
     "/token": "Renewed the connection to Google",
     "/revoke": "Asked Google to end the app's access",
 }
+# Meta's Graph calls, most specific first ("/media_publish" before "/media").
+META_CALLS = {
+    "/media_publish": "Asked Instagram to publish the Reel",
+    "/content_publishing_limit": "Read Instagram's publishing limit",
+    "/media": "Asked Instagram to make a Reels container",
+    "/video_reels": "Asked Facebook to start or finish a Page Reel",
+    "/oauth/access_token": "Renewed the connection to Meta",
+    "/me/permissions": "Asked Meta about the app's permissions",
+    "/me/accounts": "Read the Pages the login manages",
+}
 _POST_PREFIX = re.compile(r"^post \d+: ")
 _TECHNICAL_TAIL = re.compile(r" \((?:v_|p_|publish_id )[^)]*\)$")
 
 
 def plain(entry: AuditEntry) -> str:
-    """One line in people's words: TikTok calls by their purpose, without ids or HTTP lines."""
+    """One line in people's words: platform calls by their purpose, without ids or HTTP lines."""
     endpoint = entry.endpoint or ""
     if entry.method and entry.platform == "youtube":
         if entry.method == "PUT":
             return "Sent part of the video to YouTube"
         return next((w for path, w in YOUTUBE_CALLS.items() if path in endpoint), "Called YouTube")
+    if entry.method and entry.platform == "meta":
+        if (entry.summary or "").startswith("chunk:"):  # rupload: the bytes, or where they stand
+            return (
+                "Sent the video to Meta"
+                if entry.method == "POST"
+                else "Asked Meta how much arrived"
+            )
+        words = next((w for path, w in META_CALLS.items() if path in endpoint), None)
+        return words or (
+            "Asked Meta how the video is doing" if entry.method == "GET" else "Called Meta"
+        )
     if entry.method:
         if (entry.summary or "").startswith("chunk:"):
             return "Sent part of the video to TikTok"

@@ -12,7 +12,6 @@ from studio import db
 from studio.platforms.models import DeliveryStatus
 from studio.posts import services
 from studio.sandbox import holds
-from studio.sandbox.meta.hooks import hold_box
 from studio.sandbox.server import SandboxServer
 from tests.faults.conftest import FAST
 from tests.faults.support import settle
@@ -49,7 +48,7 @@ def test_sigkill_mid_rupload_resumes_at_metas_offset_with_one_reel(
     """
     accounts = seed_accounts(app, sandbox)
     video = big_video(app, SIZE)
-    box = hold_box(sandbox.meta.state)
+    box = sandbox.meta.state  # a kit.State: the shared holds work on it
     holds.arm(box, ["/meta/rupload/"])
     post_id = make_post(app, video, accounts[platform], platform)
     first = workers.start()
