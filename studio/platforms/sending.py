@@ -8,6 +8,7 @@ outcome durably before the next platform call, so a later run continues from the
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -170,6 +171,24 @@ class Run:
         while (left := deadline - time.monotonic()) > 0:
             self.heartbeat.check()
             time.sleep(min(left, 0.5))
+
+    def describe(self, exc: BaseException) -> str:
+        """A failure in words staff may read on the post page (never a token)."""
+        return str(exc)
+
+    def backoff(self, exc: BaseException, quiet: bool = False) -> None:
+        """Exponential backoff with full jitter, bounded by POSTS_MAX_ATTEMPTS; `quiet` keeps
+        the post page's note as it is (a retry staff need not hear about)."""
+        attempts = self.delivery.attempts + 1
+        why = self.describe(exc)
+        if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
+            self.fail("gave_up", why)
+            return
+        self.save(attempts=attempts, status_note=None if quiet else f"Retrying after: {why}"[:300])
+        cap = min(
+            float(self.cfg["POSTS_RETRY_BASE"]) * 2**attempts, float(self.cfg["POSTS_RETRY_CAP"])
+        )
+        self.wait(random.uniform(0, cap), f"retry {attempts} after {why}", retry=True)
 
     def transfer_url_usable(self, dead: bool = False) -> bool:
         """True while the stored upload URL has more than the safety margin left."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -248,17 +247,9 @@ class MetaRun(Run):
         else:
             self.fail(str(code), plain(exc), from_platform=isinstance(exc, MetaError))
 
-    def backoff(self, exc: BaseException) -> None:
-        """Exponential backoff with full jitter, bounded by attempts."""
-        attempts = self.delivery.attempts + 1
-        if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
-            self.fail("gave_up", plain(exc))
-            return
-        self.save(attempts=attempts, status_note=f"Retrying: {plain(exc)}"[:300])
-        cap = min(
-            float(self.cfg["POSTS_RETRY_BASE"]) * 2**attempts, float(self.cfg["POSTS_RETRY_CAP"])
-        )
-        self.wait(random.uniform(0, cap), f"retry {attempts}: {plain(exc)}", retry=True)
+    def describe(self, exc: BaseException) -> str:
+        """Meta's message in plain words, or ours."""
+        return plain(exc)
 
 
 def plain(exc: BaseException) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -337,19 +336,6 @@ class Sender(Run):
         else:
             message = getattr(exc, "message", None) or str(exc)
             self.fail(code if isinstance(exc, TikTokError) else "invalid_param", message)
-
-    def backoff(self, exc: BaseException, quiet: bool = False) -> None:
-        """Exponential backoff with full jitter, bounded by attempts and a deadline."""
-        delivery = self.delivery
-        attempts = delivery.attempts + 1
-        if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
-            self.fail("gave_up", str(exc))
-            return
-        self.save(attempts=attempts, status_note=None if quiet else f"Retrying after: {exc}")
-        cap = min(
-            float(self.cfg["POSTS_RETRY_BASE"]) * 2**attempts, float(self.cfg["POSTS_RETRY_CAP"])
-        )
-        self.wait(random.uniform(0, cap), f"retry {attempts} after {exc}", retry=True)
 
     def respect_draft_limit(self) -> None:
         """Hold when our own count says the account has 5 pending drafts in 24 h."""

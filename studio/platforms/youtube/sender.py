@@ -287,15 +287,3 @@ class Sender(Run):
         else:
             message = getattr(exc, "message", None) or str(exc)
             self.fail(code if isinstance(exc, YouTubeError) else "youtube_error", message)
-
-    def backoff(self, exc: BaseException) -> None:
-        """Exponential backoff with full jitter, bounded by POSTS_MAX_ATTEMPTS."""
-        attempts = self.delivery.attempts + 1
-        if attempts > int(self.cfg["POSTS_MAX_ATTEMPTS"]):
-            self.fail("gave_up", str(exc))
-            return
-        self.save(attempts=attempts, status_note=f"Retrying after: {exc}"[:300])
-        cap = min(
-            float(self.cfg["POSTS_RETRY_BASE"]) * 2**attempts, float(self.cfg["POSTS_RETRY_CAP"])
-        )
-        self.wait(random.uniform(0, cap), f"retry {attempts} after {exc}", retry=True)
