@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from studio import db
 from studio.metrics.models import AccountSnapshot, MetricRound, MetricVideo, VideoSnapshot
 from studio.metrics.snapshot import run_round
+from studio.platforms.models import Account
 from studio.sandbox.meta.people import ACME_IG, ACME_PAGE, SIDE_PAGE
 from studio.sandbox.server import SandboxServer
 from tests.metrics.conftest import control
@@ -124,8 +125,6 @@ def test_allowance_exhaustion_keeps_what_was_read(
 def test_an_account_without_the_insights_permission_is_not_read(
     mapp, meta_accounts: dict[str, int]
 ) -> None:
-    from studio.platforms.models import Account
-
     with mapp.app_context():
         account = db.session.get_one(Account, meta_accounts[SIDE_PAGE.id])
         account.scopes = ",".join(s for s in account.scope_list if s != "read_insights")
@@ -152,3 +151,16 @@ def test_a_meta_deletion_request_erases_the_snapshots(
     with mapp.app_context():
         for model in (VideoSnapshot, AccountSnapshot, MetricVideo, MetricRound):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+
+
+def test_the_account_page_says_why_and_names_a_permission_not_allowed(
+    mapp, madmin, meta_accounts: dict[str, int]
+) -> None:
+    page = madmin.get("/meta/").get_data(as_text=True)
+    assert "Performance figures are switched on" in page and "not allowed" not in page
+    with mapp.app_context():
+        login = db.session.scalars(select(Account).where(Account.platform == "meta")).one()
+        login.scopes = ",".join(s for s in login.scope_list if s != "read_insights")
+        db.session.commit()
+    page = madmin.get("/meta/").get_data(as_text=True)
+    assert "has not allowed read_insights yet" in page
