@@ -119,16 +119,7 @@ def media_list(version: str, ig_id: str) -> Response:
 @bp.get("/<version>/<media_id>/insights")
 def media_insights(version: str, media_id: str) -> Response:
     """Lifetime insights of an IG media (needs instagram_manage_insights)."""
-    media = _find(media_id)
-    if media is None or media.kind != "ig":
-        authenticate()
-        raise unknown_object(media_id)
-    token = authenticate("instagram", media.owner)
-    managed_ig(token, media.owner)
-    require(token, "instagram_basic", "instagram_manage_insights")
-    wanted = _metrics(growth.IG_METRICS)
-    figures = _figures(media)
-    return _answer(media, growth.ig_values(figures or {}, wanted), "insights")
+    return _insights(media_id, "ig", "insights")
 
 
 @bp.get("/<version>/<page_id>/video_reels")
@@ -150,13 +141,23 @@ def reels_list(version: str, page_id: str) -> Response:
 @bp.get("/<version>/<video_id>/video_insights")
 def video_insights(version: str, video_id: str) -> Response:
     """Lifetime insights of a Page Reel (needs read_insights and pages_read_engagement)."""
-    media = _find(video_id)
-    if media is None or media.kind != "page":
+    return _insights(video_id, "page", "video_insights")
+
+
+def _insights(media_id: str, kind: str, edge: str) -> Response:
+    """Authenticate on the owner's bucket, check access and permissions, answer the metrics."""
+    media = _find(media_id)
+    if media is None or media.kind != kind:
         authenticate()
-        raise unknown_object(video_id)
+        raise unknown_object(media_id)
+    if kind == "ig":
+        token = authenticate("instagram", media.owner)
+        managed_ig(token, media.owner)
+        require(token, "instagram_basic", "instagram_manage_insights")
+        wanted = _metrics(growth.IG_METRICS)
+        return _answer(media, growth.ig_values(_figures(media) or {}, wanted), edge)
     token = authenticate("pages", media.owner)
     managed_page(token, media.owner)
     require(token, "pages_read_engagement", "read_insights")
     wanted = _metrics(growth.REEL_METRICS)
-    figures = _figures(media)
-    return _answer(media, growth.reel_values(figures or {}, wanted), "video_insights")
+    return _answer(media, growth.reel_values(_figures(media) or {}, wanted), edge)
