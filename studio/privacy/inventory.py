@@ -234,8 +234,7 @@ DATASETS: tuple[Dataset, ...] = (
         "about other users, followers or viewers is read or kept.",
         basis=LEGITIMATE,
         retention="As long as each platform's developer policies allow: 30 days where they "
-        "limit API data to that (YouTube), otherwise two years (TikTok; Meta's Platform Terms "
-        "for Instagram and Facebook).",
+        "limit API data to that, otherwise two years.",
         erasure="Deleted with the account by a deletion request; older figures are deleted "
         "by the daily snapshot job.",
     ),
