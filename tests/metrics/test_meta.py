@@ -164,3 +164,16 @@ def test_the_account_page_says_why_and_names_a_permission_not_allowed(
         db.session.commit()
     page = madmin.get("/meta/").get_data(as_text=True)
     assert "has not allowed read_insights yet" in page
+
+
+def test_a_video_deleted_at_meta_is_skipped_and_the_rest_read(
+    mapp, msbx: SandboxServer, meta_accounts: dict[str, int], publish
+) -> None:
+    ig = meta_accounts[ACME_IG.id]
+    publish(ig, ["18099999999999999"])  # deleted in the Instagram app since (100/33)
+    with mapp.app_context():
+        report = run_round(db.session, DAY1)
+        assert ig not in report.skipped
+    videos = _videos(mapp, ig)
+    assert set(videos) == set(_outside(msbx, ACME_IG.id))
+    assert all(snap is not None and snap.views for _video, snap in videos.values())

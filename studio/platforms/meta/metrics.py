@@ -30,7 +30,13 @@ from studio.platforms.figures import (
 )
 from studio.platforms.meta.client import MetaClient
 from studio.platforms.meta.connection import FACEBOOK, INSIGHTS_SCOPES, get_client
-from studio.platforms.meta.errors import MetaError, PermissionMissing, RateLimited, TokenInvalid
+from studio.platforms.meta.errors import (
+    GraphError,
+    MetaError,
+    PermissionMissing,
+    RateLimited,
+    TokenInvalid,
+)
 from studio.platforms.meta.tokens import ReconnectNeeded, token_for
 from studio.platforms.models import Account, Delivery
 from studio.transport import TransportError
@@ -44,6 +50,7 @@ REEL_METRICS = [
 ]
 RECENT = 25  # the first page of /media or /video_reels: videos published outside the app too
 APP_LIMIT = 4  # Graph's code 4: the app's own limit, shared by every account
+NO_INSIGHTS = 10  # on one video's insights: "(#10) Not enough viewers for the media"
 # Meta Platform Terms (3.b): keep Platform Data no longer than needed for the purpose it was
 # obtained for, and delete it when the account is disconnected. Two years of daily history
 # serve year-on-year charts and match Page video insights' own 2-year window.
@@ -166,7 +173,15 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
             harvest.recent = [str(r["id"]) for r in videos]
             described = {str(r["id"]): r for r in videos}
             for remote_id in dict.fromkeys([*harvest.recent, *video_ids]):
-                values = call(partial(_insights, token, f"{remote_id}/{reader.insights}", reader))
+                path = f"{remote_id}/{reader.insights}"
+                try:
+                    values = call(partial(_insights, token, path, reader))
+                except GraphError as exc:
+                    if _gone(exc):
+                        continue  # deleted at Meta (or no longer visible): nothing to read
+                    if exc.graph_code != NO_INSIGHTS:
+                        raise
+                    values = {}  # "not enough viewers": this video has no insights (yet)
                 found[remote_id] = _described(reader.figures(remote_id, values), described)
     except AllowanceSpent:
         harvest.note = "this round's share of Meta calls is used up; the rest comes next round"
@@ -181,6 +196,11 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
         harvest.note = f"Meta did not answer ({type(exc).__name__}); the rest comes next round"
     harvest.videos = list(found.values())
     return harvest
+
+
+def _gone(exc: GraphError) -> bool:
+    """100/33 on one video: it was deleted, or this login can no longer see it."""
+    return exc.graph_code == 100 and exc.subcode == 33
 
 
 def _insights(token: str, path: str, reader: Reader, client: MetaClient) -> dict[str, Any]:
