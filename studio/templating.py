@@ -40,11 +40,16 @@ def nav_items() -> list[NavItem]:
         return []
     known = current_app.view_functions
     items: list[NavItem] = []
+    admin_pages: list[tuple[str, str]] = []
     for ep, label, admin in NAV:
         if ep == ACCOUNTS:
             items += _accounts()
-        elif ep in known and (not admin or current_user.is_admin):
+        elif ep in known and admin and current_user.is_admin:
+            admin_pages.append((ep, label))
+        elif ep in known and not admin:
             items.append((ep, label, []))
+    if admin_pages:  # one "Admin" menu keeps the bar on one line at laptop widths
+        items.append(("", "Admin", admin_pages))
     return items
 
 

@@ -56,10 +56,9 @@ PLATFORMS: tuple[Platform, ...] = (
     ),
     Platform(
         name="Google (YouTube)",
-        # Publishing to YouTube is not wired yet (the deliveries core comes first): the role
-        # says only what connecting does.
-        role="When an admin connects the company's YouTube channel, Google gives us the "
-        "channel's ID, title, handle and picture, and access tokens.",
+        role="A platform we publish to. When an admin connects the company's YouTube channel, "
+        "Google gives us the channel's ID, title, handle and picture, and access tokens; we "
+        "send YouTube the videos, titles, descriptions and settings our staff choose.",
         policy="https://policies.google.com/privacy",
         enabled=youtube_enabled,
         code=YouTubeClient,
@@ -80,7 +79,8 @@ PLATFORMS: tuple[Platform, ...] = (
         "through Facebook Login, Meta gives us the name, picture and app-scoped ID of the "
         "person who logged in, the Pages they manage (ID, name, picture) and the Instagram "
         "professional accounts linked to them (ID, name, username, picture), and access "
-        "tokens. Meta tells us, with the app-scoped Meta user ID, when someone removes our app "
+        "tokens; we send Instagram and Facebook the videos and captions our staff choose, as "
+        "Reels. Meta tells us, with the app-scoped Meta user ID, when someone removes our app "
         "or asks for their data to be deleted; we answer a deletion request with a status "
         "link and a confirmation code.",
         policy="https://www.facebook.com/privacy/policy/",
