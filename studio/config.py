@@ -85,6 +85,7 @@ class Defaults:
     # YouTube units per round for every channel together, out of the project's 10,000 a day
     # that publishing shares: publishing keeps the rest.
     METRICS_YOUTUBE_UNITS = 1000
+    METRICS_META_CALLS = 200  # per account and round (Meta's BUC limits are per Page / IG account)
     # DEMO DATA: days of made-up past figures given to an account on its first read, so that
     # a newcomer's charts have history on day one. 21 in demo mode; never outside demo and
     # the tests (studio/metrics/demo.py).

@@ -17,6 +17,7 @@ from studio.panels import Panel
 from studio.platforms import meta, tiktok, youtube
 from studio.platforms.figures import Metrics
 from studio.platforms.meta import connection as meta_connection
+from studio.platforms.meta import metrics as meta_metrics
 from studio.platforms.meta import options as meta_options
 from studio.platforms.meta.page_reels import Sender as FacebookSender
 from studio.platforms.meta.panels import meta_panel
@@ -89,6 +90,7 @@ PLATFORMS: tuple[Platform, ...] = (
         options=meta_options.FACEBOOK,
         sender=FacebookSender,
         page=META_PAGE,
+        metrics=meta_metrics.FACEBOOK_METRICS,
     ),
     Platform(
         name="instagram",
@@ -99,6 +101,7 @@ PLATFORMS: tuple[Platform, ...] = (
         options=meta_options.INSTAGRAM,
         sender=InstagramSender,
         page=META_PAGE,
+        metrics=meta_metrics.INSTAGRAM_METRICS,
     ),
 )
 

@@ -539,6 +539,7 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
     "metrics": (
         "tests/metrics/test_snapshot.py::"
         "test_snapshots_are_erased_with_the_account_and_after_retention",
+        "tests/metrics/test_meta.py::test_a_meta_deletion_request_erases_the_snapshots",
     ),
     "audit_payloads": (
         "tests/audit/test_chain.py::test_erased_payloads_still_verify",

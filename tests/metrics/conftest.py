@@ -1,4 +1,4 @@
-"""Fixtures: one sandbox serving TikTok and Google, an app with metrics on, connected accounts."""
+"""Fixtures: one sandbox serving TikTok, Google and Meta, an app with metrics on, accounts."""
 
 from __future__ import annotations
 
@@ -16,25 +16,29 @@ from studio.platforms.models import Account, DeliveryStatus
 from studio.sandbox.server import SandboxServer
 from tests.conftest import SANDBOX_REDIRECT_URIS, AuthActions, connect_tiktok
 from tests.helpers import add_post
+from tests.platforms.meta.app_support import APP_REDIRECT as META_REDIRECT
+from tests.platforms.meta.app_support import connect_and_choose, meta_config
 from tests.platforms.youtube.app_support import APP_REDIRECT, connect_youtube, youtube_config
 
 
 @pytest.fixture
 def msbx() -> Iterator[SandboxServer]:
-    """TikTok and Google in one sandbox, both accepting the test app's callbacks."""
+    """TikTok, Google and Meta in one sandbox, each accepting the test app's callbacks."""
     tiktok = {"redirect_uris": list(SANDBOX_REDIRECT_URIS), "status_step_delay": 0.05}
-    with SandboxServer(tiktok, youtube={"redirect_uris": [APP_REDIRECT]}) as server:
+    meta = {"redirect_uris": [META_REDIRECT], "processing_delay": 0.05}
+    with SandboxServer(tiktok, youtube={"redirect_uris": [APP_REDIRECT]}, meta=meta) as server:
         yield server
 
 
 @pytest.fixture
 def mapp(make_app, msbx: SandboxServer) -> Flask:
-    """An app with metrics on, TikTok and YouTube pointed at the sandbox."""
+    """An app with metrics on, TikTok, YouTube and Meta pointed at the sandbox."""
     return make_app(
         METRICS_ENABLED=True,
         TIKTOK_AUTH_URL=msbx.url + "/v2/auth/authorize/",
         TIKTOK_API_BASE=msbx.url,
         **youtube_config(msbx),
+        **meta_config(msbx),
     )
 
 
@@ -66,6 +70,17 @@ def youtube_account(mapp: Flask, madmin: FlaskClient, http: requests.Session) ->
     """The "brand" channel connected through the real flow."""
     assert connect_youtube(madmin, http).status_code in (302, 303)
     return _newest(mapp, "youtube")
+
+
+@pytest.fixture
+def meta_accounts(mapp: Flask, madmin: FlaskClient, http: requests.Session) -> dict[str, int]:
+    """Dana's Meta login with her two Pages and the Instagram account chosen: id by remote id."""
+    connect_and_choose(madmin, http)
+    with mapp.app_context():
+        query = select(Account.remote_id, Account.id).where(
+            Account.platform.in_(("facebook", "instagram"))
+        )
+        return {str(remote): int(i) for remote, i in db.session.execute(query).all()}
 
 
 def _newest(app: Flask, platform: str) -> int:

@@ -205,6 +205,37 @@ class MetaClient(GraphClient):
 
         return self._graph("GET", video_id, page_token, parse, {"fields": "status"})
 
+    # Insights: the company's own accounts and videos only
+
+    def node_counts(self, token: str, node_id: str, names: list[str]) -> dict[str, Any]:
+        """A Page's or IG account's count fields (`followers_count`, `media_count`)."""
+        return self._graph("GET", node_id, token, dict, {"fields": ",".join(["id", *names])})
+
+    def recent_videos(
+        self, token: str, node_id: str, edge: str, fields: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """The newest records of an IG account's `media` or a Page's `video_reels` (one page)."""
+        params = {"fields": fields, "limit": str(limit)}
+        body = self._graph("GET", f"{node_id}/{edge}", token, dict, params)
+        return [r for r in body.get("data") or () if isinstance(r, dict) and r.get("id")]
+
+    def insights(self, token: str, path: str, metrics: list[str]) -> dict[str, Any]:
+        """Lifetime values by metric name (`{media}/insights`, `{video}/video_insights`); a
+        metric missing from the answer (Meta's lag: `data` is empty) is not available yet."""
+
+        def parse(body: dict[str, Any]) -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for entry in body.get("data") or ():
+                if not isinstance(entry, dict) or not entry.get("name"):
+                    continue
+                values = entry.get("values") or [{}]
+                total = entry.get("total_value") or values[-1]
+                if isinstance(total, dict) and "value" in total:
+                    found[str(entry["name"])] = total["value"]
+            return found
+
+        return self._graph("GET", path, token, parse, {"metric": ",".join(metrics)})
+
 
 def _flag(value: bool) -> str:
     """Graph's strict booleans."""

@@ -25,18 +25,26 @@ LOGINS = Accounts(LOGIN)
 PAGES = Accounts(FACEBOOK)
 INSTAGRAMS = Accounts(INSTAGRAM)
 LABEL = "Meta"
-# Only what publishing Reels to a Page and to its Instagram account (and, later, their
-# insights) needs; each is named on the account page with why (views.SCOPE_LABELS).
-SCOPES = [
+# Only what publishing Reels to a Page and to its Instagram account needs; each is named on
+# the account page with why (views.SCOPE_LABELS).
+PUBLISH_SCOPES = [
     "pages_show_list",
     "pages_read_engagement",
     "pages_manage_posts",
     "instagram_basic",
     "instagram_content_publish",
-    "instagram_manage_insights",
-    "read_insights",
     "business_management",
 ]
+# Reading the Reels' insights: asked for only while METRICS_ENABLED (studio/metrics).
+INSIGHTS_SCOPES = ["instagram_manage_insights", "read_insights"]
+SCOPES = [*PUBLISH_SCOPES, *INSIGHTS_SCOPES]  # every permission the app may ask for
+
+
+def scopes(config: Mapping[str, Any]) -> list[str]:
+    """The permissions a connect asks for now (insights only while metrics are on)."""
+    return [*PUBLISH_SCOPES, *(INSIGHTS_SCOPES if config.get("METRICS_ENABLED") else [])]
+
+
 REVOKE_PAGE = "https://www.facebook.com/settings/?tab=business_tools"
 
 DEFAULTS: dict[str, Any] = {

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from studio.platforms.meta.connection import (
     SCOPES,
     get_client,
     login_by_user,
+    scopes,
 )
 from studio.platforms.meta.errors import LoginError, PlatformError, TransportError
 from studio.platforms.meta.results import Person, UserToken
@@ -52,9 +54,10 @@ REQUIRED = (
 def start_connect(config_id: str | None, ttl_s: int) -> str:
     """Record a flow for this browser and return Facebook's login dialog URL."""
     redirect_uri = external_url("meta.callback")
-    state = begin(LOGIN, CONNECT, SCOPES, redirect_uri, ttl_s, None)
+    wanted = scopes(current_app.config)
+    state = begin(LOGIN, CONNECT, wanted, redirect_uri, ttl_s, None)
     with get_client() as client:
-        return client.authorize_url(redirect_uri, SCOPES, state, config_id=config_id)
+        return client.authorize_url(redirect_uri, wanted, state, config_id=config_id)
 
 
 def complete_connect(session: Session, args: Mapping[str, str], user: object) -> Account:

@@ -9,6 +9,7 @@ from studio import db
 from studio.auth.decorators import admin_required
 from studio.extensions import limiter
 from studio.platforms.meta import bp, choices, connection, services
+from studio.platforms.meta import metrics as meta_metrics
 from studio.platforms.meta.connection import REVOKE_PAGE
 from studio.platforms.meta.forms import ChooseForm
 from studio.platforms.models import Account, AccountStatus
@@ -47,10 +48,12 @@ def index():
     linked = {login.id: services.children(db.session, login) for login in logins}
     return PAGES.index(
         logins,
-        wanted=connection.SCOPES,
+        wanted=connection.scopes(current_app.config),
         labels=SCOPE_LABELS,
         revoke_page=REVOKE_PAGE,
         linked=linked,
+        metrics_why=meta_metrics.WHY if current_app.config["METRICS_ENABLED"] else "",
+        insights=connection.INSIGHTS_SCOPES,
     )
 
 

@@ -56,6 +56,7 @@ class MetaConfig(Settings):
     page_reels_limit: int = 30  # API-published Reels per Page per rolling 24 h
     rate_limit_calls: int = 200  # calls per token per window before code 17/32/80001/80002
     rate_limit_window: float = 3600.0
+    insights_lag: float = 0.0  # a media's insights are empty (`data: []`) while younger
     allow_http_pull: bool = False  # accept http:// video_url (loopback tests)
     pull_timeout: float = 60.0  # then the container is ERROR 2207003
     public_base_url: str | None = None  # base of rupload URIs and pictures (default: request)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, jsonify
 
 from studio.sandbox import kit
-from studio.sandbox.meta import callbacks, dialog, hooks, lifecycle, tokens
+from studio.sandbox.meta import callbacks, dialog, growth, hooks, lifecycle, tokens
 from studio.sandbox.meta.auth import meta_state
 from studio.sandbox.meta.people import PEOPLE, person
 
@@ -125,3 +126,32 @@ def people() -> Response:
             for p in PEOPLE
         ]
     )
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Every published media's figures now, and the insights lag."""
+    state = meta_state()
+    now = time.time()
+    with state.lock:
+        media = [(m.id, m.at) for m in state.outside]
+        media += [(r["media_id"], r["at"]) for r in state.ig_published]
+        media += [(v.id, v.published_at) for v in state.videos.values() if v.published_at]
+        found = {i: growth.video_figures(state, i, at, now) for i, at in media}
+    return jsonify({"media": found, "lag_seconds": state.config.insights_lag})
+
+
+@bp.post("/metrics")
+def set_metrics() -> Response | tuple[Response, int]:
+    """`{figures: {"media:<id>" | "ig:<id>" | "page:<id>": {views|…|followers: n|null}},
+    lag_seconds}`: pin figures (null: not available) and set the insights lag."""
+    state = meta_state()
+    body = kit.body()
+    try:
+        lag = float(body.get("lag_seconds", state.config.insights_lag))
+        with state.lock:
+            state.figures.pin(body.get("figures") or {})
+            state.config.insights_lag = max(0.0, lag)
+    except (TypeError, ValueError) as exc:
+        return kit.bad(str(exc))
+    return jsonify({"ok": True})

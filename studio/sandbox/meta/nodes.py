@@ -1,16 +1,18 @@
-"""GET /{id}: Pages, IG accounts, containers (status_code), IG media and Page Reels (status)."""
+"""GET /{id}: Pages and IG accounts (with follower counts), containers, IG media, Page Reels."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from studio.sandbox.meta import errors
+from studio.sandbox.meta import errors, growth
 from studio.sandbox.meta.access import IG_SCOPES, managed_ig, managed_page
 from studio.sandbox.meta.auth import authenticate, fields, meta_state, pick, require
 from studio.sandbox.meta.errors import unknown_object
 from studio.sandbox.meta.graph import ig_record, page_record
+from studio.sandbox.meta.insights import ig_media
 from studio.sandbox.meta.people import ig_account, page
 
 bp = Blueprint("meta_nodes", __name__, url_prefix="/meta/graph")
@@ -34,13 +36,19 @@ def node(version: str, node_id: str) -> Response:
             record["instagram_business_account"] = {
                 "id": record["instagram_business_account"]["id"]
             }
+        with state.lock:
+            record["followers_count"] = growth.followers(state, "page", node_id, time.time())
         return jsonify(pick(record, fields(["id", "name"])))
     linked = ig_account(node_id)
     if linked is not None:
         token = authenticate("instagram", node_id)
         ig, _ = managed_ig(token, node_id)
         require(token, "instagram_basic")
-        return jsonify(pick(ig_record(ig), fields(["id", "username"])))
+        record = ig_record(ig)
+        with state.lock:
+            record["followers_count"] = growth.followers(state, "ig", node_id, time.time())
+        record["media_count"] = len(ig_media(node_id))
+        return jsonify(pick(record, fields(["id", "username"])))
     if container is not None or media is not None:
         found = container or media
         assert found is not None

@@ -9,6 +9,8 @@ from collections import deque
 from typing import Any
 
 from studio.sandbox import kit
+from studio.sandbox.figures import Figures
+from studio.sandbox.meta import growth
 from studio.sandbox.meta.config import MetaConfig
 from studio.sandbox.meta.models import Code, Container, Grant, Token, Video
 
@@ -32,6 +34,10 @@ class MetaState(kit.State):
             self.reels_published: list[dict[str, Any]] = []
             self.windows: dict[str, deque[float]] = {}
             self.callbacks: list[dict[str, Any]] = []
+            self.started = time.time()
+            self.figures = Figures()
+            self.outside: list[growth.Media] = []
+            growth.seed(self)
 
     def new_id(self, prefix: str) -> str:
         """A numeric id shaped like Meta's (prefix digits, then a counter and noise)."""

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from studio import db, vault
 from studio.audit.models import AuditEntry
 from studio.db import utcnow
-from studio.platforms.meta.connection import SCOPES
+from studio.platforms.meta.connection import INSIGHTS_SCOPES
+from studio.platforms.meta.connection import PUBLISH_SCOPES as SCOPES
 from studio.sandbox.meta.people import person
 from tests.conftest import STAFF_PASSWORD, AuthActions
 from tests.helpers import csrf_token
@@ -25,6 +26,7 @@ from tests.platforms.meta.app_support import (
     connect,
     dialog,
     login_id,
+    meta_config,
     rows,
     start,
 )
@@ -40,6 +42,14 @@ def test_consent_url_asks_exactly_what_is_needed(meta_admin, meta_sandbox):
     assert query["response_type"] == "code" and len(query["state"]) >= 40
     assert query["scope"].split(",") == SCOPES
     assert "code_challenge" not in query  # Meta has no PKCE for this flow (docs/platforms/meta.md)
+
+
+def test_insights_permissions_are_asked_only_while_metrics_are_on(make_app, meta_sandbox, users):
+    app = make_app(METRICS_ENABLED=True, **meta_config(meta_sandbox))
+    client = app.test_client()
+    assert AuthActions(app, client).login().status_code == 302
+    query = dict(parse_qsl(urlsplit(start(client)).query))
+    assert query["scope"].split(",") == SCOPES + INSIGHTS_SCOPES
 
 
 def test_connect_end_to_end_stores_the_login_and_offers_its_accounts(meta_app, meta_admin, fb):
