@@ -97,11 +97,13 @@ def test_cut_mid_upload_resumes_from_metas_offset_into_one_reel(
     up = _upload(client, token, tmp_path)
     sbx.meta.fail_next("/meta/rupload/", "drop_mid", skip=1)  # the first GET passes
     assert up.send() == SIZE
-    half = SIZE // 2
-    assert up.offsets == [0, half, SIZE] and len(up.waits) == 1
+    # The sandbox keeps about half the body before the cut; where exactly depends on how the
+    # socket delivered it. What matters: the resume starts at the offset Meta reported.
+    start, cut, end = up.offsets
+    assert start == 0 and 0 < cut < SIZE and end == SIZE and len(up.waits) == 1
     posts = [e for e in seen if e.kind == "upload" and e.method == "POST"]
-    assert [e.request_headers["offset"] for e in posts] == ["0", str(half)]
-    assert posts[0].error and posts[1].request_body_size == SIZE - half
+    assert [e.request_headers["offset"] for e in posts] == ["0", str(cut)]
+    assert posts[0].error and posts[1].request_body_size == SIZE - cut
     cid = _container_id(up)
     assert _finished(client, token, cid).publishable
     client.publish_container(token, IG_ID, cid)
@@ -117,8 +119,10 @@ def test_a_new_process_resumes_the_same_container(
     with pytest.raises(Exception) as first:
         up.send(attempts=1)  # this worker dies with the cut
     assert retry_action(first.value) is RetryAction.BACKOFF
+    kept = sbx.meta.summary()["containers"][_container_id(up)]["upload"]["offset"]
+    assert 0 < kept < SIZE  # about half the body arrived before the cut
     again = Upload(client, token, up.uri, up.path)
-    assert again.send() == SIZE and again.offsets == [SIZE // 2, SIZE]
+    assert again.send() == SIZE and again.offsets == [kept, SIZE]
     assert sbx.meta.summary()["containers"][_container_id(up)]["upload"]["sha256"] == up.sha256()
 
 
