@@ -108,6 +108,31 @@ class Options(Protocol):
         ...
 
 
+class ChosenOnPrepare:
+    """Options of a platform whose target is the account as connected (nothing to fetch for a
+    preview) and whose every choice is made on the prepare page (nothing beside the consent)."""
+
+    def check_prepare(self, form: Any, account: Account, common: Common) -> dict[str, str]:
+        """Every rule the prepared section breaks (each platform's own)."""
+        raise NotImplementedError
+
+    def load(self, session: Session, account: Account, user: Any) -> Target:
+        """The account as stored when it was connected."""
+        handle = (account.handle or "").removeprefix("@")
+        name = account.display_name or account.remote_id
+        return Target(account, name, handle, account.avatar_url, None, "account")
+
+    def confirm_form(self, formdata: Any, prefix: str, prepared: Any, target: Target) -> None:
+        """Every choice is made on the prepare page."""
+        return None
+
+    def check_confirm(
+        self, prepared: Any, confirm: Any, target: Target, common: Common
+    ) -> dict[str, str]:
+        """The prepared section again: the preview's hidden fields may have been changed."""
+        return self.check_prepare(prepared, target.account, common)
+
+
 def prefix(account: Account) -> str:
     """The target's field prefix, so several targets share one page."""
     return f"a{account.id}-"

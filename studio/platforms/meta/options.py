@@ -14,7 +14,7 @@ from wtforms import BooleanField, Form
 
 from studio.platforms.meta import connection, rules
 from studio.platforms.models import Account, AccountStatus, Mode
-from studio.platforms.options import Common, Target
+from studio.platforms.options import ChosenOnPrepare, Common, Target
 
 
 class InstagramSection(Form):
@@ -34,7 +34,7 @@ def facts(common: Common) -> rules.VideoFacts:
     )
 
 
-class ReelOptions:
+class ReelOptions(ChosenOnPrepare):
     """The options part of the interface for one of Meta's two platforms."""
 
     confirm_template: str | None = None
@@ -68,22 +68,6 @@ class ReelOptions:
             where = "caption" if problem.rule in ("caption", "hashtags", "mentions") else "video"
             found.setdefault(where, f"{self.label}: {problem.message}")
         return found
-
-    def load(self, session: Session, account: Account, user: Any) -> Target:
-        """The account as chosen when the Facebook login was connected."""
-        handle = (account.handle or "").removeprefix("@")
-        name = account.display_name or account.remote_id
-        return Target(account, name, handle, account.avatar_url, None, "account")
-
-    def confirm_form(self, formdata: Any, prefix: str, prepared: Any, target: Target) -> None:
-        """Every choice is made on the prepare page."""
-        return None
-
-    def check_confirm(
-        self, prepared: Any, confirm: Any, target: Target, common: Common
-    ) -> dict[str, str]:
-        """The same rules again: the preview's hidden fields may have been changed."""
-        return self.check_prepare(prepared, target.account, common)
 
     def mode(self, prepared: Any, common: Common) -> Mode:
         """A Reel is published at once (no draft)."""

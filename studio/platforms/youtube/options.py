@@ -12,7 +12,7 @@ from wtforms import BooleanField, Form, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from studio.platforms.models import Account, Mode
-from studio.platforms.options import Common, Target
+from studio.platforms.options import ChosenOnPrepare, Common, Target
 from studio.platforms.youtube import connection, rules
 
 CATEGORY_LABELS = {
@@ -98,7 +98,7 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:]
 
 
-class YouTubeOptions:
+class YouTubeOptions(ChosenOnPrepare):
     """The options part of YouTube's platform interface."""
 
     name = "youtube"
@@ -136,22 +136,6 @@ class YouTubeOptions:
         if "caption" in found:
             found["caption"] = "YouTube description: " + found["caption"]
         return found
-
-    def load(self, session: Session, account: Account, user: Any) -> Target:
-        """The channel as stored when it was connected (nothing to fetch for a preview)."""
-        handle = (account.handle or "").removeprefix("@")
-        name = account.display_name or account.remote_id
-        return Target(account, name, handle, account.avatar_url, None, "account")
-
-    def confirm_form(self, formdata: Any, prefix: str, prepared: Any, target: Target) -> None:
-        """Every choice is made on the prepare page."""
-        return None
-
-    def check_confirm(
-        self, prepared: Any, confirm: Any, target: Target, common: Common
-    ) -> dict[str, str]:
-        """The prepared details again, as they may have been changed on the way."""
-        return self.check_prepare(prepared, target.account, common)
 
     def mode(self, prepared: Any, common: Common) -> Mode:
         """YouTube makes a Short of a vertical or square video up to 3 minutes (no flag)."""
