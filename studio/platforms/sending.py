@@ -172,6 +172,27 @@ class Run:
             self.heartbeat.check()
             time.sleep(min(left, 0.5))
 
+    def start_over(self, why: str, **forget: Any) -> bool:
+        """Forget the platform's send and begin again, bounded by POSTS_MAX_RESTARTS so a bad
+        loop cannot spin; `forget` names the platform's own fields to clear. False when the
+        bound failed the delivery instead."""
+        delivery = self.delivery
+        if delivery.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
+            self.fail("upload_restarts")
+            return False
+        self.save(
+            remote_id=None,
+            transfer_url_enc=None,
+            bytes_sent=0,
+            uploaded_at=None,
+            status=DeliveryStatus.QUEUED,
+            restarts=delivery.restarts + 1,
+            status_note=f"Starting the upload again: {why}.",
+            **forget,
+        )
+        self.note(f"restarting the upload: {why}")
+        return True
+
     def describe(self, exc: BaseException) -> str:
         """A failure in words staff may read on the post page (never a token)."""
         return str(exc)

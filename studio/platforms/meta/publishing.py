@@ -201,24 +201,9 @@ class MetaRun(Run):
 
     def restart(self, why: str) -> None:
         """Forget the container or video and start again (bounded)."""
-        delivery = self.delivery
-        if delivery.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
-            self.fail("upload_restarts")
-            return
-        self.save(
-            remote_id=None,
-            transfer_url_enc=None,
-            bytes_sent=0,
-            remote_bytes=None,
-            remote_status=None,
-            uploaded_at=None,
-            sent_at=None,
-            status=DeliveryStatus.QUEUED,
-            restarts=delivery.restarts + 1,
-            status_note=f"Starting the upload again: {why}.",
-        )
-        self.verified, self.fresh_url = True, False
-        self.note(f"restarting the upload: {why}")
+        forget = {"remote_bytes": None, "remote_status": None, "sent_at": None}
+        if self.start_over(why, **forget):
+            self.verified, self.fresh_url = True, False
 
     # Failures ----------------------------------------------------------------------------
 

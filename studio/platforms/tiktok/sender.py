@@ -285,23 +285,8 @@ class Sender(Run):
 
     def restart(self, why: str) -> None:
         """Forget the old publish and init again (bounded, so a bad loop cannot spin)."""
-        delivery = self.delivery
-        if delivery.restarts >= int(self.cfg["POSTS_MAX_RESTARTS"]):
-            self.fail("upload_restarts")
-            return
-        self.save(
-            remote_id=None,
-            transfer_url_enc=None,
-            transfer_url_expires_at=None,
-            next_chunk=0,
-            bytes_sent=0,
-            uploaded_at=None,
-            status=DeliveryStatus.QUEUED,
-            restarts=delivery.restarts + 1,
-            status_note=f"Starting the upload again: {why}.",
-        )
-        self.verified, self.url_dead = True, False
-        self.note(f"restarting the upload: {why}")
+        if self.start_over(why, transfer_url_expires_at=None, next_chunk=0):
+            self.verified, self.url_dead = True, False
 
     # Failures ----------------------------------------------------------------------------
 
