@@ -95,6 +95,8 @@ def user_info() -> Response:
         "user_info",
         state.config.rate_limit_user_info,
     )
+    with state.lock:
+        state.counters["user_info"] += 1
     fields = [f.strip() for f in request.args.get("fields", "").split(",") if f.strip()]
     if not fields or any(f not in USER_FIELDS for f in fields):
         raise ApiError("invalid_params", "fields is missing or contains an unknown field.", 400)

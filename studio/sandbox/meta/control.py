@@ -155,3 +155,17 @@ def set_metrics() -> Response | tuple[Response, int]:
     except (TypeError, ValueError) as exc:
         return kit.bad(str(exc))
     return jsonify({"ok": True})
+
+
+@bp.post("/videos")
+def add_videos() -> Response | tuple[Response, int]:
+    """`{owner, count, age_days}`: videos an IG account or a Page posted in Meta's apps."""
+    body = kit.body()
+    count = body.get("count", 1)
+    if not isinstance(count, int) or not 1 <= count <= 10_000:
+        return kit.bad("count must be 1 to 10000")
+    state = meta_state()
+    with state.lock:
+        ids = growth.add_outside(state, str(body.get("owner", "")), count,
+                                 float(body.get("age_days", 30)))  # fmt: skip
+    return jsonify({"ids": ids}) if ids else kit.bad("owner must be a demo Page or IG account")

@@ -8,6 +8,7 @@ outside the app (in the Instagram or Facebook app), older than the insights lag.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -121,6 +122,27 @@ def page_reels(videos: dict[str, Video], outside: list[Media], page_id: str) -> 
     ]
     mine += [m for m in outside if m.kind == "page" and m.owner == page_id]
     return sorted(mine, key=lambda m: (m.at, m.id), reverse=True)
+
+
+def add_outside(state: GrowthState, owner: str, count: int, age_days: float) -> list[str]:
+    """`count` videos the IG account or Page `owner` posted in Meta's apps (tests, the bench).
+
+    Returns their ids, or [] when no demo person manages `owner` (lock held by the caller).
+    """
+    owners = {pg.id: "page" for p in PEOPLE for pg in p.pages}
+    owners |= {pg.ig.id: "ig" for p in PEOPLE for pg in p.pages if pg.ig is not None}
+    kind = owners.get(owner)
+    if kind is None:
+        return []
+    start, when = len(state.outside), time.time() - age_days * DAY
+    app = "Instagram" if kind == "ig" else "Facebook"
+    made = [
+        Media(f"{'189' if kind == 'ig' else '108'}{start + n:012d}", owner, kind, when + n * 0.001,
+              f"Clip #{start + n + 1} (posted in the {app} app)")
+        for n in range(count)
+    ]  # fmt: skip
+    state.outside.extend(made)
+    return [m.id for m in made]
 
 
 def seed(state: GrowthState) -> None:
