@@ -35,12 +35,18 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
 
 
 def purge_expired(session: Session, today: dt.date | None = None) -> int:
-    """Delete snapshots older than their platform's retention (`Metrics.retention_days`)."""
+    """Delete what is older than its platform's retention (`Metrics.retention_days`).
+
+    Snapshots taken before the cutoff go, and so do videos (id, title, date) not refreshed
+    since: seen first before the cutoff and without a snapshot after it (a video deleted at
+    the platform, or no longer read). YouTube's policies allow 30 days without a refresh.
+    """
     today = today or utcnow().date()
     removed = 0
     db.begin_write(session)
     for platform, metrics in registry.with_metrics():
         cutoff = today - dt.timedelta(days=metrics.retention_days)
+        since = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
         accounts = select(Account.id).where(Account.platform == platform.name)
         videos = select(MetricVideo.id).where(MetricVideo.account_id.in_(accounts))
         removed += _deleted(
@@ -53,6 +59,15 @@ def purge_expired(session: Session, today: dt.date | None = None) -> int:
             session,
             delete(AccountSnapshot).where(
                 AccountSnapshot.account_id.in_(accounts), AccountSnapshot.day < cutoff
+            ),
+        )
+        fresh = select(VideoSnapshot.video_id).where(VideoSnapshot.day >= cutoff)
+        removed += _deleted(
+            session,
+            delete(MetricVideo).where(
+                MetricVideo.account_id.in_(accounts),
+                MetricVideo.first_seen_at < since,
+                MetricVideo.id.not_in(fresh),
             ),
         )
     session.commit()

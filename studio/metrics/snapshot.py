@@ -49,8 +49,9 @@ def run_round(session: Session, day: dt.date | None = None, *, force: bool = Fal
     for account_id in _accounts(session, list(readers)):
         account = session.get_one(Account, account_id)
         platform = account.platform
-        if platform in stopped:
-            _finish(session, report, account_id, 0, stopped[platform])
+        budget = readers[platform].allowance  # Facebook and Instagram share Meta's
+        if budget in stopped:
+            _finish(session, report, account_id, 0, stopped[budget])
         elif not force and _done(session, account_id, report.day):
             report.skipped[account_id] = "already read today"
         elif _sending(session, account_id):
@@ -58,7 +59,7 @@ def run_round(session: Session, day: dt.date | None = None, *, force: bool = Fal
         else:
             harvest = _read(session, account, readers[platform], report, spent)
             if harvest is not None and harvest.exhausted:
-                stopped[platform] = harvest.note or "quota used up"
+                stopped[budget] = harvest.note or "quota used up"
     session.commit()
     return report
 

@@ -540,6 +540,8 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
         "tests/metrics/test_snapshot.py::"
         "test_snapshots_are_erased_with_the_account_and_after_retention",
         "tests/metrics/test_meta.py::test_a_meta_deletion_request_erases_the_snapshots",
+        "tests/metrics/test_retention.py::"
+        "test_youtube_videos_not_refreshed_within_30_days_are_deleted_with_their_titles",
     ),
     "audit_payloads": (
         "tests/audit/test_chain.py::test_erased_payloads_still_verify",
