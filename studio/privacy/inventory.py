@@ -233,9 +233,9 @@ DATASETS: tuple[Dataset, ...] = (
         "(followers, views, likes, comments, shares) and the videos' ids and titles. Nothing "
         "about other users, followers or viewers is read or kept.",
         basis=LEGITIMATE,
-        retention="As long as each platform's developer policies allow: YouTube's figures, "
-        "video ids and titles 30 days unless read again since (YouTube API Services Developer "
-        "Policies), TikTok's and Meta's two years.",
+        retention="As long as each platform's developer policies allow: where they limit API "
+        "data to 30 days, figures, video ids and titles not read again within 30 days are "
+        "deleted; otherwise two years.",
         erasure="Deleted with the account by a deletion request; older figures are deleted "
         "by the daily snapshot job.",
     ),
