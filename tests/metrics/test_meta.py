@@ -177,3 +177,23 @@ def test_a_video_deleted_at_meta_is_skipped_and_the_rest_read(
     videos = _videos(mapp, ig)
     assert set(videos) == set(_outside(msbx, ACME_IG.id))
     assert all(snap is not None and snap.views for _video, snap in videos.values())
+
+
+def test_a_reach_metric_meta_retired_leaves_reach_unknown_and_the_rest_read(
+    mapp, msbx: SandboxServer, http: requests.Session, meta_accounts: dict[str, int]
+) -> None:
+    # Page Insights retired post_impressions_unique; the sandbox retires it on Reels too.
+    control(http, msbx, "meta/config", {"retired_metrics": ["post_impressions_unique"]})
+    with mapp.app_context():
+        report = run_round(db.session, DAY1)
+    page = meta_accounts[ACME_PAGE.id]
+    assert page not in report.skipped
+    with mapp.app_context():
+        # counts, Reels, the first Reel refused then asked again without reach, the second
+        assert db.session.get_one(MetricRound, page).calls == 5
+    snaps = [snap for _video, snap in _videos(mapp, page).values()]
+    assert len(snaps) == 2
+    for snap in snaps:
+        assert snap is not None and snap.reach is None  # not available, never a false 0
+        assert snap.views and snap.likes is not None and snap.comments is not None
+    assert all(s and s.reach for _v, s in _videos(mapp, meta_accounts[ACME_IG.id]).values())

@@ -12,6 +12,7 @@ Case limits are per IG account and per Page). docs/platforms/meta.md, Metrics.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -50,6 +51,12 @@ REEL_METRICS = [
 ]
 RECENT = 25  # the first page of /media or /video_reels: videos published outside the app too
 APP_LIMIT = 4  # Graph's code 4: the app's own limit, shared by every account
+INVALID = 100
+RETIRED_METRIC = re.compile(r"metric\[(\d+)\] must be one of")
+# Reach: the Video Insights reference lists post_impressions_unique for Reels, but Page
+# Insights retired it (and Meta retires metrics without a new version): without it, a Reel's
+# reach is "not available" and its other figures are still read.
+OPTIONAL = frozenset({"post_impressions_unique", "reach", "total_interactions"})
 NO_INSIGHTS = 10  # on one video's insights: "(#10) Not enough viewers for the media"
 # Meta Platform Terms (3.b): keep Platform Data no longer than needed for the purpose it was
 # obtained for, and delete it when the account is disconnected. Two years of daily history
@@ -172,17 +179,11 @@ def collect(session: Session, account: Account, video_ids: list[str], allowance:
             videos = [r for r in recent if r.get("media_type", "VIDEO") == "VIDEO"]
             harvest.recent = [str(r["id"]) for r in videos]
             described = {str(r["id"]): r for r in videos}
+            wanted = list(reader.metrics)  # less what Meta has retired, once it says so
             for remote_id in dict.fromkeys([*harvest.recent, *video_ids]):
-                path = f"{remote_id}/{reader.insights}"
-                try:
-                    values = call(partial(_insights, token, path, reader))
-                except GraphError as exc:
-                    if _gone(exc):
-                        continue  # deleted at Meta (or no longer visible): nothing to read
-                    if exc.graph_code != NO_INSIGHTS:
-                        raise
-                    values = {}  # "not enough viewers": this video has no insights (yet)
-                found[remote_id] = _described(reader.figures(remote_id, values), described)
+                values = _video_insights(call, token, f"{remote_id}/{reader.insights}", wanted)
+                if values is not None:
+                    found[remote_id] = _described(reader.figures(remote_id, values), described)
     except AllowanceSpent:
         harvest.note = "this round's share of Meta calls is used up; the rest comes next round"
     except (TokenInvalid, PermissionMissing) as exc:
@@ -203,8 +204,39 @@ def _gone(exc: GraphError) -> bool:
     return exc.graph_code == 100 and exc.subcode == 33
 
 
-def _insights(token: str, path: str, reader: Reader, client: MetaClient) -> dict[str, Any]:
-    return client.insights(token, path, reader.metrics)
+def _video_insights(
+    call: Callable[[Callable[[MetaClient], Any]], Any], token: str, path: str, wanted: list[str]
+) -> dict[str, Any] | None:
+    """One video's insights; None when it is gone, {} when it has none (yet).
+
+    Graph rejects the whole call for one metric it no longer knows ("(#100) metric[i] must be
+    one of the following values: …"): an OPTIONAL one is dropped from `wanted` for the rest of
+    the round and the call made again; any other error goes up.
+    """
+    while True:
+        try:
+            return dict(call(partial(_insights, token, path, list(wanted))))
+        except GraphError as exc:
+            if _gone(exc):
+                return None  # deleted at Meta (or no longer visible): nothing to read
+            if exc.graph_code == NO_INSIGHTS:
+                return {}  # "not enough viewers": this video has no insights (yet)
+            retired = _retired(exc, wanted)
+            if retired is None:
+                raise
+            wanted.remove(retired)
+
+
+def _retired(exc: GraphError, wanted: list[str]) -> str | None:
+    """The optional metric a code-100 answer names by its index, if it names one."""
+    found = RETIRED_METRIC.search(exc.message) if exc.graph_code == INVALID else None
+    index = int(found.group(1)) if found else len(wanted)
+    name = wanted[index] if index < len(wanted) else None
+    return name if name in OPTIONAL else None
+
+
+def _insights(token: str, path: str, metrics: list[str], client: MetaClient) -> dict[str, Any]:
+    return client.insights(token, path, metrics)
 
 
 def _described(figures: VideoFigures, described: dict[str, dict[str, Any]]) -> VideoFigures:

@@ -34,7 +34,8 @@ IG_METRICS = frozenset(
         "ig_reels_video_view_total_time",
     }
 )
-# GET /{video-id}/video_insights for a Page Reel (docs/platforms/meta.md, Metrics).
+# GET /{video-id}/video_insights for a Page Reel: the Video Insights reference's "Reels
+# Metrics" table (docs/platforms/meta.md, Metrics).
 REEL_METRICS = frozenset(
     {
         "blue_reels_play_count",
@@ -45,6 +46,7 @@ REEL_METRICS = frozenset(
         "post_video_view_time",
         "post_video_followers",
         "post_video_likes_by_reaction_type",
+        "post_video_retention_graph",
         "post_video_social_actions",
     }
 )

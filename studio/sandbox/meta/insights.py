@@ -1,6 +1,7 @@
 """Recent media and insights: /{ig}/media, /{media}/insights, /{page}/video_reels, video_insights.
 
-Strict like Graph: an unknown or removed metric (plays, impressions) is code 100; a media
+Strict like Graph: an unknown or removed metric (plays, impressions, or one a test retired:
+`retired_metrics`) is code 100 and rejects the whole call; a media
 younger than the configured lag answers `{"data": []}` (Meta's insights lag up to 48 h).
 """
 
@@ -34,10 +35,11 @@ def _limit() -> int:
     return int(raw)
 
 
-def _metrics(known: frozenset[str]) -> list[str]:
+def _metrics(documented: frozenset[str]) -> list[str]:
     names = [m.strip() for m in request.args.get("metric", "").split(",") if m.strip()]
     if not names:
         raise GraphError(100, "(#100) The parameter metric is required")
+    known = documented - set(meta_state().config.retired_metrics)
     for index, name in enumerate(names):
         if name not in known:
             raise GraphError(
