@@ -49,3 +49,19 @@ class SendForm(ScheduleMixin, PrepareForm):
 
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     consent = BooleanField("consent")  # the label names every account; set in the template
+
+
+class PresetForm(FlaskForm):
+    """A saved caption template: its name, caption and hashtags (checked by presets.py)."""
+
+    name = StringField("Name", validators=[Length(max=200), _no_nul])
+    caption = TextAreaField(
+        "Caption",
+        validators=[Optional(), Length(max=MAX_TITLE_UTF16 * 2), _no_nul],
+        render_kw={"rows": 5, "data-utf16-limit": MAX_TITLE_UTF16},
+    )
+    hashtags = StringField(
+        "Hashtags",
+        validators=[Optional(), Length(max=2000), _no_nul],
+        render_kw={"placeholder": "#newproduct #howto"},
+    )
