@@ -13,8 +13,8 @@
     const option = select.selectedOptions[0];
     if (!option || !option.value) return; // the server says "choose a template"
     event.preventDefault();
-    caption.value = option.dataset.caption || "";
-    hashtags.value = option.dataset.hashtags || "";
+    caption.value = option.dataset.text || "";
+    hashtags.value = option.dataset.tags || "";
     for (const field of [caption, hashtags]) field.dispatchEvent(new Event("input", { bubbles: true }));
     if (note) note.firstChild.textContent = `Applied “${option.textContent}”. `;
   });

@@ -3,6 +3,7 @@ each with its own result and its own resume after a reload (screenshots at 1280 
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,55 @@ def test_each_file_resumes_after_a_reload_where_it_stopped(
     for n in range(2):
         row(page, n).get_by_text("is uploaded and checked").wait_for(timeout=60_000)
     assert len(offsets) == 2 and all(sent[0] == str(32 * 1024) for sent in offsets.values())
+
+
+def drop(page: Page, files: list[Path]) -> None:
+    """Drag files onto the drop zone, as a person dragging them from their desktop would."""
+    payload = [{"name": f.name, "data": base64.b64encode(f.read_bytes()).decode()} for f in files]
+    page.evaluate(
+        """(files) => {
+          const dt = new DataTransfer();
+          for (const f of files) {
+            const bytes = Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0));
+            dt.items.add(new File([bytes], f.name, { type: "video/mp4" }));
+          }
+          const zone = document.getElementById("dropzone");
+          const init = { dataTransfer: dt, bubbles: true, cancelable: true };
+          for (const type of ["dragenter", "dragover", "drop"]) {
+            zone.dispatchEvent(new DragEvent(type, init));
+          }
+        }""",
+        payload,
+    )
+
+
+def test_dropped_files_queue_and_a_queued_one_can_be_cancelled(
+    upload_page: Page,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    page = upload_page
+    held, created, released = [], [], []
+
+    def hold_parts(route):
+        if route.request.method == "POST":
+            created.append(route.request.post_data_json["name"])
+        if route.request.method == "PATCH" and not released:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/videos/uploads**", hold_parts)
+    drop(page, clips(tmp_path, 3))
+    wait_in_page(page, lambda: len(held) == 2, 60, "two uploads to send their first part")
+    row(page, 2).get_by_role("button", name="Cancel clip-2.mp4").click()
+    expect(row(page, 2).locator(".upload-result")).to_have_text(
+        "Upload cancelled. Nothing was kept."
+    )
+    expect(row(page, 2).locator(".upload-state")).to_have_text("Cancelled")
+    released.append(True)
+    for route in held:
+        route.continue_()
+    for n in range(2):
+        row(page, n).get_by_text("is uploaded and checked").wait_for(timeout=60_000)
+    expect(page.locator("#upload-summary")).to_have_text("3 files: 2 done, 1 cancelled")
+    assert created == ["clip-0.mp4", "clip-1.mp4"]  # the cancelled one never started
