@@ -40,6 +40,29 @@ def clips(tmp_path: Path, count: int, seconds: int = 3) -> list[Path]:
     ]
 
 
+class Gate:
+    """Holds every part sent until opened, and notes which files opened an upload."""
+
+    def __init__(self, page: Page) -> None:
+        self.held: list = []
+        self.created: list[str] = []
+        self.opened = False
+        page.route("**/videos/uploads**", self._route)
+
+    def _route(self, route) -> None:
+        if route.request.method == "POST":
+            self.created.append(route.request.post_data_json["name"])
+        if route.request.method == "PATCH" and not self.opened:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def open(self) -> None:
+        self.opened = True
+        for route in self.held:
+            route.continue_()
+
+
 def shots(page: Page, name: str) -> None:
     """The page at 1280 px and at 390 px, full length, with no sideways scrolling on a phone."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -59,29 +82,17 @@ def test_three_videos_at_once_two_travel_and_the_third_waits(
     tmp_path: Path,
 ) -> None:
     page = upload_page
-    held, created, released = [], [], []
-
-    def hold_parts(route):
-        if route.request.method == "POST":
-            created.append(route.request.post_data_json["name"])
-        if route.request.method == "PATCH" and not released:
-            held.append(route)  # answered once the queue has been seen
-        else:
-            route.continue_()
-
-    page.route("**/videos/uploads**", hold_parts)
+    gate = Gate(page)
     files = clips(tmp_path, 3)
     page.set_input_files("#video-file", [str(f) for f in files])
-    wait_in_page(page, lambda: len(held) == 2, 60, "two uploads to send their first part")
+    wait_in_page(page, lambda: len(gate.held) == 2, 60, "two uploads to send their first part")
     expect(page.locator(".upload-row")).to_have_count(3)
     expect(row(page, 2).locator(".upload-state")).to_have_text("Queued")
     expect(page.locator("#upload-summary")).to_have_text("3 files: 2 uploading, 1 queued")
-    assert created == ["clip-0.mp4", "clip-1.mp4"]  # the third is not even opened yet
+    assert gate.created == ["clip-0.mp4", "clip-1.mp4"]  # the third is not even opened yet
     shots(page, "queued")
 
-    released.append(True)
-    for route in held:
-        route.continue_()
+    gate.open()
     for n, file in enumerate(files):
         result = row(page, n).locator(".upload-result")
         result.get_by_text(f"{file.name} is uploaded and checked").wait_for(timeout=60_000)
@@ -186,28 +197,16 @@ def test_dropped_files_queue_and_a_queued_one_can_be_cancelled(
     tmp_path: Path,
 ) -> None:
     page = upload_page
-    held, created, released = [], [], []
-
-    def hold_parts(route):
-        if route.request.method == "POST":
-            created.append(route.request.post_data_json["name"])
-        if route.request.method == "PATCH" and not released:
-            held.append(route)
-        else:
-            route.continue_()
-
-    page.route("**/videos/uploads**", hold_parts)
+    gate = Gate(page)
     drop(page, clips(tmp_path, 3))
-    wait_in_page(page, lambda: len(held) == 2, 60, "two uploads to send their first part")
+    wait_in_page(page, lambda: len(gate.held) == 2, 60, "two uploads to send their first part")
     row(page, 2).get_by_role("button", name="Cancel clip-2.mp4").click()
     expect(row(page, 2).locator(".upload-result")).to_have_text(
         "Upload cancelled. Nothing was kept."
     )
     expect(row(page, 2).locator(".upload-state")).to_have_text("Cancelled")
-    released.append(True)
-    for route in held:
-        route.continue_()
+    gate.open()
     for n in range(2):
         row(page, n).get_by_text("is uploaded and checked").wait_for(timeout=60_000)
     expect(page.locator("#upload-summary")).to_have_text("3 files: 2 done, 1 cancelled")
-    assert created == ["clip-0.mp4", "clip-1.mp4"]  # the cancelled one never started
+    assert gate.created == ["clip-0.mp4", "clip-1.mp4"]  # the cancelled one never started
