@@ -225,7 +225,8 @@ DATASETS: tuple[Dataset, ...] = (
         basis=LEGITIMATE,
         retention="Until a staff member deletes the template.",
         erasure="Staff (the author or an admin) delete templates on the Caption templates "
-        "page; when a staff account is deleted its templates stay, without the author.",
+        "page. When a staff account is deleted its templates stay for the team; they then "
+        "refer to the author only by staff number.",
     ),
     Dataset(
         key="metrics",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from studio import db
 from studio.audit.models import AuditEntry
+from studio.auth import services as auth_services
 from studio.auth.models import Role, User
 from studio.posts import presets
 from studio.posts.models import CaptionTemplate
@@ -130,6 +131,24 @@ def test_only_the_author_or_an_admin_may_change_a_template(app, users) -> None:
             "caption_template:changed",
             "caption_template:deleted",
         ]
+
+
+def test_a_deleted_authors_templates_stay_without_their_address(app, users, admin_client) -> None:
+    with app.test_request_context():
+        staff = _user(users["staff"])
+        template = presets.create(db.session, staff, "Kept", "Caption", "")
+        template_id = template.id
+        auth_services.delete_user(db.session, _user(users["admin"]), staff)
+    page = admin_client.get("/posts/templates/").get_data(as_text=True)
+    assert "By a former staff member" in page and "staff.invalid" not in page
+    assert users["staff"] not in page
+    token = csrf_token(admin_client, "/posts/templates/")
+    deleted = admin_client.post(
+        f"/posts/templates/{template_id}/delete", data={"csrf_token": token}
+    )
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert _stored() == []
 
 
 def test_the_page_saves_a_template(app, users, staff_client) -> None:
