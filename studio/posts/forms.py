@@ -23,22 +23,30 @@ def _no_nul(_form: FlaskForm, field: object) -> None:
         raise ValidationError("Remove the invisible NUL character.")
 
 
+def _caption() -> TextAreaField:
+    return TextAreaField(
+        "Caption",
+        validators=[Optional(), Length(max=MAX_TITLE_UTF16 * 2), _no_nul],
+        render_kw={"rows": 5, "data-utf16-limit": MAX_TITLE_UTF16},
+    )
+
+
+def _hashtags() -> StringField:
+    return StringField(
+        "Hashtags",
+        validators=[Optional(), Length(max=2000), _no_nul],
+        render_kw={"placeholder": "#newproduct #howto"},
+    )
+
+
 class PrepareForm(FlaskForm):
     """What to send, and to which accounts (nothing is sent from this form)."""
 
     video_id = IntegerField("Video", validators=[DataRequired()])
     # Ticked accounts; each is checked against the connected ones by the targets' rules.
     account_id = SelectMultipleField("Send to", coerce=int, validate_choice=False)
-    caption = TextAreaField(
-        "Caption",
-        validators=[Optional(), Length(max=MAX_TITLE_UTF16 * 2), _no_nul],
-        render_kw={"rows": 5, "data-utf16-limit": MAX_TITLE_UTF16},
-    )
-    hashtags = StringField(
-        "Hashtags",
-        validators=[Optional(), Length(max=2000), _no_nul],
-        render_kw={"placeholder": "#newproduct #howto"},
-    )
+    caption = _caption()
+    hashtags = _hashtags()
     product_name = StringField("Product name", validators=[Optional(), Length(max=200), _no_nul])
     product_sku = StringField("SKU", validators=[Optional(), Length(max=64), _no_nul])
     is_aigc = BooleanField("This video contains AI-generated content")
@@ -49,3 +57,11 @@ class SendForm(ScheduleMixin, PrepareForm):
 
     nonce = HiddenField(validators=[DataRequired(), Length(min=16, max=64)])
     consent = BooleanField("consent")  # the label names every account; set in the template
+
+
+class PresetForm(FlaskForm):
+    """A saved caption template: its name, caption and hashtags (checked by presets.py)."""
+
+    name = StringField("Name", validators=[Length(max=200), _no_nul])
+    caption = _caption()
+    hashtags = _hashtags()

@@ -77,3 +77,22 @@ class PostErasure(Base):
     post_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     request_id: Mapped[int] = mapped_column(index=True)
     erased_at: Mapped[created_at]
+
+
+class CaptionTemplate(Base):
+    """A saved caption with hashtags that staff apply in the prepare form; shared by all."""
+
+    __tablename__ = "caption_templates"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[created_at]
+    updated_at: Mapped[updated_at]
+
+    created_by: Mapped[User | None] = relationship(lazy="joined")

@@ -14,7 +14,17 @@ from studio.errors import StudioBadRequest, StudioForbidden
 from studio.platforms import registry
 from studio.platforms.models import Delivery, DeliveryStatus
 from studio.platforms.options import Common
-from studio.posts import bp, bulk, captions, erasure, media_bp, schedule, services, targets
+from studio.posts import (
+    bp,
+    bulk,
+    captions,
+    erasure,
+    media_bp,
+    presets,
+    schedule,
+    services,
+    targets,
+)
 from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
@@ -107,7 +117,20 @@ def _render_prepare(
         groups=[(p, [c for c in choices if c.platform is p]) for p in registry.PLATFORMS],
         notes=notes,
         limit=captions.MAX_TITLE_UTF16,
+        presets=presets.list_all(db.session),
     ), status
+
+
+def _apply_preset(form: PrepareForm, value: str | None) -> tuple[int, str | None]:
+    """Fill the caption and hashtags from the chosen template: (status, why it could not)."""
+    if not value:
+        return 400, "Choose a caption template to apply."
+    template = presets.get(db.session, db.parse_id(value))
+    if template is None:
+        return 404, "That caption template no longer exists. Choose another."
+    fields = presets.applied(template)
+    form.caption.data, form.hashtags.data = fields["caption"], fields["hashtags"]
+    return 200, None
 
 
 def _render_preview(
@@ -164,14 +187,17 @@ def new():
     else:
         form = PrepareForm()
     choices = _offered(form)
-    if request.method == "GET" or "edit" in request.form or "show" in request.form:
+    if request.method == "GET" or {"edit", "show", "apply"} & request.form.keys():
         form.csrf_token.errors = []
         if services.get_video_or_none(db.session, form.video_id.data) is None:
             abort(404)
         if request.method == "GET" and len(choices) == 1:  # the only account: as before
             choices[0].ticked = True
             form.account_id.data = [choices[0].account.id]
-        return _render_prepare(form, choices)
+        status, error = 200, None
+        if "apply" in request.form or request.args.get("template"):
+            status, error = _apply_preset(form, request.values.get("template"))
+        return _render_prepare(form, choices, status, error)
     if not form.validate():
         return _render_prepare(form, choices, 400)
     try:

@@ -535,6 +535,10 @@ INVENTORY_PROOFS: dict[str, tuple[str, ...]] = {
         P + "test_retention.py::test_video_records_stay_while_a_post_refers_to_them",
     ),
     "posts": (P + "test_execute.py::test_owner_request_erases_account_tokens_videos_posts",),
+    "caption_templates": (
+        "tests/posts/test_presets.py::test_only_the_author_or_an_admin_may_change_a_template",
+        "tests/posts/test_presets.py::test_a_deleted_authors_templates_stay_without_their_address",
+    ),
     "post_upload_urls": (P + "test_completeness.py::test_nothing_of_the_subject_remains_anywhere",),
     "metrics": (
         "tests/metrics/test_snapshot.py::"

@@ -21,7 +21,7 @@ from studio.auth.services import find_user
 from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
 from studio.platforms.models import Account, Delivery
 from studio.platforms.tiktok import services as tiktok
-from studio.posts.models import Post
+from studio.posts.models import CaptionTemplate, Post
 from studio.privacy import inventory, policy, services
 from studio.privacy.models import DeletionRequest
 from studio.videos.models import UploadSession, Video
@@ -150,12 +150,16 @@ def _performance(session: Session, account_id: int) -> dict[str, Any]:
 
 
 def _staff(session: Session, email: str) -> dict[str, Any]:
-    """A staff member's account, their posts, videos, unfinished uploads and recorded actions."""
+    """A staff member's account, their posts, videos, unfinished uploads, caption templates and
+    recorded actions."""
     user = find_user(session, email)
     if user is None:
         return {"staff_account": None}
     videos = session.scalars(select(Video).where(Video.uploaded_by_id == user.id))
     uploads = session.scalars(select(UploadSession).where(UploadSession.user_id == user.id))
+    presets = session.scalars(
+        select(CaptionTemplate).where(CaptionTemplate.created_by_id == user.id)
+    )
     actions = and_(AuditEntry.actor_kind == "user", AuditEntry.actor_id == str(user.id))
     return {
         "staff_account": {
@@ -165,6 +169,7 @@ def _staff(session: Session, email: str) -> dict[str, Any]:
         "staff_posts": _posts(session, Post.created_by_id == user.id),
         "staff_videos": [row(v, "videos") for v in videos],
         "staff_uploads": [row(u, "upload_sessions") for u in uploads],
+        "staff_caption_templates": [row(t, "caption_templates") for t in presets],
         "staff_actions": _audit(session, actions),
     }
 

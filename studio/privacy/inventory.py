@@ -211,6 +211,24 @@ DATASETS: tuple[Dataset, ...] = (
         "with none.",
     ),
     Dataset(
+        key="caption_templates",
+        title="Caption templates",
+        subjects="our staff (each template records its author), and anyone a caption names",
+        columns=(
+            "caption_templates.name",
+            "caption_templates.caption",
+            "caption_templates.hashtags",
+            "caption_templates.created_by_id",
+        ),
+        purpose="Let staff reuse captions and hashtags they write often. Templates are meant "
+        "for product texts; a caption may still mention a person by name or handle.",
+        basis=LEGITIMATE,
+        retention="Until a staff member deletes the template.",
+        erasure="Staff (the author or an admin) delete templates on the Caption templates "
+        "page. When a staff account is deleted its templates stay for the team; they then "
+        "refer to the author only by staff number.",
+    ),
+    Dataset(
         key="metrics",
         title="Performance figures",
         subjects="owners of the connected accounts",

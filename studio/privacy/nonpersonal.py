@@ -41,6 +41,7 @@ NON_PERSONAL: dict[str, tuple[str, ...]] = {
         "created_at",
         "file_deleted_at",
     ),
+    "caption_templates": ("id", "created_at", "updated_at"),
     "upload_sessions": (
         "id",
         "user_id",

@@ -116,10 +116,12 @@ def app(sandbox_app: Flask) -> Flask:
 
 @pytest.fixture
 def world(app: Flask, users: dict[str, str], connected_account, make_stored_video) -> dict:
-    """One of every object a URL can name: users, account, videos, post, request, upload."""
+    """One of every object a URL can name: users, account, videos, post, request, upload, and
+    the admin's caption template."""
     from studio.audit import Actor
     from studio.auth.models import User
     from studio.platforms.models import Mode
+    from studio.posts import presets
     from studio.posts import services as posts
     from studio.privacy import services as privacy
     from studio.videos import uploads
@@ -149,6 +151,7 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
             actor=Actor.public(),
         )
         upload = uploads.start_upload(db.session, admin, 1000, "part.mp4")
+        template = presets.create(db.session, admin, "Launch", "Kettle launch", "#kettle")
         return {
             "admin_id": admin_id,
             "staff_id": staff_id,
@@ -159,6 +162,7 @@ def world(app: Flask, users: dict[str, str], connected_account, make_stored_vide
             "delivery_id": post.deliveries[0].id,
             "request_id": req.id,
             "upload_id": upload.id,
+            "template_id": template.id,
             "seq": 1,
         }
 

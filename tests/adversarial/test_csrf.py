@@ -26,6 +26,7 @@ def _url(rule: Rule, world: dict) -> str:
         "request_id": world["request_id"],
         "account_id": world["account_id"],
         "upload_id": world["upload_id"],
+        "template_id": world["template_id"],
         "seq": world["seq"],
         "token": "x",
         "code": "x",

@@ -104,6 +104,25 @@ def test_staff_cannot_touch_anothers_upload(app: Flask, world: dict, staff_clien
     before.assert_unchanged()
 
 
+def test_staff_cannot_change_an_admins_caption_template(
+    app: Flask, world: dict, staff_client
+) -> None:
+    before = Snapshot(app)
+    url = f"/posts/templates/{world['template_id']}"
+    assert staff_client.get(f"{url}/edit").status_code == 403
+    token = csrf_token(staff_client, "/posts/templates/")
+    edit = {"csrf_token": token, "name": "Taken over", "caption": "Changed", "hashtags": ""}
+    for response in (
+        staff_client.post(f"{url}/edit", data=edit),
+        staff_client.post(f"{url}/delete", data={"csrf_token": token}),
+    ):
+        assert response.status_code == 403
+        assert b"Only the template&#39;s author or an admin can change or delete it." in (
+            response.data
+        )
+    before.assert_unchanged()
+
+
 def test_staff_cannot_read_an_admins_audit_entries(app: Flask, world: dict, staff_client) -> None:
     with app.app_context():
         admin = db.session.get(User, world["admin_id"])

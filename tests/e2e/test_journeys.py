@@ -102,13 +102,14 @@ def test_newcomer_sends_a_draft_and_watches_it_reach_the_inbox(
 
     page.goto(base + "/videos/upload")
     page.set_input_files("#video-file", str(sample_mp4))
-    page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
-    expect(page.locator("#upload-resume")).to_be_hidden()  # nothing left to resume
-    expect(page.locator("#upload-cancel")).to_be_disabled()
+    upload = page.locator(".upload-row").first
+    upload.locator(".upload-result").get_by_text("is uploaded and checked").wait_for()
+    expect(upload.get_by_role("button", name="Resume")).to_be_hidden()  # nothing left to resume
+    expect(upload.get_by_role("button", name="Cancel")).to_be_hidden()
     # The bar's width transition ends before the picture is taken.
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     shot(page, "04-uploaded")
-    page.locator("#upload-result").get_by_role("link", name="Open it").click()
+    upload.get_by_role("link", name="Open it").click()
     page.wait_for_url(re.compile(r".*/videos/\d+$"))
     page.get_by_role("link", name="Prepare post").click()
 

@@ -1,4 +1,5 @@
-"""Videos in a real browser: parts and progress, a dropped part, rejection, cancel, CSRF renewal."""
+"""Videos in a real browser: parts and progress, a dropped part, rejection, cancel, CSRF renewal;
+several files at once, each in its own row (tests/e2e/test_videos_bulk.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from studio.videos import samples
 from tests.e2e.conftest import LiveServer, wait_in_page
@@ -36,6 +38,11 @@ def upload_page(page, server: LiveServer):
     return page
 
 
+def row(page, n: int = 0):
+    """The n-th file's row on the upload page."""
+    return page.locator(".upload-row").nth(n)
+
+
 def test_upload_with_a_dropped_part_then_duplicate(upload_page, sample_mp4: Path) -> None:
     page = upload_page
     dropped = []
@@ -49,25 +56,26 @@ def test_upload_with_a_dropped_part_then_duplicate(upload_page, sample_mp4: Path
 
     page.route("**/videos/uploads/**", drop_first_patch)
     page.set_input_files("#video-file", str(sample_mp4))
-    result = page.locator("#upload-result")
+    result = row(page).locator(".upload-result")
     result.get_by_text("is uploaded and checked").wait_for()
     assert dropped == ["0"]
-    assert page.locator("#upload-bar").get_attribute("aria-valuenow") == "100"
-    assert re.search(r"of .* · 100%", page.locator("#upload-figures").inner_text())
+    assert row(page).get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
+    assert re.search(r"of .* · 100%", row(page).locator(".upload-figures").inner_text())
     result.get_by_role("link", name="Open it").click()
     page.wait_for_url(re.compile(r".*/videos/\d+$"))
     assert page.locator("video").count() == 1
 
     page.go_back()
     page.set_input_files("#video-file", str(sample_mp4))
-    page.locator("#upload-result").get_by_text("You already uploaded this video").wait_for()
+    row(page).locator(".upload-result").get_by_text("You already uploaded this video").wait_for()
+    expect(row(page).locator(".upload-state")).to_have_text("Already uploaded")
 
 
 def test_rejected_video_lists_each_rule(upload_page, tmp_path: Path) -> None:
     page = upload_page
     slow = samples.make_low_fps(tmp_path / "slow.mp4")
     page.set_input_files("#video-file", str(slow))
-    result = page.locator("#upload-result")
+    result = row(page).locator(".upload-result")
     result.get_by_text("frame rate 15 fps; TikTok needs 23–60").wait_for()
     assert "cannot be sent to TikTok" in result.inner_text()
 
@@ -86,11 +94,13 @@ def test_cancel_stops_and_says_so(upload_page, server: LiveServer, tmp_path: Pat
     page.route("**/videos/uploads/**", stall)
     page.set_input_files("#video-file", str(big))
     wait_in_page(page, lambda: held, 60, "the first part to go through, the second to hang")
-    assert page.locator("#upload-bar").get_attribute("aria-valuenow") != "0"
+    assert row(page).get_by_role("progressbar").get_attribute("aria-valuenow") != "0"
     # The route stays: unrouting may release the held part, and the upload could then finish
     # before the click (Cancel aborts the held request; the DELETE passes through `stall`).
-    page.get_by_role("button", name="Cancel").click()
-    page.locator("#upload-result").get_by_text("Upload cancelled. Nothing was kept.").wait_for()
+    row(page).get_by_role("button", name="Cancel").click()
+    row(page).locator(".upload-result").get_by_text(
+        "Upload cancelled. Nothing was kept."
+    ).wait_for()
     partial = Path(server.app.instance_path) / "uploads" / ".partial"
     assert list(partial.iterdir()) == []
 
@@ -110,7 +120,7 @@ def test_expired_csrf_token_is_renewed_mid_upload(upload_page, sample_mp4: Path)
     page.route("**/videos/uploads/**", expire_once)
     with page.expect_request(lambda r: r.url.endswith("/videos/upload")):
         page.set_input_files("#video-file", str(sample_mp4))
-    page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
+    row(page).locator(".upload-result").get_by_text("is uploaded and checked").wait_for()
     assert refused == [True]
 
 
@@ -125,5 +135,5 @@ def test_a_fast_link_gets_the_largest_part_after_the_first(upload_page, tmp_path
         lambda r: offsets.append(r.headers["upload-offset"]) if r.method == "PATCH" else None,
     )
     page.set_input_files("#video-file", str(clip))
-    page.locator("#upload-result").get_by_text("is uploaded and checked").wait_for()
+    row(page).locator(".upload-result").get_by_text("is uploaded and checked").wait_for()
     assert offsets == ["0", str(32 * 1024)]  # doubling would have taken three
