@@ -63,6 +63,7 @@ class Action(enum.StrEnum):
     POST_APPROVED = "post:approved"
     POST_RETURNED = "post:returned"
     POST_NOTIFIED = "post:notified"
+    ACCOUNT_NOTIFIED = "account:notified"  # told that an account must be reconnected
     WEBHOOK_RECEIVED = "webhook:received"
     WEBHOOK_REJECTED = "webhook:rejected"
     DELETION_REQUESTED = "deletion:requested"
