@@ -8,6 +8,7 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
 
 from studio.audit import Action
 from studio.auth.models import Role, User
@@ -49,10 +50,18 @@ def pending(session: Session) -> list[int]:
     )
     found = set(session.scalars(marked))
     for account_id, platform, code in session.execute(failed):
-        if code in _reconnect_codes(platform):
+        if code in _reconnect_codes(platform) and not _behind_lost_login(session, account_id):
             found.add(account_id)
     session.commit()
     return sorted(found)
+
+
+def _behind_lost_login(session: Session, account_id: int) -> bool:
+    """True when the account's access comes through a login that itself needs a reconnect
+    (a Facebook Page behind a Meta login): the login's e-mail covers it."""
+    account = session.get(Account, account_id)
+    parent = session.get(Account, account.parent_id) if account and account.parent_id else None
+    return parent is not None and parent.status == AccountStatus.NEEDS_RECONNECT
 
 
 def claim(session: Session, account_id: int) -> bool:
@@ -82,17 +91,19 @@ def account_page(platform: str) -> str:
         endpoint = (found.page or (f"{found.name}.index", ""))[0]
     except registry.UnknownPlatform:  # a login behind other platforms (Meta's)
         endpoint = f"{platform}.index"
-    return external_url(endpoint)
+    try:
+        return external_url(endpoint)
+    except BuildError:  # the platform is switched off now: the dashboard lists the accounts
+        return external_url("dashboard.index")
 
 
 def tell(session: Session, account_id: int) -> int:
     """E-mail the people about one account's incident (once); how many e-mails went."""
-    if not claim(session, account_id):
-        return 0
     account = session.get(Account, account_id)
-    if account is None:
+    if account is None or not claim(session, account_id):
         return 0
     label = registry.label_of(account.platform)
+    label = label.capitalize() if label == account.platform else label  # a login's own name
     name = account.display_name or account.handle or f"#{account.id}"
     why = (
         f"Reason: {account.status_reason}."

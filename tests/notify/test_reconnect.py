@@ -123,3 +123,42 @@ def test_a_person_who_turned_reconnect_mails_off_gets_none(app, sandbox, account
     _revoke_grant(app, account.id)
     assert _sweep(app) == 1
     assert [m["To"] for m in outbox(app)] == ["second-admin@example.com"]
+
+
+def test_pages_behind_a_lost_meta_login_are_covered_by_the_logins_one_email(app, users, video):
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == "admin@example.com"))
+        login = Account(
+            platform="meta",
+            remote_id="meta-user-1",
+            display_name="Ana at Acme",
+            status=AccountStatus.NEEDS_RECONNECT,
+            status_reason="Meta refused the token",
+            connected_by_id=admin.id,
+            connected_at=utcnow() - dt.timedelta(days=3),
+        )
+        db.session.add(login)
+        db.session.flush()
+        page = Account(
+            platform="facebook",
+            remote_id="page-1",
+            display_name="Acme Page",
+            status=AccountStatus.CONNECTED,
+            data_key="not-a-real-key",
+            parent_id=login.id,
+            connected_by_id=admin.id,
+            connected_at=utcnow() - dt.timedelta(days=3),
+        )
+        db.session.add(page)
+        db.session.commit()
+        page_id, login_id = page.id, login.id
+    _fail_for_reconnect(app, video, page_id, 2)
+    assert _sweep(app) == 1 and _sweep(app) == 0
+    (message,) = outbox(app)
+    assert 'Reconnect the Meta account "Ana at Acme"' in message["Subject"]
+    body = _body(message)
+    assert "Reason: Meta refused the token." in body
+    assert "http://localhost/dashboard/" in body  # Meta is off in this app: no Meta page
+    with app.app_context():
+        assert db.session.get(Account, login_id).reconnect_mailed_at is not None
+        assert db.session.get(Account, page_id).reconnect_mailed_at is None
