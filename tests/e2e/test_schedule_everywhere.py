@@ -10,7 +10,6 @@ timing the test asserts is the issue's: each delivery starts within a minute of 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from zoneinfo import ZoneInfo
 
@@ -20,23 +19,16 @@ from sqlalchemy import select
 
 from studio import db
 from studio.auth.models import User
-from studio.db import utcnow
 from studio.platforms.models import Delivery, DeliveryStatus
-from studio.posts.models import Approval, Post
 from studio.sandbox.server import SandboxServer
 from tests.e2e.conftest import LiveServer, wait_in_page
 from tests.e2e.test_journeys import connect_tiktok, sign_in, worker  # noqa: F401
 from tests.e2e.test_publish_everywhere import app, connect_youtube, everything  # noqa: F401
-from tests.e2e.test_workflow import shots, staff_page
+from tests.e2e.test_workflow import approve_in_browser, next_minute_after, shots, staff_page
 from tests.notify.conftest import outbox
 
 ZONE = "America/New_York"
 AHEAD = 100  # seconds at least between filling in the time and the time (a loaded machine)
-
-
-def _next_minute_after(seconds: int) -> dt.datetime:
-    soon = utcnow() + dt.timedelta(seconds=seconds)
-    return dt.datetime.fromtimestamp(math.ceil(soon.timestamp() / 60) * 60, dt.UTC)
 
 
 def _deliveries(studio_app: Flask, post_id: int) -> dict[str, Delivery]:
@@ -85,7 +77,7 @@ def test_staff_schedules_two_platforms_admin_approves_both_go_out_on_time(
         writer.locator("[data-privacy]").select_option("SELF_ONLY")
 
         # ... and schedules it a minute or so ahead, in their own time zone.
-        at = _next_minute_after(AHEAD)
+        at = next_minute_after(AHEAD)
         local = at.astimezone(ZoneInfo(ZONE))
         writer.get_by_label("At a time").check()
         writer.get_by_label("Date and time").fill(local.strftime("%Y-%m-%dT%H:%M"))
@@ -109,11 +101,7 @@ def test_staff_schedules_two_platforms_admin_approves_both_go_out_on_time(
         expect(review).to_contain_text("YouTube: Acme Studio")
         expect(review.locator(".caption-preview")).to_have_text("Trail Runner 2, out now")
         shots(page, "10-review-two-platforms")
-        page.locator("[data-approve]").click()
-        page.wait_for_url(f"**/posts/{post_id}")
-        with app.app_context():
-            assert db.session.get(Post, post_id).approval == Approval.APPROVED
-        assert utcnow() < at, "approved after the scheduled time: raise AHEAD"
+        approve_in_browser(page, app, post_id, at)
         assert everything.state.publishes == {} and not everything.youtube.summary()["videos"]
 
         # The real worker's sweeper starts both within a minute of their time.
