@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     CAPTION_TEMPLATE_SAVED = "caption_template:saved"
     CAPTION_TEMPLATE_CHANGED = "caption_template:changed"
     CAPTION_TEMPLATE_DELETED = "caption_template:deleted"
+    ACCOUNT_NOTIFIED = "account:notified"  # told that an account must be reconnected
     WEBHOOK_RECEIVED = "webhook:received"
     WEBHOOK_REJECTED = "webhook:rejected"
     DELETION_REQUESTED = "deletion:requested"

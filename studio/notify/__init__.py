@@ -13,4 +13,4 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
 
 
-from studio.notify import services, tasks  # noqa: E402,F401
+from studio.notify import reconnect, services, tasks  # noqa: E402,F401

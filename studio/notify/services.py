@@ -43,20 +43,40 @@ def _link(post_id: int) -> str:
 
 
 def _send(user: User | None, kind: str, post_id: int, subject: str, lines: list[str]) -> bool:
+    """One e-mail about a post to one person, if they want this kind."""
+    return mail_one(
+        user,
+        kind,
+        f"[Social Studio] Post #{post_id}: {subject}",
+        [*lines, f"Post #{post_id}: {_link(post_id)}"],
+        Action.POST_NOTIFIED,
+        f"post {post_id}",
+        post_id=post_id,
+    )
+
+
+def mail_one(
+    user: User | None,
+    kind: str,
+    subject: str,
+    lines: list[str],
+    action: Action,
+    about: str,
+    **where: int,
+) -> bool:
     """One e-mail to one person, if they want this kind; audited without the address."""
     if user is None or user.deleted_at is not None or not user.active or not wants(user, kind):
         return False
-    body = "\n\n".join([*lines, f"Post #{post_id}: {_link(post_id)}", _FOOTER])
     try:
-        mail.send(user.email, f"[Social Studio] Post #{post_id}: {subject}", body)
+        mail.send(user.email, subject, "\n\n".join([*lines, _FOOTER]))
     except (OSError, smtplib.SMTPException):  # the mail server is down: logged, not retried
-        log.exception("notify: could not e-mail staff #%s about post %s", user.id, post_id)
+        log.exception("notify: could not e-mail staff #%s about %s", user.id, about)
         return False
     record(
-        Action.POST_NOTIFIED,
+        action,
         actor=Actor.system(),
-        summary=f"post {post_id}: e-mailed staff #{user.id} ({kind})",
-        post_id=post_id,
+        summary=f"{about}: e-mailed staff #{user.id} ({kind})",
+        **where,  # type: ignore[arg-type]
     )
     return True
 

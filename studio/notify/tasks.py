@@ -1,4 +1,5 @@
-"""Huey tasks: approval e-mails, and every minute those about deliveries that finished."""
+"""Huey tasks: approval e-mails; every minute those about finished deliveries and accounts to
+reconnect."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ from huey import crontab
 
 from studio import db
 from studio.jobs import periodic_task, task
-from studio.notify import services
+from studio.notify import reconnect, services
 
 
 @periodic_task(crontab(minute="*"))
 def notify_finished() -> int:
     """E-mail authors about deliveries that landed, failed or need a person."""
     return services.sweep(db.session)
+
+
+@periodic_task(crontab(minute="*"))
+def notify_reconnect() -> int:
+    """E-mail connectors and admins about accounts newly needing a reconnect."""
+    return reconnect.sweep(db.session)
 
 
 @task()

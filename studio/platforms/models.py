@@ -57,6 +57,9 @@ class Account(Base):
     )
     connected_at: Mapped[dt.datetime | None]
     disconnected_at: Mapped[dt.datetime | None]
+    # When people were e-mailed that it must be reconnected (studio/notify): once per
+    # incident, an incident being everything since the last connect.
+    reconnect_mailed_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[updated_at]
 

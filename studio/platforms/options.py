@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 from wtforms import Form
 
+from studio.platforms.limits import Limit
 from studio.platforms.models import Account, Mode
 
 
@@ -105,6 +107,11 @@ class Options(Protocol):
 
     def consent(self, prepared: Form, target: Target) -> str:
         """The consent sentence naming the account."""
+        ...
+
+    def limits(self, mode: Mode) -> Sequence[Limit]:
+        """What the platform lets an account (or the project) publish per window, checked when
+        a delivery of ``mode`` is planned (studio/platforms/limits.py)."""
         ...
 
 

@@ -79,6 +79,8 @@ class Run:
     label: ClassVar[str] = "the platform"
     held_by: ClassVar[str] = "limit"  # what `hold` waits for, in words
     tokens: ClassVar[Any]  # the platform's Refresher
+    # Failure codes that mean the account must be reconnected (people are e-mailed once).
+    reconnect_codes: ClassVar[frozenset[str]] = frozenset({"reconnect_needed"})
 
     def __init__(
         self, session: Session, delivery: Delivery, parcel: Parcel, heartbeat: Heartbeat

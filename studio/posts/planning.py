@@ -11,17 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
 from studio.audit import Action, Actor, record
 from studio.db import utcnow
-from studio.platforms.models import PENDING_DRAFT, Delivery, DeliveryStatus, Mode
+from studio.platforms import limits, registry
+from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode
 from studio.staff import zones
 
-WINDOW = dt.timedelta(hours=24)
 LATE_AFTER = dt.timedelta(minutes=2)  # the sweeper runs every minute; later than this is late
 HORIZON = dt.timedelta(days=366)
 PLANNED = (DeliveryStatus.QUEUED, DeliveryStatus.AWAITING_APPROVAL)
@@ -78,62 +77,44 @@ def check_time(at: dt.datetime, now: dt.datetime | None = None) -> None:
         raise PlanError("Choose a time within the next year.")
 
 
-def limit_for(mode: Mode) -> tuple[int, str]:
-    """How many deliveries of ``mode`` one account may have in 24 hours, and why."""
-    cfg = current_app.config
-    if mode == Mode.DIRECT:
-        count = int(cfg["POSTS_DIRECT_DAILY_LIMIT"])
-        return count, f"TikTok lets a creator publish about {count} posts through apps per 24 h"
-    count = int(cfg["POSTS_PENDING_DRAFT_LIMIT"])
-    return count, f"TikTok allows {count} pending drafts per 24 h for one account"
-
-
-def _counted_times(
-    session: Session, account_id: int, mode: Mode, at: dt.datetime, skip: int | None
-) -> list[dt.datetime]:
-    """When each delivery that counts against the limit near ``at`` went or will go."""
-    low, high, now = at - WINDOW, at + WINDOW, utcnow()
-    statuses = [s.value for s in PENDING_DRAFT] if mode == Mode.DRAFT else None
-    sent = select(Delivery.sent_at).where(
-        Delivery.account_id == account_id,
-        Delivery.mode == mode,
-        Delivery.sent_at > low,
-        Delivery.sent_at < high,
-        Delivery.status.in_(statuses) if statuses else Delivery.status != DeliveryStatus.FAILED,
-    )
-    planned = select(Delivery.scheduled_at, Delivery.created_at).where(
-        Delivery.account_id == account_id,
-        Delivery.mode == mode,
-        Delivery.sent_at.is_(None),
-        Delivery.status.not_in([DeliveryStatus.FAILED.value, DeliveryStatus.CANCELLED.value]),
-        or_(Delivery.scheduled_at.is_(None), Delivery.scheduled_at < high),
-        Delivery.id != (skip or 0),
-    )
-    times = [t for t in session.scalars(sent) if t is not None]
-    for scheduled, created in session.execute(planned):
-        when = scheduled or max(created, now)
-        if low < when < high:
-            times.append(when)
-    return times
-
-
 def check_limits(
-    session: Session, user: Any, account_id: int, mode: Mode, at: dt.datetime, skip: int | None
+    session: Session,
+    user: Any,
+    account_id: int,
+    mode: Mode,
+    at: dt.datetime | None,
+    skip: int | None,
 ) -> None:
-    """Refuse a time at which the account would exceed its platform limit in some 24 h."""
-    limit, why = limit_for(mode)
-    times = sorted(_counted_times(session, account_id, mode, at, skip))
-    for start in [t for t in times if at - WINDOW < t <= at] + [at]:
-        inside = [t for t in times if start <= t < start + WINDOW]
-        if start <= at < start + WINDOW and len(inside) + 1 > limit:
-            zone = zones.zone_of(user)
-            first, last = inside[0], inside[-1]
-            raise PlanError(
-                f"{why}; {len(inside)} are already sent or planned between "
-                f"{zones.describe(zones.to_local(first, zone))} and "
-                f"{zones.describe(zones.to_local(last, zone))}. Choose a time at least 24 h "
-                "away from them."
-            )
+    """Refuse a time (None: now) at which the account's platform would exceed one of its
+    limits, counting what is already sent or planned; the message says when room frees up."""
+    account = session.get(Account, account_id)
+    if account is None:
+        return  # creating the delivery says the account is gone
+    try:
+        found = registry.get(account.platform).options.limits(mode)
+    except registry.UnknownPlatform:
+        return
+    for limit in found:
+        if at is None and limit.now_waits:
+            continue  # the sender holds it until a slot frees
+        try:
+            limits.check(session, limit, account_id, at or utcnow(), skip)
+        except limits.LimitReached as exc:
+            raise PlanError(_refusal(exc.breach, zones.zone_of(user))) from exc
+
+
+def _refusal(breach: limits.Breach, zone: Any) -> str:
+    """The limit, what counts against it, and the first time with room, in the person's zone."""
+
+    def local(moment: dt.datetime) -> str:
+        return zones.describe(zones.to_local(moment, zone))
+
+    text = f"{breach.limit.reason}; {breach.used} are already sent or planned"
+    if breach.times:
+        text += f" between {local(breach.times[0])} and {local(breach.times[-1])}"
+    if breach.frees_at is not None:
+        return f"{text}. There is room again from {local(breach.frees_at)}."
+    return f"{text}. Choose a later time."
 
 
 def _locked(session: Session, delivery_id: int) -> Delivery:

@@ -43,6 +43,7 @@ def queue():
         account_id=account_id,
         group=calendar.group,
         when=calendar.when,
+        label_of=registry.label_of,
     )
 
 
@@ -68,6 +69,7 @@ def calendar_page():
         accounts=[account for _platform, account in targets.usable(db.session)],
         account_id=account_id,
         group=calendar.group,
+        label_of=registry.label_of,
         zone=zone.key,
     )
 

@@ -135,12 +135,11 @@ def create_post(
     check_caption(draft)
     planned = planned or [(draft.account_id, draft.mode, None)]
     plan = plan or Plan(None, approval_required())
-    if plan.at is not None:
-        for account_id, mode, _options in planned:
-            try:
-                planning.check_limits(session, user, account_id, mode, plan.at, None)
-            except PlanError as exc:
-                raise PostError(exc.message, {exc.field: exc.message}) from exc
+    for account_id, mode, _options in planned:  # a send-now counts at once
+        try:
+            planning.check_limits(session, user, account_id, mode, plan.at, None)
+        except PlanError as exc:
+            raise PostError(exc.message, {exc.field: exc.message}) from exc
     deliveries = [_delivery(session, video, *one) for one in planned]
     for delivery in deliveries:
         planning.stamp(delivery, plan)

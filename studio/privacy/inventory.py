@@ -118,6 +118,7 @@ DATASETS: tuple[Dataset, ...] = (
             "accounts.status_reason",
             "accounts.connected_at",
             "accounts.disconnected_at",
+            "accounts.reconnect_mailed_at",
         ),
         purpose="Know which account videos go to, show staff who they are posting as, and "
         "which sign-in each account was chosen through.",

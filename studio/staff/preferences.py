@@ -13,7 +13,8 @@ from studio.auth.models import User
 KINDS: dict[str, str] = {
     "landed": "A delivery reached the platform (published, or in the account's inbox)",
     "failed": "A delivery failed",
-    "needs_person": "A delivery needs someone (reconnect an account, finish a draft)",
+    "needs_person": "A delivery needs someone (finish a draft in TikTok)",
+    "reconnect": "An account I connected (admins: any account) must be reconnected",
     "approval": "A post waits for my approval, or mine was approved or sent back",
 }
 

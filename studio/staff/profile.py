@@ -20,6 +20,7 @@ class ProfileForm(FlaskForm):
     landed = BooleanField(preferences.KINDS["landed"])
     failed = BooleanField(preferences.KINDS["failed"])
     needs_person = BooleanField(preferences.KINDS["needs_person"])
+    reconnect = BooleanField(preferences.KINDS["reconnect"])
     approval = BooleanField(preferences.KINDS["approval"])
 
     def validate_time_zone(self, field: SelectField) -> None:

@@ -48,7 +48,16 @@ def staff_page(browser: Browser, base: str) -> Page:
     return page
 
 
-def _next_minute_after(seconds: int) -> dt.datetime:
+def approve_in_browser(page: Page, studio_app, post_id: int, at: dt.datetime) -> None:
+    """The admin presses Approve on the review page, in time for the post's schedule."""
+    page.locator("[data-approve]").click()
+    page.wait_for_url(f"**/posts/{post_id}")
+    with studio_app.app_context():
+        assert db.session.get(Post, post_id).approval == Approval.APPROVED
+    assert utcnow() < at, "approved after the scheduled time: the test machine is too slow"
+
+
+def next_minute_after(seconds: int) -> dt.datetime:
     soon = utcnow() + dt.timedelta(seconds=seconds)
     return dt.datetime.fromtimestamp(math.ceil(soon.timestamp() / 60) * 60, dt.UTC)
 
@@ -76,7 +85,7 @@ def test_schedule_approve_send_on_time_and_see_it_in_the_calendar(
     writer.get_by_label("Caption").fill("Trail Runner 2, out now")
     writer.get_by_role("button", name="Preview").click()
     expect(writer.get_by_role("heading", name="Preview and send")).to_be_visible()
-    at = _next_minute_after(75)
+    at = next_minute_after(75)
     local = at.astimezone(ZoneInfo(ZONE))
     writer.get_by_label("At a time").check()
     writer.get_by_label("Date and time").fill(local.strftime("%Y-%m-%dT%H:%M"))
@@ -109,11 +118,7 @@ def test_schedule_approve_send_on_time_and_see_it_in_the_calendar(
     expect(review.locator(".caption-preview")).to_have_text("Trail Runner 2, out now")
     expect(review).to_contain_text("Acme Studio")
     shots(page, "03-review")
-    page.locator("[data-approve]").click()
-    page.wait_for_url(f"**/posts/{post_id}")
-    with studio_app.app_context():
-        assert db.session.get(Post, post_id).approval == Approval.APPROVED
-    assert utcnow() < at, "approved after the scheduled time: the test machine is too slow"
+    approve_in_browser(page, studio_app, post_id, at)
     assert sandbox.state.publishes == {}
 
     # The worker's sweeper (every minute) starts it within a minute of its time.

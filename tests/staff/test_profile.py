@@ -30,7 +30,7 @@ def test_a_person_chooses_a_zone_and_turns_an_email_off(app, staff_client):
     assert response.status_code == 302
     me = _me(app)
     assert me.time_zone == "Europe/Berlin"
-    assert me.notify_off == ["failed"]
+    assert me.notify_off == ["failed", "reconnect"]
     with app.app_context():
         kinds = db.session.scalars(select(AuditEntry.kind)).all()
     assert "user:preferences" in kinds

@@ -60,6 +60,10 @@ DEFAULTS: dict[str, Any] = {
     "META_REFRESH_TIMEOUT": 10.0,  # a refresh holds the login's row lock: keep it short
     "META_REFRESH_AHEAD": 7 * 86400,  # renew long-lived tokens with less than this left
     "META_CALLBACK_RATE_LIMIT": "30 per minute",  # per client address
+    # Publishing limits over any 24 h, checked when a post is planned (the senders check
+    # again: Instagram's own content_publishing_limit is read before every publish).
+    "META_INSTAGRAM_POSTS_PER_DAY": 50,  # quota_total in Meta's current example
+    "META_PAGE_REELS_PER_DAY": 30,  # API-published Reels per Page
 }
 # `flask demo` and `flask sandbox`: the sandbox's Meta (studio/sandbox/meta/config.py).
 DEMO_APP_ID = "1234567890123456"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, Form
 
+from studio.platforms.limits import Limit
 from studio.platforms.meta import connection, rules
 from studio.platforms.models import Account, AccountStatus, Mode
 from studio.platforms.options import ChosenOnPrepare, Common, Target
@@ -96,6 +98,20 @@ class ReelOptions(ChosenOnPrepare):
         """The consent line naming the account."""
         who = f"“{target.nickname}”" + (f" (@{target.username})" if target.username else "")
         return f"I want to publish this video as a Reel on the {self.where} {who} now."
+
+    def limits(self, mode: Mode) -> tuple[Limit, ...]:
+        """Instagram's content publishing limit per account, or Facebook's Page Reels limit
+        per Page; both over any 24 hours (docs/platforms/meta.md)."""
+        if self.target == "instagram":
+            count = int(current_app.config["META_INSTAGRAM_POSTS_PER_DAY"])
+            why = (
+                f"Instagram lets one account publish {count} posts through apps in any 24 h "
+                "(its content publishing limit)"
+            )
+        else:
+            count = int(current_app.config["META_PAGE_REELS_PER_DAY"])
+            why = f"Facebook lets one Page publish {count} Reels through apps in any 24 h"
+        return (Limit(count, why, self.target),)
 
 
 INSTAGRAM = ReelOptions("instagram", "Instagram", "Instagram account")

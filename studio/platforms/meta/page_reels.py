@@ -22,7 +22,6 @@ from studio.platforms.meta.publishing import MetaRun
 from studio.platforms.meta.results import PageReelStatus
 from studio.platforms.models import Delivery, DeliveryStatus
 
-PAGE_REELS_PER_DAY = 30  # API-published Reels per Page per rolling 24 h; Meta asks apps to count
 FINISHED = (DeliveryStatus.PROCESSING, DeliveryStatus.PUBLISHED)
 
 
@@ -71,7 +70,7 @@ class Sender(MetaRun):
                 self.save(status=DeliveryStatus.PROCESSING, sent_at=utcnow(), polls=0)
                 return
         used = self.published_today()
-        limit = int(self.cfg.get("META_PAGE_REELS_PER_DAY", PAGE_REELS_PER_DAY))
+        limit = int(self.cfg["META_PAGE_REELS_PER_DAY"])
         if used >= limit:
             self.hold(
                 f"publishing limit reached, {used} of {limit} Reels went to this Page in the "

@@ -13,7 +13,8 @@ from wtforms import BooleanField, Form, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from studio.audit import Actor, scope
-from studio.platforms.models import Account, Mode
+from studio.platforms.limits import Limit
+from studio.platforms.models import PENDING_DRAFT, Account, Mode
 from studio.platforms.options import Common, OptionsError, Target
 from studio.platforms.tiktok import rules, services
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
@@ -201,6 +202,21 @@ class TikTokOptions:
         if _is_direct(prepared):
             return f"I want to publish this video to the TikTok account {who} now."
         return f"I want to send this video to the TikTok account {who} as a draft in its inbox."
+
+    def limits(self, mode: Mode) -> tuple[Limit, ...]:
+        """Direct Posts per creator per 24 h, or drafts pending in the inbox per 24 h."""
+        cfg = current_app.config
+        if mode == Mode.DIRECT:
+            count = int(cfg["POSTS_DIRECT_DAILY_LIMIT"])
+            why = f"TikTok lets a creator publish about {count} posts through apps per 24 h"
+            return (Limit(count, why, self.name, mode=Mode.DIRECT),)
+        count = int(cfg["POSTS_PENDING_DRAFT_LIMIT"])
+        why = f"TikTok allows {count} pending drafts per 24 h for one account"
+        return (
+            Limit(
+                count, why, self.name, mode=Mode.DRAFT, sent_statuses=PENDING_DRAFT, now_waits=True
+            ),
+        )
 
 
 OPTIONS = TikTokOptions()

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, Form, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from studio.platforms.limits import Limit
 from studio.platforms.models import Account, Mode
 from studio.platforms.options import ChosenOnPrepare, Common, Target
-from studio.platforms.youtube import connection, rules
+from studio.platforms.youtube import connection, quota, rules
+from studio.platforms.youtube.errors import PACIFIC
 
 CATEGORY_LABELS = {
     "1": "Film & Animation",
@@ -166,6 +168,25 @@ class YouTubeOptions(ChosenOnPrepare):
         privacy = {"private": "a private", "unlisted": "an unlisted", "public": "a public"}
         how = privacy.get(prepared.privacy_status.data or "", "a")
         return f"I want to upload this video to the YouTube channel {who} as {how} video."
+
+    def limits(self, mode: Mode) -> tuple[Limit, ...]:
+        """The Google project's daily videos.insert bucket, shared by every channel."""
+        count = quota.limit(quota.UPLOADS)
+        why = (
+            f"YouTube's daily quota lets this app's Google project upload {count} videos "
+            "(videos.insert calls) a day for all channels together; it resets at midnight "
+            "Pacific time"
+        )
+        return (
+            Limit(
+                count,
+                why,
+                connection.PLATFORM,
+                per_account=False,
+                resets_in=PACIFIC,
+                spent=quota.uploads_spent,
+            ),
+        )
 
 
 OPTIONS = YouTubeOptions()

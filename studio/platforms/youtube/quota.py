@@ -72,6 +72,13 @@ def exhausted(session: Session, method: str, now: datetime | None = None) -> dat
     return next_pacific_midnight(now)
 
 
+def uploads_spent(session: Session, start: datetime) -> int:
+    """Uploads this project already spent on the Pacific day holding ``start`` (all of them
+    once Google said the bucket is empty): what the scheduling check counts besides plans."""
+    spent, empty = quota.used(session, project(), UPLOADS, today(start))
+    return limit(UPLOADS) if empty else spent
+
+
 def usage(session: Session, now: datetime | None = None) -> list[dict[str, object]]:
     """Today's spending per bucket, for the account page."""
     day = today(now)

@@ -55,6 +55,16 @@ class Sender(Run):
 
     label = "YouTube"
     held_by = "daily quota"
+    # Google's own codes for a revoked grant, a removed permission or a removed channel.
+    reconnect_codes = frozenset(
+        {
+            "reconnect_needed",
+            "invalid_grant",
+            "insufficientPermissions",
+            "youtubeSignupRequired",
+            "noChannel",
+        }
+    )
     tokens = REFRESHER
 
     def __init__(

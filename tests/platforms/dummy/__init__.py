@@ -171,6 +171,9 @@ class Options:
     def consent(self, prepared: Any, target: Target) -> str:
         return f"I want to send this video to the Dummy account “{target.nickname}”."
 
+    def limits(self, mode: Mode) -> tuple[()]:
+        return ()  # it takes as many as it is sent
+
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
