@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from studio.panels import Panel
 from studio.platforms import meta, tiktok, youtube
+from studio.platforms.erasure import Erasure
 from studio.platforms.figures import Metrics
 from studio.platforms.meta import connection as meta_connection
 from studio.platforms.meta import metrics as meta_metrics
@@ -54,6 +55,7 @@ class Platform:
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
     page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
     metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
+    erasure: Erasure | None = None  # its part in owners' data requests; None: it has none
 
 
 META_PAGE = ("meta.index", "Facebook & Instagram")  # one login, one page for both

@@ -1,0 +1,75 @@
+"""What the privacy room needs from a platform to answer its account owners' data requests.
+
+Each platform package implements `Erasure` (and `SignIn` where owners prove who they are by
+signing in at the platform); the registry hands them to privacy, which never imports a
+platform. Counts returned are receipt categories, explained by `Erasure.labels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from studio.audit import Actor
+
+
+class NotConfirmed(Exception):
+    """The platform did not confirm who signed in; the message is shown and names no one."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who signed in at the platform: its id for them, the names a request may give, and the
+    sign-in's access token (privacy revokes it, or keeps it for the erasure)."""
+
+    remote_id: str
+    names: tuple[str, ...]
+    token: str = field(default="", repr=False)
+
+
+class SignIn(Protocol):
+    """A minimal sign-in at the platform that proves who owns an account."""
+
+    label: str  # the platform's name on its sign-in page ("TikTok", "Google")
+    account_word: str  # what the owner calls the account ("TikTok account", "YouTube channel")
+
+    def start(self, context: Mapping[str, Any], callback: str) -> str:
+        """Record a flow with `context` and return the consent URL (back to `callback`)."""
+        ...
+
+    def finish(self, session: Session, args: Mapping[str, str]) -> tuple[dict[str, Any], Identity]:
+        """The flow's context and who signed in (FlowError, NotConfirmed otherwise)."""
+        ...
+
+    def revoke_token(self, token: str) -> bool:
+        """Revoke a sign-in's token at the platform (one we never stored)."""
+        ...
+
+
+class Erasure(Protocol):
+    """A platform's part in data requests about the people behind its accounts."""
+
+    kind: str  # the request kind; platforms behind one login (Meta) share one erasure
+    subject_key: str  # the request subject's key holding the platform's id for the person
+    labels: Mapping[str, str]  # receipt category → its meaning in the requester's words
+    sign_in: SignIn | None  # None: requests come from the platform itself (signed callbacks)
+    searched_as: str | None  # set: after erasing, search that nothing names the person
+
+    def locate(self, session: Session, remote_id: str) -> list[int]:
+        """Ids of the accounts that belong to the person (empty when we hold none)."""
+        ...
+
+    def connected(self, session: Session, remote_id: str) -> bool:
+        """Whether the person's grant is still held (a sign-in token would end it)."""
+        ...
+
+    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
+        """End the person's grants at the platform and erase tokens and data keys (rows kept)."""
+        ...
+
+    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
+        """Delete one account row with any secrets left; the caller commits."""
+        ...
