@@ -33,8 +33,15 @@ class Identity:
 class SignIn(Protocol):
     """A minimal sign-in at the platform that proves who owns an account."""
 
-    label: str  # the platform's name on its sign-in page ("TikTok", "Google")
-    account_word: str  # what the owner calls the account ("TikTok account", "YouTube channel")
+    @property
+    def label(self) -> str:
+        """The platform's name on its sign-in page ("TikTok", "Google")."""
+        ...
+
+    @property
+    def account_word(self) -> str:
+        """What the owner calls the account ("TikTok account", "YouTube channel")."""
+        ...
 
     def start(self, context: Mapping[str, Any], callback: str) -> str:
         """Record a flow with `context` and return the consent URL (back to `callback`)."""
@@ -52,11 +59,30 @@ class SignIn(Protocol):
 class Erasure(Protocol):
     """A platform's part in data requests about the people behind its accounts."""
 
-    kind: str  # the request kind; platforms behind one login (Meta) share one erasure
-    subject_key: str  # the request subject's key holding the platform's id for the person
-    labels: Mapping[str, str]  # receipt category → its meaning in the requester's words
-    sign_in: SignIn | None  # None: requests come from the platform itself (signed callbacks)
-    searched_as: str | None  # set: after erasing, search that nothing names the person
+    @property
+    def kind(self) -> str:
+        """The request kind; platforms behind one login (Meta) share one erasure."""
+        ...
+
+    @property
+    def subject_key(self) -> str:
+        """The request subject's key that holds the platform's id for the person."""
+        ...
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """Receipt category → its meaning in the requester's words."""
+        ...
+
+    @property
+    def sign_in(self) -> SignIn | None:
+        """How owners prove who they are; None: requests come from the platform, signed."""
+        ...
+
+    @property
+    def searched_as(self) -> str | None:
+        """Set: after erasing, search that nothing names the person (who, in the receipt)."""
+        ...
 
     def locate(self, session: Session, remote_id: str) -> list[int]:
         """Ids of the accounts that belong to the person (empty when we hold none)."""

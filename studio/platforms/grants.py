@@ -140,3 +140,21 @@ def fresh_account(session: Session, account_id: int) -> Account | None:
     """Re-read the row (no lock), replacing what the session holds."""
     stmt = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
     return session.scalars(stmt).one_or_none()
+
+
+def erase_tokens_again(session: Session, account_id: int, erased_at: str) -> bool:
+    """After a restore: end a grant the ledger says was ended at ``erased_at`` (ledger time).
+
+    False when there is nothing to erase, or the account was reconnected since (newer tokens).
+    """
+    db.begin_write(session)
+    account = session.get(Account, account_id)
+    if account is None or not (account.data_key or account.access_token_enc):
+        session.commit()
+        return False
+    if account.connected_at and ledger.stamp(account.connected_at) > erased_at:
+        session.commit()
+        return False
+    end_grant(session, account, "tokens erased before this backup was restored")
+    session.commit()
+    return True

@@ -22,7 +22,6 @@ from studio.extensions import limiter
 from studio.platforms.tiktok.services import FlowError
 from studio.privacy import bp, browser, codes, export, inventory, rights, services, verify
 from studio.privacy import policy as policies
-from studio.privacy.execute import LABELS
 from studio.privacy.forms import (
     DeletionForm,
     NoticeEmailForm,
@@ -30,6 +29,7 @@ from studio.privacy.forms import (
     StatusForm,
 )
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
+from studio.privacy.receipt import labels as receipt_labels
 from studio.security import external_url
 
 
@@ -283,7 +283,7 @@ def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
         "privacy/status.html",
         req=req,
         receipt=receipt,
-        labels=LABELS,
+        labels=receipt_labels(),
         statuses=RequestStatus,
         held=browser.held(db.session, req.id) is not None,
         verified_here=verified_here,

@@ -93,7 +93,7 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
             raise FlowError("exchange", 400, "No authorization code", "Google sent no code back.")
         verifier = take_verifier(flow)
         with get_client() as client:
-            tokens = _exchange(client, code, verifier, flow.redirect_uri)
+            tokens = exchange(client, code, verifier, flow.redirect_uri)
             _require_scopes(tokens)
             channel = _channel(client, tokens)
         quota.count(session, "channels.list")  # the same daily units publishing spends
@@ -125,7 +125,7 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
     return account
 
 
-def _exchange(client: YouTubeClient, code: str, verifier: str, redirect_uri: str) -> TokenSet:
+def exchange(client: YouTubeClient, code: str, verifier: str, redirect_uri: str) -> TokenSet:
     try:
         return client.exchange_code(code, redirect_uri, verifier)
     except InvalidGrant as exc:

@@ -1,0 +1,130 @@
+"""YouTube's part in data requests: the channel's owner proves it by signing in with Google."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from studio.audit import Actor
+from studio.platforms.erasure import Identity, NotConfirmed
+from studio.platforms.grants import delete_account
+from studio.platforms.oauth import (
+    FlowError,
+    begin,
+    claim,
+    flow_context,
+    new_verifier,
+    s256_challenge,
+    take_verifier,
+)
+from studio.platforms.youtube import quota, services
+from studio.platforms.youtube.connection import (
+    LABEL,
+    PLATFORM,
+    READONLY_SCOPE,
+    account_by_channel,
+    get_client,
+)
+from studio.platforms.youtube.errors import NoChannel, PlatformError
+from studio.security import external_url
+
+PURPOSE = "privacy_verify"
+SCOPES = [READONLY_SCOPE]  # see the channel (ID, title, handle): enough to prove ownership
+
+
+class SignIn:
+    """ "Verify with Google": which channel the person signing in owns (channels.list mine)."""
+
+    label = LABEL
+    account_word = "YouTube channel"
+
+    def start(self, context: Mapping[str, Any], callback: str) -> str:
+        """Record a flow and return Google's consent URL (read-only scope)."""
+        redirect_uri = external_url(callback)
+        verifier = new_verifier()
+        ttl = int(current_app.config["YOUTUBE_FLOW_TTL"])
+        state = begin(PLATFORM, PURPOSE, SCOPES, redirect_uri, ttl, verifier, context)
+        with get_client() as client:
+            return client.authorize_url(redirect_uri, SCOPES, state, s256_challenge(verifier))
+
+    def finish(self, session: Session, args: Mapping[str, str]) -> tuple[dict[str, Any], Identity]:
+        """Exchange the code, then ask YouTube for the signed-in person's channel."""
+        flow = claim(PLATFORM, LABEL, PURPOSE, args)
+        code = args.get("code") or ""
+        if not code:
+            raise FlowError("exchange", 400, "No authorization code", "Google sent no code back.")
+        verifier = take_verifier(flow)
+        with get_client() as client:
+            tokens = services.exchange(client, code, verifier, flow.redirect_uri)
+            if tokens.missing(SCOPES):
+                raise NotConfirmed(
+                    "Google's page had the box to see your YouTube channel left unticked, so we "
+                    "could not check which channel is yours. Nothing was changed; try again."
+                )
+            try:
+                channel = client.my_channel(tokens.access_token)
+            except NoChannel as exc:
+                raise NotConfirmed(
+                    "The Google account you signed in with has no YouTube channel. Nothing was "
+                    "changed; sign in with the account that owns the channel."
+                ) from exc
+            except PlatformError as exc:
+                raise NotConfirmed(
+                    "YouTube did not tell us which channel is yours. Nothing was changed; try "
+                    "again."
+                ) from exc
+        quota.count(session, "channels.list")  # the same daily units publishing spends
+        session.commit()
+        names = tuple(n for n in (channel.title, channel.handle) if n)
+        return flow_context(flow), Identity(channel.id, names, tokens.access_token)
+
+    def revoke_token(self, token: str) -> bool:
+        """Revoke a token we never stored at Google."""
+        with get_client() as client:
+            try:
+                return client.revoke(token)
+            except PlatformError:
+                return False
+
+
+class Erasure:
+    """YouTube's part in data requests: the connected channel with the owner's channel id."""
+
+    kind = "youtube"
+    subject_key = "channel_id"
+    labels: Mapping[str, str] = {
+        "youtube_tokens": "Google access and refresh tokens (revoked at Google, then erased)",
+        "youtube_profile": "YouTube channel (channel ID, title, handle, picture)",
+    }
+    sign_in = SignIn()
+    searched_as = None
+
+    def locate(self, session: Session, remote_id: str) -> list[int]:
+        """The connected channel with this id, if we hold it."""
+        account = account_by_channel(session, remote_id) if remote_id else None
+        return [account.id] if account is not None else []
+
+    def connected(self, session: Session, remote_id: str) -> bool:
+        """Whether we hold the channel's grant."""
+        account = account_by_channel(session, remote_id) if remote_id else None
+        return account is not None and bool(account.data_key)
+
+    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
+        """Revoke at Google and erase the channel's tokens and data key (row kept)."""
+        account = account_by_channel(session, remote_id) if remote_id else None
+        if account is None or not account.data_key:
+            return {}
+        tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
+        session.commit()  # no transaction stays open across the revoke call to Google
+        services.disconnect(session, account, actor, reason)
+        return {"youtube_tokens": tokens, "data_key": 1}
+
+    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
+        """Delete the channel's row with any secrets left."""
+        return delete_account(session, account_id, "youtube_profile")
+
+
+ERASURE = Erasure()
