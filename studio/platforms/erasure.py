@@ -43,6 +43,25 @@ class SignIn(Protocol):
         """What the owner calls the account ("TikTok account", "YouTube channel")."""
         ...
 
+    @property
+    def reads(self) -> str:
+        """What the sign-in asks to see ("for your basic profile (display name and ID)")."""
+        ...
+
+    @property
+    def name_label(self) -> str:
+        """The request form's label for the account's name ("TikTok display name")."""
+        ...
+
+    @property
+    def name_word(self) -> str:
+        """What a request names the account by ("display name", "name or @handle")."""
+        ...
+
+    def available(self, config: Mapping[str, Any]) -> bool:
+        """Whether owners can sign in here with this configuration."""
+        ...
+
     def start(self, context: Mapping[str, Any], callback: str) -> str:
         """Record a flow with `context` and return the consent URL (back to `callback`)."""
         ...

@@ -148,6 +148,16 @@ def claim(platform: str, label: str, purpose: str, args: Mapping[str, str]) -> O
     return flow
 
 
+def platform_of(args: Mapping[str, str]) -> str | None:
+    """The platform whose flow a callback's state belongs to (None for an unknown state)."""
+    state = args.get("state") or ""
+    if not state:
+        return None
+    return db.session.scalar(
+        select(OAuthFlow.platform).where(OAuthFlow.state_hash == hash_secret(state))
+    )
+
+
 def take_verifier(flow: OAuthFlow) -> str:
     """The flow's PKCE verifier, erased from the row as it is handed out."""
     verifier = vault.unwrap(flow.verifier_enc).decode() if flow.verifier_enc else ""

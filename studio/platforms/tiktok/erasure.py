@@ -83,6 +83,13 @@ class SignIn:
 
     label = "TikTok"
     account_word = "TikTok account"
+    name_word = "display name"
+    name_label = "TikTok display name"
+    reads = "for your basic profile (display name and ID)"
+
+    def available(self, config: Mapping[str, Any]) -> bool:
+        """TikTok is always configured."""
+        return True
 
     def start(self, context: Mapping[str, Any], callback: str) -> str:
         """Record a flow and return TikTok's consent URL (always asking again)."""

@@ -26,6 +26,7 @@ from studio.platforms.youtube.connection import (
     PLATFORM,
     READONLY_SCOPE,
     account_by_channel,
+    enabled,
     get_client,
 )
 from studio.platforms.youtube.errors import NoChannel, PlatformError
@@ -40,6 +41,13 @@ class SignIn:
 
     label = LABEL
     account_word = "YouTube channel"
+    name_word = "name or @handle"
+    name_label = "YouTube channel name or @handle"
+    reads = "to see your YouTube channel (its ID, name and handle), read-only,"
+
+    def available(self, config: Mapping[str, Any]) -> bool:
+        """Owners sign in with Google when YouTube is configured."""
+        return enabled(config)
 
     def start(self, context: Mapping[str, Any], callback: str) -> str:
         """Record a flow and return Google's consent URL (read-only scope)."""
