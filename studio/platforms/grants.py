@@ -158,3 +158,23 @@ def erase_tokens_again(session: Session, account_id: int, erased_at: str) -> boo
     end_grant(session, account, "tokens erased before this backup was restored")
     session.commit()
     return True
+
+
+def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:
+    """Erase the tokens of accounts whose refresh token expired (retention); returns how many.
+
+    The account row stays, marked "needs reconnect", so staff see why posting stopped.
+    """
+    if not dry_run:
+        db.begin_write(session)
+    query = select(Account).where(
+        Account.data_key.is_not(None), Account.refresh_expires_at <= utcnow()
+    )
+    accounts = session.scalars(query).all()
+    for account in [] if dry_run else accounts:
+        destroy_secrets(session, account)
+        if account.status == AccountStatus.CONNECTED:
+            account.status = AccountStatus.NEEDS_RECONNECT
+            account.status_reason = "the refresh token expired"
+    session.commit()
+    return len(accounts)

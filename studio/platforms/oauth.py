@@ -18,7 +18,8 @@ from typing import Any
 from authlib.common.security import generate_token
 from flask import session
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from studio import db, vault
 from studio.db import rowcount, utcnow
@@ -182,6 +183,18 @@ def purge_flows(before: dt.datetime) -> int:
         db.session.delete(row)
     db.session.commit()
     return len(rows)
+
+
+def purge_expired_flows(session: Session, dry_run: bool = False) -> int:
+    """Delete OAuth flows expired for over an hour (retention); returns how many."""
+    if not dry_run:
+        db.begin_write(session)
+    cutoff = db.utcnow() - dt.timedelta(hours=1)
+    ids = session.scalars(select(OAuthFlow.id).where(OAuthFlow.expires_at < cutoff)).all()
+    if ids and not dry_run:
+        session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
+    session.commit()
+    return len(ids)
 
 
 def denied(label: str, error: str, description: str, flow: OAuthFlow | None) -> FlowError:

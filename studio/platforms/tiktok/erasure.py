@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from studio import db
 from studio.audit import Actor, scope
 from studio.platforms.erasure import Identity, NotConfirmed
 from studio.platforms.grants import delete_account
@@ -19,7 +16,6 @@ from studio.platforms.models import Account
 from studio.platforms.tiktok import services
 from studio.platforms.tiktok.connection import account_by_open_id, get_client
 from studio.platforms.tiktok.errors import PlatformError
-from studio.platforms.tiktok.models import OAuthFlow
 from studio.platforms.tiktok.oauth import finish_flow, flow_context, start_flow
 
 log = logging.getLogger(__name__)
@@ -64,18 +60,6 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
     need their own receipt. Returns the receipt counts; empty once the account is gone.
     """
     return delete_account(session, account_id, "tiktok_profile")
-
-
-def purge_expired_flows(session: Session, dry_run: bool = False) -> int:
-    """Delete OAuth flows expired for over an hour (retention); returns how many."""
-    if not dry_run:
-        db.begin_write(session)
-    cutoff = db.utcnow() - dt.timedelta(hours=1)
-    ids = session.scalars(select(OAuthFlow.id).where(OAuthFlow.expires_at < cutoff)).all()
-    if ids and not dry_run:
-        session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
-    session.commit()
-    return len(ids)
 
 
 class SignIn:
