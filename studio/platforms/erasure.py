@@ -7,13 +7,16 @@ platform. Counts returned are receipt categories, explained by `Erasure.labels`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from studio.audit import Actor
+from studio.platforms.accounts import Accounts
+from studio.platforms.grants import delete_account
+from studio.platforms.models import Account
 
 
 class NotConfirmed(Exception):
@@ -118,3 +121,60 @@ class Erasure(Protocol):
     def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
         """Delete one account row with any secrets left; the caller commits."""
         ...
+
+
+class OneAccount:
+    """The usual `Erasure`: one account per person, found by the platform's id for them.
+
+    Receipt categories are ``<kind>_tokens`` and ``<kind>_profile`` (with ``data_key``).
+    """
+
+    searched_as = None
+
+    def __init__(
+        self,
+        accounts: Accounts,
+        subject_key: str,
+        labels: Mapping[str, str],
+        sign_in: SignIn | None,
+        disconnect: Callable[[Session, Account, Actor, str], object],
+    ) -> None:
+        self.kind = accounts.platform
+        self.subject_key = subject_key
+        self.labels = labels
+        self.sign_in = sign_in
+        self._accounts = accounts
+        self._disconnect = disconnect  # revokes at the platform, then ends the grant here
+
+    def find(self, session: Session, remote_id: str) -> Account | None:
+        """The account with the platform's id `remote_id`, if we hold it."""
+        return self._accounts.by_remote_id(session, remote_id) if remote_id else None
+
+    def locate(self, session: Session, remote_id: str) -> list[int]:
+        """The account's id, if we hold it."""
+        account = self.find(session, remote_id)
+        return [account.id] if account is not None else []
+
+    def connected(self, session: Session, remote_id: str) -> bool:
+        """Whether we hold the account's grant."""
+        account = self.find(session, remote_id)
+        return account is not None and bool(account.data_key)
+
+    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
+        """Revoke at the platform and erase the account's tokens and data key (row kept)."""
+        return self.revoke_account(session, self.find(session, remote_id), actor, reason)
+
+    def revoke_account(
+        self, session: Session, account: Account | None, actor: Actor, reason: str
+    ) -> dict[str, int]:
+        """End one account's grant; empty when nothing is left to revoke (safe to run again)."""
+        if account is None or not account.data_key:
+            return {}
+        tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
+        session.commit()  # no transaction stays open across the revoke call to the platform
+        self._disconnect(session, account, actor, reason)
+        return {f"{self.kind}_tokens": tokens, "data_key": 1}
+
+    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
+        """Delete the account row (with any secrets left); the caller commits."""
+        return delete_account(session, account_id, f"{self.kind}_profile")

@@ -159,6 +159,18 @@ def platform_of(args: Mapping[str, str]) -> str | None:
     )
 
 
+def claim_code(
+    platform: str, label: str, purpose: str, args: Mapping[str, str]
+) -> tuple[OAuthFlow, str, str]:
+    """`claim`, then the answer's authorization code and the flow's PKCE verifier (a
+    FlowError when the platform sent no code)."""
+    flow = claim(platform, label, purpose, args)
+    code = args.get("code") or ""
+    if not code:
+        raise FlowError("exchange", 400, "No authorization code", f"{label} sent no code back.")
+    return flow, code, take_verifier(flow)
+
+
 def take_verifier(flow: OAuthFlow) -> str:
     """The flow's PKCE verifier, erased from the row as it is handed out."""
     verifier = vault.unwrap(flow.verifier_enc).decode() if flow.verifier_enc else ""

@@ -49,14 +49,6 @@ def owner_app(make_app, google: SandboxServer) -> Flask:
 
 
 @pytest.fixture
-def browser() -> Iterator[requests.Session]:
-    """The person's browser at Google's (the sandbox's) consent page."""
-    with requests.Session() as session:
-        session.trust_env = False
-        yield session
-
-
-@pytest.fixture
 def channel(owner_app: Flask, users: dict[str, str], browser: requests.Session) -> Account:
     """The company's channel ("Acme Studio", @acmestudio), connected by the admin."""
     admin = owner_app.test_client()

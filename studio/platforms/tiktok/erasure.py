@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from studio.audit import Actor, scope
-from studio.platforms.erasure import Identity, NotConfirmed
-from studio.platforms.grants import delete_account
+from studio.platforms.erasure import Identity, NotConfirmed, OneAccount
 from studio.platforms.grants import erase_tokens_again as erase_tokens_again  # shared rule
 from studio.platforms.models import Account
 from studio.platforms.tiktok import services
-from studio.platforms.tiktok.connection import account_by_open_id, get_client
+from studio.platforms.tiktok.connection import ACCOUNTS, account_by_open_id, get_client
 from studio.platforms.tiktok.errors import PlatformError
 from studio.platforms.tiktok.oauth import finish_flow, flow_context, start_flow
 
@@ -25,7 +24,7 @@ SCOPES = ["user.info.basic"]  # the display name and open ID: enough to prove ow
 
 def account_for_subject(session: Session, open_id: str | None) -> int | None:
     """The id of the connected account with TikTok's ``open_id``, if we hold one."""
-    account = account_by_open_id(session, open_id) if open_id else None
+    account = ERASURE.find(session, open_id or "")
     return account.id if account is not None else None
 
 
@@ -45,12 +44,7 @@ def revoke_for_account(
     Returns the receipt counts; empty when nothing is left to revoke (safe to run again).
     """
     account = session.get(Account, account_id) if account_id is not None else None
-    if account is None or not account.data_key:
-        return {}
-    tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
-    session.commit()  # no transaction stays open across the revoke call to TikTok
-    services.disconnect(session, account, actor, reason)
-    return {"tiktok_tokens": tokens, "data_key": 1}
+    return ERASURE.revoke_account(session, account, actor, reason)
 
 
 def erase_for_account(session: Session, account_id: int | None) -> dict[str, int]:
@@ -59,7 +53,7 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
     Its posts and call budgets go with it (foreign keys cascade); erase those first when they
     need their own receipt. Returns the receipt counts; empty once the account is gone.
     """
-    return delete_account(session, account_id, "tiktok_profile")
+    return ERASURE.erase_account(session, account_id) if account_id is not None else {}
 
 
 class SignIn:
@@ -108,35 +102,13 @@ class SignIn:
             revoke_token(token)
 
 
-class Erasure:
-    """TikTok's part in data requests: the account with the owner's open_id."""
-
-    kind = "tiktok"
-    subject_key = "open_id"
-    labels: Mapping[str, str] = {
+ERASURE = OneAccount(
+    ACCOUNTS,
+    subject_key="open_id",
+    labels={
         "tiktok_tokens": "TikTok access and refresh tokens (revoked at TikTok, then erased)",
         "tiktok_profile": "TikTok profile (open ID, display name, avatar)",
-    }
-    sign_in = SignIn()
-    searched_as = None
-
-    def locate(self, session: Session, remote_id: str) -> list[int]:
-        """The connected account with this open_id, if we hold one."""
-        account_id = account_for_subject(session, remote_id)
-        return [account_id] if account_id is not None else []
-
-    def connected(self, session: Session, remote_id: str) -> bool:
-        """Whether we hold the open_id's grant."""
-        account = account_by_open_id(session, remote_id) if remote_id else None
-        return account is not None and bool(account.data_key)
-
-    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
-        """Revoke at TikTok and erase the tokens and data key of the open_id's account."""
-        return revoke_for_account(session, account_for_subject(session, remote_id), actor, reason)
-
-    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
-        """Delete the account row."""
-        return erase_for_account(session, account_id)
-
-
-ERASURE = Erasure()
+    },
+    sign_in=SignIn(),
+    disconnect=services.disconnect,
+)

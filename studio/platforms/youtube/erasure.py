@@ -8,24 +8,20 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from studio.audit import Actor
-from studio.platforms.erasure import Identity, NotConfirmed
-from studio.platforms.grants import delete_account
+from studio.platforms.erasure import Identity, NotConfirmed, OneAccount
 from studio.platforms.oauth import (
-    FlowError,
     begin,
-    claim,
+    claim_code,
     flow_context,
     new_verifier,
     s256_challenge,
-    take_verifier,
 )
 from studio.platforms.youtube import quota, services
 from studio.platforms.youtube.connection import (
+    ACCOUNTS,
     LABEL,
     PLATFORM,
     READONLY_SCOPE,
-    account_by_channel,
     enabled,
     get_client,
 )
@@ -60,11 +56,7 @@ class SignIn:
 
     def finish(self, session: Session, args: Mapping[str, str]) -> tuple[dict[str, Any], Identity]:
         """Exchange the code, then ask YouTube for the signed-in person's channel."""
-        flow = claim(PLATFORM, LABEL, PURPOSE, args)
-        code = args.get("code") or ""
-        if not code:
-            raise FlowError("exchange", 400, "No authorization code", "Google sent no code back.")
-        verifier = take_verifier(flow)
+        flow, code, verifier = claim_code(PLATFORM, LABEL, PURPOSE, args)
         with get_client() as client:
             tokens = services.exchange(client, code, verifier, flow.redirect_uri)
             if tokens.missing(SCOPES):
@@ -98,41 +90,13 @@ class SignIn:
                 return False
 
 
-class Erasure:
-    """YouTube's part in data requests: the connected channel with the owner's channel id."""
-
-    kind = "youtube"
-    subject_key = "channel_id"
-    labels: Mapping[str, str] = {
+ERASURE = OneAccount(
+    ACCOUNTS,
+    subject_key="channel_id",
+    labels={
         "youtube_tokens": "Google access and refresh tokens (revoked at Google, then erased)",
         "youtube_profile": "YouTube channel (channel ID, title, handle, picture)",
-    }
-    sign_in = SignIn()
-    searched_as = None
-
-    def locate(self, session: Session, remote_id: str) -> list[int]:
-        """The connected channel with this id, if we hold it."""
-        account = account_by_channel(session, remote_id) if remote_id else None
-        return [account.id] if account is not None else []
-
-    def connected(self, session: Session, remote_id: str) -> bool:
-        """Whether we hold the channel's grant."""
-        account = account_by_channel(session, remote_id) if remote_id else None
-        return account is not None and bool(account.data_key)
-
-    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
-        """Revoke at Google and erase the channel's tokens and data key (row kept)."""
-        account = account_by_channel(session, remote_id) if remote_id else None
-        if account is None or not account.data_key:
-            return {}
-        tokens = int(bool(account.access_token_enc)) + int(bool(account.refresh_token_enc))
-        session.commit()  # no transaction stays open across the revoke call to Google
-        services.disconnect(session, account, actor, reason)
-        return {"youtube_tokens": tokens, "data_key": 1}
-
-    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
-        """Delete the channel's row with any secrets left."""
-        return delete_account(session, account_id, "youtube_profile")
-
-
-ERASURE = Erasure()
+    },
+    sign_in=SignIn(),
+    disconnect=services.disconnect,
+)
