@@ -24,7 +24,7 @@ from studio.platforms.meta import options as meta_options
 from studio.platforms.meta.page_reels import Sender as FacebookSender
 from studio.platforms.meta.panels import meta_panel
 from studio.platforms.meta.reels import Sender as InstagramSender
-from studio.platforms.models import Account
+from studio.platforms.models import PLATFORM_WORDS, Account
 from studio.platforms.options import Options
 from studio.platforms.sending import Run
 from studio.platforms.tiktok import erasure as tiktok_erasure
@@ -115,16 +115,29 @@ PLATFORMS: tuple[Platform, ...] = (
 )
 
 
+def _name_senders() -> None:
+    """Give the deliveries' status words each sender's name and what it waits for."""
+    PLATFORM_WORDS.clear()
+    PLATFORM_WORDS.update(
+        {p.name: (p.sender.label, p.sender.held_by) for p in PLATFORMS if p.sender}
+    )
+
+
+_name_senders()
+
+
 def register(platform: Platform) -> None:
     """Add a platform at run time (tests register a dummy one this way)."""
     global PLATFORMS
     PLATFORMS = (*(p for p in PLATFORMS if p.name != platform.name), platform)
+    _name_senders()
 
 
 def unregister(name: str) -> None:
     """Remove a platform added by `register`."""
     global PLATFORMS
     PLATFORMS = tuple(p for p in PLATFORMS if p.name != name)
+    _name_senders()
 
 
 def get(name: str) -> Platform:
