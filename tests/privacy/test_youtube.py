@@ -60,15 +60,15 @@ def channel(owner_app: Flask, users: dict[str, str], browser: requests.Session) 
     return account
 
 
-def sign_in_with_google(
+def google_answer(
     client: FlaskClient,
     browser: requests.Session,
     who: str = "brand",
     start_url: str = "/data-deletion/verify",
     **form: str,
-):
-    """Press the verify (or revoke) button, sign in at the sandbox's Google as `who` granting
-    what is asked, and follow the answer back to our callback."""
+) -> str:
+    """Press the verify (or revoke) button and sign in at the sandbox's Google as `who`,
+    granting what is asked; returns Google's answer (our callback's path and query)."""
     token = csrf_token(client, "/data-deletion")
     started = client.post(start_url, data={"csrf_token": token, **form})
     assert started.status_code == 303, started.get_data(as_text=True)
@@ -86,7 +86,14 @@ def sign_in_with_google(
     assert answer.status_code in (302, 303), answer.text
     callback = urlsplit(answer.headers["Location"])
     assert f"{callback.scheme}://{callback.netloc}{callback.path}" == VERIFY_REDIRECT
-    return client.get(f"{callback.path}?{callback.query}")
+    return f"{callback.path}?{callback.query}"
+
+
+def sign_in_with_google(
+    client: FlaskClient, browser: requests.Session, who: str = "brand", **kwargs: str
+):
+    """Sign in with Google (see `google_answer`) and follow the answer back to the app."""
+    return client.get(google_answer(client, browser, who, **kwargs))
 
 
 def _request(app: Flask) -> DeletionRequest:
