@@ -141,8 +141,8 @@ def sandbox_redirect_uris(
     app_url: str, paths: tuple[str, ...] = ("/tiktok/callback", "/privacy/verify/callback")
 ) -> list[str]:
     """The callbacks the local sandbox accepts for an app served at ``app_url`` (TikTok's by
-    default; YouTube's and Meta's consent pages get ``("/youtube/callback",)`` and
-    ``("/meta/callback",)``).
+    default; YouTube's and Meta's consent pages get their own, YouTube's with the privacy
+    callback its owners verify through).
 
     A browser may open the demo as localhost or as 127.0.0.1; both name this machine.
     """
@@ -170,7 +170,10 @@ def sandbox_command(host: str, port: int | None) -> None:
             "allow_http_pull": True,
         },
         youtube={
-            "redirect_uris": sandbox_redirect_uris(app_url, ("/youtube/callback",)),
+            # Connecting the channel, and its owner proving who they are (privacy requests).
+            "redirect_uris": sandbox_redirect_uris(
+                app_url, ("/youtube/callback", "/privacy/verify/callback")
+            ),
             **{
                 key: cfg[name]
                 for key, name in (

@@ -5,7 +5,7 @@
     const sync = () => {
       const chosen = form.querySelector("input[name=kind]:checked");
       form.querySelectorAll("[data-for-kind]").forEach((el) => {
-        el.hidden = !chosen || el.dataset.forKind !== chosen.value;
+        el.hidden = !chosen || !el.dataset.forKind.split(" ").includes(chosen.value);
       });
       const type = form.querySelector("input[name=request_type]:checked");
       form.querySelectorAll("[data-for-type]").forEach((el) => {

@@ -140,3 +140,41 @@ def fresh_account(session: Session, account_id: int) -> Account | None:
     """Re-read the row (no lock), replacing what the session holds."""
     stmt = select(Account).where(Account.id == account_id).execution_options(populate_existing=True)
     return session.scalars(stmt).one_or_none()
+
+
+def erase_tokens_again(session: Session, account_id: int, erased_at: str) -> bool:
+    """After a restore: end a grant the ledger says was ended at ``erased_at`` (ledger time).
+
+    False when there is nothing to erase, or the account was reconnected since (newer tokens).
+    """
+    db.begin_write(session)
+    account = session.get(Account, account_id)
+    if account is None or not (account.data_key or account.access_token_enc):
+        session.commit()
+        return False
+    if account.connected_at and ledger.stamp(account.connected_at) > erased_at:
+        session.commit()
+        return False
+    end_grant(session, account, "tokens erased before this backup was restored")
+    session.commit()
+    return True
+
+
+def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:
+    """Erase the tokens of accounts whose refresh token expired (retention); returns how many.
+
+    The account row stays, marked "needs reconnect", so staff see why posting stopped.
+    """
+    if not dry_run:
+        db.begin_write(session)
+    query = select(Account).where(
+        Account.data_key.is_not(None), Account.refresh_expires_at <= utcnow()
+    )
+    accounts = session.scalars(query).all()
+    for account in [] if dry_run else accounts:
+        destroy_secrets(session, account)
+        if account.status == AccountStatus.CONNECTED:
+            account.status = AccountStatus.NEEDS_RECONNECT
+            account.status_reason = "the refresh token expired"
+    session.commit()
+    return len(accounts)

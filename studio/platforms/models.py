@@ -213,14 +213,10 @@ LABELS = {
     DeliveryStatus.FAILED: "Failed",
     DeliveryStatus.CANCELLED: "Cancelled",
 }
-# Each platform's name in the status words, and what a held delivery of it waits for (the
-# same words as its sender's `label` and `held_by`).
-PLATFORM_WORDS = {
-    "tiktok": ("TikTok", "draft limit"),
-    "youtube": ("YouTube", "daily quota"),
-    "facebook": ("Facebook", "limit of 30 Reels a day"),
-    "instagram": ("Instagram", "publishing limit"),
-}
+# Each platform's name in the status words, and what a held delivery of it waits for: its
+# sender's `label` and `held_by`, written here by the registry that lists the senders (this
+# module comes before the platforms, so it cannot ask them).
+PLATFORM_WORDS: dict[str, tuple[str, str]] = {}
 
 
 class Mode(enum.StrEnum):

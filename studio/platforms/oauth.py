@@ -18,7 +18,8 @@ from typing import Any
 from authlib.common.security import generate_token
 from flask import session
 from flask_login import current_user
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from studio import db, vault
 from studio.db import rowcount, utcnow
@@ -148,6 +149,28 @@ def claim(platform: str, label: str, purpose: str, args: Mapping[str, str]) -> O
     return flow
 
 
+def platform_of(args: Mapping[str, str]) -> str | None:
+    """The platform whose flow a callback's state belongs to (None for an unknown state)."""
+    state = args.get("state") or ""
+    if not state:
+        return None
+    return db.session.scalar(
+        select(OAuthFlow.platform).where(OAuthFlow.state_hash == hash_secret(state))
+    )
+
+
+def claim_code(
+    platform: str, label: str, purpose: str, args: Mapping[str, str]
+) -> tuple[OAuthFlow, str, str]:
+    """`claim`, then the answer's authorization code and the flow's PKCE verifier (a
+    FlowError when the platform sent no code)."""
+    flow = claim(platform, label, purpose, args)
+    code = args.get("code") or ""
+    if not code:
+        raise FlowError("exchange", 400, "No authorization code", f"{label} sent no code back.")
+    return flow, code, take_verifier(flow)
+
+
 def take_verifier(flow: OAuthFlow) -> str:
     """The flow's PKCE verifier, erased from the row as it is handed out."""
     verifier = vault.unwrap(flow.verifier_enc).decode() if flow.verifier_enc else ""
@@ -172,6 +195,18 @@ def purge_flows(before: dt.datetime) -> int:
         db.session.delete(row)
     db.session.commit()
     return len(rows)
+
+
+def purge_expired_flows(session: Session, dry_run: bool = False) -> int:
+    """Delete OAuth flows expired for over an hour (retention); returns how many."""
+    if not dry_run:
+        db.begin_write(session)
+    cutoff = db.utcnow() - dt.timedelta(hours=1)
+    ids = session.scalars(select(OAuthFlow.id).where(OAuthFlow.expires_at < cutoff)).all()
+    if ids and not dry_run:
+        session.execute(delete(OAuthFlow).where(OAuthFlow.id.in_(ids)))
+    session.commit()
+    return len(ids)
 
 
 def denied(label: str, error: str, description: str, flow: OAuthFlow | None) -> FlowError:

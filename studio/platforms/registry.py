@@ -15,22 +15,26 @@ from sqlalchemy.orm import Session
 
 from studio.panels import Panel
 from studio.platforms import meta, tiktok, youtube
+from studio.platforms.erasure import Erasure
 from studio.platforms.figures import Metrics
 from studio.platforms.meta import connection as meta_connection
+from studio.platforms.meta import erasure as meta_erasure
 from studio.platforms.meta import metrics as meta_metrics
 from studio.platforms.meta import options as meta_options
 from studio.platforms.meta.page_reels import Sender as FacebookSender
 from studio.platforms.meta.panels import meta_panel
 from studio.platforms.meta.reels import Sender as InstagramSender
-from studio.platforms.models import Account
+from studio.platforms.models import PLATFORM_WORDS, Account
 from studio.platforms.options import Options
 from studio.platforms.sending import Run
+from studio.platforms.tiktok import erasure as tiktok_erasure
 from studio.platforms.tiktok import metrics as tiktok_metrics
 from studio.platforms.tiktok import options as tiktok_options
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
 from studio.platforms.youtube import connection as youtube_connection
+from studio.platforms.youtube import erasure as youtube_erasure
 from studio.platforms.youtube import metrics as youtube_metrics
 from studio.platforms.youtube import options as youtube_options
 from studio.platforms.youtube.panels import youtube_panel
@@ -54,6 +58,7 @@ class Platform:
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
     page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
     metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
+    erasure: Erasure | None = None  # its part in owners' data requests; None: it has none
 
 
 META_PAGE = ("meta.index", "Facebook & Instagram")  # one login, one page for both
@@ -69,6 +74,7 @@ PLATFORMS: tuple[Platform, ...] = (
         options=tiktok_options.OPTIONS,
         sender=TikTokSender,
         metrics=tiktok_metrics.METRICS,
+        erasure=tiktok_erasure.ERASURE,
     ),
     Platform(
         name="youtube",
@@ -79,6 +85,7 @@ PLATFORMS: tuple[Platform, ...] = (
         options=youtube_options.OPTIONS,
         sender=YouTubeSender,
         metrics=youtube_metrics.METRICS,
+        erasure=youtube_erasure.ERASURE,
     ),
     # One Facebook login serves both: the meta package installs once, one dashboard card.
     Platform(
@@ -91,6 +98,7 @@ PLATFORMS: tuple[Platform, ...] = (
         sender=FacebookSender,
         page=META_PAGE,
         metrics=meta_metrics.FACEBOOK_METRICS,
+        erasure=meta_erasure.ERASURE,
     ),
     Platform(
         name="instagram",
@@ -102,20 +110,34 @@ PLATFORMS: tuple[Platform, ...] = (
         sender=InstagramSender,
         page=META_PAGE,
         metrics=meta_metrics.INSTAGRAM_METRICS,
+        erasure=meta_erasure.ERASURE,
     ),
 )
+
+
+def _name_senders() -> None:
+    """Give the deliveries' status words each sender's name and what it waits for."""
+    PLATFORM_WORDS.clear()
+    PLATFORM_WORDS.update(
+        {p.name: (p.sender.label, p.sender.held_by) for p in PLATFORMS if p.sender}
+    )
+
+
+_name_senders()
 
 
 def register(platform: Platform) -> None:
     """Add a platform at run time (tests register a dummy one this way)."""
     global PLATFORMS
     PLATFORMS = (*(p for p in PLATFORMS if p.name != platform.name), platform)
+    _name_senders()
 
 
 def unregister(name: str) -> None:
     """Remove a platform added by `register`."""
     global PLATFORMS
     PLATFORMS = tuple(p for p in PLATFORMS if p.name != name)
+    _name_senders()
 
 
 def get(name: str) -> Platform:
@@ -142,6 +164,24 @@ def label_of(name: str) -> str:
 def with_metrics() -> list[tuple[Platform, Metrics]]:
     """Every platform whose figures can be read, with its metrics part."""
     return [(p, p.metrics) for p in PLATFORMS if p.metrics is not None]
+
+
+def erasures() -> list[Erasure]:
+    """Each platform's part in owners' data requests, once (Meta's serves two platforms)."""
+    return list(dict.fromkeys(p.erasure for p in PLATFORMS if p.erasure is not None))
+
+
+def erasure_for(kind: str) -> Erasure | None:
+    """The erasure that answers requests of `kind` ("tiktok", "meta"); None for other kinds."""
+    return next((e for e in erasures() if e.kind == kind), None)
+
+
+def erasure_of(name: str) -> Erasure | None:
+    """The erasure of the platform `name` (an account's platform); None if it has none."""
+    try:
+        return get(name).erasure
+    except UnknownPlatform:
+        return None
 
 
 def panels() -> list[Panel]:

@@ -18,5 +18,6 @@ from studio.privacy import (  # noqa: E402,F401
     rights_views,
     staff,
     tasks,
+    verify_views,
     views,
 )

@@ -413,6 +413,59 @@ CLAIMS: tuple[Claim, ...] = (
         _key("WEBHOOK_OPENS_DELETION"),
     ),
     Claim(
+        "youtube_requests",
+        "rights",
+        "If you own a YouTube channel connected to the service, you make these requests the "
+        "same way and prove the channel is yours by signing in with Google: we only ask to see "
+        "your channel (its ID, name and handle, read-only), and we act only on the channel "
+        "Google names for you, never on the name given in the form.",
+        (
+            P + "test_youtube.py::test_channel_owner_deletion_end_to_end",
+            P + "test_youtube.py::test_the_handle_names_the_channel_too_and_another_channel_is_"
+            "refused",
+            P + "test_youtube.py::test_the_form_offers_youtube_channels_only_when_youtube_is_"
+            "configured",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_deletion",
+        "rights",
+        "Deleting a channel's data revokes our access at Google, then erases the channel's "
+        "tokens, the posts sent to it with their videos, its performance figures and the "
+        "contents of its audit entries, and deletes what we stored about the channel.",
+        (P + "test_youtube.py::test_channel_owner_deletion_end_to_end",),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_sign_in",
+        "rights",
+        "We revoke the sign-in you make to prove it at Google straight away, unless the "
+        "channel is still connected, because revoking it could end the company's connection: "
+        "for a copy or a correction we then neither revoke nor keep it, and for a deletion we "
+        "keep it encrypted until the deletion revokes our access.",
+        (
+            P + "test_youtube.py::test_a_channel_never_connected_has_nothing_to_revoke_and_the_"
+            "sign_in_ends",
+            P + "test_youtube.py::test_a_copy_request_keeps_the_channel_connected",
+            P + "test_youtube.py::test_channel_owner_deletion_end_to_end",
+        ),
+        youtube_enabled,
+    ),
+    Claim(
+        "youtube_revoke_here",
+        "rights",
+        "at any time, with Google: we revoke it at Google and erase the tokens immediately.",
+        (
+            P + "test_youtube.py::test_the_owner_revokes_the_channels_access",
+            P + "test_youtube.py::test_a_channel_never_connected_has_nothing_to_revoke_and_the_"
+            "sign_in_ends",
+        ),
+        youtube_enabled,
+        link="privacy.revoke",
+        link_text="Revoke this service's access to your YouTube channel",
+    ),
+    Claim(
         "meta_requests",
         "rights",
         "Meta can forward a deletion request when you remove the app in Facebook or Instagram "

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from studio.audit.models import AuditEntry
 from studio.auth.services import find_user
 from studio.metrics.models import AccountSnapshot, MetricVideo, VideoSnapshot
+from studio.platforms import registry
+from studio.platforms.erasure import Erasure
 from studio.platforms.models import Account, Delivery
-from studio.platforms.tiktok import services as tiktok
 from studio.posts.models import CaptionTemplate, Post
 from studio.privacy import inventory, policy, services
 from studio.privacy.models import DeletionRequest
@@ -104,22 +105,34 @@ def _audit(session: Session, *conditions: Any) -> list[dict[str, Any]]:
     return [row(e, "audit_entries") for e in session.scalars(query)]
 
 
-def _tiktok(session: Session, open_id: str) -> dict[str, Any]:
-    """The account, its posts, and audit entries tied to it or naming its open_id."""
-    account = tiktok.account_by_open_id(session, open_id)
+def _owner(session: Session, erasure: Erasure, remote_id: str) -> dict[str, Any]:
+    """The person's account at the platform (each, under a login that has several), its
+    posts, figures, and audit entries tied to it or naming the platform's id for them."""
+    key = f"{erasure.kind}_account"
+    accounts = [a for i in erasure.locate(session, remote_id) if (a := session.get(Account, i))]
     # Exchanges before the account existed (sign-in, verification) carry no account id.
-    mentions = AuditEntry.payload.contains(open_id)
-    if account is None:
-        return {"tiktok_account": None, "audit_log": _audit(session, mentions)}
+    mentions = AuditEntry.payload.contains(remote_id)
+    if not accounts:
+        return {key: None, "audit_log": _audit(session, mentions)}
+    tied = AuditEntry.account_id.in_([a.id for a in accounts])
+    if len(accounts) > 1:
+        return {
+            f"{key}s": [_account(session, a) for a in accounts],
+            "audit_log": _audit(session, tied, mentions),
+        }
+    return {**_account(session, accounts[0], key), "audit_log": _audit(session, tied, mentions)}
+
+
+def _account(session: Session, account: Account, key: str = "account") -> dict[str, Any]:
+    """One account with the posts sent to it and its figures."""
     return {
-        "tiktok_account": _account_data(account),
+        key: _account_data(account),
         "posts": _posts(
             session,
             Post.id.in_(select(Delivery.post_id).where(Delivery.account_id == account.id)),
             account.id,
         ),
         "performance": _performance(session, account.id),
-        "audit_log": _audit(session, AuditEntry.account_id == account.id, mentions),
     }
 
 
@@ -193,8 +206,9 @@ def build(session: Session, req: DeletionRequest) -> dict[str, Any]:
         "recipients": policy.third_parties(current_app.config),
         "sources": SOURCES,
     }
-    if subj.get("open_id"):
-        data.update(_tiktok(session, subj["open_id"]))
+    for erasure in registry.erasures():
+        if subj.get(erasure.subject_key):
+            data.update(_owner(session, erasure, str(subj[erasure.subject_key])))
     if subj.get("email"):
         data.update(_staff(session, subj["email"]))
     return data

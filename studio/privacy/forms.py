@@ -1,9 +1,13 @@
 """Forms of the privacy pages and the staff queue."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from studio.privacy.verify import sign_ins
 
 
 def _strip(value: str | None) -> str | None:
@@ -32,10 +36,6 @@ class DeletionForm(FlaskForm):
     )
     kind = RadioField(
         "Which data should we delete?",
-        choices=[
-            SelectChoice("tiktok", "A TikTok account that was connected to this service"),
-            SelectChoice("email", "Data held under my e-mail address"),
-        ],
         default="tiktok",
         validators=[DataRequired()],
     )
@@ -52,13 +52,25 @@ class DeletionForm(FlaskForm):
     )
     website = StringField("Leave this field empty", validators=[Optional()])
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [
+            *(
+                SelectChoice(kind, f"A {s.account_word} that was connected to this service")
+                for kind, s in sign_ins().items()
+            ),
+            SelectChoice("email", "Data held under my e-mail address"),
+        ]
+        self.name.label.text = ", or ".join(s.name_label for s in sign_ins().values())
+
     def validate_correction(self, field: TextAreaField) -> None:
         if self.request_type.data == "correction" and not field.data:
             raise ValidationError("Tell us which data is wrong and what it should say.")
 
     def validate_name(self, field: StringField) -> None:
-        if self.kind.data == "tiktok" and not field.data:
-            raise ValidationError("Enter the display name of your TikTok account.")
+        sign_in = sign_ins().get(self.kind.data or "")
+        if sign_in is not None and not field.data:
+            raise ValidationError(f"Enter the {sign_in.name_word} of your {sign_in.account_word}.")
 
     def validate_email(self, field: EmailField) -> None:
         if self.kind.data != "email":
@@ -66,6 +78,12 @@ class DeletionForm(FlaskForm):
         if not field.data:
             raise ValidationError("Enter the e-mail address we hold your data under.")
         Email(check_deliverability=False, message="Enter a valid e-mail address.")(self, field)
+
+
+class SignInForm(FlaskForm):
+    """A button that starts a sign-in at one platform (``kind``; TikTok when not given)."""
+
+    kind = StringField(validators=[Optional(), Length(max=16)], filters=[_strip])
 
 
 class StatusForm(FlaskForm):

@@ -154,7 +154,7 @@ DATASETS: tuple[Dataset, ...] = (
         key="oauth_flows",
         title="Sign-in attempts at the platforms",
         subjects="people signing in at a platform we publish to (staff connecting an account, "
-        "owners verifying with TikTok)",
+        "owners signing in at their platform to prove a data request)",
         columns=(
             "oauth_flows.state_hash",
             "oauth_flows.verifier_enc",

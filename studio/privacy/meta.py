@@ -1,10 +1,11 @@
 """Meta deletion requests: erase the Meta user's connection, then search that nothing is left.
 
-The plan locates the person's Meta login (its remote id is the app-scoped user id Meta's signed
-callback gives) and the Pages and Instagram accounts chosen through it, removes the app's
-permissions at Meta, erases their posts, videos and audit contents like TikTok's plan, then
-deletes the rows. Last, every column the inventory declares as personal data and that is
-readable in the database (not encrypted, not a hash) is searched for the user id. With nothing
+The plan (studio/privacy/steps.py) locates the person's Meta login (its remote id is the
+app-scoped user id Meta's signed callback gives) and the Pages and Instagram accounts chosen
+through it, removes the app's permissions at Meta, erases their posts, videos and audit
+contents like every owner's plan, then deletes the rows. Last, every column the inventory
+declares as personal data and that is readable in the database (not encrypted, not a hash) is
+searched for the user id. With nothing
 erased and no match the receipt says "we hold no data linked to this Meta user" and lists where
 we looked. A match is never reported as "nothing held": the step stops with ``MetaMatch`` and
 the request stays in progress, not retried, for an administrator (the queue shows the error),
@@ -18,14 +19,10 @@ from typing import Any
 from sqlalchemy import String, Text, func, select
 from sqlalchemy.orm import Session
 
-from studio import ledger
-from studio.audit import Actor
 from studio.db import Base
-from studio.platforms.meta import erasure
+from studio.platforms import registry
 from studio.privacy import inventory
 from studio.privacy.models import DeletionRequest
-
-ACTOR = Actor.job("privacy.execute")
 
 # Readable columns that hold only digests or salts: a numeric id can appear in hex by chance.
 DIGESTS = frozenset(
@@ -73,34 +70,14 @@ def matches(session: Session, needle: str) -> dict[str, int]:
     return found
 
 
-def locate(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
-    """The person's login and its accounts, remembered for the steps that follow."""
-    tally.accounts = erasure.accounts_for_user(session, str(subj.get("meta_user_id") or ""))
-    for account_id in tally.accounts:
-        ledger.append(ledger.ACCOUNT, account_id)  # a restored backup must forget them too
-
-
-def revoke(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
-    """Remove the app's permissions at Meta; erase every token and data key."""
-    reason = f"data deletion request #{req.id}"
-    user_id = str(subj.get("meta_user_id") or "")
-    for category, count in erasure.revoke_for_user(session, user_id, ACTOR, reason).items():
-        tally.add(category, count)
-
-
-def profile(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
-    """Delete the rows: the chosen accounts first, the login last."""
-    for account_id in tally.accounts:
-        for category, count in erasure.erase_for_account(session, account_id).items():
-            tally.add(category, count)
-
-
 def search(session: Session, req: DeletionRequest, subj: dict[str, Any], tally: Any) -> None:
     """The last step: search, stop on a match; with nothing erased, say where we looked."""
-    user_id = str(subj.get("meta_user_id") or "")
-    found = matches(session, user_id)
+    erasure = registry.erasure_for(req.kind)
+    if erasure is None or not erasure.searched_as:
+        return
+    found = matches(session, str(subj.get(erasure.subject_key) or ""))
     if found:
-        raise MetaMatch(f"Meta user id found in {', '.join(sorted(found))}")
+        raise MetaMatch(f"{erasure.searched_as} id found in {', '.join(sorted(found))}")
     if not tally.erased:
         tally.searched = sorted(searchable())
-        tally.subject = "Meta user"
+        tally.subject = erasure.searched_as

@@ -46,7 +46,9 @@ class DeletionRequest(Base):
     id: Mapped[intpk]
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     source: Mapped[str] = mapped_column(String(16))  # form | tiktok | meta | staff
-    kind: Mapped[str] = mapped_column(String(16))  # tiktok | email | meta (how it is verified)
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # how it is verified: tiktok | youtube | email | meta
     request_type: Mapped[RequestType] = mapped_column(
         String(16), default=RequestType.ERASURE, server_default=RequestType.ERASURE.value
     )

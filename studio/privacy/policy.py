@@ -58,7 +58,9 @@ PLATFORMS: tuple[Platform, ...] = (
         name="Google (YouTube)",
         role="A platform we publish to. When an admin connects the company's YouTube channel, "
         "Google gives us the channel's ID, title, handle and picture, and access tokens; we "
-        "send YouTube the videos, titles, descriptions and settings our staff choose.",
+        "send YouTube the videos, titles, descriptions and settings our staff choose. When a "
+        "channel's owner signs in with Google to prove a data request, Google tells us which "
+        "channel is theirs.",
         policy="https://policies.google.com/privacy",
         enabled=youtube_enabled,
         code=YouTubeClient,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from studio import ledger
 from studio.audit import Action, Actor, record
 from studio.auth import erasure as auth_erasure
-from studio.platforms.tiktok import erasure as tiktok_erasure
+from studio.platforms.grants import erase_tokens_again
 from studio.privacy import execute
 
 
@@ -20,7 +20,7 @@ def _staff(session: Session, user_id: int, at: str) -> bool:
 
 
 REPLAYERS = {
-    ledger.TOKENS: tiktok_erasure.erase_tokens_again,
+    ledger.TOKENS: erase_tokens_again,
     ledger.ACCOUNT: _account,
     ledger.STAFF: _staff,
 }

@@ -18,8 +18,8 @@ from studio.audit import erasure as audit_erasure
 from studio.audit import retention as audit_retention
 from studio.auth import erasure as auth_erasure
 from studio.platforms import inbox
-from studio.platforms.tiktok import erasure as tiktok_erasure
-from studio.platforms.tiktok import services as tiktok
+from studio.platforms.grants import erase_expired_tokens
+from studio.platforms.oauth import purge_expired_flows
 from studio.privacy import contact, mail, services
 from studio.privacy.execute import checkpoint
 from studio.privacy.models import (
@@ -61,7 +61,7 @@ def _video_records(session: Session, purge: Purge) -> None:
 
 
 def _expired_tokens(session: Session, purge: Purge) -> None:
-    purge.add("expired_tokens", tiktok.erase_expired_tokens(session, purge.dry_run))
+    purge.add("expired_tokens", erase_expired_tokens(session, purge.dry_run))
 
 
 def _webhook_deliveries(session: Session, purge: Purge) -> None:
@@ -105,7 +105,7 @@ def _expired_sessions(session: Session, purge: Purge) -> None:
 
 
 def _oauth_flows(session: Session, purge: Purge) -> None:
-    purge.add("oauth_flows", tiktok_erasure.purge_expired_flows(session, purge.dry_run))
+    purge.add("oauth_flows", purge_expired_flows(session, purge.dry_run))
 
 
 def _deletion_links_and_holds(session: Session, purge: Purge) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from studio import vault
 from studio.audit import Action, Actor, record
-from studio.privacy.execute import KEPT_RECEIPT, kept
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
+from studio.privacy.receipt import KEPT_RECEIPT, kept
 from studio.privacy.services import (
     RequestError,
     close,

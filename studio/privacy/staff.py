@@ -10,9 +10,9 @@ from studio.audit import Actor
 from studio.auth.decorators import admin_required
 from studio.auth.forms import ConfirmForm
 from studio.privacy import bp, rights, services
-from studio.privacy.execute import LABELS
 from studio.privacy.forms import ExtendForm, RejectForm, ResolveForm
 from studio.privacy.models import DeletionRequest, RequestStatus
+from studio.privacy.receipt import labels as receipt_labels
 
 
 def _request(request_id: int) -> DeletionRequest:
@@ -44,7 +44,7 @@ def request_detail(request_id: int):
         req=req,
         urgency=services.urgency(req),
         receipt=services.receipt(req),
-        labels=LABELS,
+        labels=receipt_labels(),
         form=ConfirmForm(),
         reject_form=RejectForm(prefix="reject"),
         extend_form=ExtendForm(prefix="extend"),

@@ -19,10 +19,8 @@ from studio import db
 from studio.audit import Action, Actor, record
 from studio.auth.forms import ConfirmForm
 from studio.extensions import limiter
-from studio.platforms.tiktok.services import FlowError
-from studio.privacy import bp, browser, codes, export, inventory, rights, services, verify
+from studio.privacy import bp, browser, codes, export, inventory, links, rights, services, verify
 from studio.privacy import policy as policies
-from studio.privacy.execute import LABELS
 from studio.privacy.forms import (
     DeletionForm,
     NoticeEmailForm,
@@ -30,6 +28,7 @@ from studio.privacy.forms import (
     StatusForm,
 )
 from studio.privacy.models import DeletionRequest, RequestStatus, RequestType
+from studio.privacy.receipt import labels as receipt_labels
 from studio.security import external_url
 
 
@@ -69,12 +68,14 @@ def deletion():
     req, code = _open_from_form(form)
     browser.hold(db.session, req, code)
     if req.kind == "email":
-        verify.send_email_link(db.session, req, form.email.data, code)
+        links.send_email_link(db.session, req, form.email.data, code)
     return redirect(url_for("privacy.received"), 303)
 
 
 def _request_form(form: DeletionForm):
-    return render_template("privacy/deletion.html", form=form, status=StatusForm())
+    return render_template(
+        "privacy/deletion.html", form=form, status=StatusForm(), sign_ins=verify.sign_ins()
+    )
 
 
 def _open_from_form(form: DeletionForm) -> tuple[DeletionRequest, str]:
@@ -112,70 +113,11 @@ def _received_page(code: str, kind: str, can_verify: bool):
         code=code,
         grouped=codes.grouped(code),
         kind=kind,
+        sign_in=verify.sign_ins().get(kind),
         status_url=external_url("privacy.status", code=code),
         can_verify=can_verify,
         form=ConfirmForm(),
     )
-
-
-@bp.post("/data-deletion/verify")
-@limiter.limit(_form_limit)
-def verify_start():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    row = browser.latest_filed(db.session)
-    if row is None:
-        return _problem("Nothing to verify", "Start by filing a data request.", 400)
-    req = db.session.get(DeletionRequest, row.request_id)
-    return redirect(verify.start(verify.purpose_of(req), row.request_id), 303)
-
-
-@bp.get("/privacy/verify/callback")
-@limiter.limit(_form_limit)
-def verify_callback():
-    try:
-        context, identity = verify.finish(db.session, request.args)
-    except FlowError as exc:
-        return _problem(exc.title, exc.message, exc.status)
-    except verify.VerifyError as exc:
-        return _problem("Not verified", str(exc), 400)
-    if context.get("purpose") == "revoke":
-        verify.remember_revoke(verify.revoke_now(db.session, identity))
-        return redirect(url_for("privacy.revoked"), 303)
-    return _verified_deletion(context, identity)
-
-
-def _verified_deletion(context: dict, identity: verify.Identity):
-    request_id = context.get("request_id")
-    req = db.session.get(DeletionRequest, request_id) if request_id else None
-    if req is None or browser.held(db.session, req.id) is None:
-        return _problem("Not verified", "This sign-in does not belong to a request.", 400)
-    try:
-        verify.verify_tiktok_request(db.session, req, identity)
-    except verify.VerifyError as exc:
-        return _problem("Not verified", str(exc), 403)
-    browser.mark_verified(db.session, req)
-    return redirect(url_for("privacy.verified"), 303)
-
-
-@bp.route("/data-deletion/email/<bearer:token>", methods=["GET", "POST"])
-@limiter.limit(_form_limit, methods=["POST"])
-@limiter.limit("60 per minute", methods=["GET"])
-def email_verify(token: str):
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        if request.method == "POST":
-            abort(400)
-        state = verify.link_state(db.session, token)
-        return render_template("privacy/email_confirm.html", form=form, state=state)
-    try:
-        req = verify.verify_email_request(db.session, token)
-    except verify.LinkUsed as exc:
-        return _problem("Link already used", str(exc), 410)
-    except verify.VerifyError as exc:
-        return _problem("Link not valid", str(exc), 400)
-    browser.mark_verified(db.session, req)
-    return redirect(url_for("privacy.verified"), 303)
 
 
 def _verified_request() -> DeletionRequest | None:
@@ -193,7 +135,11 @@ def verified():
             403,
         )
     return render_template(
-        "privacy/verified.html", req=req, status_url=_status_url(req), notice=NoticeEmailForm()
+        "privacy/verified.html",
+        req=req,
+        sign_in=verify.sign_ins().get(req.kind),
+        status_url=_status_url(req),
+        notice=NoticeEmailForm(),
     )
 
 
@@ -283,8 +229,9 @@ def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
         "privacy/status.html",
         req=req,
         receipt=receipt,
-        labels=LABELS,
+        labels=receipt_labels(),
         statuses=RequestStatus,
+        sign_in=verify.sign_ins().get(req.kind),
         held=browser.held(db.session, req.id) is not None,
         verified_here=verified_here,
         reverify=form,
@@ -297,45 +244,25 @@ def _status_page(req: DeletionRequest, form: ReverifyForm, status: int = 200):
 @bp.post("/data-deletion/status/<bearer:code>")
 @limiter.limit(_form_limit)
 def status_verify(code: str):
-    """Offer verification again: with TikTok, or a new e-mailed link."""
+    """Offer verification again: by signing in at the platform, or a new e-mailed link."""
     req = services.find_by_code(db.session, code)
     if req is None:
         return _not_found()
     form = ReverifyForm()
     if not form.validate_on_submit():
         return _status_page(req, form, 400)
-    if req.status != RequestStatus.RECEIVED or req.kind not in ("tiktok", "email"):
+    if req.status != RequestStatus.RECEIVED or req.kind not in (*verify.sign_ins(), "email"):
         return redirect(url_for("privacy.status", code=code), 303)
     if browser.held(db.session, req.id) is None and not verify.named_again(req, form.name.data):
         form.name.errors = ["That is not the name given in this request. Check it and try again."]
         return _status_page(req, form, 400)
     browser.hold(db.session, req, codes.normalise(code))
-    if req.kind == "tiktok":
-        return redirect(verify.start(verify.purpose_of(req), req.id), 303)
+    if req.kind != "email":
+        return redirect(verify.start(verify.purpose_of(req), req.id, req.kind), 303)
     email = services.subject(req).get("email", "")
-    verify.send_email_link(db.session, req, email, codes.normalise(code))
+    links.send_email_link(db.session, req, email, codes.normalise(code))
     flash("We sent a new confirmation link. It works once.", "success")
     return redirect(url_for("privacy.status", code=code), 303)
-
-
-@bp.route("/revoke")
-@limiter.limit("120 per minute")
-def revoke():
-    return render_template("privacy/revoke.html", form=ConfirmForm())
-
-
-@bp.post("/revoke")
-@limiter.limit(_form_limit)
-def revoke_start():
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    return redirect(verify.start("revoke"), 303)
-
-
-@bp.get("/revoke/done")
-@limiter.limit("60 per minute")
-def revoked():
-    return render_template("privacy/revoked.html", outcome=verify.revoke_outcome())
 
 
 def _problem(title: str, message: str, code: int):

@@ -217,3 +217,30 @@ def test_the_circle_finder_finds_circles():
 
 def test_no_import_circle_anywhere():
     assert cycles(edges()) == []
+
+
+# Privacy reaches a platform through the registry (each Platform's `erasure`: locate, revoke,
+# erase, sign-in), never by importing its package, except where what privacy says is the
+# platform's own. Each exception says why; one that no longer imports a platform fails below,
+# so the list only shrinks.
+PRIVACY_NAMES_A_PLATFORM = {
+    "studio.privacy.claims": "the policy's sentences about a platform apply when it is configured",
+    "studio.privacy.policy": "the policy names each recipient and the client that talks to it",
+    "studio.privacy.webhooks": "Meta's data-deletion callback (a URL that never moves) is signed",
+}
+PRIVACY = [(n, p) for n, p in ALL if room_of(n) == "privacy"]
+
+
+@pytest.mark.parametrize(("name", "path"), PRIVACY, ids=[n for n, _ in PRIVACY])
+def test_privacy_reaches_platforms_only_through_the_registry(name: str, path: Path):
+    direct = sorted(
+        {
+            target
+            for target, _line, _nested in imports(name, path)
+            if room_of(target).startswith("platforms.") and room_of(target) != "platforms.registry"
+        }
+    )
+    if name in PRIVACY_NAMES_A_PLATFORM:
+        assert direct, f"{name} no longer imports a platform: drop its exception"
+    else:
+        assert not direct, f"{name} imports {direct}: go through studio.platforms.registry"

@@ -52,3 +52,54 @@ def test_connect_and_disconnect_a_channel_in_the_browser(
         assert walker.problems == []
     finally:
         walker.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_channel_owner_deletes_their_data_in_the_browser(
+    browser: Browser,
+    app: Flask,
+    users,
+    live_server: LiveServer,
+    yt_sandbox: SandboxServer,  # noqa: F811
+    width: int,
+) -> None:
+    yt_sandbox.youtube.configure(
+        redirect_uris=[
+            f"{live_server.url}/youtube/callback",
+            f"{live_server.url}/privacy/verify/callback",
+        ]
+    )
+    admin = Walker(browser, live_server.url, width)
+    try:
+        admin.sign_in("admin@example.com", ADMIN_PASSWORD)
+        admin.visit("youtube-empty", "/youtube/")
+        admin.page.get_by_role("button", name="Connect YouTube").click()
+        admin.page.locator("#allow").click()
+        admin.page.wait_for_url(live_server.url + "/youtube/")
+    finally:
+        admin.context.close()
+    owner = Walker(browser, live_server.url, width)
+    page = owner.page
+    try:
+        owner.visit("owner-request-form", "/data-deletion")
+        expect(page.locator("#name")).to_be_visible()  # TikTok, the default, names its account
+        page.get_by_label("A YouTube channel that was connected to this service").check()
+        expect(page.locator("#name")).to_be_visible()
+        page.get_by_label("YouTube channel name or @handle").fill("@acmestudio")
+        page.get_by_role("button", name="Send request").click()
+        page.wait_for_url("**/data-deletion/received")
+        owner.check("owner-received")
+        page.locator("#verify-youtube").click()
+        page.locator("#allow").click()
+        page.wait_for_url("**/data-deletion/verified")
+        owner.check("owner-verified")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#delete-now").click()
+        page.wait_for_url("**/data-deletion/status/**")
+        expect(
+            page.get_by_text("YouTube channel (channel ID, title, handle, picture)")
+        ).to_be_visible()
+        owner.check("owner-erased")
+        assert owner.problems == []
+    finally:
+        owner.context.close()

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from studio.sandbox.server import SandboxServer
 from tests.helpers import csrf_token
+from tests.platforms.youtube.app_support import browser  # noqa: F401 - Google's consent page
 
 LOOSE_LIMITS = {
     "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",

@@ -11,7 +11,7 @@ from studio.audit.models import AuditEntry
 from studio.audit.verify import verify as verify_chain
 from studio.platforms.models import Account
 from studio.posts.models import Post
-from studio.privacy import execute
+from studio.privacy import execute, steps
 from studio.privacy.models import DeletionRequest, RequestStatus
 from studio.videos.models import Video
 from tests.privacy.conftest import delete_now, file_request, verify_with_tiktok
@@ -80,7 +80,7 @@ def test_every_step_can_run_again_after_a_crash(app, client, sent_post, sandbox)
         req = db.session.scalar(select(DeletionRequest))
         req.status = RequestStatus.IN_PROGRESS
         db.session.commit()
-        plan = execute.PLANS["tiktok"]
+        plan = steps.plan("tiktok")
         subject = execute.services.subject(req)
         for _name, step in plan:  # first pass: as if the job died before recording steps
             tally = execute.Tally(req)

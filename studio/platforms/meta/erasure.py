@@ -6,6 +6,8 @@ row; the Pages and Instagram accounts chosen through it are theirs to ask about 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from studio.audit import Actor
@@ -48,3 +50,39 @@ def erase_for_account(session: Session, account_id: int | None) -> dict[str, int
     if account is None:
         return {}
     return delete_account(session, account_id, f"{account.platform}_profile")
+
+
+class Erasure:
+    """Meta's part in data requests: Meta forwards them, signed, naming its app-scoped user id."""
+
+    kind = "meta"
+    subject_key = "meta_user_id"
+    labels: Mapping[str, str] = {
+        "meta_tokens": "Meta access tokens (the app's permissions removed at Meta, then erased)",
+        "meta_profile": "Your Meta login in the app (app-scoped user ID, name, picture)",
+        "facebook_profile": "Facebook Pages chosen through your login (ID, name, picture)",
+        "instagram_profile": "Instagram accounts chosen through your login (ID, name, "
+        "username, picture)",
+    }
+    sign_in = None  # requests arrive through Meta's signed callback
+    searched_as = "Meta user"
+
+    def locate(self, session: Session, remote_id: str) -> list[int]:
+        """The person's login and the accounts chosen through it (the login last)."""
+        return accounts_for_user(session, remote_id)
+
+    def connected(self, session: Session, remote_id: str) -> bool:
+        """Whether the person's login still holds a grant."""
+        login = login_by_user(session, remote_id) if remote_id else None
+        return login is not None and bool(login.data_key)
+
+    def revoke(self, session: Session, remote_id: str, actor: Actor, reason: str) -> dict[str, int]:
+        """Remove the app's permissions at Meta; erase every token and data key."""
+        return revoke_for_user(session, remote_id, actor, reason)
+
+    def erase_account(self, session: Session, account_id: int) -> dict[str, int]:
+        """Delete one account row of the connection."""
+        return erase_for_account(session, account_id)
+
+
+ERASURE = Erasure()

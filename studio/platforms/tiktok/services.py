@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from studio import db
 from studio.audit import Action, Actor, record, scope
-from studio.db import utcnow
-from studio.platforms.grants import close_grant
+from studio.platforms.grants import close_grant, erase_expired_tokens
 from studio.platforms.models import Account, AccountStatus
 from studio.platforms.tiktok.client import CreatorInfo, TikTokClient
 from studio.platforms.tiktok.connection import (
@@ -211,23 +209,3 @@ def refresh_profile(session: Session, account_id: int) -> Account:
 def refresh_due(session: Session, within_s: int) -> list[int]:
     """Ids of connected accounts whose access token expires within `within_s` seconds."""
     return REFRESHER.due(session, within_s)
-
-
-def erase_expired_tokens(session: Session, dry_run: bool = False) -> int:
-    """Erase the tokens of accounts whose refresh token expired (retention); returns how many.
-
-    The account row stays, marked "needs reconnect", so staff see why posting stopped.
-    """
-    if not dry_run:
-        db.begin_write(session)
-    query = select(Account).where(
-        Account.data_key.is_not(None), Account.refresh_expires_at <= utcnow()
-    )
-    accounts = session.scalars(query).all()
-    for account in [] if dry_run else accounts:
-        destroy_secrets(session, account)
-        if account.status == AccountStatus.CONNECTED:
-            account.status = AccountStatus.NEEDS_RECONNECT
-            account.status_reason = "the refresh token expired"
-    session.commit()
-    return len(accounts)

@@ -16,13 +16,12 @@ from studio.platforms.models import Account
 from studio.platforms.oauth import (
     FlowError,
     begin,
-    claim,
+    claim_code,
     code_refused,
     flow_context,
     new_verifier,
     refused,
     s256_challenge,
-    take_verifier,
     unreachable,
 )
 from studio.platforms.youtube import quota
@@ -87,13 +86,9 @@ def start_connect(session: Session, *, force_consent: bool | None = None) -> str
 def complete_connect(session: Session, args: Mapping[str, str], user: object) -> Account:
     """Finish the flow: tokens, the channel, the account row (FlowError / ConsentAgain)."""
     with holding_exchanges() as held:
-        flow = claim(PLATFORM, LABEL, CONNECT, args)
-        code = args.get("code") or ""
-        if not code:
-            raise FlowError("exchange", 400, "No authorization code", "Google sent no code back.")
-        verifier = take_verifier(flow)
+        flow, code, verifier = claim_code(PLATFORM, LABEL, CONNECT, args)
         with get_client() as client:
-            tokens = _exchange(client, code, verifier, flow.redirect_uri)
+            tokens = exchange(client, code, verifier, flow.redirect_uri)
             _require_scopes(tokens)
             channel = _channel(client, tokens)
         quota.count(session, "channels.list")  # the same daily units publishing spends
@@ -125,7 +120,7 @@ def complete_connect(session: Session, args: Mapping[str, str], user: object) ->
     return account
 
 
-def _exchange(client: YouTubeClient, code: str, verifier: str, redirect_uri: str) -> TokenSet:
+def exchange(client: YouTubeClient, code: str, verifier: str, redirect_uri: str) -> TokenSet:
     try:
         return client.exchange_code(code, redirect_uri, verifier)
     except InvalidGrant as exc:

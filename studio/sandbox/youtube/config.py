@@ -14,7 +14,9 @@ DAY = 86_400
 
 DEFAULT_REDIRECT_URIS = [
     "http://127.0.0.1:5000/youtube/callback",
+    "http://127.0.0.1:5000/privacy/verify/callback",
     "http://localhost:5000/youtube/callback",
+    "http://localhost:5000/privacy/verify/callback",
 ]
 
 
