@@ -23,7 +23,9 @@ Figures: throughput of each, the ratio upload / baseline (target ≥ 0.8), the w
 peak RSS during each stage (VmHWM, reset between stages through /proc/<pid>/clear_refs) and
 its growth over the idle worker (target ≤ 64 MB: the idle worker alone is already ~130 MB of
 Flask, SQLAlchemy, huey and FFmpeg libraries, so the growth is what says "never holds the file
-in memory"), and a check that no second full-size copy is ever written (the finished file has
+in memory"), the worker's CPU seconds for the file (the least of each kind: on a shared
+machine less noisy than wall time, and what splits a gap into the worker's own work and waiting
+on the disk), and a check that no second full-size copy is ever written (the finished file has
 the part file's inode: os.replace on one filesystem, not a copy).
 
 The file: a 1 GiB random file is no video and would be rejected at the end, which would skip
