@@ -23,7 +23,9 @@ Figures: throughput of each, the ratio upload / baseline (target ≥ 0.8), the w
 peak RSS during each stage (VmHWM, reset between stages through /proc/<pid>/clear_refs) and
 its growth over the idle worker (target ≤ 64 MB: the idle worker alone is already ~130 MB of
 Flask, SQLAlchemy, huey and FFmpeg libraries, so the growth is what says "never holds the file
-in memory"), and a check that no second full-size copy is ever written (the finished file has
+in memory"), the worker's CPU seconds for the file (the least of each kind: on a shared
+machine less noisy than wall time, and what splits a gap into the worker's own work and waiting
+on the disk), and a check that no second full-size copy is ever written (the finished file has
 the part file's inode: os.replace on one filesystem, not a copy).
 
 The file: a 1 GiB random file is no video and would be rejected at the end, which would skip
@@ -266,6 +268,13 @@ def reset_hwm(pid: int) -> bool:
     return True
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far: less noisy than wall time on a
+    shared machine, and what says where a gap goes (work in the worker, or waiting on the disk)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1000
@@ -359,13 +368,14 @@ class Run:
     seconds: float
     peak_mb: float
     result: dict = field(default_factory=dict)
+    cpu: float = 0.0  # the worker's CPU seconds
 
 
 def measured(pid: int, fn: Callable[[], dict]) -> Run:
     reset_hwm(pid)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_s(pid)
     result = fn()
-    return Run(time.perf_counter() - start, hwm_mb(pid), result)
+    return Run(time.perf_counter() - start, hwm_mb(pid), result, cpu_s(pid) - cpu)
 
 
 def baseline(client: Client, path: Path, url: str = "/_bench/raw") -> dict:
@@ -589,6 +599,9 @@ class Bench:
             if index < self.repeat - 1:  # the last one stays for the checks below
                 delete_video(self.client, ups[-1].result["video_id"])
         self.base = {name: min(runs, key=lambda r: r.seconds) for name, runs in base.items()}
+        # CPU: the least of each (another process on the core does not add to it, much).
+        self.cpu = {name: min(r.cpu for r in runs) for name, runs in base.items()}
+        self.cpu["upload"] = min(u.cpu for u in ups)
         self.base_peak = max(r.peak_mb for runs in base.values() for r in runs)
         # Each round's upload against the same round's raw copies: the spread of the ratios.
         self.round_ratios = {
@@ -635,6 +648,14 @@ class Bench:
                 "time for the file (s)",
                 f"{run.seconds:.2f}",
                 f"{self.base['raw'].seconds:.2f} / {self.base['raw+fsync'].seconds:.2f}",
+            ),
+            Row(
+                label,
+                "worker CPU for the file (s), least",
+                f"{self.cpu['upload']:.2f}",
+                f"{self.cpu['raw']:.2f} raw / {self.cpu['raw+fsync']:.2f} +fsync / "
+                f"{self.cpu['same work']:.2f} +BLAKE3",
+                f"{self.cpu['raw'] / self.cpu['upload']:.2f}",
             ),
             Row(
                 label,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, BinaryIO, TypeVar, cast
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -33,23 +33,40 @@ class CappedInput(io.RawIOBase):
     limit and returns what it has: a chunked body one byte over the cap is silently cut, and the
     truncated body then fails (or, worse, passes) whatever checks it next. This reader never
     returns a truncated body: the byte after the cap is read and turned into a 413.
+
+    ``enforce`` also gives it the declared Content-Length (``length``), past which it reads
+    nothing, so a view may stream the body from it directly (``body_stream``): ``read`` hands
+    on the server's own bytes objects, without the copy into a caller's buffer.
     """
 
     def __init__(self, stream: BinaryIO, cap: int) -> None:
         super().__init__()
         self.stream, self.cap, self.consumed = stream, cap, 0
+        self.length: int | None = None
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        want = min(len(buffer), self.cap + 1 - self.consumed)
+    def _want(self, size: int) -> int:
+        if self.length is not None and self.length <= self.cap:
+            return min(size, self.length - self.consumed)  # the body ends where it said
+        want = min(size, self.cap + 1 - self.consumed)
         if want <= 0:
             raise too_large(self.cap)
-        data = self.stream.read(want)
+        return want
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        want = self._want(size)
+        data = self.stream.read(want) if want > 0 else b""
         self.consumed += len(data)
         if self.consumed > self.cap:
             raise too_large(self.cap)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
@@ -99,10 +116,19 @@ def enforce() -> None:
         raise too_large(cap)
     capped = request.environ.get(ENVIRON_KEY)
     if isinstance(capped, CappedInput):
-        capped.cap = cap
+        capped.cap, capped.length = cap, request.content_length
     # Werkzeug's own guard would cut a streamed body at its limit without an error; ours
     # (cap + 1 bytes at most) always fires first.
     request.max_content_length = cap + 1
+
+
+def body_stream() -> IO[bytes]:
+    """The request body for a view that streams it in blocks: the capped input itself (its
+    ``read`` copies nothing), or ``request.stream`` outside the middleware."""
+    capped = request.environ.get(ENVIRON_KEY)
+    if isinstance(capped, CappedInput) and capped.consumed == 0:
+        return cast(IO[bytes], capped)  # a RawIOBase reads like a binary file
+    return request.stream
 
 
 def close_connection(response: Any) -> Any:

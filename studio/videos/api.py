@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from studio import db
-from studio.bodies import BodyTooLarge, body_cap
+from studio.bodies import BodyTooLarge, body_cap, body_stream
 from studio.errors import MESSAGES, StudioError
 from studio.security import SURROGATE_MESSAGE, strict_json
 from studio.videos import uploads
@@ -142,7 +142,7 @@ def append(upload_id: str):
         upload_id,
         current_user,
         request.headers.get("Upload-Offset"),
-        request.stream,
+        body_stream(),
         request.content_length,
     )
     if progress.stored is None:
