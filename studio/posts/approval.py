@@ -93,7 +93,8 @@ def _locked(session: Session, post: Post) -> Post:
 
 def approve(session: Session, post: Post, user: Any, seen: str) -> list[int]:
     """Approve what the approver saw (``seen``: the digest on their page); returns the ids of
-    deliveries due now (the caller enqueues them; the sweeper starts the others at their time).
+    deliveries due now (the caller hands the post to `services.enqueue_post`, which also
+    wakes the sweeper at the time of the others).
     """
     post = _locked(session, post)
     if not may_approve(post, user):

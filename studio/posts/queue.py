@@ -12,6 +12,7 @@ from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioForbidden
 from studio.platforms import registry
+from studio.platforms.models import DeliveryStatus
 from studio.posts import approval, bp, calendar, captions, planning, services, targets
 from studio.posts.approval import ApprovalError
 from studio.posts.models import Post
@@ -99,7 +100,9 @@ def reschedule(post_id: int, delivery_id: int):
             abort(400)
         try:
             at = local_time(form, current_user)
-            planning.reschedule(db.session, current_user, delivery, at)
+            moved = planning.reschedule(db.session, current_user, delivery, at)
+            if moved.status != DeliveryStatus.AWAITING_APPROVAL:
+                services.wake_at(at)
         except PlanError as exc:
             error = exc.message
         else:
@@ -159,12 +162,11 @@ def approve(post_id: int):
     if not form.validate():
         abort(400)
     try:
-        due = approval.approve(db.session, post, current_user, form.digest.data)
+        approval.approve(db.session, post, current_user, form.digest.data)
     except ApprovalError as exc:
         flash(exc.message, "error")
         return redirect(url_for("posts.review", post_id=post.id))
-    for delivery_id in due:
-        services.enqueue(delivery_id)
+    services.enqueue_post(post)
     flash("Approved.", "success")
     return redirect(url_for("posts.detail", post_id=post.id))
 

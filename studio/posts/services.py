@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
 from studio.audit import services as audit
+from studio.db import utcnow
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
 from studio.posts import approval, captions, planning
 from studio.posts.events import apply_publish_event, wake_held
@@ -220,11 +222,24 @@ def enqueue(delivery_id: int) -> None:
 
 
 def enqueue_post(post: Post) -> None:
-    """Hand every delivery of the post that is due now to the send job (the sweeper starts
-    scheduled ones at their time, and approved ones)."""
+    """Hand every delivery of the post that is due now to the send job, and wake the sweeper
+    at the time of each scheduled one (approval starts those waiting for it)."""
     for delivery in post.deliveries:
         if planning.is_due(delivery):
             enqueue(delivery.id)
+        elif delivery.status != DeliveryStatus.AWAITING_APPROVAL:
+            wake_at(delivery.scheduled_at)
+
+
+def wake_at(at: dt.datetime | None) -> None:
+    """Run the sweep at ``at``, so a delivery scheduled then starts within seconds of it.
+
+    The queue keeps the timer across restarts; the sweep every minute is the backstop (a lost
+    timer, workers down at the time), and a stale one (the delivery moved or was cancelled)
+    sweeps nothing: the due query and the lease decide.
+    """
+    if at is not None:
+        jobs.enqueue("sweep_due", delay=max(0.0, (at - utcnow()).total_seconds()))
 
 
 def may_retry(post: Post, delivery: Delivery, user: Any) -> bool:

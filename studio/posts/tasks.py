@@ -143,6 +143,12 @@ def sweep_posts() -> int:
     return sweep()
 
 
+@task()
+def sweep_due() -> int:
+    """The sweep, at a scheduled delivery's time (``services.wake_at`` queued it)."""
+    return sweep()
+
+
 def sweep() -> int:
     """Enqueue every due delivery; returns how many (duplicates are harmless: the lease
     decides)."""

@@ -14,7 +14,7 @@ from studio.posts import tasks
 from studio.posts.models import Approval
 from tests.helpers import extract_csrf
 from tests.posts.conftest import drive, send
-from tests.posts.workflow import fresh, kinds, last_post, local, make_due, schedule, staff
+from tests.posts.workflow import fresh, kinds, last_post, local, make_due, schedule, staff, wakes
 
 _DIGEST = re.compile(r'name="digest" type="hidden" value="([0-9a-f]{64})"')
 
@@ -118,3 +118,18 @@ def test_without_the_peer_setting_staff_cannot_approve(
     send(sandbox_client, video.id, account.id)  # by the admin
     post = last_post(app)
     assert "data-approve" not in staff(app).get(f"/posts/{post.id}/review").get_data(as_text=True)
+
+
+def test_a_scheduled_post_gets_its_timer_only_once_approved(
+    app, sandbox, sandbox_client, account, video
+):
+    """While it waits for approval nothing may start it; approval sets the timer that starts
+    it at its time (the minute sweep being the backstop)."""
+    at = (utcnow() + dt.timedelta(days=2)).replace(hour=9, minute=13, second=0, microsecond=0)
+    response, _ = schedule(staff(app), video, account, local(at))
+    assert response.status_code == 302
+    post = last_post(app)
+    assert wakes(at) == 0
+    assert _approve(sandbox_client, post.id).status_code == 302
+    assert fresh(app, post.id).status == DeliveryStatus.QUEUED
+    assert wakes(at) == 1

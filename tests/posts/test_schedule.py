@@ -12,7 +12,16 @@ from studio.posts import planning, tasks
 from studio.posts.models import Post
 from tests.helpers import extract_csrf
 from tests.posts.conftest import drive
-from tests.posts.workflow import fresh, kinds, last_post, local, make_due, schedule, set_zone
+from tests.posts.workflow import (
+    fresh,
+    kinds,
+    last_post,
+    local,
+    make_due,
+    schedule,
+    set_zone,
+    wakes,
+)
 
 
 def _tomorrow_noon() -> dt.datetime:
@@ -193,3 +202,27 @@ def test_once_started_it_can_no_longer_be_moved(app, sandbox, sandbox_client, ac
     response = sandbox_client.post(url + "/cancel", data={"csrf_token": token})
     assert response.status_code == 302
     assert fresh(app, post.id).status == DeliveryStatus.IN_INBOX
+
+
+def test_a_schedule_wakes_the_sweeper_at_its_time_and_a_move_at_the_new_one(
+    app, sandbox, sandbox_client, account, video
+):
+    """The minute sweep is only the backstop: the queue runs a sweep at the delivery's own
+    time, so it starts within seconds of it; a move sets a timer for the new time."""
+    at = _tomorrow_noon() + dt.timedelta(minutes=7)
+    schedule(sandbox_client, video, account, local(at))
+    post = last_post(app)
+    delivery = fresh(app, post.id)
+    assert wakes(at) == 1
+    later = at + dt.timedelta(hours=2)
+    url = f"/posts/{post.id}/deliveries/{delivery.id}/reschedule"
+    token = extract_csrf(sandbox_client.get(url).get_data(as_text=True))
+    assert (
+        sandbox_client.post(url, data={"csrf_token": token, "send_at": local(later)}).status_code
+        == 302
+    )
+    assert wakes(later) == 1
+    # The old timer may still fire: its sweep finds nothing due and starts nothing.
+    with app.app_context():
+        assert tasks.sweep() == 0
+    assert fresh(app, post.id).started_at is None

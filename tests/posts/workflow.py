@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from studio import db
+from studio import db, jobs
 from studio.audit.models import AuditEntry
 from studio.auth.models import User
 from studio.db import utcnow
@@ -84,3 +84,14 @@ def make_scheduled(app: Flask, video: Any, account: Any, at: dt.datetime, **plan
         key = secrets.token_urlsafe(16)
         post, _ = create_post(db.session, user, draft, key, plan=Plan(at, **plan))
         return post.id
+
+
+def wakes(at: dt.datetime) -> int:
+    """How many sweeps the queue holds for ``at`` (huey keeps scheduled tasks in its schedule,
+    also in the tests' immediate mode)."""
+    naive = at.replace(tzinfo=None)
+    return sum(
+        1
+        for task in jobs.huey.scheduled()
+        if task.name.endswith("sweep_due") and abs((task.eta - naive).total_seconds()) < 1
+    )
