@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
@@ -10,6 +11,7 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, select
 from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     InstrumentedAttribute,
@@ -72,6 +74,28 @@ class IdConverter(IntegerConverter):
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+SCHEMA_ERRORS = re.compile(r"no such (table|column)|has no column named|syntax error")
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True for a lost, refused or busy database connection (as opposed to a bug).
+
+    The chain counts too: the audit recorder fails closed with its own error raised from the
+    database's (``__cause__``), and a lost connection often surfaces as SQLAlchemy's
+    PendingRollbackError raised while handling it (``__context__``).
+    """
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OperationalError):
+            # SQLite reports a missing table or column (a schema not upgraded: a bug to
+            # fix, not an outage to wait out) as an OperationalError too.
+            return not SCHEMA_ERRORS.search(str(exc.orig))
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
@@ -13,6 +15,9 @@ from werkzeug.exceptions import (
     NotFound,
     SecurityError,
 )
+
+from studio import db
+from studio.extensions import login_manager
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +29,11 @@ MESSAGES = {
     413: ("Too large", "The upload is larger than this server accepts."),
     429: ("Too many requests", "You have made too many attempts. Wait a little and try again."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged."),
+    503: (
+        "Back in a moment",
+        "The database is not answering for a moment (a restart or failover). Nothing you sent "
+        "was half-saved: try again in a few seconds.",
+    ),
     507: ("Storage full", "The server has no room for this upload right now. Nothing was saved."),
 }
 
@@ -74,6 +84,17 @@ def handle_http(exc: HTTPException):
 
 
 def handle_unexpected(exc: Exception):
+    if db.database_unavailable(exc):
+        # A restart or failover, not a bug: the transaction rolled back, so nothing is
+        # half-saved; the page says to retry instead of "something went wrong".
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        with suppress(SQLAlchemyError):  # the connection may be gone already
+            db.session.rollback()
+        # The layout must not reach the database: it sees an anonymous visitor (flask-login
+        # reads the request's user from g._login_user before loading one).
+        g._login_user = login_manager.anonymous_user()
+        body, code = render_error(503)
+        return body, code, {"Retry-After": "5"}
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(500)
 

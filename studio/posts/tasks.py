@@ -8,11 +8,10 @@ import logging
 from flask import current_app
 from huey import crontab
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
-from studio.db import utcnow
+from studio.db import database_unavailable, utcnow
 from studio.jobs import periodic_task, task
 from studio.platforms import lease, registry
 from studio.platforms.lease import Heartbeat, LeaseLost
@@ -83,23 +82,6 @@ def run(delivery_id: int) -> str:
             outcome = "error"
     lease.release(session, delivery_id, owner)
     return outcome
-
-
-def database_unavailable(exc: BaseException | None) -> bool:
-    """True for a lost, refused or busy database connection (as opposed to a bug).
-
-    The chain counts too: the audit recorder fails closed with its own error raised from the
-    database's (``__cause__``), and a lost connection often surfaces as SQLAlchemy's
-    PendingRollbackError raised while handling it (``__context__``).
-    """
-    seen = 0
-    while exc is not None and seen < 20:
-        if isinstance(exc, OperationalError):
-            return True
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 def unexpected(

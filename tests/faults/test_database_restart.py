@@ -70,6 +70,7 @@ class Browsing(threading.Thread):
         super().__init__(daemon=True)
         self.http, self.url = signed_in(url), url
         self.codes: list[int] = []
+        self.unavailable: list[requests.Response] = []  # the 503 answers, kept to read
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -78,6 +79,8 @@ class Browsing(threading.Thread):
                 try:
                     answer = self.http.get(self.url + page, allow_redirects=False, timeout=30)
                     self.codes.append(answer.status_code)
+                    if answer.status_code == 503:
+                        self.unavailable.append(answer)
                 except requests.RequestException:
                     self.codes.append(-1)
             time.sleep(0.02)
@@ -93,7 +96,8 @@ def test_postgres_restart_mid_run_loses_nothing(
     The restart happens while the sandbox parks a TikTok call (which one: seeded; on its way
     or answered but not yet received), so a send is certainly mid-flight.
 
-    Asserts: without restarting any of our processes, the very first requests after the
+    Asserts: pages during the outage answer 503 with a plain retry message (or 200);
+    without restarting any of our processes, the very first requests after the
     restart (a fresh sign-in, then the posts page) succeed, and every later page answers 200;
     every post ends IN_INBOX with its video at TikTok exactly once; the workers took the
     outage for what it is (retried soon, not logged as an unexpected failure); the audit chain
@@ -137,6 +141,13 @@ def test_postgres_restart_mid_run_loses_nothing(
     detail = f"(during {held.method} {held.path} {held.phase}; pages: {dict(during)})"
     tally(1, len(lost) + len(problems), detail)
     assert first_after == 200
+    # During the outage a page says so plainly (503, retry soon), never "something went
+    # wrong" (500) and never internals.
+    assert set(during) <= {200, 503, -1}, during
+    for answer in browsing.unavailable:
+        assert answer.headers["Retry-After"] == "5"
+        assert "try again in a few seconds" in answer.text
+        assert "Traceback" not in answer.text and "psycopg" not in answer.text
     assert set(browsing.codes[after_restart + 1 :]) == {200}
     assert lost == [] and problems == []
     # An outage is retried soon as such, never taken for a bug (those wait a minute).

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, PendingRollbackError
 
 from studio.audit.recorder import AuditWriteError
-from studio.posts.tasks import database_unavailable
+from studio.db import database_unavailable
 
 
 def _raised_from(cause: BaseException) -> AuditWriteError:
@@ -31,6 +31,8 @@ CUT = DBAPIError(
     "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=True
 )
 DUPLICATE = IntegrityError("INSERT", {}, Exception("duplicate key"))
+LOCKED = OperationalError("INSERT", {}, Exception("database is locked"))
+NOT_UPGRADED = OperationalError("SELECT", {}, Exception("no such table: caption_templates"))
 
 
 @pytest.mark.parametrize(
@@ -44,6 +46,8 @@ DUPLICATE = IntegrityError("INSERT", {}, Exception("duplicate key"))
         (_raised_from(DUPLICATE), False),
         (_raised_while_handling(DUPLICATE), False),
         (ValueError("a bug"), False),
+        (LOCKED, True),  # SQLite busy past its timeout
+        (NOT_UPGRADED, False),  # `flask init` not run after an upgrade: a bug, said so
     ],
     ids=[
         "refused",
@@ -54,6 +58,8 @@ DUPLICATE = IntegrityError("INSERT", {}, Exception("duplicate key"))
         "audit-over-integrity",
         "rollback-over-integrity",
         "bug",
+        "locked",
+        "schema-not-upgraded",
     ],
 )
 def test_database_unavailable(exc: BaseException, outage: bool) -> None:
