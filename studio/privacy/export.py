@@ -204,7 +204,7 @@ def build(session: Session, req: DeletionRequest) -> dict[str, Any]:
         "what_we_store": inventory.datasets(current_app.config),
         "where_it_is_kept": inventory.stores(current_app.config),
         "recipients": policy.third_parties(current_app.config),
-        "sources": SOURCES,
+        "sources": sources(current_app.config),
     }
     for erasure in registry.erasures():
         if subj.get(erasure.subject_key):
@@ -214,9 +214,10 @@ def build(session: Session, req: DeletionRequest) -> dict[str, Any]:
     return data
 
 
-SOURCES = [
-    "TikTok, when the account was connected or its owner verified a request: open ID, "
-    "display name, avatar, and the state of each post",
-    "Our staff: videos, captions, product details and post settings",
-    "You: what you wrote in your requests",
-]
+def sources(config: Any) -> list[str]:
+    """Where the data came from: each configured platform, as the policy describes it, then
+    our staff and the person themselves."""
+    return [f"{p['name']}: {p['role']}" for p in policy.third_parties(config)] + [
+        "Our staff: videos, captions, product details and post settings",
+        "You: what you wrote in your requests",
+    ]

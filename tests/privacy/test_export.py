@@ -111,7 +111,13 @@ def test_every_declared_column_about_an_account_owner_is_in_their_copy(app, sent
         for e in data["audit_log"]
         if e["kind"] == str(Action.ACCESS_REVOKED)
     )
-    assert data["recipients"] and data["sources"] and data["where_it_is_kept"]
+    assert data["recipients"] and data["where_it_is_kept"]
+    # Sources: every platform configured here (not only TikTok), then staff and the person.
+    platforms = [p["name"] for p in data["recipients"]]
+    assert [s.split(": ", 1)[0] for s in data["sources"]] == [*platforms, "Our staff", "You"]
+    with app.app_context():
+        with_meta = export.sources({**app.config, "META_APP_SECRET": "configured"})
+    assert any(s.startswith("Meta (Facebook, Instagram): ") for s in with_meta)
     assert "verify_token" not in keys and "access_token_enc" not in keys
     assert "data_key" not in keys
 
