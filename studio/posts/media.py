@@ -6,10 +6,17 @@ PUBLIC_MEDIA_BASE must be such a verified prefix (it is prepended to /media/<tok
 
 from __future__ import annotations
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from typing import Any
 
+from flask import current_app, request, send_file
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from studio.audit import Action, Actor, record, scope
+from studio.platforms.models import Delivery, Source
+from studio.posts.models import Post
 from studio.security import external_url
+from studio.videos.storage import video_path
 
 SALT = "media"
 
@@ -50,3 +57,30 @@ def public_url(delivery_id: int, content_hash: str) -> str:
     """The URL handed to TikTok: PUBLIC_MEDIA_BASE + /media/<token>."""
     base = current_app.config["PUBLIC_MEDIA_BASE"]
     return external_url("media.fetch", base=base, token=make_token(delivery_id, content_hash))
+
+
+def response(session: Session, delivery_id: int, content_hash: str) -> Any:
+    """The file for TikTok's pull (Range supported), or None when the link no longer fits."""
+    delivery = session.get(Delivery, delivery_id)
+    post = session.get(Post, delivery.post_id) if delivery is not None else None
+    if (
+        delivery is None
+        or post is None
+        or delivery.source != Source.PULL_FROM_URL
+        or delivery.is_terminal
+        or post.video.content_hash != content_hash
+        or not post.video.has_file
+    ):
+        return None
+    path = video_path(post.video)
+    if not path.exists():
+        return None
+    with scope(account_id=delivery.account_id, post_id=post.id):
+        record(
+            Action.POST_MEDIA_FETCHED,
+            actor=Actor.public(),
+            summary=f"post {post.id}: media pulled ({request.headers.get('Range') or 'all'})",
+        )
+    response = send_file(path, mimetype=post.video.content_type, conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -7,13 +7,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, has_app_context, request, send_file
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio import db, jobs
-from studio.audit import Action, Actor, record, scope
+from studio.audit import Action, Actor, record
 from studio.audit import services as audit
 from studio.db import utcnow
 from studio.platforms.models import Account, Delivery, DeliveryStatus, Mode, Source
@@ -33,7 +33,6 @@ from studio.posts.queries import (
 )
 from studio.posts.schedule import approval_required
 from studio.videos.models import Video
-from studio.videos.storage import video_path
 
 __all__ = [  # re-exported: other rooms and the views use services as the room's front door
     "apply_publish_event",
@@ -289,64 +288,6 @@ def retry(session: Session, post: Post, delivery: Delivery, user: Any) -> Delive
     return delivery
 
 
-def delivery_payload(delivery: Delivery) -> dict[str, Any]:
-    """What the status endpoint and live page updates show of one delivery."""
-    return {
-        "id": delivery.id,
-        "account_id": delivery.account_id,
-        "platform": delivery.platform,
-        "status": str(delivery.status),
-        "label": delivery.label,
-        "terminal": delivery.is_terminal,
-        "progress": round(delivery.progress, 4),
-        "bytes_sent": delivery.bytes_sent,
-        "video_size": delivery.video_size,
-        "transfer": delivery.transfer,
-        "remote_id": delivery.remote_id,
-        "remote_status": delivery.remote_status,
-        "fail_reason": delivery.fail_reason,
-        "fail_message": delivery.fail_message,
-        "retryable": delivery.retryable,
-        "note": delivery.status_note,
-        "next_attempt_at": (
-            delivery.next_attempt_at.isoformat() if delivery.next_attempt_at else None
-        ),
-        "post_ids": list(delivery.remote_post_ids or []),
-    }
-
-
-def status_payload(post: Post) -> dict[str, Any]:
-    """The post's id and each of its deliveries (the status endpoints and live updates)."""
-    return {"id": post.id, "deliveries": [delivery_payload(d) for d in post.deliveries]}
-
-
 def timeline(session: Session, post: Post, viewer: Any) -> list[Any] | None:
     """The post's audit entries that `viewer` may see."""
     return audit.entries_for_post(session, post.id, viewer)
-
-
-def media_response(session: Session, delivery_id: int, content_hash: str) -> Any:
-    """The file for TikTok's pull (Range supported), or None when the link no longer fits."""
-    delivery = session.get(Delivery, delivery_id)
-    post = session.get(Post, delivery.post_id) if delivery is not None else None
-    if (
-        delivery is None
-        or post is None
-        or delivery.source != Source.PULL_FROM_URL
-        or delivery.is_terminal
-        or post.video.content_hash != content_hash
-        or not post.video.has_file
-    ):
-        return None
-    path = video_path(post.video)
-    if not path.exists():
-        return None
-    with scope(account_id=delivery.account_id, post_id=post.id):
-        record(
-            Action.POST_MEDIA_FETCHED,
-            actor=Actor.public(),
-            summary=f"post {post.id}: media pulled ({request.headers.get('Range') or 'all'})",
-        )
-    response = send_file(path, mimetype=post.video.content_type, conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -19,6 +19,7 @@ from studio.posts import (
     bulk,
     captions,
     erasure,
+    media,
     media_bp,
     presets,
     schedule,
@@ -29,6 +30,7 @@ from studio.posts.forms import PrepareForm, SendForm
 from studio.posts.media import MediaTokenError, read_token
 from studio.posts.models import Post
 from studio.posts.services import Draft, PostError
+from studio.posts.status import status_payload
 from studio.posts.targets import Choice, TargetError
 from studio.videos.models import Video
 
@@ -280,7 +282,7 @@ def _tombstone(post_id: int):
 @bp.get("/<int:post_id>/status.json")
 @login_required
 def status(post_id: int):
-    return jsonify(services.status_payload(_post_or_404(post_id)))
+    return jsonify(status_payload(_post_or_404(post_id)))
 
 
 @bp.get("/status.json")
@@ -289,7 +291,7 @@ def statuses():
     raw = request.args.get("ids", "")
     ids = [db.parse_id(i) for i in raw.split(",")][:PER_PAGE]
     posts = [services.get_post(db.session, i) for i in ids if i is not None]
-    return jsonify({"posts": [services.status_payload(p) for p in posts if p is not None]})
+    return jsonify({"posts": [status_payload(p) for p in posts if p is not None]})
 
 
 @bp.post("/<int:post_id>/retry")
@@ -339,7 +341,7 @@ def fetch(token: str):
         delivery_id, content_hash = read_token(token)
     except MediaTokenError as exc:
         raise StudioForbidden(str(exc).capitalize() + ".") from exc
-    response = services.media_response(db.session, delivery_id, content_hash)
+    response = media.response(db.session, delivery_id, content_hash)
     if response is None:
         raise StudioForbidden("This media link is no longer valid.")
     current_app.logger.debug("media served for delivery %s", delivery_id)
