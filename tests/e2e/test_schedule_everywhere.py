@@ -128,7 +128,7 @@ def test_staff_schedules_two_platforms_admin_approves_both_go_out_on_time(
         assert any("Waiting for your approval" in m["Subject"] for m in asked)
 
         # The calendar shows both sent, at the author's local time; the queue lists them.
-        writer.goto(f"{base}/posts/calendar?view=week")
+        writer.goto(f"{base}/posts/calendar?view=week&date={local:%Y-%m-%d}")
         entries = writer.locator(f'a.entry[href="/posts/{post_id}"]')
         expect(entries).to_have_count(2)
         for entry in entries.all():
@@ -137,7 +137,7 @@ def test_staff_schedules_two_platforms_admin_approves_both_go_out_on_time(
         expect(entries.filter(has_text="TikTok")).to_have_count(1)
         expect(entries.filter(has_text="YouTube")).to_have_count(1)
         shots(writer, "11-calendar-week-two-platforms")
-        writer.goto(f"{base}/posts/calendar?view=month")
+        writer.goto(f"{base}/posts/calendar?view=month&date={local:%Y-%m-%d}")
         expect(writer.locator(f'a.entry[href="/posts/{post_id}"]')).to_have_count(2)
         shots(writer, "12-calendar-month-two-platforms")
         writer.goto(f"{base}/posts/queue")

@@ -141,12 +141,12 @@ def test_schedule_approve_send_on_time_and_see_it_in_the_calendar(
     assert any("Approved" in m["Subject"] for m in mine)
 
     # The calendar shows it sent, on the author's local day.
-    writer.goto(f"{base}/posts/calendar?view=week")
+    writer.goto(f"{base}/posts/calendar?view=week&date={local:%Y-%m-%d}")
     entry = writer.locator(f'a.entry[href="/posts/{post_id}"]')
     expect(entry).to_contain_text("Sent")
     expect(entry).to_contain_text(local.strftime("%H:%M"))
     shots(writer, "04-calendar-week")
-    writer.goto(f"{base}/posts/calendar?view=month")
+    writer.goto(f"{base}/posts/calendar?view=month&date={local:%Y-%m-%d}")
     expect(writer.locator(f'a.entry[href="/posts/{post_id}"]')).to_contain_text("Sent")
     shots(writer, "05-calendar-month")
     writer.goto(f"{base}/posts/queue")
