@@ -37,18 +37,14 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_caption_templates")),
+        sa.UniqueConstraint("name", name=op.f("uq_caption_templates_name")),
         sqlite_autoincrement=True,
     )
     op.create_index(
         op.f("ix_caption_templates_created_by_id"), "caption_templates", ["created_by_id"]
     )
-    # Unique whatever the case: "Launch" and "launch" are one template.
-    op.create_index(
-        "uq_caption_templates_name", "caption_templates", [sa.text("lower(name)")], unique=True
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("uq_caption_templates_name", table_name="caption_templates")
     op.drop_index(op.f("ix_caption_templates_created_by_id"), table_name="caption_templates")
     op.drop_table("caption_templates")

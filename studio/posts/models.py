@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from studio.auth.models import User
@@ -86,7 +86,7 @@ class CaptionTemplate(Base):
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
-    name: Mapped[str] = mapped_column(String(80))  # unique whatever the case: see below
+    name: Mapped[str] = mapped_column(String(80), unique=True)
     caption: Mapped[str] = mapped_column(Text, default="")
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -96,7 +96,3 @@ class CaptionTemplate(Base):
     updated_at: Mapped[updated_at]
 
     created_by: Mapped[User | None] = relationship(lazy="joined")
-
-
-# Two people saving "Launch" and "launch" at the same moment: the database keeps one.
-Index("uq_caption_templates_name", func.lower(CaptionTemplate.name), unique=True)
