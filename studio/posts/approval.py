@@ -91,10 +91,10 @@ def _locked(session: Session, post: Post) -> Post:
     return post
 
 
-def approve(session: Session, post: Post, user: Any, seen: str) -> list[int]:
-    """Approve what the approver saw (``seen``: the digest on their page); returns the ids of
-    deliveries due now (the caller hands the post to `services.enqueue_post`, which also
-    wakes the sweeper at the time of the others).
+def approve(session: Session, post: Post, user: Any, seen: str) -> None:
+    """Approve what the approver saw (``seen``: the digest on their page). Deliveries due
+    now are marked started; the caller hands the post to ``services.enqueue_post``, which
+    sends those and wakes the sweeper at the time of the others.
     """
     post = _locked(session, post)
     if not may_approve(post, user):
@@ -125,7 +125,6 @@ def approve(session: Session, post: Post, user: Any, seen: str) -> list[int]:
         post_id=post.id,
     )
     approval_decided.send(post, by=user, approved=True)
-    return due
 
 
 def send_back(session: Session, post: Post, user: Any, reason: str) -> None:
