@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from studio import db, jobs
 from studio.audit import Action, Actor, record, scope
-from studio.db import database_unavailable, utcnow
+from studio.db import begin_write, database_unavailable, utcnow
 from studio.jobs import periodic_task, task
 from studio.platforms import lease, registry
 from studio.platforms.lease import Heartbeat, LeaseLost
@@ -91,6 +91,7 @@ def unexpected(
 ) -> None:
     """A bug or a broken environment: retry a few times `seconds` apart, then fail visibly."""
     session = db.session
+    begin_write(session)  # the heartbeat commits meanwhile: read under the write lock
     session.refresh(delivery)
     delivery.attempts += 1
     if delivery.attempts > int(current_app.config["POSTS_MAX_ATTEMPTS"]):
@@ -107,6 +108,7 @@ def unexpected(
 def defer(delivery: Delivery, seconds: float, status: DeliveryStatus | None, note: str) -> None:
     """Record when to continue and schedule it (the sweeper is the backstop)."""
     session = db.session
+    begin_write(session)  # the heartbeat commits meanwhile: read under the write lock
     session.refresh(delivery)
     if delivery.is_terminal:
         return

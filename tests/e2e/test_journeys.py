@@ -40,6 +40,14 @@ def app(make_sandbox_app, sandbox: SandboxServer, tmp_path: Path) -> Flask:
 
 
 @pytest.fixture
+def sandbox_app(app: Flask) -> Flask:
+    """`connected_account` connects through this very app. A second app built while the
+    consumer runs would become the app its workers serve half-way through its construction
+    (a task then fails on a missing setting), and would switch the queue under them."""
+    return app
+
+
+@pytest.fixture
 def worker(app: Flask) -> Iterator[None]:
     """A real huey consumer (two worker threads and the scheduler) in this process."""
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
