@@ -12,7 +12,6 @@ from studio import db
 from studio.auth.forms import ConfirmForm
 from studio.errors import StudioForbidden
 from studio.platforms import registry
-from studio.platforms.models import DeliveryStatus
 from studio.posts import approval, bp, calendar, captions, planning, services, targets
 from studio.posts.approval import ApprovalError
 from studio.posts.models import Post
@@ -100,9 +99,7 @@ def reschedule(post_id: int, delivery_id: int):
             abort(400)
         try:
             at = local_time(form, current_user)
-            moved = planning.reschedule(db.session, current_user, delivery, at)
-            if moved.status != DeliveryStatus.AWAITING_APPROVAL:
-                services.wake_at(at)
+            services.wake(planning.reschedule(db.session, current_user, delivery, at))
         except PlanError as exc:
             error = exc.message
         else:

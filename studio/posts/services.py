@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,22 +221,24 @@ def enqueue(delivery_id: int) -> None:
 
 def enqueue_post(post: Post) -> None:
     """Hand every delivery of the post that is due now to the send job, and wake the sweeper
-    at the time of each scheduled one (approval starts those waiting for it)."""
+    at the time of each scheduled one."""
     for delivery in post.deliveries:
         if planning.is_due(delivery):
             enqueue(delivery.id)
-        elif delivery.status != DeliveryStatus.AWAITING_APPROVAL:
-            wake_at(delivery.scheduled_at)
+        else:
+            wake(delivery)
 
 
-def wake_at(at: dt.datetime | None) -> None:
-    """Run the sweep at ``at``, so a delivery scheduled then starts within seconds of it.
+def wake(delivery: Delivery) -> None:
+    """Run the sweep at the delivery's scheduled time, so it starts within seconds of it; one
+    waiting for approval is left alone (approving the post hands it on).
 
     The queue keeps the timer across restarts; the sweep every minute is the backstop (a lost
     timer, workers down at the time), and a stale one (the delivery moved or was cancelled)
     sweeps nothing: the due query and the lease decide.
     """
-    if at is not None:
+    at = delivery.scheduled_at
+    if at is not None and delivery.status != DeliveryStatus.AWAITING_APPROVAL:
         jobs.enqueue("sweep_due", delay=max(0.0, (at - utcnow()).total_seconds()))
 
 

@@ -129,7 +129,7 @@ def sweep_posts() -> int:
 
 @task()
 def sweep_due() -> int:
-    """The sweep, at a scheduled delivery's time (``services.wake_at`` queued it)."""
+    """The sweep, at a scheduled delivery's time (``services.wake`` queued it)."""
     return sweep()
 
 

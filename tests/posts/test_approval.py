@@ -130,6 +130,14 @@ def test_a_scheduled_post_gets_its_timer_only_once_approved(
     assert response.status_code == 302
     post = last_post(app)
     assert wakes(at) == 0
+    # The author moves it while it waits: still no timer, for either time.
+    author, later = staff(app), at + dt.timedelta(hours=1)
+    url = f"/posts/{post.id}/deliveries/{fresh(app, post.id).id}/reschedule"
+    token = extract_csrf(author.get(url).get_data(as_text=True))
+    moved = author.post(url, data={"csrf_token": token, "send_at": local(later)})
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    assert fresh(app, post.id).scheduled_at == later
+    assert (wakes(at), wakes(later)) == (0, 0)
     assert _approve(sandbox_client, post.id).status_code == 302
     assert fresh(app, post.id).status == DeliveryStatus.QUEUED
-    assert wakes(at) == 1
+    assert (wakes(at), wakes(later)) == (0, 1)
