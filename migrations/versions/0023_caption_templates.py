@@ -25,6 +25,7 @@ def upgrade() -> None:
         "caption_templates",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("name_key", sa.String(length=255), nullable=False),
         sa.Column("caption", sa.Text(), nullable=False),
         sa.Column("hashtags", sa.JSON(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
@@ -37,7 +38,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_caption_templates")),
-        sa.UniqueConstraint("name", name=op.f("uq_caption_templates_name")),
+        sa.UniqueConstraint("name_key", name=op.f("uq_caption_templates_name_key")),
         sqlite_autoincrement=True,
     )
     op.create_index(

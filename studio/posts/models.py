@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from studio.auth.models import User
 from studio.db import NEVER_REUSE_IDS, Base, created_at, intpk, updated_at
@@ -86,7 +86,11 @@ class CaptionTemplate(Base):
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[intpk]
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # The name case-folded: unique, so "Launch" and "LAUNCH" cannot both exist even when two
+    # people save at the same moment (a plain column: expression indexes trip SQLite's
+    # batch migrations). Set with the name, by `folded` below.
+    name_key: Mapped[str] = mapped_column(String(255), unique=True)
     caption: Mapped[str] = mapped_column(Text, default="")
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -96,3 +100,13 @@ class CaptionTemplate(Base):
     updated_at: Mapped[updated_at]
 
     created_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @validates("name")
+    def _keep_key(self, _attribute: str, name: str) -> str:
+        self.name_key = folded(name)
+        return name
+
+
+def folded(name: str) -> str:
+    """What makes two template names the same: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()

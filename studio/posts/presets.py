@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
 from studio.posts import captions
-from studio.posts.models import CaptionTemplate
+from studio.posts.models import CaptionTemplate, folded
 
 MAX_NAME = 80
 
@@ -26,7 +26,7 @@ class PresetError(Exception):
 
 def list_all(session: Session) -> list[CaptionTemplate]:
     """Every template, by name."""
-    return list(session.scalars(select(CaptionTemplate).order_by(func.lower(CaptionTemplate.name))))
+    return list(session.scalars(select(CaptionTemplate).order_by(CaptionTemplate.name_key)))
 
 
 def get(session: Session, template_id: int | None) -> CaptionTemplate | None:
@@ -61,7 +61,7 @@ def _checked(
     if problem:
         raise PresetError(problem, "caption")
     same = session.scalar(
-        select(CaptionTemplate.id).where(func.lower(CaptionTemplate.name) == name.lower())
+        select(CaptionTemplate.id).where(CaptionTemplate.name_key == folded(name))
     )
     if same is not None and same != own_id:
         raise PresetError(f"A template named “{name}” already exists.", "name")

@@ -217,6 +217,7 @@ DATASETS: tuple[Dataset, ...] = (
         subjects="our staff (each template records its author), and anyone a caption names",
         columns=(
             "caption_templates.name",
+            "caption_templates.name_key",
             "caption_templates.caption",
             "caption_templates.hashtags",
             "caption_templates.created_by_id",

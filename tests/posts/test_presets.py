@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from studio import db
 from studio.audit.models import AuditEntry
@@ -109,6 +110,19 @@ def test_names_are_unique_whatever_their_case(app, users) -> None:
             presets.update(db.session, other, staff, "launch", "Three", "")
         presets.update(db.session, first, staff, "Launch", "One, changed", "")  # its own name
         assert [row[:2] for row in _stored()] == [("Launch", "One, changed"), ("Other", "Three")]
+
+
+def test_the_database_keeps_names_unique_whatever_their_case(app, users) -> None:
+    """Two saves at the same moment both pass the service's check; the unique folded name keeps
+    one (and the service then answers as for any taken name)."""
+    with app.app_context():
+        db.session.add(CaptionTemplate(name="Launch  day", caption="One"))
+        db.session.commit()
+        db.session.add(CaptionTemplate(name="LAUNCH DAY", caption="Two"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert [row[:2] for row in _stored()] == [("Launch  day", "One")]
 
 
 def test_only_the_author_or_an_admin_may_change_a_template(app, users) -> None:
