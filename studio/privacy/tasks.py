@@ -9,7 +9,7 @@ from huey import crontab
 from studio import db
 from studio.audit import Actor
 from studio.jobs import periodic_task, task
-from studio.privacy import execute, retention, rights, services
+from studio.privacy import contact, execute, retention, rights, services
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,12 @@ def sweep() -> None:
         services.start(session, req, Actor.job("privacy.sweep"))
     for req in rights.copies_served(session):
         rights.resolve(session, req, Actor.job("privacy.sweep"), rights.COPY_SERVED)
+
+
+@periodic_task(crontab(minute="*/10"))
+def redeliver_contact() -> int:
+    """Mail the operator the contact messages their mail server refused before."""
+    return contact.redeliver(db.session)
 
 
 @periodic_task(crontab(minute="17", hour="3"))

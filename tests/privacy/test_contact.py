@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from studio import db
+from studio.privacy import tasks
 from studio.privacy.models import ContactMessage
 from tests.helpers import csrf_token
 
@@ -143,10 +144,35 @@ def test_mail_goes_through_the_configured_smtp_server(make_app, smtp_server):
     assert f"Our e-mail provider ({host})" in page
 
 
-def test_message_is_kept_when_the_mail_server_is_down(make_app, caplog):
+def test_message_is_kept_when_the_mail_server_is_down_and_sent_once_it_is_back(
+    make_app, smtp_server, caplog
+):
+    """Tried: a refused connection at the form, a retry while it is still down, a retry within
+    the first minutes (the form's own attempt may still run), two retries once it is back."""
     app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
-    assert _send(app.test_client()).status_code == 303
+    client = app.test_client()
+    assert _send(client).status_code == 303
+    assert _send(client, message="A second question").status_code == 303
     with app.app_context():
-        row = db.session.scalar(select(ContactMessage))
-        assert row.message == FORM["message"] and row.delivered_at is None
+        first = db.session.scalars(select(ContactMessage).order_by(ContactMessage.id)).first()
+        assert first.message == FORM["message"] and first.delivered_at is None
     assert "not delivered" in caplog.text and "jo@example.org" not in caplog.text
+    with app.app_context():
+        assert tasks.redeliver_contact.call_local() == 0  # both too new to be retried yet
+        for row in db.session.scalars(select(ContactMessage)):
+            row.received_at -= dt.timedelta(minutes=6)
+        db.session.commit()
+        assert tasks.redeliver_contact.call_local() == 0  # still down: kept, stops at the first
+        assert (
+            db.session.scalar(select(func.count()).where(ContactMessage.delivered_at.is_(None)))
+            == 2
+        )
+        app.config["SMTP_HOST"], app.config["SMTP_PORT"] = smtp_server.server_address
+        assert tasks.redeliver_contact.call_local() == 2
+        assert tasks.redeliver_contact.call_local() == 0  # each went out once
+        assert (
+            db.session.scalar(select(func.count()).where(ContactMessage.delivered_at.is_(None)))
+            == 0
+        )
+    first_mail, second_mail = smtp_server.messages  # type: ignore[attr-defined]
+    assert FORM["message"].encode() in first_mail and b"A second question" in second_mail
