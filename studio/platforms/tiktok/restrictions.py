@@ -70,6 +70,12 @@ def verdict(info: VideoInfo) -> Verdict:
     return Verdict(check(info))
 
 
+def refusal(info: VideoInfo) -> str | None:
+    """Every rule the video breaks, in one line; None when TikTok can take it."""
+    found = check(info)
+    return "; ".join(v.message for v in found) if found else None
+
+
 def _container_rule(info: VideoInfo, limits: Limits) -> RuleViolation | None:
     if info.container in limits.containers:
         return None
