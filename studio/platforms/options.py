@@ -11,7 +11,7 @@ from wtforms import Form
 
 from studio.platforms.limits import Limit
 from studio.platforms.models import Account, Mode
-from studio.platforms.video import VideoInfo
+from studio.platforms.video import VideoInfo, info_of
 
 
 class OptionsError(Exception):
@@ -41,16 +41,7 @@ class Common:
     @property
     def video(self) -> VideoInfo:
         """The video's facts as the platforms' video rules read them."""
-        return VideoInfo(
-            self.container,
-            self.video_codec,
-            self.duration_s,
-            self.width,
-            self.height,
-            self.fps,
-            False,  # no platform's rule reads the sound
-            self.size_bytes,
-        )
+        return info_of(self, self.size_bytes)
 
 
 @dataclass

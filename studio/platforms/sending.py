@@ -23,7 +23,7 @@ from studio.db import utcnow
 from studio.platforms import budget
 from studio.platforms.lease import Heartbeat
 from studio.platforms.models import Delivery, DeliveryStatus
-from studio.platforms.video import VideoInfo
+from studio.platforms.video import VideoInfo, info_of
 
 T = TypeVar("T")
 
@@ -73,16 +73,7 @@ class Parcel:
 
     def video(self, size_bytes: int) -> VideoInfo:
         """The file's facts as the platforms' video rules read them (its size read now)."""
-        return VideoInfo(
-            self.container,
-            self.video_codec,
-            self.duration_s,
-            self.width,
-            self.height,
-            self.fps,
-            False,
-            size_bytes,
-        )
+        return info_of(self, size_bytes)
 
 
 class Run:

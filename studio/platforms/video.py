@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 CODEC_LABELS = {"h264": "H.264", "hevc": "H.265", "vp8": "VP8", "vp9": "VP9"}
 CONTAINER_LABELS = {"mp4": "MP4", "mov": "MOV", "webm": "WebM"}
@@ -20,6 +21,37 @@ class VideoInfo:
     fps: float
     has_audio: bool
     size_bytes: int
+
+
+class Measured(Protocol):
+    """Anything that carries a video's measured facts (a stored video, a post's, a parcel)."""
+
+    @property
+    def container(self) -> str: ...
+    @property
+    def video_codec(self) -> str | None: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def fps(self) -> float: ...
+
+
+def info_of(measured: Measured, size_bytes: int) -> VideoInfo:
+    """The facts as the platforms' video rules read them (no rule reads the sound)."""
+    return VideoInfo(
+        measured.container,
+        measured.video_codec or None,  # the library stores "" for no video stream
+        measured.duration_s,
+        measured.width,
+        measured.height,
+        measured.fps,
+        False,
+        size_bytes,
+    )
 
 
 @dataclass(frozen=True)

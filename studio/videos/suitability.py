@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.platforms import registry
-from studio.platforms.video import RuleViolation, Verdict, VideoInfo
+from studio.platforms.video import RuleViolation, Verdict, VideoInfo, info_of
 from studio.videos.models import Video
 
 
@@ -48,20 +48,6 @@ def refusals(info: VideoInfo) -> list[RuleViolation]:
     ]
 
 
-def info_of(video: Video) -> VideoInfo:
-    """The facts the library measured when the video was stored."""
-    return VideoInfo(
-        container=video.container,
-        video_codec=video.video_codec or None,
-        duration_s=video.duration_s,
-        width=video.width,
-        height=video.height,
-        fps=video.fps,
-        has_audio=video.has_audio,
-        size_bytes=video.size_bytes,
-    )
-
-
 def fits_of(video: Video) -> list[Fit]:
     """Every platform's verdict on a stored video."""
-    return fits(info_of(video))
+    return fits(info_of(video, video.size_bytes))
