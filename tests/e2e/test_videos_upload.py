@@ -84,7 +84,9 @@ def test_a_video_tiktok_refuses_is_kept_and_its_page_says_why(upload_page, tmp_p
     page = upload_page
     slow = samples.make_low_fps(tmp_path / "slow.mp4")
     page.set_input_files("#video-file", str(slow))
-    row(page).locator(".upload-result").get_by_text("slow.mp4 is uploaded and checked").wait_for()
+    result = row(page).locator(".upload-result")
+    result.get_by_text("slow.mp4 is uploaded and checked").wait_for()
+    result.get_by_role("link", name="Open it").click()
     page.wait_for_url(re.compile(r".*/videos/\d+$"))
     fits = page.locator("ul.fits")
     expect(fits.locator("li.fit-no", has_text="TikTok:")).to_contain_text(
