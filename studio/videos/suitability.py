@@ -27,7 +27,7 @@ class Fit:
         """'yes', 'yes, as a Short', or every rule it breaks."""
         if self.ok:
             return f"yes, {self.verdict.note}" if self.verdict.note else "yes"
-        return "; ".join(v.message for v in self.verdict.problems)
+        return "; ".join(v.message.rstrip(".") for v in self.verdict.problems)
 
 
 def fits(info: VideoInfo) -> list[Fit]:
