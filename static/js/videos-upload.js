@@ -350,7 +350,7 @@
   function rejected(job, data) {
     localStorage.removeItem(storeKey(job.file));
     const wrap = document.createElement("div");
-    wrap.append(el("p", message({ data }, "This file cannot be sent to TikTok.")));
+    wrap.append(el("p", message({ data }, "This file cannot be published on any of the platforms:")));
     const items = el("ul");
     for (const v of (data && data.error && data.error.violations) || []) items.append(el("li", v));
     wrap.append(items, el("p", "Nothing was kept. Fix the video and upload it again.", { class: "small" }));

@@ -11,6 +11,7 @@ from wtforms import Form
 
 from studio.platforms.limits import Limit
 from studio.platforms.models import Account, Mode
+from studio.platforms.video import VideoInfo, info_of
 
 
 class OptionsError(Exception):
@@ -34,6 +35,13 @@ class Common:
     height: int
     fps: float = 0.0
     size_bytes: int = 0
+    container: str = ""
+    video_codec: str | None = None
+
+    @property
+    def video(self) -> VideoInfo:
+        """The video's facts as the platforms' video rules read them."""
+        return info_of(self, self.size_bytes)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from studio.platforms.meta import connection as meta_connection
 from studio.platforms.meta import erasure as meta_erasure
 from studio.platforms.meta import metrics as meta_metrics
 from studio.platforms.meta import options as meta_options
+from studio.platforms.meta import rules as meta_rules
 from studio.platforms.meta.page_reels import Sender as FacebookSender
 from studio.platforms.meta.panels import meta_panel
 from studio.platforms.meta.reels import Sender as InstagramSender
@@ -30,13 +31,16 @@ from studio.platforms.sending import Run
 from studio.platforms.tiktok import erasure as tiktok_erasure
 from studio.platforms.tiktok import metrics as tiktok_metrics
 from studio.platforms.tiktok import options as tiktok_options
+from studio.platforms.tiktok import restrictions as tiktok_restrictions
 from studio.platforms.tiktok import services as tiktok_services
 from studio.platforms.tiktok.panels import tiktok_panel
 from studio.platforms.tiktok.sender import Sender as TikTokSender
+from studio.platforms.video import Verdict, VideoInfo
 from studio.platforms.youtube import connection as youtube_connection
 from studio.platforms.youtube import erasure as youtube_erasure
 from studio.platforms.youtube import metrics as youtube_metrics
 from studio.platforms.youtube import options as youtube_options
+from studio.platforms.youtube import rules as youtube_rules
 from studio.platforms.youtube.panels import youtube_panel
 from studio.platforms.youtube.sender import Sender as YouTubeSender
 
@@ -55,6 +59,7 @@ class Platform:
     accounts: Callable[[Session], Sequence[Account]]  # every account ever connected
     panel: Callable[[], Panel | None]  # its dashboard card (None when it has nothing to say)
     options: Options  # its section on the prepare page, its rules, what it will receive
+    video_rules: Callable[[VideoInfo], Verdict]  # whether it can take a video, and why not
     sender: type[Run] | None = None  # moves a delivery to it; None: cannot publish yet
     page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
     metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
@@ -72,6 +77,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=tiktok_services.all_accounts,
         panel=tiktok_panel,
         options=tiktok_options.OPTIONS,
+        video_rules=tiktok_restrictions.verdict,
         sender=TikTokSender,
         metrics=tiktok_metrics.METRICS,
         erasure=tiktok_erasure.ERASURE,
@@ -83,6 +89,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=youtube_connection.all_accounts,
         panel=youtube_panel,
         options=youtube_options.OPTIONS,
+        video_rules=youtube_rules.video_verdict,
         sender=YouTubeSender,
         metrics=youtube_metrics.METRICS,
         erasure=youtube_erasure.ERASURE,
@@ -95,6 +102,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=meta_connection.facebook_accounts,
         panel=meta_panel,
         options=meta_options.FACEBOOK,
+        video_rules=meta_rules.facebook_verdict,
         sender=FacebookSender,
         page=META_PAGE,
         metrics=meta_metrics.FACEBOOK_METRICS,
@@ -107,6 +115,7 @@ PLATFORMS: tuple[Platform, ...] = (
         accounts=meta_connection.instagram_accounts,
         panel=meta_panel,
         options=meta_options.INSTAGRAM,
+        video_rules=meta_rules.instagram_verdict,
         sender=InstagramSender,
         page=META_PAGE,
         metrics=meta_metrics.INSTAGRAM_METRICS,

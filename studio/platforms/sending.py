@@ -23,6 +23,7 @@ from studio.db import utcnow
 from studio.platforms import budget
 from studio.platforms.lease import Heartbeat
 from studio.platforms.models import Delivery, DeliveryStatus
+from studio.platforms.video import VideoInfo, info_of
 
 T = TypeVar("T")
 
@@ -62,11 +63,17 @@ class Parcel:
     height: int = 0
     fps: float = 0.0
     pull_url: str | None = None  # where the platform may download the file, if it pulls
+    container: str = ""
+    video_codec: str | None = None
 
     @property
     def file(self) -> Path | None:
         """The file when it is still on disk."""
         return self.path if self.path is not None and self.path.exists() else None
+
+    def video(self, size_bytes: int) -> VideoInfo:
+        """The file's facts as the platforms' video rules read them (its size read now)."""
+        return info_of(self, size_bytes)
 
 
 class Run:

@@ -26,5 +26,7 @@ def parcel(post: Post, delivery: Delivery) -> Parcel:
         width=video.width,
         height=video.height,
         fps=video.fps,
+        container=video.container,
+        video_codec=video.video_codec or None,
         pull_url=media.public_url(delivery.id, video.content_hash) if pull else None,
     )

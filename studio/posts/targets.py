@@ -73,6 +73,8 @@ def common(video: Video, title: str, caption: str, hashtags: list[str], is_aigc:
         height=video.height or 0,
         fps=video.fps or 0.0,
         size_bytes=video.size_bytes or 0,
+        container=video.container,
+        video_codec=video.video_codec or None,
     )
 
 

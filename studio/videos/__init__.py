@@ -1,4 +1,4 @@
-"""The video library: resumable upload, validation against TikTok's rules, posters, playback."""
+"""The video library: resumable upload, validation, which platforms can take it, playback."""
 
 from flask import Blueprint, Flask
 

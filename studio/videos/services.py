@@ -1,4 +1,4 @@
-"""The video library: store a validated file, find, dedupe, delete files and rows."""
+"""The video library: store a file some platform can take, find, dedupe, delete files and rows."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from studio.audit import Action, Actor, record
 from studio.db import KeysetPage, begin_write, keyset_page, rowcount, utcnow
-from studio.videos import digest, media, storage
+from studio.videos import digest, media, storage, suitability
 from studio.videos.events import busy_reason
 from studio.videos.models import Video
 from studio.videos.names import clean_display_name
@@ -38,11 +38,6 @@ class Stored:
 
     video: Video
     duplicate: bool = False
-
-
-def limits() -> media.Limits:
-    """TikTok's rules as this app applies them at upload time."""
-    return media.Limits()
 
 
 def get_video(session: Session, video_id: int) -> Video | None:
@@ -80,7 +75,8 @@ def create_video_from_file(
     """Validate a file, copy it into the library with a poster, and return its Video.
 
     The caller's file is left in place. If the same bytes are already in the library, that
-    video is returned instead. Raises `media.MediaRejected` naming every broken rule.
+    video is returned instead. Raises `media.MediaRejected` naming every broken rule when no
+    platform can take it (`suitability.refusals`).
     """
     return store_file(session, Path(path), display_name, user, consume=False).video
 
@@ -100,7 +96,7 @@ def store_file(
     """
     name = clean_display_name(display_name)
     try:
-        info = media.validate(path, limits())
+        info = media.validate(path, suitability.refusals)
     except media.MediaRejected as exc:
         _record_rejected(user, exc)
         raise

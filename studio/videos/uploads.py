@@ -299,7 +299,7 @@ def _finish(session: Session, upload: UploadSession, user: Any, hasher: Any) -> 
         _drop(session, upload_id)
         raise UploadError(
             422,
-            f"{name} cannot be sent to TikTok.",
+            f"{name} cannot be published on any of the platforms:",
             violations=[v.message for v in exc.violations],
         ) from None
     except FileNotFoundError:

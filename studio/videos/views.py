@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from studio import db
 from studio.auth.forms import ConfirmForm
-from studio.videos import bp, demo, digest, services, storage, uploads
+from studio.videos import bp, demo, digest, services, storage, suitability, uploads
 from studio.videos.models import Video
 from studio.videos.sizes import describe_limit
 
@@ -30,7 +30,7 @@ def prepare_url(video: Video) -> str | None:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    return {"prepare_url": prepare_url}
+    return {"prepare_url": prepare_url, "platform_fits": suitability.fits_of}
 
 
 @bp.get("/")
@@ -57,7 +57,6 @@ def upload():
         max_bytes=int(cfg["MAX_VIDEO_BYTES"]),
         max_words=describe_limit(int(cfg["MAX_VIDEO_BYTES"])),
         part_bytes=uploads.part_sizes(),
-        limits=services.limits(),
     )
 
 

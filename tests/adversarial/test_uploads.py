@@ -118,7 +118,7 @@ def test_polyglot_truncated_and_fake_videos_are_refused(
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["title"] == "Video rejected"
-    assert error["message"] == "clip.mp4 cannot be sent to TikTok."
+    assert error["message"] == "clip.mp4 cannot be published on any of the platforms:"
     assert any(reason in v for v in error["violations"]), error["violations"]
     before.assert_unchanged()
 

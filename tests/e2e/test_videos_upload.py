@@ -73,11 +73,26 @@ def test_upload_with_a_dropped_part_then_duplicate(upload_page, sample_mp4: Path
 
 def test_rejected_video_lists_each_rule(upload_page, tmp_path: Path) -> None:
     page = upload_page
+    silent = samples.make_audio_only(tmp_path / "sound.mp4")
+    page.set_input_files("#video-file", str(silent))
+    result = row(page).locator(".upload-result")
+    result.get_by_text("no video stream").wait_for()
+    assert "sound.mp4 cannot be published on any of the platforms:" in result.inner_text()
+
+
+def test_a_video_tiktok_refuses_is_kept_and_its_page_says_why(upload_page, tmp_path: Path) -> None:
+    page = upload_page
     slow = samples.make_low_fps(tmp_path / "slow.mp4")
     page.set_input_files("#video-file", str(slow))
     result = row(page).locator(".upload-result")
-    result.get_by_text("frame rate 15 fps; TikTok needs 23–60").wait_for()
-    assert "cannot be sent to TikTok" in result.inner_text()
+    result.get_by_text("slow.mp4 is uploaded and checked").wait_for()
+    result.get_by_role("link", name="Open it").click()
+    page.wait_for_url(re.compile(r".*/videos/\d+$"))
+    fits = page.locator("ul.fits")
+    expect(fits.locator("li.fit-no", has_text="TikTok:")).to_contain_text(
+        "frame rate 15 fps; TikTok needs 23–60"
+    )
+    expect(fits.locator("li.fit-yes", has_text="YouTube:")).to_contain_text("yes, as a Short")
 
 
 def test_cancel_stops_and_says_so(upload_page, server: LiveServer, tmp_path: Path) -> None:

@@ -62,14 +62,37 @@ def test_create_reports_offset_and_part_size(uploader: Uploader) -> None:
     assert head.headers["Cache-Control"] == "no-store"
 
 
-REJECTIONS = {
+# Files TikTok refuses that another platform (YouTube) takes: kept, with TikTok's rule on the page.
+TIKTOK_ONLY_REFUSES = {
     "low_fps": (samples.make_low_fps, "frame rate 15 fps; TikTok needs 23–60"),
     "small": (samples.make_small, "width 320 px; TikTok needs 360–4096"),
     "wrong_codec": (samples.make_wrong_codec, "video codec mpeg4; TikTok accepts H.264"),
-    "not_video": (samples.make_not_video, "not a video file"),
-    "polyglot": (samples.make_polyglot, "file is damaged"),
     "too_short": (lambda p: samples.make_video(p, seconds=1.0), "TikTok needs at least 3 s"),
 }
+# Files no platform takes: refused at upload, every rule named.
+REJECTIONS = {
+    "not_video": (samples.make_not_video, "not a video file; the library takes MP4, MOV or WebM"),
+    "polyglot": (samples.make_polyglot, "file is damaged"),
+    "audio_only": (samples.make_audio_only, "no video stream"),
+    "mkv": (
+        lambda p: samples.make_video(p, container="mkv", pattern="flat"),
+        "container matroska; the library takes MP4, MOV or WebM",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TIKTOK_ONLY_REFUSES))
+def test_a_video_another_platform_takes_is_kept_with_tiktoks_rule_on_its_page(
+    app: Flask, uploader: Uploader, tmp_path: Path, kind: str
+) -> None:
+    build, message = TIKTOK_ONLY_REFUSES[kind]
+    path = build(tmp_path / "upload.mp4")
+    response = uploader.send(path.read_bytes(), "upload.mp4")
+    assert response.status_code == 200, response.get_json()
+    page = uploader.client.get(response.get_json()["url"]).get_data(as_text=True)
+    assert "<strong>TikTok:</strong> " in page and message in page
+    assert "<strong>YouTube:</strong> yes" in page
+    assert counts(app) == (1, 0)
 
 
 @pytest.mark.parametrize("kind", sorted(REJECTIONS))
@@ -82,7 +105,7 @@ def test_every_rule_is_named_through_the_endpoint(
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert any(message in v for v in error["violations"]), error
-    assert "cannot be sent to TikTok" in error["message"]
+    assert error["message"] == "upload.mp4 cannot be published on any of the platforms:"
     assert counts(app) == (0, 0)
     assert leftovers(app) == []
     assert stored_files(app) == []

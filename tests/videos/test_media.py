@@ -1,8 +1,9 @@
-"""Media validation against TikTok's video rules, on real generated files."""
+"""Probing, the library's own checks and TikTok's video rules, on real generated files."""
 
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 
 import av
@@ -10,14 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from studio.platforms.tiktok.restrictions import Limits, check
 from studio.videos import samples
 from studio.videos.media import (
-    Limits,
     MediaError,
     MediaRejected,
     RuleViolation,
     VideoInfo,
-    check,
     make_poster,
     probe,
     sniff,
@@ -56,9 +56,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def rejected(path: Path, **kwargs: object) -> list[tuple[str, str]]:
-    """The (rule, message) pairs validate() raises for `path`."""
+    """The (rule, message) pairs validate() raises for `path`: the library's, then TikTok's."""
     with pytest.raises(MediaRejected) as caught:
-        validate(path, **kwargs)
+        validate(path, partial(check, **kwargs))
     return [(v.rule, v.message) for v in caught.value.violations]
 
 
@@ -143,17 +143,11 @@ def test_valid_videos_pass(
             "mpeg4.mp4",
             [("video_codec", "video codec mpeg4; TikTok accepts H.264, H.265, VP8 or VP9")],
         ),
-        (
-            "mjpeg.avi",
-            [
-                ("container", "container avi; TikTok accepts MP4, MOV or WebM"),
-                ("video_codec", "video codec mjpeg; TikTok accepts H.264, H.265, VP8 or VP9"),
-            ],
-        ),
-        ("h264.mkv", [("container", "container matroska; TikTok accepts MP4, MOV or WebM")]),
+        ("mjpeg.avi", [("container", "container avi; the library takes MP4, MOV or WebM")]),
+        ("h264.mkv", [("container", "container matroska; the library takes MP4, MOV or WebM")]),
         ("vp9.mp4", [("codec_pairing", "VP9 video in MP4; MP4 needs H.264 or H.265")]),
         ("audio_only.mp4", [("video_stream", "no video stream")]),
-        ("text.mp4", [("container", "not a video file; TikTok accepts MP4, MOV or WebM")]),
+        ("text.mp4", [("container", "not a video file; the library takes MP4, MOV or WebM")]),
         ("polyglot.mp4", [("readable", "file is damaged: unexpected data between MP4 boxes")]),
     ],
 )
@@ -177,6 +171,13 @@ def test_too_long_real_file(tmp_path: Path) -> None:
         pattern="flat",
     )
     assert rejected(path) == [("duration", "duration 10 min 1 s; TikTok accepts up to 10 min")]
+
+
+def test_tiktok_names_a_container_and_codec_it_refuses(files: dict[str, Path]) -> None:
+    assert [(v.rule, v.message) for v in check(probe(files["mjpeg.avi"]))] == [
+        ("container", "container avi; TikTok accepts MP4, MOV or WebM"),
+        ("video_codec", "video codec mjpeg; TikTok accepts H.264, H.265, VP8 or VP9"),
+    ]
 
 
 def test_creator_cap_applies_to_direct_posts(files: dict[str, Path]) -> None:
@@ -283,7 +284,7 @@ def test_exactly_ten_minutes_passes_and_custom_limits_apply() -> None:
 
 def test_media_rejected_is_a_media_error(files: dict[str, Path]) -> None:
     with pytest.raises(MediaError):
-        validate(files["low_fps.mp4"])
+        validate(files["low_fps.mp4"], check)
 
 
 def jpeg_size(path: Path) -> tuple[int, int]:

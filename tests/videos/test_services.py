@@ -61,12 +61,19 @@ def test_a_video_stored_before_blake3_is_still_found_by_its_sha256(
         assert third.content_hash == digest.of_file(other)
 
 
-def test_rejected_file_names_the_rule(app: Flask, tmp_path: Path) -> None:
+def test_a_file_tiktok_refuses_is_kept_when_youtube_takes_it(app: Flask, tmp_path: Path) -> None:
     path = samples.make_low_fps(tmp_path / "slow.mp4")
     with app.app_context():
+        video = services.create_video_from_file(db.session, path, "slow.mp4", None)
+        assert video.fps == 15 and storage.video_path(video).exists()
+
+
+def test_rejected_file_names_the_rule(app: Flask, tmp_path: Path) -> None:
+    path = samples.make_audio_only(tmp_path / "sound.mp4")
+    with app.app_context():
         with pytest.raises(media.MediaRejected) as caught:
-            services.create_video_from_file(db.session, path, "slow.mp4", None)
-        assert "frame rate 15 fps; TikTok needs 23–60" in str(caught.value)
+            services.create_video_from_file(db.session, path, "sound.mp4", None)
+        assert str(caught.value) == "no video stream"
         assert db.session.scalar(select(Video)) is None
         assert not list(storage.uploads_dir().glob("*.mp4"))
 

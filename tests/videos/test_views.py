@@ -117,7 +117,7 @@ def test_empty_library_invites_an_upload(admin_client: FlaskClient) -> None:
 def test_upload_page_states_the_rules_and_needs_js(admin_client: FlaskClient) -> None:
     page = admin_client.get("/videos/upload").get_data(as_text=True)
     assert "<noscript>" in page and "needs JavaScript" in page
-    assert "23–60 frames per second" in page and "At most 4 GiB" in page
+    assert "at least one platform can take" in page and "At most 4 GiB" in page
     assert 'data-csrf="' in page and "js/videos-upload.js" in page
     assert "<script>" not in page  # CSP: no inline scripts
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from studio.platforms.meta.errors import InvalidReel
+from studio.platforms.video import RuleViolation, Verdict, VideoInfo
 
 Target = Literal["instagram", "facebook"]
 
@@ -88,6 +89,22 @@ def video_problems(facts: VideoFacts, target: Target) -> list[InvalidReel]:
             )
         )
     return found
+
+
+def video_verdict(info: VideoInfo, target: Target) -> Verdict:
+    """Whether `target` takes the file as a Reel: its spec, each broken rule named."""
+    facts = VideoFacts(info.width, info.height, info.duration_s, info.fps, info.size_bytes)
+    return Verdict([RuleViolation(p.rule, p.message) for p in video_problems(facts, target)])
+
+
+def instagram_verdict(info: VideoInfo) -> Verdict:
+    """Whether Instagram takes the file as a Reel."""
+    return video_verdict(info, "instagram")
+
+
+def facebook_verdict(info: VideoInfo) -> Verdict:
+    """Whether a Facebook Page takes the file as a Reel."""
+    return video_verdict(info, "facebook")
 
 
 def caption_problems(caption: str, target: Target) -> list[InvalidReel]:

@@ -16,7 +16,7 @@ from studio.audit import Actor, scope
 from studio.platforms.limits import Limit
 from studio.platforms.models import PENDING_DRAFT, Account, Mode
 from studio.platforms.options import Common, OptionsError, Target
-from studio.platforms.tiktok import rules, services
+from studio.platforms.tiktok import restrictions, rules, services
 from studio.platforms.tiktok.errors import PlatformError, ReconnectNeeded, SpamRisk
 from studio.platforms.tiktok.queries import pending_drafts
 
@@ -91,7 +91,10 @@ class TikTokOptions:
         return form
 
     def check_prepare(self, form: Any, account: Account, common: Common) -> dict[str, str]:
-        """The account granted what the mode needs."""
+        """TikTok can take the video, and the account granted what the mode needs."""
+        refused = restrictions.refusal(common.video)
+        if refused:
+            return {"mode": f"TikTok cannot take this video: {refused}."}
         if _is_direct(form):
             if not account.has_scope("video.publish"):
                 return {

@@ -98,6 +98,8 @@ REQUEST_ERRORS: dict[str, Reason] = {
 
 def explain(code: str | None, message: str | None = None) -> Reason:
     """The plain-words reason for a TikTok fail_reason or error code."""
+    if code == "invalid_video":  # our own check before init (restrictions.py)
+        return Reason(f"TikTok cannot take this video: {message}. Nothing was sent.", False)
     if code and code in FAIL_REASONS:
         return FAIL_REASONS[code]
     if code and code in REQUEST_ERRORS:

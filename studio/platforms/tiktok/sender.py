@@ -22,6 +22,7 @@ from studio.db import utcnow
 from studio.platforms.lease import Heartbeat
 from studio.platforms.models import Delivery, DeliveryStatus, Mode, Source
 from studio.platforms.sending import Parcel, Reason, Run
+from studio.platforms.tiktok import restrictions
 from studio.platforms.tiktok import services as tiktok
 from studio.platforms.tiktok.chunks import ChunkPlan, plan_chunks
 from studio.platforms.tiktok.errors import (
@@ -106,10 +107,14 @@ class Sender(Run):
         if path is None:
             self.fail("file_missing")
             return
+        size = path.stat().st_size
+        refused = restrictions.refusal(self.parcel.video(size))
+        if refused:  # the last guard: prepare refuses such a video for TikTok already
+            self.fail("invalid_video", refused)
+            return
         if delivery.mode == Mode.DRAFT:
             self.respect_draft_limit()
         self.take_budget("init", int(self.cfg["POSTS_INIT_PER_MINUTE"]))
-        size = path.stat().st_size
         source_info, plan = self.source_info(size)
         self.save(
             status=DeliveryStatus.INITIALIZING,

@@ -126,8 +126,12 @@ class YouTubeOptions(ChosenOnPrepare):
         return PrepareSection(formdata, prefix=prefix)
 
     def check_prepare(self, form: Any, account: Account, common: Common) -> dict[str, str]:
-        """YouTube's metadata rules, each at its field; audience chosen explicitly."""
+        """YouTube takes the video; its metadata rules, each at its field; audience chosen."""
         found: dict[str, str] = {}
+        refused = rules.video_verdict(common.video).problems
+        if refused:
+            words = "; ".join(v.message for v in refused)
+            found["video"] = f"YouTube cannot take this video: {words}."
         for problem in rules.problems(metadata(form, common)):
             name = FIELDS.get(problem.location, problem.location)
             found.setdefault(name, _sentence(problem.message or ""))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from studio.platforms.video import RuleViolation, Verdict, VideoInfo, fmt_size
 from studio.platforms.youtube.errors import InvalidMetadata
 
 MAX_TITLE = 100  # UTF-16 code units, the sandbox's strict count (an emoji is 2)
@@ -24,6 +25,9 @@ PARTS = ("snippet", "status", "paidProductPlacementDetails")  # a part left out 
 # A Short: square or vertical, and up to 3 minutes (since 2024-10-15; 60 s before). There is no
 # API flag. docs/platforms/youtube.md, "Shorts" (the source is cited there).
 SHORT_MAX_SECONDS = 180.0
+# The largest file videos.insert takes (docs/platforms/youtube.md, "videos.insert: starting a
+# resumable session": 1 byte to 256 GB). Google documents no frame rate, size or length rule.
+MAX_VIDEO_BYTES = 256 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,18 @@ def shorts_verdict(width: int, height: int, duration_s: float) -> tuple[bool, st
         True,
         f"{shape} ({width}×{height}) and {duration_s:.0f} s long: YouTube makes it a Short.",
     )
+
+
+def video_verdict(info: VideoInfo) -> Verdict:
+    """Whether YouTube takes the file, and whether as a Short ("Shorts")."""
+    found = []
+    if info.video_codec is None:
+        found.append(RuleViolation("video_stream", "no video stream"))
+    if info.size_bytes > MAX_VIDEO_BYTES:
+        limit = fmt_size(MAX_VIDEO_BYTES)
+        found.append(RuleViolation("size", f"size {fmt_size(info.size_bytes)}; limit {limit}"))
+    short, why = shorts_verdict(info.width, info.height, info.duration_s)
+    return Verdict(found, "as a Short" if short else f"as a regular video: {why}")
 
 
 def _angled(text: str) -> bool:

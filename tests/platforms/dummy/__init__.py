@@ -28,6 +28,7 @@ from studio.platforms.oauth import FlowError, begin, claim, new_verifier, take_v
 from studio.platforms.options import Common, Target
 from studio.platforms.registry import Platform
 from studio.platforms.sending import Reason, Run
+from studio.platforms.video import RuleViolation, Verdict, VideoInfo
 from studio.security import external_url
 
 T = TypeVar("T")
@@ -183,4 +184,13 @@ def panel() -> None:
     """Nothing to say on the dashboard."""
 
 
-PLATFORM = Platform(NAME, "Dummy", init_app, ACCOUNTS.every, panel, Options(), Sender, metrics=None)
+def takes(info: VideoInfo) -> Verdict:
+    """It takes any video the library stores, up to a minute long."""
+    if info.duration_s > 60:
+        return Verdict([RuleViolation("duration", "the Dummy takes up to 1 min")])
+    return Verdict()
+
+
+PLATFORM = Platform(
+    NAME, "Dummy", init_app, ACCOUNTS.every, panel, Options(), takes, Sender, metrics=None
+)

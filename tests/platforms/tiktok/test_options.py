@@ -9,7 +9,8 @@ from studio.platforms.options import Common, Target
 from studio.platforms.tiktok.options import OPTIONS
 from studio.platforms.tiktok.results import CreatorInfo
 
-COMMON = Common("Kettle", (), "Kettle", False, 20.0, 1080, 1920)
+MP4 = {"fps": 30.0, "size_bytes": 2_000_000, "container": "mp4", "video_codec": "h264"}
+COMMON = Common("Kettle", (), "Kettle", False, 20.0, 1080, 1920, **MP4)
 CREATOR = CreatorInfo("", "acme", "Acme", ["SELF_ONLY"], False, True, True, 60)
 
 

@@ -10,7 +10,8 @@ from studio.platforms.youtube import rules
 from studio.platforms.youtube.options import OPTIONS
 
 ACCOUNT = Account(id=7, platform="youtube", remote_id="UC1", display_name="Acme", scopes="")
-COMMON = Common("Kettle", ("#kitchen",), "Kettle\n\n#kitchen", True, 20.0, 1080, 1920)
+MP4 = {"fps": 30.0, "size_bytes": 2_000_000, "container": "mp4", "video_codec": "h264"}
+COMMON = Common("Kettle", ("#kitchen",), "Kettle\n\n#kitchen", True, 20.0, 1080, 1920, **MP4)
 GOOD = {
     "title": "Kettle",
     "privacy_status": "private",
@@ -58,7 +59,7 @@ def test_an_empty_title_takes_the_captions_first_line():
     form = section(title="")
     assert OPTIONS.check_prepare(form, ACCOUNT, COMMON) == {}
     assert OPTIONS.preview(form, None, target, COMMON)["body"]["snippet"]["title"] == "Kettle"
-    untitled = Common("", (), "", False, 20.0, 1080, 1920)
+    untitled = Common("", (), "", False, 20.0, 1080, 1920, **MP4)
     assert "title" in OPTIONS.check_prepare(form, ACCOUNT, untitled)
 
 
@@ -78,5 +79,5 @@ def test_each_rule_is_named_at_its_field():
 
 
 def test_a_landscape_video_is_not_a_short():
-    wide = Common("", (), "", False, 20.0, 1920, 1080)
+    wide = Common("", (), "", False, 20.0, 1920, 1080, **MP4)
     assert OPTIONS.mode(section(), wide) == Mode.VIDEO
