@@ -11,7 +11,7 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from studio.videos import samples
-from tests.e2e.conftest import LiveServer, wait_in_page
+from tests.e2e.conftest import ARTIFACTS, LiveServer, wait_in_page
 from tests.helpers import ADMIN_PASSWORD
 
 
@@ -93,6 +93,14 @@ def test_a_video_tiktok_refuses_is_kept_and_its_page_says_why(upload_page, tmp_p
         "frame rate 15 fps; TikTok needs 23–60"
     )
     expect(fits.locator("li.fit-yes", has_text="YouTube:")).to_contain_text("yes, as a Short")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (1280, 390):  # kept for review: the verdicts at a laptop's and a phone's width
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"video-fits-{width}.png"), full_page=True)
+        page.goto(page.url.rsplit("/", 1)[0] + "/")
+        expect(page.locator("ul.fits").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"library-fits-{width}.png"), full_page=True)
+        page.go_back()
 
 
 def test_cancel_stops_and_says_so(upload_page, server: LiveServer, tmp_path: Path) -> None:

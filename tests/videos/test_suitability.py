@@ -33,8 +33,7 @@ def test_a_long_landscape_video_at_20_fps_suits_youtube_only() -> None:
     assert found["YouTube"].startswith("yes, as a regular video: it is landscape (1920×1080)")
     assert "Facebook Reels last 3 to 90 seconds" in found["Facebook"]
     assert (
-        found["Instagram"]
-        == "Instagram Reels need 23 to 60 frames per second; this video has 20.00"
+        found["Instagram"] == "Instagram Reels need 23 to 60 frames per second; this video has 20"
     )
     assert ".;" not in found["Facebook"]  # each rule's full stop dropped where they are joined
     assert suitability.refusals(info) == []

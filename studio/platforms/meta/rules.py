@@ -76,7 +76,7 @@ def video_problems(facts: VideoFacts, target: Target) -> list[InvalidReel]:
             InvalidReel(
                 "frame rate",
                 f"{where} need {_num(spec.min_fps)} to {_num(spec.max_fps)} frames per second; "
-                f"this video has {facts.fps:.2f}.",
+                f"this video has {_num(round(facts.fps, 2))}.",
             )
         )
     found += _shape(facts, spec, where)
