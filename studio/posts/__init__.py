@@ -37,4 +37,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(media_bp)
 
 
-from studio.posts import preset_views, queue, schedule, tasks, views  # noqa: E402,F401
+from studio.posts import post_views, preset_views, queue, schedule, tasks, views  # noqa: E402,F401
