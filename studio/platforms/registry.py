@@ -7,8 +7,9 @@ See docs/platforms/README.md for the interface part by part.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -64,6 +65,8 @@ class Platform:
     page: tuple[str, str] | None = None  # its account page and nav label, if not <name>.index
     metrics: Metrics | None = None  # reads its figures (studio/metrics); None: it has none
     erasure: Erasure | None = None  # its part in owners' data requests; None: it has none
+    # Whether this deployment offers it (its client is configured); TikTok always is.
+    enabled: Callable[[Mapping[str, Any]], bool] = lambda _config: True
 
 
 META_PAGE = ("meta.index", "Facebook & Instagram")  # one login, one page for both
@@ -90,6 +93,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=youtube_panel,
         options=youtube_options.OPTIONS,
         video_rules=youtube_rules.video_verdict,
+        enabled=youtube_connection.enabled,
         sender=YouTubeSender,
         metrics=youtube_metrics.METRICS,
         erasure=youtube_erasure.ERASURE,
@@ -103,6 +107,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=meta_panel,
         options=meta_options.FACEBOOK,
         video_rules=meta_rules.facebook_verdict,
+        enabled=meta_connection.enabled,
         sender=FacebookSender,
         page=META_PAGE,
         metrics=meta_metrics.FACEBOOK_METRICS,
@@ -116,6 +121,7 @@ PLATFORMS: tuple[Platform, ...] = (
         panel=meta_panel,
         options=meta_options.INSTAGRAM,
         video_rules=meta_rules.instagram_verdict,
+        enabled=meta_connection.enabled,
         sender=InstagramSender,
         page=META_PAGE,
         metrics=meta_metrics.INSTAGRAM_METRICS,
@@ -203,6 +209,11 @@ def init_app(app: Flask) -> None:
     """Install every platform's pages, callbacks, commands and jobs."""
     for install in dict.fromkeys(platform.init_app for platform in PLATFORMS):
         install(app)
+
+
+def enabled(config: Mapping[str, Any]) -> list[Platform]:
+    """The platforms this deployment offers, in the order pages list them."""
+    return [p for p in PLATFORMS if p.enabled(config)]
 
 
 def account_pages() -> list[tuple[str, str]]:

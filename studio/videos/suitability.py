@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from studio.platforms import registry
 from studio.platforms.video import RuleViolation, Verdict, VideoInfo, info_of
 from studio.videos.models import Video
@@ -31,8 +33,10 @@ class Fit:
 
 
 def fits(info: VideoInfo) -> list[Fit]:
-    """Every platform's verdict on the video, in the order pages list platforms."""
-    return [Fit(p.name, p.label, p.video_rules(info)) for p in registry.PLATFORMS]
+    """The verdict on the video of every platform this deployment offers (a company without
+    a Meta app has no use for Meta's rules), in the order pages list platforms."""
+    offered = registry.enabled(current_app.config)
+    return [Fit(p.name, p.label, p.video_rules(info)) for p in offered]
 
 
 def refusals(info: VideoInfo) -> list[RuleViolation]:

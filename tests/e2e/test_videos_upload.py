@@ -13,12 +13,14 @@ from playwright.sync_api import expect
 from studio.videos import samples
 from tests.e2e.conftest import ARTIFACTS, LiveServer, wait_in_page
 from tests.helpers import ADMIN_PASSWORD
+from tests.videos.conftest import EVERY_PLATFORM
 
 
 @pytest.fixture
 def app(make_app) -> Flask:
-    """Small parts, so even a tiny sample goes up in several PATCH requests."""
-    return make_app(UPLOAD_PART_BYTES=32 * 1024)
+    """Small parts, so even a tiny sample goes up in several PATCH requests; every platform
+    offered, as in the demo."""
+    return make_app(UPLOAD_PART_BYTES=32 * 1024, **EVERY_PLATFORM)
 
 
 @pytest.fixture

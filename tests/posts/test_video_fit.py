@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from studio import db
 from studio.platforms.models import Delivery, DeliveryStatus
 from studio.posts.models import Post
 from tests.posts.conftest import drive, make_post, prepare
+
+
+@pytest.fixture
+def sandbox_app(make_sandbox_app) -> Flask:
+    """A deployment that offers YouTube too: the library keeps a 20 fps video for it."""
+    return make_sandbox_app(YOUTUBE_CLIENT_ID="youtube-client")
+
 
 TWENTY_FPS = "TikTok cannot take this video: frame rate 20 fps; TikTok needs 23–60."
 

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from tests.conftest import AuthActions
 from tests.helpers import csrf_token
 
 PART_TYPE = "application/offset+octet-stream"
@@ -62,6 +63,11 @@ class Uploader:
             offset = int(response.headers["Upload-Offset"])
 
 
+# A deployment that offers every platform (each is on once its client is configured): the
+# library keeps a video when one of them can take it.
+EVERY_PLATFORM = {"YOUTUBE_CLIENT_ID": "youtube-client", "META_APP_ID": "meta-app"}
+
+
 def uploader_for(client: FlaskClient) -> Uploader:
     """An Uploader using the CSRF token from the upload page."""
     return Uploader(client, csrf_token(client, "/videos/upload"))
@@ -71,6 +77,15 @@ def uploader_for(client: FlaskClient) -> Uploader:
 def uploader(admin_client: FlaskClient) -> Uploader:
     """Upload as the signed-in admin."""
     return uploader_for(admin_client)
+
+
+@pytest.fixture
+def offering_uploader(make_app, users) -> Uploader:
+    """Upload as the admin to a deployment that offers every platform (the same database)."""
+    offering = make_app(**EVERY_PLATFORM)
+    client = offering.test_client()
+    assert AuthActions(offering, client).login().status_code == 302
+    return uploader_for(client)
 
 
 @pytest.fixture

@@ -83,13 +83,13 @@ REJECTIONS = {
 
 @pytest.mark.parametrize("kind", sorted(TIKTOK_ONLY_REFUSES))
 def test_a_video_another_platform_takes_is_kept_with_tiktoks_rule_on_its_page(
-    app: Flask, uploader: Uploader, tmp_path: Path, kind: str
+    app: Flask, offering_uploader: Uploader, tmp_path: Path, kind: str
 ) -> None:
     build, message = TIKTOK_ONLY_REFUSES[kind]
     path = build(tmp_path / "upload.mp4")
-    response = uploader.send(path.read_bytes(), "upload.mp4")
+    response = offering_uploader.send(path.read_bytes(), "upload.mp4")
     assert response.status_code == 200, response.get_json()
-    page = uploader.client.get(response.get_json()["url"]).get_data(as_text=True)
+    page = offering_uploader.client.get(response.get_json()["url"]).get_data(as_text=True)
     assert "<strong>TikTok:</strong> " in page and message in page
     assert "<strong>YouTube:</strong> yes" in page
     assert counts(app) == (1, 0)

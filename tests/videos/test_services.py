@@ -12,6 +12,7 @@ from studio import db
 from studio.auth.models import User
 from studio.videos import digest, media, samples, services, storage
 from studio.videos.models import Video
+from tests.videos.conftest import EVERY_PLATFORM
 
 
 def staff(app: Flask, email: str) -> User:
@@ -61,11 +62,23 @@ def test_a_video_stored_before_blake3_is_still_found_by_its_sha256(
         assert third.content_hash == digest.of_file(other)
 
 
-def test_a_file_tiktok_refuses_is_kept_when_youtube_takes_it(app: Flask, tmp_path: Path) -> None:
+def test_a_file_tiktok_refuses_is_kept_when_youtube_takes_it(make_app, tmp_path: Path) -> None:
     path = samples.make_low_fps(tmp_path / "slow.mp4")
-    with app.app_context():
+    with make_app(**EVERY_PLATFORM).app_context():
         video = services.create_video_from_file(db.session, path, "slow.mp4", None)
         assert video.fps == 15 and storage.video_path(video).exists()
+
+
+def test_a_file_tiktok_refuses_is_refused_where_only_tiktok_is_offered(
+    app: Flask, tmp_path: Path
+) -> None:
+    """No YouTube client, no Meta app: nothing could publish a 15 fps video, so it is not kept."""
+    path = samples.make_low_fps(tmp_path / "slow.mp4")
+    with app.app_context():
+        with pytest.raises(media.MediaRejected) as caught:
+            services.create_video_from_file(db.session, path, "slow.mp4", None)
+        assert [v.rule for v in caught.value.violations] == ["tiktok:frame_rate"]
+        assert db.session.scalar(select(Video)) is None
 
 
 def test_rejected_file_names_the_rule(app: Flask, tmp_path: Path) -> None:

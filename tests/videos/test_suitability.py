@@ -1,13 +1,23 @@
-"""Each platform's verdict on a video, and the library's refusal when none can take it."""
+"""Each offered platform's verdict on a video, and the library's refusal when none can take it."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from studio.platforms.video import VideoInfo
 from studio.videos import suitability
+from tests.videos.conftest import EVERY_PLATFORM
 
 VERTICAL = VideoInfo("mp4", "h264", 30.0, 1080, 1920, 30.0, True, 20_000_000)
+
+
+@pytest.fixture(autouse=True)
+def offering(make_app) -> Iterator[None]:
+    """A deployment that offers every platform."""
+    with make_app(**EVERY_PLATFORM).app_context():
+        yield
 
 
 def words(info: VideoInfo) -> dict[str, str]:
@@ -59,3 +69,15 @@ def test_youtube_takes_frame_rates_tiktok_refuses(fps: float) -> None:
     info = VideoInfo("mp4", "h264", 30.0, 1080, 1920, fps, True, 20_000_000)
     fits = {fit.name: fit.ok for fit in suitability.fits(info)}
     assert fits == {"tiktok": False, "youtube": True, "facebook": False, "instagram": False}
+
+
+def test_where_only_tiktok_is_offered_only_its_rules_count(make_app) -> None:
+    """No YouTube client and no Meta app: their rules are not shown, and a video TikTok refuses
+    is refused by the library (nothing here could publish it)."""
+    info = VideoInfo("mp4", "h264", 30.0, 1080, 1920, 20.0, True, 20_000_000)
+    with make_app().app_context():
+        assert words(info) == {"TikTok": "frame rate 20 fps; TikTok needs 23–60"}
+        assert [(v.rule, v.message) for v in suitability.refusals(info)] == [
+            ("tiktok:frame_rate", "TikTok: frame rate 20 fps; TikTok needs 23–60")
+        ]
+        assert suitability.refusals(VERTICAL) == []
