@@ -20,6 +20,7 @@ from studio.auth import services as auth_services
 from studio.auth.models import Role, User
 from studio.cli import upgrade_database
 from studio.sandbox.server import SandboxServer
+from tests import smtp
 from tests.helpers import ADMIN_PASSWORD, STAFF_PASSWORD, csrf_token
 
 # The suite runs on PostgreSQL when STUDIO_TEST_DATABASE_URL names a server, unless
@@ -144,6 +145,13 @@ class AuthActions:
     def logout(self):
         token = csrf_token(self.client, "/dashboard/")
         return self.client.post("/auth/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[object]:
+    """A loopback SMTP server; `.server_address` to configure, `.messages` what it took."""
+    with smtp.serving() as server:
+        yield server
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from flask import Flask
 
 DEFAULTS: dict[str, object] = {
     "NOTIFY_LOOKBACK_HOURS": 24,  # finished deliveries older than this are not e-mailed about
+    "NOTIFY_RETRY_PAUSE": 300,  # seconds without e-mails about deliveries after a mail failure
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 from typing import Any
 
 from flask import current_app
@@ -42,7 +43,18 @@ def _link(post_id: int) -> str:
     return external_url("posts.detail", post_id=post_id)
 
 
-def _send(user: User | None, kind: str, post_id: int, subject: str, lines: list[str]) -> bool:
+class MailDown(Exception):
+    """The mail server refused or could not be reached (the caller may try again later)."""
+
+
+def _send(
+    user: User | None,
+    kind: str,
+    post_id: int,
+    subject: str,
+    lines: list[str],
+    retry: bool = False,
+) -> bool:
     """One e-mail about a post to one person, if they want this kind."""
     return mail_one(
         user,
@@ -51,6 +63,7 @@ def _send(user: User | None, kind: str, post_id: int, subject: str, lines: list[
         [*lines, f"Post #{post_id}: {_link(post_id)}"],
         Action.POST_NOTIFIED,
         f"post {post_id}",
+        retry=retry,
         post_id=post_id,
     )
 
@@ -62,15 +75,24 @@ def mail_one(
     lines: list[str],
     action: Action,
     about: str,
+    retry: bool = False,
     **where: int,
 ) -> bool:
-    """One e-mail to one person, if they want this kind; audited without the address."""
+    """One e-mail to one person, if they want this kind; audited without the address.
+
+    When the mail server fails: logged, then MailDown when the caller will `retry`, else
+    False (not sent, not retried)."""
     if user is None or user.deleted_at is not None or not user.active or not wants(user, kind):
         return False
     try:
         mail.send(user.email, subject, "\n\n".join([*lines, _FOOTER]))
-    except (OSError, smtplib.SMTPException):  # the mail server is down: logged, not retried
-        log.exception("notify: could not e-mail staff #%s about %s", user.id, about)
+    except (OSError, smtplib.SMTPException) as exc:
+        # Only the type: an SMTP error can quote the address.
+        log.warning(
+            "notify: could not e-mail staff #%s about %s: %s", user.id, about, type(exc).__name__
+        )
+        if retry:
+            raise MailDown(about) from exc
         return False
     record(
         action,
@@ -146,6 +168,17 @@ def pending(session: Session, limit: int = 100) -> list[int]:
     )
 
 
+def release(session: Session, delivery_id: int, status: str, before: str | None) -> None:
+    """Give back a claim whose e-mail the mail server refused, so a later sweep sends it."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.notified_status == status)
+        .values(notified_status=before)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
 def claim(session: Session, delivery_id: int, status: str) -> bool:
     """Take the e-mail about this status (one worker sends it, at most once)."""
     result = session.execute(
@@ -167,7 +200,7 @@ def tell_finished(session: Session, delivery_id: int) -> bool:
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.status not in FINISHED:
         return False
-    status = str(delivery.status)
+    status, before = str(delivery.status), delivery.notified_status
     if not claim(session, delivery_id, status):
         return False
     post = session.get(Post, delivery.post_id)
@@ -178,9 +211,26 @@ def tell_finished(session: Session, delivery_id: int) -> bool:
     lines = [f"The delivery of post #{post.id} to {where} ({delivery.platform}) {line}"]
     if delivery.status == DeliveryStatus.FAILED:
         lines.append("The post page says why and whether trying again can help.")
-    return _send(post.created_by, kind, post.id, subject, lines)
+    try:
+        return _send(post.created_by, kind, post.id, subject, lines, retry=True)
+    except MailDown:
+        release(session, delivery_id, status, before)
+        raise
 
 
 def sweep(session: Session) -> int:
-    """E-mail about every recently finished delivery not told yet; how many e-mails went."""
-    return sum(tell_finished(session, delivery_id) for delivery_id in pending(session))
+    """E-mail about every recently finished delivery not told yet; how many e-mails went.
+
+    When the mail server fails, the e-mail waits for a later sweep, and sweeps pause for
+    NOTIFY_RETRY_PAUSE seconds (a server that drops connections costs a timeout per e-mail)."""
+    paused = current_app.extensions.setdefault("notify.paused_until", [0.0])
+    if time.monotonic() < paused[0]:
+        return 0
+    told = 0
+    for delivery_id in pending(session):
+        try:
+            told += tell_finished(session, delivery_id)
+        except MailDown:
+            paused[0] = time.monotonic() + float(current_app.config["NOTIFY_RETRY_PAUSE"])
+            break
+    return told

@@ -83,3 +83,30 @@ def test_no_e_mail_holds_an_account_token(app, sandbox, sandbox_client, account,
         token = vault.decrypt(stored.data_key, stored.access_token_enc)
     assert token
     assert all(token not in _body(m) for m in outbox(app))
+
+
+def test_a_refused_e_mail_is_sent_by_a_later_sweep_once_the_mail_server_is_back(
+    app, sandbox, sandbox_client, account, video, smtp_server, caplog
+):
+    """Tried: the mail server refusing the connection (the e-mail waits, sweeps pause), a sweep
+    during the pause (nothing tried), the server back (sent once), one more sweep (nothing)."""
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=9, SMTP_STARTTLS=False)
+    send(sandbox_client, video.id, account.id)
+    post = last_post(app)
+    drive(app, post.id)
+    with app.app_context():
+        delivery = db.session.merge(fresh(app, post.id))
+        delivery.status, delivery.notified_status = DeliveryStatus.FAILED, None
+        db.session.commit()
+    assert _run(app) == 0
+    assert fresh(app, post.id).notified_status is None  # not claimed: a later sweep sends it
+    assert "could not e-mail staff" in caplog.text and "admin@example.com" not in caplog.text
+    app.config["SMTP_HOST"], app.config["SMTP_PORT"] = smtp_server.server_address
+    assert _run(app) == 0  # paused after the failure: the server is not tried again yet
+    assert smtp_server.messages == []
+    app.config["NOTIFY_RETRY_PAUSE"] = 0
+    app.extensions["notify.paused_until"] = [0.0]  # the pause is over
+    assert _run(app) == 1
+    assert _run(app) == 0
+    [raw] = smtp_server.messages
+    assert b"Failed" in raw and fresh(app, post.id).notified_status == DeliveryStatus.FAILED

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socketserver
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from studio import db
@@ -90,46 +86,6 @@ def test_messages_are_purged_after_their_retention(app, client, runner):
 def test_policy_and_footer_link_the_form(client):
     assert 'href="/contact"' in client.get("/privacy").get_data(as_text=True)
     assert 'href="/contact"' in client.get("/").get_data(as_text=True)
-
-
-class _SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP to accept one message (no TLS, no auth)."""
-
-    def handle(self) -> None:
-        self.wfile.write(b"220 test ESMTP\r\n")
-        data = False
-        lines: list[bytes] = []
-        for raw in self.rfile:
-            if data:
-                if raw == b".\r\n":
-                    self.server.messages.append(b"".join(lines))  # type: ignore[attr-defined]
-                    data = False
-                    self.wfile.write(b"250 queued\r\n")
-                else:
-                    lines.append(raw)
-                continue
-            verb = raw[:4].upper()
-            if verb == b"EHLO":
-                self.wfile.write(b"250 test\r\n")
-            elif verb == b"DATA":
-                data = True
-                self.wfile.write(b"354 go on\r\n")
-            elif verb == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[socketserver.ThreadingTCPServer]:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
-    server.messages = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_mail_goes_through_the_configured_smtp_server(make_app, smtp_server):
